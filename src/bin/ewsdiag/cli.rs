@@ -1,0 +1,101 @@
+//! The command line, as clap types. Nothing here leaves the binary: `main.rs`
+//! turns these into the library's configuration once.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  at least one error, warning or alert was found
+  1  nothing was found
+  2  trouble: bad arguments, an unreadable input, an unknown code for explain";
+
+/// Finds Exchange Web Services errors and Dynamics 365 server-side
+/// synchronization alerts in logs, and says what went wrong and how to fix it.
+#[derive(Debug, Parser)]
+#[command(name = "ewsdiag", version, after_long_help = EXIT_STATUS)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and folders for EWS errors and sync alerts.
+    #[command(after_long_help = EXIT_STATUS)]
+    Scan(ScanArgs),
+    /// Parse one payload, from a file or pasted on standard input.
+    #[command(after_long_help = EXIT_STATUS)]
+    Inspect(InspectArgs),
+    /// Explain an EWS ResponseCode or a Dynamics 365 sync error.
+    #[command(after_long_help = EXIT_STATUS)]
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and folders to scan; `-` reads standard input.
+    #[arg(value_name = "PATH", default_value = "-")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The file to read; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code: an EWS name (with or without `Error`), an HRESULT (signed or
+    /// hex), a `Crm.` code, a ServiceError number or a sync status name.
+    #[arg(value_name = "CODE", required_unless_present = "list")]
+    pub code: Option<String>,
+    /// List the known codes instead.
+    #[arg(long)]
+    pub list: bool,
+    /// With --list: only codes of this category (e.g. `throttling/quota`).
+    #[arg(long, requires = "list")]
+    pub category: Option<String>,
+    /// With --list: only codes whose errors clear by retrying (`yes`, `no`, `sometimes`).
+    #[arg(long, requires = "list")]
+    pub transient: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also report successful responses (`NoError`).
+    #[arg(long)]
+    pub show_success: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// Largest payload read as one window, in bytes; a longer one is reported
+    /// as oversized.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_payload: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    Human,
+    /// One JSON object per line.
+    Ndjson,
+}

@@ -1,0 +1,1 @@
+//! Opening inputs: paths, folders, standard input, gzip, UTF-16.

@@ -1,0 +1,223 @@
+//! Plain data: what the scanner finds and what diagnosis concludes. No I/O here.
+//!
+//! Every position is measured in the input *after* decompression and decoding to
+//! UTF-8 (for a UTF-8 file, its own bytes). A payload that sits inside an escaped
+//! wrapping (a CSV field, a JSON string, HTML entities) is spanned by its escaped
+//! form, as it stands in the input.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// What kind of text a finding was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// An EWS `*ResponseMessage` (or a serialized `ResponseMessageType`).
+    EwsResponse,
+    /// A SOAP fault, with or without an EWS detail.
+    SoapFault,
+    /// A Dynamics 365 alert: `Email Server Error Code: …`.
+    Alert,
+    /// .NET exception text (WebException, SoapException, SocketException, …).
+    Exception,
+    /// A Dataverse platform fault (`Returned hr = …`, `OrganizationServiceFault`).
+    DataverseFault,
+    /// An OWA-style JSON response with `"ResponseCode"`.
+    JsonResponse,
+    /// A Microsoft Graph / REST JSON error.
+    GraphError,
+    /// An item-level token from the synchronization dashboard.
+    DashboardToken,
+    /// A known code name standing in free text with no structure around it.
+    Mention,
+}
+
+/// How the payload was wrapped where it stands in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Wrapping {
+    /// As is.
+    Raw,
+    /// Inside a CSV field, quotes doubled.
+    Csv,
+    /// Inside a JSON string, with backslash escapes.
+    JsonString,
+    /// Entity-escaped in HTML (page source, a `<pre>` block).
+    HtmlEscaped,
+    /// Entity-escaped inside another XML document.
+    XmlEscaped,
+    /// Cut into fixed-width lines by a viewer.
+    LineWrapped,
+}
+
+/// The text encoding the input was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+pub enum Encoding {
+    /// UTF-8, with or without a BOM (also the fallback for unknown bytes).
+    #[default]
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// UTF-16, little endian.
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    /// UTF-16, big endian.
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
+}
+
+/// The `ResponseClass` of an EWS message, or the grade of an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Class {
+    /// The request failed.
+    Error,
+    /// The request partly succeeded, or an alert of warning grade.
+    Warning,
+    /// The request succeeded (`NoError`).
+    Success,
+}
+
+impl Class {
+    /// Reads `Error`, `Warning` or `Success`, ignoring case and surrounding blanks.
+    pub fn parse(text: &str) -> Option<Class> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "error" => Some(Class::Error),
+            "warning" => Some(Class::Warning),
+            "success" => Some(Class::Success),
+            _ => None,
+        }
+    }
+}
+
+/// A byte range in the decoded input, with the line and column of its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub offset: u64,
+    /// Length in bytes.
+    pub length: u64,
+    /// 1-based line of the first byte.
+    pub line: u64,
+    /// 1-based column (in bytes) of the first byte.
+    pub column: u64,
+}
+
+/// Spans of the parts of a payload worth pointing at, relative to the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Marks {
+    /// Where the code stands.
+    pub code: Option<(u64, u64)>,
+    /// Where the message stands.
+    pub message: Option<(u64, u64)>,
+    /// Where the inner code stands.
+    pub inner_code: Option<(u64, u64)>,
+}
+
+/// One error (or warning, or success) response found in the input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The input's path as given, `-` for standard input.
+    pub path: String,
+    /// Position of the payload.
+    #[serde(flatten)]
+    pub span: Span,
+    /// What kind of text it was read from.
+    pub shape: Shape,
+    /// How it was wrapped.
+    pub wrapping: Wrapping,
+    /// The input's encoding.
+    pub encoding: Encoding,
+    /// Response class or alert grade, when the payload says.
+    pub class: Option<Class>,
+    /// The code exactly as the payload gives it.
+    pub code: String,
+    /// `InnerErrorResponseCode`, or the name a numeric code stands for.
+    pub inner_code: Option<String>,
+    /// The message, entities decoded, blanks trimmed.
+    pub message: Option<String>,
+    /// The EWS operation (`FindItem`, …).
+    pub operation: Option<String>,
+    /// `MessageXml` values (and fault details) by name.
+    pub details: BTreeMap<String, String>,
+    /// The mailbox the payload concerns, when known.
+    pub mailbox: Option<String>,
+    /// The email server profile, when known.
+    pub profile: Option<String>,
+    /// When it happened, as the input writes it.
+    pub time: Option<String>,
+    /// The payload was cut off before its end.
+    pub truncated: bool,
+    /// What the knowledge base makes of it.
+    pub diagnosis: Option<Diagnosis>,
+    /// Spans of the code, message and inner code, for rendering.
+    #[serde(skip)]
+    pub marks: Marks,
+}
+
+impl Finding {
+    /// The code diagnosis should prefer: the inner code when there is one.
+    pub fn effective_code(&self) -> &str {
+        self.inner_code.as_deref().unwrap_or(&self.code)
+    }
+
+    /// Does this finding count for the exit status (an error, a warning or an alert)?
+    pub fn is_problem(&self) -> bool {
+        self.class != Some(Class::Success)
+    }
+}
+
+/// A candidate payload that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Malformed {
+    /// The input's path as given.
+    pub path: String,
+    /// Where the payload starts.
+    #[serde(flatten)]
+    pub span: Span,
+    /// Byte offset where reading broke down.
+    pub error_offset: u64,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+/// Whether waiting and retrying can clear an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transient {
+    /// Retrying later usually works.
+    Yes,
+    /// Something must be changed first.
+    No,
+    /// Depends on the cause.
+    Sometimes,
+}
+
+/// The knowledge base's verdict on one finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnosis {
+    /// The code the verdict is about (the inner code when there is one).
+    pub code: String,
+    /// One line saying what went wrong.
+    pub title: String,
+    /// The knowledge-base category.
+    pub category: String,
+    /// Whether retrying can help.
+    pub transient: Transient,
+    /// Causes, most likely first.
+    pub causes: Vec<RankedCause>,
+}
+
+/// One possible cause with the evidence for and against it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedCause {
+    /// The cause's id within its entry.
+    pub id: String,
+    /// One line.
+    pub summary: String,
+    /// Higher is likelier.
+    pub score: i32,
+    /// Signals that raised (or, prefixed `not:`, lowered) the score.
+    pub evidence: Vec<String>,
+    /// The fix, as steps.
+    pub fix: Vec<String>,
+}

@@ -1,0 +1,1 @@
+//! Finding payloads in text.
