@@ -1,3 +1,235 @@
 //! The knowledge base: what every code means, why it happens and how to fix it.
+//!
+//! The entries are data (`kb/ews/*.toml`, `kb/sss/*.toml`, described in
+//! `kb/README.md`), compiled into the binary by `build.rs` so there is nothing to
+//! install or find at run time, and parsed once, on first use, because most runs
+//! of a scan never need more than a few of them.
+//!
+//! Loading never panics and never fails as a whole: an entry that does not parse
+//! or breaks a rule is left out and recorded as a [`Problem`], and so is an alias
+//! that two entries both claim. `tests/kb.rs` asserts there are none, so a broken
+//! entry fails the build's tests rather than a user's run.
 
 pub mod codes;
+mod entry;
+mod evidence;
+mod keys;
+pub mod render;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::LazyLock;
+
+pub use entry::{CATEGORIES, Cause, Entry, Source};
+pub use evidence::{Direction, Evidence, Signal};
+
+use crate::model::Transient;
+use keys::Key;
+
+mod files {
+    include!(concat!(env!("OUT_DIR"), "/kb_files.rs"));
+}
+
+static KNOWLEDGE_BASE: LazyLock<KnowledgeBase> =
+    LazyLock::new(|| KnowledgeBase::load(files::FILES));
+
+/// The compiled-in knowledge base, parsed on first call.
+pub fn knowledge_base() -> &'static KnowledgeBase {
+    &KNOWLEDGE_BASE
+}
+
+/// Every entry, indexed by every spelling it answers to.
+#[derive(Debug)]
+pub struct KnowledgeBase {
+    /// Sorted by folder (EWS first), then file name.
+    entries: Vec<Entry>,
+    /// Normalised code, file stem or alias → position in `entries`.
+    index: HashMap<Key, usize>,
+    problems: Vec<Problem>,
+}
+
+/// Something wrong with the knowledge base's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file, relative to the package (`kb/ews/ErrorServerBusy.toml`).
+    pub file: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.reason)
+    }
+}
+
+/// Which entries `--list` shows. The default shows all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// A category (`throttling/quota`), or its family before the slash
+    /// (`throttling`, `sss`); any case. Default: every category.
+    pub category: Option<String>,
+    /// Only entries with this retry behaviour. Default: any.
+    pub transient: Option<Transient>,
+}
+
+impl ListFilter {
+    /// Does `entry` pass?
+    pub fn matches(&self, entry: &Entry) -> bool {
+        let category_ok = self.category.as_deref().is_none_or(|want| {
+            let family = entry.category.split('/').next().unwrap_or_default();
+            entry.category.eq_ignore_ascii_case(want) || family.eq_ignore_ascii_case(want)
+        });
+        category_ok && self.transient.is_none_or(|t| t == entry.transient)
+    }
+}
+
+/// Is `text` a category, or the family part of one, that [`ListFilter`] accepts?
+pub fn is_category(text: &str) -> bool {
+    CATEGORIES.iter().any(|c| {
+        c.eq_ignore_ascii_case(text)
+            || c.split('/')
+                .next()
+                .is_some_and(|f| f.eq_ignore_ascii_case(text))
+    })
+}
+
+/// Reads `yes`, `no` or `sometimes` (any case), as entries write [`Transient`].
+pub fn parse_transient(text: &str) -> Option<Transient> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "yes" => Some(Transient::Yes),
+        "no" => Some(Transient::No),
+        "sometimes" => Some(Transient::Sometimes),
+        _ => None,
+    }
+}
+
+impl KnowledgeBase {
+    /// Parses `(folder, file stem, text)` triples. Bad entries and clashing
+    /// claims become problems, never a failure.
+    pub(crate) fn load(files: &[(&str, &str, &str)]) -> KnowledgeBase {
+        let mut entries = Vec::new();
+        let mut problems = Vec::new();
+        for &(folder, stem, text) in files {
+            let file = format!("kb/{folder}/{stem}.toml");
+            let parsed = Source::from_folder(folder)
+                .ok_or_else(|| format!("`{folder}` is not a knowledge-base folder"))
+                .and_then(|source| entry::parse(source, stem, text));
+            match parsed {
+                Ok(e) => entries.push(e),
+                Err(reason) => problems.push(Problem { file, reason }),
+            }
+        }
+        let mut kb = KnowledgeBase {
+            entries,
+            index: HashMap::new(),
+            problems,
+        };
+        kb.build_index();
+        kb
+    }
+
+    /// Indexes codes first, then file stems and aliases, so an alias can never
+    /// shadow another entry's own code: it is reported instead.
+    fn build_index(&mut self) {
+        let mut claims: Vec<(Key, usize, &str)> = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            claims.push((keys::key(&e.code), i, "code"));
+        }
+        for (i, e) in self.entries.iter().enumerate() {
+            claims.push((keys::key(&e.file_stem), i, "file name"));
+            for a in &e.aliases {
+                claims.push((keys::key(a), i, "alias"));
+            }
+        }
+        for (key, i, what) in claims {
+            match self.index.get(&key) {
+                None => {
+                    self.index.insert(key, i);
+                }
+                Some(&j) if j == i => {}
+                Some(&j) => {
+                    let e = &self.entries[i];
+                    self.problems.push(Problem {
+                        file: format!("kb/{}/{}.toml", e.source.folder(), e.file_stem),
+                        reason: format!(
+                            "{what} `{key}` is already claimed by `{}`",
+                            self.entries[j].code
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Every entry, EWS codes first, each folder sorted by file name.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// What is wrong with the data: entries left out, aliases claimed twice.
+    /// Empty when the knowledge base is sound.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The entries of one category (exact name, any case).
+    pub fn by_category<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Entry> {
+        self.entries
+            .iter()
+            .filter(move |e| e.category.eq_ignore_ascii_case(category))
+    }
+
+    /// The entries `filter` lets through, in [`Self::entries`] order.
+    pub fn list(&self, filter: &ListFilter) -> Vec<&Entry> {
+        self.entries.iter().filter(|e| filter.matches(e)).collect()
+    }
+
+    /// Finds the entry for any spelling of a code, ignoring case: the code, an EWS
+    /// name without `Error`, a `ServiceError` ordinal (`363`), an HRESULT signed,
+    /// unsigned or hex with or without `0x`, the `Crm.80040265…` form, or any
+    /// alias an entry lists.
+    pub fn lookup(&self, query: &str) -> Option<&Entry> {
+        match keys::key(query) {
+            key @ Key::Ordinal(n) => self.get(&key).or_else(|| {
+                let name = codes::name_for_ordinal(n)?;
+                self.get(&Key::Text(keys::fold(name)))
+            }),
+            Key::Text(text) => self.get(&Key::Text(text.clone())).or_else(|| {
+                let prefixed = (!text.starts_with("error")).then(|| format!("error{text}"))?;
+                self.get(&Key::Text(prefixed))
+            }),
+            key @ Key::Hresult(_) => self.get(&key),
+        }
+    }
+
+    fn get(&self, key: &Key) -> Option<&Entry> {
+        self.index.get(key).and_then(|&i| self.entries.get(i))
+    }
+
+    /// Up to three known codes nearest to `query` by edit distance over every
+    /// name and alias, nearest first, for "did you mean". Only close ones: a
+    /// guess that far off would mislead more than help.
+    pub fn suggest(&self, query: &str) -> Vec<&str> {
+        let q = keys::fold(query);
+        let limit = (q.chars().count() / 3).max(2);
+        let mut scored: Vec<(usize, &str)> = self
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let code = keys::fold(&e.code);
+                let short = code.strip_prefix("error").map(str::to_owned);
+                let names = std::iter::once(code.clone())
+                    .chain(short)
+                    .chain(e.aliases.iter().map(|a| keys::fold(a)));
+                let best = names.map(|n| strsim::levenshtein(&q, &n)).min()?;
+                (best <= limit).then_some((best, e.code.as_str()))
+            })
+            .collect();
+        scored.sort_unstable();
+        scored.into_iter().take(3).map(|(_, code)| code).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

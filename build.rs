@@ -1,0 +1,70 @@
+//! Compiles the knowledge base in.
+//!
+//! Lists `kb/ews/*.toml` and `kb/sss/*.toml`, sorted, and writes
+//! `$OUT_DIR/kb_files.rs`: one static array of `(folder, file stem, text)` where
+//! the text is an `include_str!` of the file's absolute path. The entries are then
+//! part of the binary (no files to ship or find at run time), and a file that
+//! vanishes between listing and compiling is a compile error, not a silent gap.
+//!
+//! Nothing here panics on odd names: anything that is not a `.toml` file with a
+//! UTF-8 name is skipped. Whether the skipped file should be there is for
+//! `tests/kb.rs` to say, not for the build.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The folders read, in the order their entries are listed.
+const FOLDERS: [&str; 2] = ["ews", "sss"];
+
+fn main() -> io::Result<()> {
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let kb = manifest.join("kb");
+    println!("cargo:rerun-if-changed=build.rs");
+    // A directory makes cargo look at every file under it, so a new entry
+    // triggers a rebuild as well as an edited one.
+    println!("cargo:rerun-if-changed={}", kb.display());
+
+    let mut out = String::from(
+        "/// Every knowledge-base file: (folder, file stem, contents), sorted.\n\
+         pub(crate) static FILES: &[(&str, &str, &str)] = &[\n",
+    );
+    for folder in FOLDERS {
+        let dir = kb.join(folder);
+        println!("cargo:rerun-if-changed={}", dir.display());
+        for (stem, path) in toml_files(&dir) {
+            println!("cargo:rerun-if-changed={path}");
+            // `{:?}` writes a Rust string literal with every odd character escaped.
+            let _ = writeln!(out, "    ({folder:?}, {stem:?}, include_str!({path:?})),");
+        }
+    }
+    out.push_str("];\n");
+
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
+    fs::write(out_dir.join("kb_files.rs"), out)
+}
+
+/// The `.toml` files directly in `dir` as (stem, absolute path), sorted by stem.
+/// A missing folder yields nothing: the content may simply not be written yet.
+fn toml_files(dir: &Path) -> Vec<(String, String)> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, String)> = read
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| {
+            let path = e.path();
+            if path.extension()? != "toml" {
+                return None;
+            }
+            let stem = path.file_stem()?.to_str()?.to_owned();
+            let path = path.to_str()?.to_owned();
+            Some((stem, path))
+        })
+        .collect();
+    files.sort();
+    files
+}

@@ -1,0 +1,318 @@
+//! One knowledge-base entry: its typed form, and the parse and checks that turn a
+//! TOML file into it.
+//!
+//! The checks are the ones a reader of `kb/README.md` would expect a careful
+//! reviewer to make. They run on every load (cheap: a few hundred small files),
+//! so an entry that breaks a rule is never shown half-right; it is left out and
+//! reported instead, and `tests/kb.rs` fails until it is fixed.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use super::codes;
+use super::evidence::Evidence;
+use crate::model::Transient;
+
+/// Every category an entry may have, as `kb/README.md` lists them: the EWS
+/// families first, then the Dynamics 365 ones.
+pub const CATEGORIES: &[&str] = &[
+    "permissions/impersonation",
+    "auth/account",
+    "mailbox-addressing",
+    "connectivity/server",
+    "throttling/quota",
+    "item/folder-id",
+    "schema/request",
+    "search/restriction",
+    "calendar",
+    "tasks",
+    "delegates",
+    "attachments/content",
+    "archive/retention",
+    "autodiscover/proxy",
+    "subscription/notification",
+    "sharing/federation",
+    "groups/teams",
+    "unified-messaging/IM",
+    "other",
+    "sss/configuration",
+    "sss/privileges",
+    "sss/licensing",
+    "sss/customization",
+    "sss/item",
+    "transport",
+];
+
+/// Which folder an entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// `kb/ews/`: an EWS `ResponseCode`.
+    Ews,
+    /// `kb/sss/`: a Dynamics 365 server-side synchronization error.
+    Sss,
+}
+
+impl Source {
+    /// The folder name under `kb/`.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Source::Ews => "ews",
+            Source::Sss => "sss",
+        }
+    }
+
+    /// The source for a folder name, if it is one of ours.
+    pub fn from_folder(folder: &str) -> Option<Source> {
+        match folder {
+            "ews" => Some(Source::Ews),
+            "sss" => Some(Source::Sss),
+            _ => None,
+        }
+    }
+}
+
+/// What ewsdiag knows about one code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The canonical name (for EWS codes, the `ResponseCode` itself).
+    pub code: String,
+    /// The file's name without `.toml`.
+    pub file_stem: String,
+    /// Which folder the entry came from.
+    pub source: Source,
+    /// One line saying what went wrong, no final stop.
+    pub title: String,
+    /// One of [`CATEGORIES`].
+    pub category: String,
+    /// Whether waiting and retrying can help.
+    pub transient: Transient,
+    /// The EWS retirement in Exchange Online can cause it.
+    pub retirement: bool,
+    /// Exchange no longer sends this code; kept so old logs still explain.
+    pub retired: bool,
+    /// Other spellings the error is known by, as the file lists them.
+    pub aliases: Vec<String>,
+    /// What the code says happened, in plain sentences.
+    pub meaning: String,
+    /// Where to read more.
+    pub references: Vec<String>,
+    /// Possible causes, most common first.
+    pub causes: Vec<Cause>,
+}
+
+/// One way an error comes about.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cause {
+    /// Kebab-case, unique within its entry.
+    pub id: String,
+    /// One line.
+    pub summary: String,
+    /// How the cause comes about, when it needs saying.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// Signals that point to (or, negated, away from) this cause.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    /// What to do, as steps.
+    pub fix: Vec<String>,
+}
+
+impl Entry {
+    /// Has this entry enough to rank causes on evidence: two or more causes, each
+    /// with at least one signal? Shallow entries still explain, but diagnosis can
+    /// only fall back on their written order.
+    pub fn is_deep(&self) -> bool {
+        self.causes.len() >= 2 && self.causes.iter().all(|c| !c.evidence.is_empty())
+    }
+
+    /// The EWS Managed API `ServiceError` ordinal, for EWS codes that have one.
+    pub fn ordinal(&self) -> Option<u32> {
+        match self.source {
+            Source::Ews => codes::ordinal_of(&self.code),
+            Source::Sss => None,
+        }
+    }
+}
+
+/// The file as written. Kept apart from [`Entry`] because the file does not say
+/// where it lives, and `Entry` does.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryFile {
+    code: String,
+    title: String,
+    category: String,
+    transient: Transient,
+    #[serde(default)]
+    retirement: bool,
+    #[serde(default)]
+    retired: bool,
+    #[serde(default)]
+    aliases: Vec<String>,
+    meaning: String,
+    references: Vec<String>,
+    causes: Vec<Cause>,
+}
+
+/// Parses and checks one file. The error is the reason, for
+/// [`super::Problem::reason`].
+pub(crate) fn parse(source: Source, stem: &str, text: &str) -> Result<Entry, String> {
+    let file: EntryFile = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
+    let entry = Entry {
+        code: file.code,
+        file_stem: stem.to_owned(),
+        source,
+        title: file.title,
+        category: file.category,
+        transient: file.transient,
+        retirement: file.retirement,
+        retired: file.retired,
+        aliases: file.aliases,
+        meaning: file.meaning,
+        references: file.references,
+        causes: file.causes,
+    };
+    check(&entry)?;
+    Ok(entry)
+}
+
+/// The rules of `kb/README.md` that the types alone do not enforce.
+fn check(e: &Entry) -> Result<(), String> {
+    let blank = |s: &str| s.trim().is_empty();
+    if blank(&e.code) {
+        return Err("`code` is empty".into());
+    }
+    if e.source == Source::Ews {
+        if e.code != e.file_stem {
+            return Err(format!(
+                "`code` is `{}` but the file is named `{}`",
+                e.code, e.file_stem
+            ));
+        }
+        if !codes::is_ews_code(&e.code) {
+            return Err(format!("`{}` is not listed in kb/ews-codes.tsv", e.code));
+        }
+    }
+    if blank(&e.title) || e.title.contains('\n') {
+        return Err("`title` must be one non-empty line".into());
+    }
+    if !CATEGORIES.contains(&e.category.as_str()) {
+        return Err(format!(
+            "category `{}` is not one kb/README.md lists",
+            e.category
+        ));
+    }
+    if blank(&e.meaning) {
+        return Err("`meaning` is empty".into());
+    }
+    if e.references.is_empty() || e.references.iter().any(|r| blank(r)) {
+        return Err("`references` needs at least one non-empty reference".into());
+    }
+    if e.aliases.iter().any(|a| blank(a)) {
+        return Err("an alias is empty".into());
+    }
+    if e.causes.is_empty() {
+        return Err("there is no `[[causes]]`".into());
+    }
+    let mut ids = HashSet::new();
+    for c in &e.causes {
+        if !is_kebab(&c.id) {
+            return Err(format!("cause id `{}` is not kebab-case", c.id));
+        }
+        if !ids.insert(c.id.as_str()) {
+            return Err(format!("cause id `{}` is used twice", c.id));
+        }
+        if blank(&c.summary) {
+            return Err(format!("cause `{}` has no summary", c.id));
+        }
+        if c.fix.is_empty() || c.fix.iter().any(|f| blank(f)) {
+            return Err(format!(
+                "cause `{}` needs at least one non-empty fix step",
+                c.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_kebab(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) const GOOD: &str = r#"
+code = "ErrorServerBusy"
+title = "Exchange is too busy"
+category = "throttling/quota"
+transient = "yes"
+aliases = ["0x8004FFFF"]
+meaning = "Too busy."
+references = ["EWS throttling"]
+
+[[causes]]
+id = "mailbox-throttled"
+summary = "Over budget"
+evidence = ["detail:BackOffMilliseconds", "!http=401"]
+fix = ["Wait."]
+"#;
+
+    #[test]
+    fn a_good_entry_parses() {
+        let e = parse(Source::Ews, "ErrorServerBusy", GOOD).unwrap();
+        assert_eq!(e.ordinal(), Some(363));
+        assert_eq!(e.causes[0].evidence.len(), 2);
+        assert!(!e.is_deep());
+    }
+
+    #[test]
+    fn broken_entries_say_why() {
+        let cases = [
+            (
+                "ErrorServerBusy",
+                GOOD.replace("throttling/quota", "nope"),
+                "category",
+            ),
+            ("ErrorOther", GOOD.to_owned(), "named"),
+            (
+                "ErrorServerBusy",
+                GOOD.replace("detail:Back", "details:Back"),
+                "evidence",
+            ),
+            (
+                "ErrorServerBusy",
+                format!("{GOOD}\nextra = 1\n"),
+                "unknown field",
+            ),
+            (
+                "ErrorServerBusy",
+                GOOD.replace("fix = [\"Wait.\"]", "fix = []"),
+                "fix",
+            ),
+            (
+                "ErrorServerBusy",
+                GOOD.replace("mailbox-throttled", "Mailbox"),
+                "kebab",
+            ),
+            (
+                "ErrorServerBusy",
+                GOOD.replace("transient = \"yes\"", ""),
+                "transient",
+            ),
+        ];
+        for (stem, text, why) in cases {
+            let err = parse(Source::Ews, stem, &text).unwrap_err();
+            assert!(err.contains(why), "{why}: {err}");
+        }
+    }
+}
