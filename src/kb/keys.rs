@@ -35,10 +35,10 @@ pub(crate) fn key(text: &str) -> Key {
     if let Some(hr) = hresult(text) {
         return Key::Hresult(hr);
     }
-    if text.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(n) = text.parse::<u32>() {
-            return Key::Ordinal(n);
-        }
+    if text.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = text.parse::<u32>()
+    {
+        return Key::Ordinal(n);
     }
     Key::Text(fold(text))
 }
@@ -53,7 +53,7 @@ pub(crate) fn fold(text: &str) -> String {
 
 /// Reads an HRESULT in any of the forms alerts print. Only failure codes (top bit
 /// set) count when the form is ambiguous: a bare `80040265` is hex, but a bare
-/// `363` is an ordinal and `12345678` is nothing.
+/// `363` is an ordinal and so is `12345678`.
 fn hresult(text: &str) -> Option<u32> {
     // `Crm.80040265` and `Crm.80040265.Text after it`: the hex part only.
     if let Some(rest) = strip_prefix_ci(text, "crm.") {
@@ -73,7 +73,7 @@ fn hresult(text: &str) -> Option<u32> {
                 .ok()
                 .and_then(|n| i32::try_from(-n).ok())
                 .filter(|n| *n < 0)
-                .map(|n| n as u32);
+                .map(i32::cast_unsigned);
         }
         return None;
     }
@@ -83,10 +83,9 @@ fn hresult(text: &str) -> Option<u32> {
             .bytes()
             .next()
             .is_some_and(|b| b"89abcdefABCDEF".contains(&b))
+        && let Some(hr) = hex_digits(text, 8)
     {
-        if let Some(hr) = hex_digits(text, 8) {
-            return Some(hr);
-        }
+        return Some(hr);
     }
     // The unsigned decimal form: `2147746405`.
     if text.len() == 10 && text.bytes().all(|b| b.is_ascii_digit()) {
