@@ -38,8 +38,12 @@ fn code_page(query: &str) -> Result<String, String> {
         let mut message = format!("error: unknown code `{query}`");
         match base.suggest(query).as_slice() {
             [] => message.push_str("\nhelp: `ewsdiag explain --list` shows every known code"),
-            [one] => message.push_str(&format!("\nhelp: did you mean {one}?")),
-            many => message.push_str(&format!("\nhelp: did you mean one of {}?", many.join(", "))),
+            [best, others @ ..] => {
+                message.push_str(&format!("\nhelp: did you mean {best}?"));
+                if !others.is_empty() {
+                    message.push_str(&format!("\nhelp: also close: {}", others.join(", ")));
+                }
+            }
         }
         return Err(message);
     };
