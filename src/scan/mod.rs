@@ -1,1 +1,72 @@
-//! Finding payloads in text.
+//! Finding payloads in text that streams in.
+//!
+//! The input is read in chunks into one buffer. A multi-literal search
+//! ([`anchor`]) finds the few places worth a look; a recogniser reads the payload
+//! there (XML with quick-xml, JSON with serde_json, alert and exception lines by
+//! hand) and says where it ends. When a payload runs past the end of the buffer
+//! the buffer grows, up to [`ScanConfig::max_payload`]; past that the payload is
+//! reported as oversized and skipped, so memory stays bounded whatever the input.
+
+mod anchor;
+mod context;
+mod driver;
+mod json;
+mod lines;
+mod text;
+mod view;
+mod xml;
+
+use std::io::{self, Read};
+
+pub use driver::{Event, Stats};
+
+use crate::model::Encoding;
+
+/// How to scan.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// The largest payload read as one window, in bytes (default 1 MiB). A
+    /// longer one is reported as malformed instead of being buffered.
+    pub max_payload: usize,
+    /// How many bytes to read at a time (default 256 KiB).
+    pub read_size: usize,
+    /// Report successful responses too (default false).
+    pub show_success: bool,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            max_payload: 1 << 20,
+            read_size: 256 << 10,
+            show_success: false,
+        }
+    }
+}
+
+/// What the scanner is told about the input it reads.
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    /// The path as the user gave it, `-` for standard input.
+    pub path: String,
+    /// The encoding the input was written in (the stream itself is UTF-8).
+    pub encoding: Encoding,
+}
+
+/// Scans a UTF-8 stream, handing every finding and malformed payload to `sink`
+/// in input order.
+pub fn scan_reader<R: Read>(
+    reader: R,
+    source: &SourceInfo,
+    config: &ScanConfig,
+    sink: &mut dyn FnMut(Event),
+) -> io::Result<Stats> {
+    driver::Driver::new(source, config, sink).run(reader)
+}
+
+/// Scans text held in memory; the same as [`scan_reader`] over a slice.
+pub fn scan_bytes(bytes: &[u8], source: &SourceInfo, config: &ScanConfig) -> (Vec<Event>, Stats) {
+    let mut events = Vec::new();
+    let stats = scan_reader(bytes, source, config, &mut |e| events.push(e)).unwrap_or_default();
+    (events, stats)
+}

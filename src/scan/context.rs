@@ -1,0 +1,99 @@
+//! Context around a payload: the mailbox and profile an alert sentence names,
+//! and the time a log line starts with.
+
+use std::sync::LazyLock;
+
+use regex::bytes::Regex;
+
+static TIME: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
+        r"|\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?)"
+    ))
+    .ok()
+});
+
+static TRACE_TIME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r#"<Trace\s[^>]*?Time=["']([^"']+)["']"#).ok());
+
+static MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(?i)\bmailbox\s+(?:record\s+)?(?:"([^"\r\n]{1,200})"|“([^”\r\n]{1,200})”|\[([^\]\r\n]{1,200})\]|'([^'\r\n]{1,200})'"#,
+        r#"|([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}))"#
+    ))
+    .ok()
+});
+
+static PROFILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bemail server profile\s+(?:"([^"\r\n]{1,120})"|([^\r\n.]{1,120}?))(?:\s+has been notified|\s+is\b|\s+was\b|\.|,|$)"#).ok()
+});
+
+/// The first timestamp in `text`.
+pub(crate) fn time(text: &[u8]) -> Option<String> {
+    let found = TIME.as_ref()?.find(text)?;
+    Some(String::from_utf8_lossy(found.as_bytes()).into_owned())
+}
+
+/// The `Time` attribute of the last `<Trace …>` start tag in `text`.
+pub(crate) fn trace_time(text: &[u8]) -> Option<String> {
+    let captures = TRACE_TIME.as_ref()?.captures_iter(text).last()?;
+    Some(String::from_utf8_lossy(captures.get(1)?.as_bytes()).into_owned())
+}
+
+/// The mailbox an alert sentence names ("through the mailbox "X"").
+pub(crate) fn mailbox(text: &[u8]) -> Option<String> {
+    let captures = MAILBOX.as_ref()?.captures(text)?;
+    let name = (1..=5).find_map(|i| captures.get(i))?;
+    let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
+    (!name.is_empty() && !name.starts_with('<')).then_some(name)
+}
+
+/// The email server profile an alert sentence names.
+pub(crate) fn profile(text: &[u8]) -> Option<String> {
+    let captures = PROFILE.as_ref()?.captures(text)?;
+    let name = (1..=2).find_map(|i| captures.get(i))?;
+    let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_log_prefixes() {
+        assert_eq!(
+            time(b"2026-11-20T08:15:02.117Z INFO x").as_deref(),
+            Some("2026-11-20T08:15:02.117Z")
+        );
+        assert_eq!(
+            time(b"[2026-11-20 08:15:02,117] x").as_deref(),
+            Some("2026-11-20 08:15:02,117")
+        );
+        assert_eq!(
+            time(b"11/20/2026 8:15:02 AM,").as_deref(),
+            Some("11/20/2026 8:15:02 AM")
+        );
+        assert_eq!(time(b"no time here"), None);
+    }
+
+    #[test]
+    fn mailbox_and_profile_from_alert_sentences() {
+        let s = br#"An unknown error occurred while receiving email through the mailbox "Dana Okafor". The owner of the associated email server profile Contoso Exchange Online has been notified."#;
+        assert_eq!(mailbox(s).as_deref(), Some("Dana Okafor"));
+        assert_eq!(profile(s).as_deref(), Some("Contoso Exchange Online"));
+        let s = b"Email can't be received for the mailbox [Sales Queue] because the mailbox record doesn't have a valid email address.";
+        assert_eq!(mailbox(s).as_deref(), Some("Sales Queue"));
+        assert_eq!(mailbox(b"the mailbox <Mailbox Name> is"), None);
+        assert_eq!(
+            mailbox(b"mailbox kai.berg@contoso.com didn't").as_deref(),
+            Some("kai.berg@contoso.com")
+        );
+    }
+
+    #[test]
+    fn trace_blocks_carry_their_time() {
+        let t = br#"<Trace Tag="EwsResponse" Tid="9" Time="2026-11-20 08:15:02Z" Version="15.20">"#;
+        assert_eq!(trace_time(t).as_deref(), Some("2026-11-20 08:15:02Z"));
+    }
+}

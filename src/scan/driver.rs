@@ -1,0 +1,310 @@
+//! The streaming loop: read, look for anchors, let a recogniser read what is
+//! there, hand findings on, keep only what the next payload may still need.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+
+use serde::Serialize;
+
+use super::anchor::{self, Hit, Input, Item, Outcome};
+use super::lines::Lines;
+use super::{ScanConfig, SourceInfo};
+use crate::model::{Class, Finding, Malformed, Shape, Span};
+
+/// What the scanner reports, in input order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A payload was read.
+    Finding(Box<Finding>),
+    /// A candidate payload could not be read.
+    Malformed(Malformed),
+}
+
+/// Counts for one input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Bytes of decoded text scanned.
+    pub bytes: u64,
+    /// Findings reported.
+    pub findings: u64,
+    /// Of those, class Error.
+    pub errors: u64,
+    /// Of those, class Warning.
+    pub warnings: u64,
+    /// Of those, class Success (only when asked for).
+    pub successes: u64,
+    /// Of those, with no class (alerts, exceptions, mentions).
+    pub unclassed: u64,
+    /// Malformed payloads.
+    pub malformed: u64,
+}
+
+impl Stats {
+    /// Did anything count for the exit status (an error, warning or alert)?
+    pub fn has_problems(&self) -> bool {
+        self.errors + self.warnings + self.unclassed > 0
+    }
+
+    /// Adds another input's counts.
+    pub fn add(&mut self, other: &Stats) {
+        self.bytes += other.bytes;
+        self.findings += other.findings;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.successes += other.successes;
+        self.unclassed += other.unclassed;
+        self.malformed += other.malformed;
+    }
+}
+
+/// How far back from the scan position the buffer keeps text: alert sentences
+/// and tag openers are looked for behind an anchor.
+const LOOKBACK: usize = 4096;
+/// Mailbox, profile and time found in one payload carry over to the payloads
+/// that follow it within this many bytes (the rest of its record).
+const CONTEXT_REACH: u64 = 8192;
+/// A bare mention of a code this close after a finding with that code is the
+/// same error told again.
+const REPEAT_REACH: u64 = 8192;
+
+/// Mailbox, profile and time of the latest payload that named them.
+#[derive(Debug, Default)]
+struct Context {
+    mailbox: Option<String>,
+    profile: Option<String>,
+    time: Option<String>,
+    end: u64,
+}
+
+pub(crate) struct Driver<'a> {
+    source: &'a SourceInfo,
+    config: &'a ScanConfig,
+    sink: &'a mut dyn FnMut(Event),
+    buf: Vec<u8>,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    lines: Lines,
+    stats: Stats,
+    context: Context,
+    recent: VecDeque<(String, u64)>,
+}
+
+impl<'a> Driver<'a> {
+    pub fn new(
+        source: &'a SourceInfo,
+        config: &'a ScanConfig,
+        sink: &'a mut dyn FnMut(Event),
+    ) -> Self {
+        Driver {
+            source,
+            config,
+            sink,
+            buf: Vec::new(),
+            base: 0,
+            lines: Lines::default(),
+            stats: Stats::default(),
+            context: Context::default(),
+            recent: VecDeque::new(),
+        }
+    }
+
+    pub fn run<R: Read>(mut self, mut reader: R) -> io::Result<Stats> {
+        let mut pos = 0;
+        let mut floor = 0;
+        loop {
+            let eof = self.fill(&mut reader)?;
+            let hold = self.process(&mut pos, &mut floor, eof);
+            if eof {
+                break;
+            }
+            let keep = hold.unwrap_or(pos).min(pos).saturating_sub(LOOKBACK);
+            if keep > 0 {
+                self.lines
+                    .locate(&self.buf, self.base, self.base + keep as u64);
+                self.buf.drain(..keep);
+                self.base += keep as u64;
+                pos -= keep;
+                floor = floor.saturating_sub(keep);
+            }
+        }
+        self.stats.bytes = self.base + self.buf.len() as u64;
+        Ok(self.stats)
+    }
+
+    /// Reads the next chunk; true at the end of the input.
+    fn fill<R: Read>(&mut self, reader: &mut R) -> io::Result<bool> {
+        let len = self.buf.len();
+        self.buf.resize(len + self.config.read_size.max(1), 0);
+        let read = loop {
+            match reader.read(&mut self.buf[len..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.buf.truncate(len);
+                    return Err(e);
+                }
+            }
+        };
+        self.buf.truncate(len + read);
+        Ok(read == 0)
+    }
+
+    /// Handles every anchor from `pos` on; returns where the buffer must be kept
+    /// from when a payload waits for more input.
+    fn process(&mut self, pos: &mut usize, floor: &mut usize, eof: bool) -> Option<usize> {
+        loop {
+            let Some(hit) = anchor::next_hit(&self.buf, *pos) else {
+                *pos = if eof {
+                    self.buf.len()
+                } else {
+                    self.buf.len().saturating_sub(anchor::LONGEST).max(*pos)
+                };
+                return None;
+            };
+            let input = Input {
+                buf: &self.buf,
+                eof,
+                floor: *floor,
+                max_payload: self.config.max_payload,
+            };
+            match anchor::recognise(&input, hit) {
+                Outcome::Found { items, end } => {
+                    for item in items {
+                        self.emit(item);
+                    }
+                    *pos = end.max(hit.at + 1);
+                    *floor = (*floor).max(end);
+                }
+                Outcome::Skip => *pos = hit.at + 1,
+                Outcome::NeedMore { from } if self.buf.len() - from >= self.config.max_payload => {
+                    self.oversized(from, hit);
+                    *pos = hit.at + 1;
+                }
+                Outcome::NeedMore { from } => return Some(from),
+            }
+        }
+    }
+
+    fn oversized(&mut self, from: usize, hit: Hit) {
+        let reason = format!(
+            "payload longer than {} bytes (the --max-payload limit) was not read",
+            self.config.max_payload
+        );
+        self.emit(Item::Malformed {
+            start: from,
+            end: hit.at + 1,
+            error_at: hit.at,
+            reason,
+        });
+    }
+
+    fn emit(&mut self, item: Item) {
+        match item {
+            Item::Finding(finding) => self.emit_finding(*finding),
+            Item::Malformed {
+                start,
+                end,
+                error_at,
+                reason,
+            } => {
+                let offset = self.base + start as u64;
+                let (line, column) = self.lines.locate(&self.buf, self.base, offset);
+                self.stats.malformed += 1;
+                (self.sink)(Event::Malformed(Malformed {
+                    path: self.source.path.clone(),
+                    span: Span {
+                        offset,
+                        length: end.saturating_sub(start) as u64,
+                        line,
+                        column,
+                    },
+                    error_offset: self.base + error_at as u64,
+                    reason,
+                }));
+            }
+        }
+    }
+
+    fn emit_finding(&mut self, mut f: Finding) {
+        let offset = self.base + f.span.offset;
+        let (line, column) = self.lines.locate(&self.buf, self.base, offset);
+        f.span = Span {
+            offset,
+            length: f.span.length,
+            line,
+            column,
+        };
+        for mark in [
+            &mut f.marks.code,
+            &mut f.marks.message,
+            &mut f.marks.inner_code,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            mark.0 += self.base;
+        }
+        f.path.clone_from(&self.source.path);
+        f.encoding = self.source.encoding;
+        let end = offset + f.span.length;
+        if f.shape == Shape::Mention && self.repeats_recent(&f, offset) {
+            return;
+        }
+        self.apply_context(&mut f, end);
+        self.remember(&f, end);
+        if f.class == Some(Class::Success) && !self.config.show_success {
+            return;
+        }
+        self.stats.findings += 1;
+        match f.class {
+            Some(Class::Error) => self.stats.errors += 1,
+            Some(Class::Warning) => self.stats.warnings += 1,
+            Some(Class::Success) => self.stats.successes += 1,
+            None => self.stats.unclassed += 1,
+        }
+        (self.sink)(Event::Finding(Box::new(f)));
+    }
+
+    fn repeats_recent(&self, f: &Finding, offset: u64) -> bool {
+        self.recent
+            .iter()
+            .any(|(code, end)| code == &f.code && offset.saturating_sub(*end) < REPEAT_REACH)
+    }
+
+    fn remember(&mut self, f: &Finding, end: u64) {
+        for code in std::iter::once(&f.code).chain(f.inner_code.as_ref()) {
+            if self.recent.len() == 16 {
+                self.recent.pop_front();
+            }
+            self.recent.push_back((code.clone(), end));
+        }
+    }
+
+    /// Fills in mailbox, profile and time from the payloads just before, and
+    /// remembers this one's for those after.
+    fn apply_context(&mut self, f: &mut Finding, end: u64) {
+        let near =
+            f.span.offset.saturating_sub(self.context.end) < CONTEXT_REACH && self.context.end > 0;
+        if f.mailbox.is_some() || f.profile.is_some() {
+            self.context = Context {
+                mailbox: f.mailbox.clone(),
+                profile: f.profile.clone(),
+                time: f.time.clone(),
+                end,
+            };
+            return;
+        }
+        if near {
+            if f.mailbox.is_none() {
+                f.mailbox.clone_from(&self.context.mailbox);
+            }
+            if f.profile.is_none() {
+                f.profile.clone_from(&self.context.profile);
+            }
+            if f.time.is_none() {
+                f.time.clone_from(&self.context.time);
+            }
+            self.context.end = end;
+        }
+    }
+}

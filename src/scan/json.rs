@@ -1,0 +1,391 @@
+//! JSON payloads: OWA-style responses (`"ResponseCode":"…"` with an escaped
+//! `MessageXml`) and Microsoft Graph / REST errors (`{"error":{"code":…}}`),
+//! raw or themselves escaped inside a JSON string or a CSV field.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use super::anchor::{Hit, Input, Item, Outcome, blank, remap};
+use super::view::{self, Unwrap, View};
+use crate::model::{Class, Finding, Shape, Span, Wrapping};
+
+/// How the quotes around a JSON key are written where it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quote {
+    /// `"key"`: raw JSON.
+    Plain,
+    /// `\"key\"`: JSON inside a JSON string.
+    Escaped,
+    /// `""key""`: JSON inside a CSV field.
+    Doubled,
+}
+
+/// The quote style of a JSON key starting at `at`, if the word there is one.
+pub(crate) fn quote_before(buf: &[u8], at: usize, floor: usize) -> Option<Quote> {
+    let before = &buf[floor.min(at)..at];
+    if before.ends_with(b"\\\"") {
+        Some(Quote::Escaped)
+    } else if before.ends_with(b"\"\"") {
+        Some(Quote::Doubled)
+    } else if before.ends_with(b"\"") {
+        Some(Quote::Plain)
+    } else {
+        None
+    }
+}
+
+/// Text to read JSON from, and the way back to the input.
+struct Mapped {
+    view: Option<View>,
+    /// Input position of the text's first byte, for raw text.
+    base: usize,
+}
+
+impl Mapped {
+    fn source(&self, at: usize) -> usize {
+        self.view.as_ref().map_or(self.base + at, |v| v.source(at))
+    }
+}
+
+enum Read {
+    /// A whole object, with its end in the text.
+    Object(Map<String, Value>, usize),
+    /// The object is cut off: what there is of it.
+    Cut,
+    Invalid,
+    NeedMore,
+}
+
+/// Reads one JSON object starting at `text[0]`.
+fn read_object(text: &[u8], more_may_come: bool) -> Read {
+    let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<Value>();
+    match stream.next() {
+        Some(Ok(Value::Object(map))) => Read::Object(map, stream.byte_offset()),
+        Some(Err(e)) if e.is_eof() && more_may_come => Read::NeedMore,
+        Some(Err(e)) if e.is_eof() => Read::Cut,
+        _ => Read::Invalid,
+    }
+}
+
+/// Tries the `{` positions before `at`, nearest first, for an object that
+/// `accept` takes; unwraps escaped JSON first.
+fn object_around(
+    input: &Input<'_>,
+    at: usize,
+    quote: Quote,
+    accept: &dyn Fn(&Map<String, Value>) -> bool,
+) -> Result<(Map<String, Value>, Mapped, usize, usize, bool), Outcome> {
+    let buf = input.buf;
+    let reach = at.saturating_sub(16 << 10).max(input.floor.min(at));
+    let mut candidates = buf[reach..at]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, b)| **b == b'{')
+        .map(|(i, _)| reach + i);
+    for open in candidates.by_ref().take(8) {
+        let mapped = match quote {
+            Quote::Plain => Mapped {
+                view: None,
+                base: open,
+            },
+            Quote::Escaped | Quote::Doubled => {
+                let unwrap = if quote == Quote::Escaped {
+                    view::json
+                } else {
+                    view::csv
+                };
+                match unwrap(buf, open, input.max_payload, input.eof) {
+                    Ok(view) => Mapped {
+                        view: Some(view),
+                        base: open,
+                    },
+                    Err(Unwrap::NeedMore) => return Err(Outcome::NeedMore { from: open }),
+                }
+            }
+        };
+        let (text, more) = match &mapped.view {
+            Some(view) => (&view.text[..], false),
+            None => (&buf[open..], !input.eof),
+        };
+        match read_object(text, more) {
+            Read::Object(map, end) if accept(&map) => return Ok((map, mapped, open, end, false)),
+            Read::NeedMore => return Err(Outcome::NeedMore { from: open }),
+            Read::Cut if mapped.view.is_some() || input.eof => {
+                return Err(Outcome::Found {
+                    items: cut_response(text, &mapped),
+                    end: mapped.source(text.len()),
+                });
+            }
+            _ => {}
+        }
+    }
+    Err(Outcome::Skip)
+}
+
+fn string<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
+    map.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// `{"__type":"DeleteItemResponseMessage:#Exchange","ResponseCode":"…",…}`.
+pub(crate) fn response(input: &Input<'_>, hit: Hit) -> Outcome {
+    let Some(quote) = quote_before(input.buf, hit.at, input.floor) else {
+        return Outcome::Skip;
+    };
+    let accept = |map: &Map<String, Value>| map.contains_key("ResponseCode");
+    let (map, mapped, open, end, _) = match object_around(input, hit.at, quote, &accept) {
+        Ok(found) => found,
+        Err(outcome) => return outcome,
+    };
+    let Some(code) = string(&map, "ResponseCode") else {
+        return Outcome::Skip;
+    };
+    let text: &[u8] = match &mapped.view {
+        Some(view) => &view.text,
+        None => &input.buf[open..],
+    };
+    let mut f = blank(Shape::JsonResponse, code.to_string());
+    f.class = string(&map, "ResponseClass").and_then(Class::parse);
+    f.message = string(&map, "MessageText").map(str::to_string);
+    f.operation = string(&map, "__type")
+        .and_then(|t| t.split(':').next())
+        .and_then(|t| {
+            t.strip_suffix("ResponseMessage")
+                .or(t.strip_suffix("Response"))
+        })
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    if let Some(xml) = string(&map, "MessageXml") {
+        f.details = message_xml_values(xml);
+        f.inner_code = f.details.get("InnerErrorResponseCode").cloned();
+    }
+    f.marks.code =
+        mark_value(text, end, b"ResponseCode", code).map(|(s, e)| (s as u64, (e - s) as u64));
+    f.marks.message = f
+        .message
+        .as_deref()
+        .and_then(|m| mark_value(text, end, b"MessageText", m))
+        .map(|(s, e)| (s as u64, (e - s) as u64));
+    f.span = Span {
+        offset: 0,
+        length: end as u64,
+        line: 0,
+        column: 0,
+    };
+    finish(f, &mapped, end, open)
+}
+
+/// `{"error":{"code":"ErrorNonExistentMailbox","message":"…"}}`.
+pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
+    let buf = input.buf;
+    let word = hit.at + 1;
+    let quote = match quote_before(buf, word, input.floor) {
+        Some(Quote::Plain) if buf[..hit.at].ends_with(b"\\") => Quote::Escaped,
+        Some(Quote::Plain) if buf[..hit.at].ends_with(b"\"") => Quote::Doubled,
+        Some(q) => q,
+        None => return Outcome::Skip,
+    };
+    if !buf[word..].starts_with(b"error\"") && !buf[word..].starts_with(b"error\\\"") {
+        return Outcome::Skip;
+    }
+    let accept = |map: &Map<String, Value>| {
+        map.get("error")
+            .and_then(Value::as_object)
+            .is_some_and(|e| e.contains_key("code"))
+    };
+    let (map, mapped, open, end, _) = match object_around(input, word, quote, &accept) {
+        Ok(found) => found,
+        Err(Outcome::Found { .. }) => return Outcome::Skip,
+        Err(outcome) => return outcome,
+    };
+    let Some(error) = map.get("error").and_then(Value::as_object) else {
+        return Outcome::Skip;
+    };
+    let Some(code) = string(error, "code") else {
+        return Outcome::Skip;
+    };
+    let text: &[u8] = match &mapped.view {
+        Some(view) => &view.text,
+        None => &buf[open..],
+    };
+    let mut f = blank(Shape::GraphError, code.to_string());
+    f.class = Some(Class::Error);
+    f.message = string(error, "message").map(str::to_string);
+    if let Some(inner) = error
+        .get("innerError")
+        .or_else(|| error.get("innererror"))
+        .and_then(Value::as_object)
+    {
+        for (key, value) in inner {
+            if let Some(v) = value.as_str() {
+                f.details.insert(key.clone(), v.to_string());
+            }
+        }
+        f.inner_code = string(inner, "code")
+            .filter(|c| *c != code)
+            .map(str::to_string);
+    }
+    f.marks.code = mark_value(text, end, b"code", code).map(|(s, e)| (s as u64, (e - s) as u64));
+    f.span = Span {
+        offset: 0,
+        length: end as u64,
+        line: 0,
+        column: 0,
+    };
+    finish(f, &mapped, end, open)
+}
+
+/// Places a finding read at text position 0 back onto the input.
+fn finish(f: Finding, mapped: &Mapped, end: usize, open: usize) -> Outcome {
+    let item = Item::Finding(Box::new(f));
+    let (item, end) = match &mapped.view {
+        Some(view) => (remap(item, view), view.source(end)),
+        None => (shift(item, open), open + end),
+    };
+    Outcome::Found {
+        items: vec![item],
+        end: end.max(open + 1),
+    }
+}
+
+fn shift(item: Item, by: usize) -> Item {
+    match item {
+        Item::Finding(mut f) => {
+            f.span.offset += by as u64;
+            for mark in [
+                &mut f.marks.code,
+                &mut f.marks.message,
+                &mut f.marks.inner_code,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                mark.0 += by as u64;
+            }
+            Item::Finding(f)
+        }
+        other => other,
+    }
+}
+
+/// Where the string value of `key` stands in the (unescaped) text.
+fn mark_value(text: &[u8], end: usize, key: &[u8], value: &str) -> Option<(usize, usize)> {
+    let text = &text[..end.min(text.len())];
+    let mut quoted = Vec::with_capacity(key.len() + 2);
+    quoted.push(b'"');
+    quoted.extend_from_slice(key);
+    quoted.push(b'"');
+    let key_at = memchr::memmem::find(text, &quoted)?;
+    let after = key_at + quoted.len();
+    let value_at = after + memchr::memmem::find(&text[after..], value.as_bytes())?;
+    Some((value_at, value_at + value.len()))
+}
+
+static VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r#"<(?:[\w.-]+:)?Value\s+Name=["']([^"']+)["'][^>]*>([^<]*)<"#).ok()
+});
+
+/// `Value` elements of a `MessageXml` string, by name.
+fn message_xml_values(xml: &str) -> std::collections::BTreeMap<String, String> {
+    let Some(re) = VALUE.as_ref() else {
+        return Default::default();
+    };
+    re.captures_iter(xml)
+        .filter_map(|c| {
+            Some((
+                c.get(1)?.as_str().to_string(),
+                view::decode_text(c.get(2)?.as_str().as_bytes()),
+            ))
+        })
+        .collect()
+}
+
+/// A response cut off before its object closed (a Trace record's 2,048
+/// characters): the code and message that were complete, marked truncated.
+fn cut_response(text: &[u8], mapped: &Mapped) -> Vec<Item> {
+    static FIELDS: LazyLock<Option<(Regex, Regex, Regex, Regex)>> = LazyLock::new(|| {
+        Some((
+            Regex::new(r#""ResponseCode"\s*:\s*"([A-Za-z0-9]+)""#).ok()?,
+            Regex::new(r#""MessageText"\s*:\s*"((?:[^"\\]|\\.)*)""#).ok()?,
+            Regex::new(r#""ResponseClass"\s*:\s*"(\w+)""#).ok()?,
+            Regex::new(r#"InnerErrorResponseCode\\?"[^>]*>\s*([A-Za-z0-9]+)\s*<"#).ok()?,
+        ))
+    });
+    let Some((code_re, message_re, class_re, inner_re)) = FIELDS.as_ref() else {
+        return Vec::new();
+    };
+    let lossy = String::from_utf8_lossy(text);
+    let Some(code) = code_re.captures(&lossy).and_then(|c| c.get(1)) else {
+        return vec![Item::Malformed {
+            start: mapped.source(0),
+            end: mapped.source(text.len()),
+            error_at: mapped.source(text.len()),
+            reason: "JSON response cut off before its ResponseCode".to_string(),
+        }];
+    };
+    let mut f = blank(Shape::JsonResponse, code.as_str().to_string());
+    f.truncated = true;
+    f.class = class_re
+        .captures(&lossy)
+        .and_then(|c| Class::parse(c.get(1)?.as_str()));
+    f.message = message_re
+        .captures(&lossy)
+        .and_then(|c| serde_json::from_str::<String>(&format!("\"{}\"", c.get(1)?.as_str())).ok());
+    f.inner_code = inner_re
+        .captures(&lossy)
+        .and_then(|c| Some(c.get(1)?.as_str().to_string()));
+    f.marks.code = Some((code.start() as u64, code.len() as u64));
+    f.span = Span {
+        offset: 0,
+        length: text.len() as u64,
+        line: 0,
+        column: 0,
+    };
+    let item = Item::Finding(Box::new(f));
+    let item = match &mapped.view {
+        Some(view) => remap(item, view),
+        None => shift(item, mapped.base),
+    };
+    if let Item::Finding(ref f) = item {
+        debug_assert!(f.wrapping != Wrapping::LineWrapped);
+    }
+    vec![item]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Shape;
+    use crate::scan::text::codes_in;
+
+    #[test]
+    fn owa_response_with_inner_error() {
+        let text = r#"{"__type":"DeleteItemResponseMessage:#Exchange","MessageText":"An internal server error occurred. The operation failed.","ResponseCode":"ErrorInternalServerError","MessageXml":"<?xml version=\"1.0\"?>\r\n<XmlNodeArray xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">\r\n <t:Value Name=\"InnerErrorResponseCode\">ErrorQuotaExceededOnDelete</t:Value>\r\n</XmlNodeArray>","ResponseClass":"Error"}"#;
+        let found = codes_in(text);
+        assert_eq!(
+            found,
+            [(
+                Shape::JsonResponse,
+                "ErrorInternalServerError".to_string(),
+                Some("ErrorQuotaExceededOnDelete".to_string())
+            )]
+        );
+    }
+
+    #[test]
+    fn graph_error() {
+        let text = r#"resp={"error":{"code":"ErrorNonExistentMailbox","message":"The SMTP address has no mailbox associated with it."}}"#;
+        assert_eq!(
+            codes_in(text),
+            [(
+                Shape::GraphError,
+                "ErrorNonExistentMailbox".to_string(),
+                None
+            )]
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! Line arithmetic: line and column of an offset, and blocks of lines that a
+//! viewer cut at a fixed width.
+
+use memchr::{memchr, memchr_iter, memrchr};
+
+/// Counts lines as the scan moves through the input, so that finding the line
+/// of an offset costs only the bytes since the last one.
+#[derive(Debug, Clone)]
+pub(crate) struct Lines {
+    /// The absolute offset counted up to.
+    at: u64,
+    /// The 1-based line `at` stands on.
+    line: u64,
+    /// The absolute offset where that line starts.
+    line_start: u64,
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Lines {
+            at: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+}
+
+impl Lines {
+    /// The 1-based line and column of absolute offset `abs`, which must lie in
+    /// `buf` (whose first byte is at absolute offset `base`).
+    pub fn locate(&mut self, buf: &[u8], base: u64, abs: u64) -> (u64, u64) {
+        let rel = |x: u64| {
+            usize::try_from(x.saturating_sub(base))
+                .unwrap_or(usize::MAX)
+                .min(buf.len())
+        };
+        if abs >= self.at {
+            let segment = &buf[rel(self.at)..rel(abs)];
+            let count = memchr_iter(b'\n', segment).count() as u64;
+            if let Some(last) = memrchr(b'\n', segment) {
+                self.line_start = base + (rel(self.at) + last + 1) as u64;
+            }
+            self.line += count;
+        } else {
+            let segment = &buf[rel(abs)..rel(self.at)];
+            let count = memchr_iter(b'\n', segment).count() as u64;
+            self.line = self.line.saturating_sub(count).max(1);
+            if count > 0 || abs < self.line_start {
+                self.line_start =
+                    memrchr(b'\n', &buf[..rel(abs)]).map_or(base, |p| base + p as u64 + 1);
+            }
+        }
+        self.at = abs;
+        (self.line, abs - self.line_start + 1)
+    }
+}
+
+/// The start of the line holding `at`, not before `floor`.
+pub(crate) fn line_start(buf: &[u8], at: usize, floor: usize) -> usize {
+    let floor = floor.min(at);
+    memrchr(b'\n', &buf[floor..at]).map_or(floor, |p| floor + p + 1)
+}
+
+/// The end of the line holding `at` (the position of its `\n`, or the end).
+pub(crate) fn line_end(buf: &[u8], at: usize) -> usize {
+    memchr(b'\n', &buf[at..]).map_or(buf.len(), |p| at + p)
+}
+
+/// The length of the line `[start, end)` without a trailing `\r`.
+fn width(buf: &[u8], start: usize, end: usize) -> usize {
+    let end = if end > start && buf[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
+    end - start
+}
+
+/// Widths a viewer wraps at are at least this.
+const MIN_WRAP: usize = 40;
+/// How many lines a wrapped block may span at the most.
+const MAX_WRAP_LINES: usize = 4096;
+
+/// If the line holding `at` belongs to a run of lines of one fixed width (at
+/// least two of them, then one shorter last line), the run's `[start, end)`.
+/// Returns `None` when the run may continue past the end of `buf` and more
+/// input may come: the caller must wait or decide without it.
+pub(crate) fn wrapped_block(
+    buf: &[u8],
+    at: usize,
+    floor: usize,
+    eof: bool,
+) -> Option<(usize, usize)> {
+    let start = line_start(buf, at, floor);
+    let end = line_end(buf, at);
+    let wide = width(buf, start, end);
+    if wide < MIN_WRAP || end == buf.len() {
+        return None;
+    }
+    let mut first = start;
+    let mut lines = 1;
+    while first > floor && lines < MAX_WRAP_LINES {
+        let prev_end = first - 1;
+        let prev_start = line_start(buf, prev_end, floor);
+        if width(buf, prev_start, prev_end) != wide {
+            break;
+        }
+        first = prev_start;
+        lines += 1;
+    }
+    let mut last_end = end;
+    while last_end < buf.len() && lines < MAX_WRAP_LINES {
+        let next_start = last_end + 1;
+        let next_end = line_end(buf, next_start);
+        if next_end == buf.len() && !eof {
+            return None;
+        }
+        let w = width(buf, next_start, next_end);
+        last_end = next_end;
+        lines += 1;
+        if w != wide {
+            if w > wide || w == 0 {
+                // Not the tail of this block: it ends with the line before.
+                last_end = next_start - 1;
+                lines -= 1;
+            }
+            break;
+        }
+    }
+    (lines >= 2).then_some((first, last_end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_move_both_ways() {
+        let buf = b"ab\ncd\r\nef\n";
+        let mut lines = Lines::default();
+        assert_eq!(lines.locate(buf, 0, 7), (3, 1));
+        assert_eq!(lines.locate(buf, 0, 4), (2, 2));
+        assert_eq!(lines.locate(buf, 0, 1), (1, 2));
+        assert_eq!(lines.locate(buf, 0, 8), (3, 2));
+    }
+
+    #[test]
+    fn fixed_width_runs_are_found() {
+        let row = "x".repeat(50);
+        let text = format!("short\n{row}\n{row}\r\n{row}\nend of it\nnext\n");
+        let block = wrapped_block(text.as_bytes(), 60, 0, true).unwrap();
+        assert_eq!(
+            &text[block.0..block.1],
+            format!("{row}\n{row}\r\n{row}\nend of it")
+        );
+        assert!(wrapped_block(b"short\nlines\n", 2, 0, true).is_none());
+    }
+}

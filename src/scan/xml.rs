@@ -1,0 +1,676 @@
+//! Reading one XML window: a SOAP envelope, a response message, a fault, or a
+//! loose run of `MessageText`/`ResponseCode` elements.
+//!
+//! Elements are matched on their local names: prefixes (`q1`, `m`, `t`, `s`, `e`,
+//! none) and namespace URIs (`http` or `https`) vary between sources, and pasted
+//! fragments often use prefixes they never declare. The reader is forgiving on
+//! purpose: end names are not checked (a pasted fragment may close what it never
+//! opened), and where quick-xml cannot help (a tag without its `>`, an
+//! unescaped `<` in a message) the raw text is read directly.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use memchr::memmem;
+use quick_xml::Reader;
+use quick_xml::errors::Error as XmlError;
+use quick_xml::events::{BytesStart, Event};
+use regex::bytes::Regex;
+
+use super::view::decode_text;
+use crate::model::{Class, Shape};
+
+/// A piece of text read from the window and where it stood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Field {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One message read from a window; positions are in the window's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Message {
+    pub shape: Shape,
+    pub start: usize,
+    pub end: usize,
+    pub class: Option<Class>,
+    pub code: Option<Field>,
+    pub inner_code: Option<Field>,
+    pub message: Option<Field>,
+    pub operation: Option<String>,
+    pub details: BTreeMap<String, String>,
+    pub truncated: bool,
+}
+
+/// What reading a window gave.
+#[derive(Debug, Default)]
+pub(crate) struct Window {
+    pub messages: Vec<Message>,
+    /// Where the window ends: after its root element, or after the last
+    /// complete element when it was cut off or broke.
+    pub end: usize,
+    /// Where and why the XML broke, if it did.
+    pub error: Option<(usize, String)>,
+}
+
+/// The outcome of [`parse`].
+pub(crate) enum Parse {
+    Done(Window),
+    /// The text ended before the root element did, and more may come.
+    NeedMore,
+}
+
+/// What an open element collects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Capture {
+    Code,
+    FaultCode,
+    Message,
+    DetailMessage,
+    ErrorCode,
+    Detail(String),
+}
+
+struct Open {
+    name: Vec<u8>,
+    /// Index into `contexts` of the message this element opened.
+    context: Option<usize>,
+    capture: Option<(Capture, usize)>,
+}
+
+struct Context {
+    shape: Shape,
+    start: usize,
+    class: Option<Class>,
+    operation: Option<String>,
+    code: Option<Field>,
+    fault_code: Option<Field>,
+    inner_code: Option<Field>,
+    message: Option<Field>,
+    detail_message: Option<Field>,
+    details: BTreeMap<String, String>,
+}
+
+/// The name of the pseudo-element that holds a loose run of message parts.
+const LOOSE: &[u8] = b"#loose";
+
+/// Local names that make up a message when they stand without a container.
+const MESSAGE_PARTS: &[&[u8]] = &[
+    b"MessageText",
+    b"ResponseCode",
+    b"DescriptiveLinkKey",
+    b"MessageXml",
+];
+const FAULT_PARTS: &[&[u8]] = &[b"faultcode", b"faultstring", b"faultactor", b"detail"];
+
+/// Reads the window whose root element starts at `start` (a `<`).
+pub(crate) fn parse(text: &[u8], start: usize, more_may_come: bool) -> Parse {
+    let mut parser = Parser {
+        text,
+        more_may_come,
+        open: Vec::new(),
+        contexts: Vec::new(),
+        done: Vec::new(),
+    };
+    match parser.run(start) {
+        Some(mut window) => {
+            for context in std::mem::take(&mut parser.contexts) {
+                parser.finish(context, window.end, true);
+            }
+            window.messages = parser.done;
+            window.messages.sort_by_key(|m| m.start);
+            Parse::Done(window)
+        }
+        None => Parse::NeedMore,
+    }
+}
+
+struct Parser<'a> {
+    text: &'a [u8],
+    more_may_come: bool,
+    open: Vec<Open>,
+    contexts: Vec<Context>,
+    done: Vec<Message>,
+}
+
+fn reader_at(text: &[u8]) -> Reader<&[u8]> {
+    let mut reader = Reader::from_reader(text);
+    let config = reader.config_mut();
+    // Pasted fragments close elements they never opened, and broken ones
+    // leave elements open: the stack below does its own matching.
+    config.check_end_names = false;
+    config.allow_unmatched_ends = true;
+    // A lone `&` in a message is common in logs and harmless.
+    config.allow_dangling_amp = true;
+    // Whitespace is trimmed per field, never globally (spans must stay exact).
+    config.trim_text(false);
+    reader
+}
+
+impl Parser<'_> {
+    /// Runs to the end of the root element; `None` when more text is needed.
+    fn run(&mut self, start: usize) -> Option<Window> {
+        let text = self.text;
+        let mut base = start;
+        let mut reader = reader_at(&text[base..]);
+        let mut loose = None;
+        loop {
+            let before = base + reader.buffer_position() as usize;
+            let event = reader.read_event();
+            let after = base + reader.buffer_position() as usize;
+            match event {
+                Ok(Event::Start(e)) | Ok(Event::Empty(e)) if self.is_new_root(&e) => {
+                    return Some(self.cut(before, None));
+                }
+                Ok(Event::Start(e)) => {
+                    let name = local_name(e.name().as_ref().as_bytes()).to_vec();
+                    if self.open.is_empty() && loose.is_none() {
+                        loose = root_parts(&name);
+                    }
+                    let message_text = name == b"MessageText";
+                    self.open_element(&e, name, before, after);
+                    if message_text {
+                        match self.read_raw_message(after) {
+                            RawText::Closed { field, resume } => {
+                                self.open.pop();
+                                self.attach(Capture::Message, field);
+                                base = resume;
+                                reader = reader_at(&text[base..]);
+                                if self.root_done(resume, loose) {
+                                    return Some(self.end_window(resume));
+                                }
+                            }
+                            RawText::NeedMore => return None,
+                            RawText::Cut => return Some(self.cut(before, None)),
+                        }
+                    }
+                }
+                Ok(Event::Empty(e)) => {
+                    let name = local_name(e.name().as_ref().as_bytes()).to_vec();
+                    if self.open.is_empty() && loose.is_none() {
+                        loose = root_parts(&name);
+                    }
+                    self.open_element(&e, name.clone(), before, after);
+                    self.close_element(&name, after, after);
+                    if self.root_done(after, loose) {
+                        return Some(self.end_window(after));
+                    }
+                }
+                Ok(Event::End(e)) => {
+                    self.close_element(
+                        &name_before_junk(e.name().as_ref().as_bytes()),
+                        before,
+                        after,
+                    );
+                    if self.root_done(after, loose) {
+                        return Some(self.end_window(after));
+                    }
+                }
+                Ok(Event::Eof) => {
+                    if self.more_may_come {
+                        return None;
+                    }
+                    return Some(self.cut(self.text.len(), None));
+                }
+                Ok(Event::Text(t)) if !self.open.is_empty() => {
+                    if let Some(line) = new_log_record(t.as_bytes()) {
+                        return Some(self.cut(before + line, None));
+                    }
+                }
+                Ok(_) => {}
+                Err(XmlError::IllFormed(_)) => {}
+                Err(error) => {
+                    let at = base + reader.error_position() as usize;
+                    if self.more_may_come
+                        && memchr::memchr(b'>', &text[at.min(text.len())..]).is_none()
+                    {
+                        return None;
+                    }
+                    return Some(self.cut(at, Some(error.to_string())));
+                }
+            }
+        }
+    }
+
+    /// A second envelope or trace block opening inside the first means the first
+    /// was cut off.
+    fn is_new_root(&self, e: &BytesStart<'_>) -> bool {
+        let qname = e.name();
+        let name = local_name(qname.as_ref().as_bytes());
+        !self.open.is_empty() && matches!(name, b"Envelope" | b"Trace")
+    }
+
+    fn end_window(&mut self, end: usize) -> Window {
+        Window {
+            messages: Vec::new(),
+            end,
+            error: None,
+        }
+    }
+
+    /// The window ends early at `at`: open messages are cut off. Everything
+    /// before `at` was read as part of this window, so the scan resumes there.
+    fn cut(&mut self, at: usize, error: Option<String>) -> Window {
+        self.open.clear();
+        Window {
+            messages: Vec::new(),
+            end: at,
+            error: error.map(|e| (at, e)),
+        }
+    }
+
+    /// Has the root element closed? A loose run of parts ends when no other
+    /// part follows; its pseudo-element then closes its message.
+    fn root_done(&mut self, at: usize, loose: Option<&'static [&'static [u8]]>) -> bool {
+        let only_loose = self.open.len() == 1 && self.open[0].name == LOOSE;
+        if !(self.open.is_empty() || only_loose) || self.loose_continues(at, loose) {
+            return false;
+        }
+        self.open.clear();
+        for context in std::mem::take(&mut self.contexts) {
+            self.finish(context, at, false);
+        }
+        true
+    }
+
+    /// After a loose root part closes, does another part follow (blanks between)?
+    fn loose_continues(&self, at: usize, loose: Option<&'static [&'static [u8]]>) -> bool {
+        let Some(parts) = loose else { return false };
+        let rest = &self.text[at..];
+        let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let rest = &rest[skip..];
+        if rest.first() != Some(&b'<') {
+            return false;
+        }
+        let name_end = rest
+            .iter()
+            .skip(1)
+            .position(|b| !is_name_byte(*b) && *b != b':')
+            .map_or(rest.len(), |p| p + 1);
+        parts.contains(&local_name(&rest[1..name_end]))
+    }
+
+    fn open_element(&mut self, e: &BytesStart<'_>, name: Vec<u8>, before: usize, after: usize) {
+        let in_message_xml = self.open.iter().any(|o| o.name == b"MessageXml");
+        let context = self.context_for(e, &name, before);
+        let capture = if context.is_some() {
+            None
+        } else if in_message_xml {
+            let key = if name == b"Value" {
+                attribute(e, b"Name")
+            } else {
+                None
+            };
+            let key = key.unwrap_or_else(|| String::from_utf8_lossy(&name).into_owned());
+            Some(Capture::Detail(key))
+        } else {
+            match name.as_slice() {
+                b"ResponseCode" => Some(Capture::Code),
+                b"faultcode" => Some(Capture::FaultCode),
+                b"Value" if self.open.last().is_some_and(|o| o.name == b"Code") => {
+                    Some(Capture::FaultCode)
+                }
+                b"faultstring" => Some(Capture::Message),
+                b"Text" if self.open.last().is_some_and(|o| o.name == b"Reason") => {
+                    Some(Capture::Message)
+                }
+                b"Message" => Some(Capture::DetailMessage),
+                b"ErrorCode" => Some(Capture::ErrorCode),
+                _ => None,
+            }
+        };
+        // Only leaves are captured: an element inside a capture cancels it.
+        if let Some(parent) = self.open.last_mut() {
+            parent.capture = None;
+        }
+        self.open.push(Open {
+            name,
+            context,
+            capture: capture.map(|c| (c, after)),
+        });
+    }
+
+    /// Starts a message context when this element is a response message, a
+    /// fault, or a loose message part at the root.
+    fn context_for(&mut self, e: &BytesStart<'_>, name: &[u8], before: usize) -> Option<usize> {
+        let class = attribute(e, b"ResponseClass");
+        let in_org_fault = self
+            .contexts
+            .iter()
+            .any(|c| c.shape == Shape::DataverseFault);
+        let shape = if name == b"OrganizationServiceFault" && !in_org_fault {
+            Shape::DataverseFault
+        } else if name == b"Fault" {
+            Shape::SoapFault
+        } else if class.is_some()
+            || name.ends_with(b"ResponseMessage")
+            || name == b"ResponseMessageType"
+        {
+            Shape::EwsResponse
+        } else if self.open.is_empty() && self.contexts.is_empty() && root_parts(name).is_some() {
+            if FAULT_PARTS.contains(&name) {
+                Shape::SoapFault
+            } else {
+                Shape::EwsResponse
+            }
+        } else {
+            return None;
+        };
+        let operation = attribute_by_local(e, b"type")
+            .map(|t| local_name(t.as_bytes()).to_vec())
+            .and_then(|t| operation_of(&t))
+            .or_else(|| operation_of(name));
+        self.contexts.push(Context {
+            shape,
+            start: before,
+            class: class.as_deref().and_then(Class::parse),
+            operation,
+            code: None,
+            fault_code: None,
+            inner_code: None,
+            message: None,
+            detail_message: None,
+            details: BTreeMap::new(),
+        });
+        let index = self.contexts.len() - 1;
+        // Loose parts share one message, held by a pseudo-element around them;
+        // the part itself is captured like any other.
+        if root_parts(name).is_some() && self.open.is_empty() {
+            self.open.push(Open {
+                name: LOOSE.to_vec(),
+                context: Some(index),
+                capture: None,
+            });
+            return None;
+        }
+        Some(index)
+    }
+
+    fn close_element(&mut self, name: &[u8], before: usize, after: usize) {
+        let Some(depth) = self.open.iter().rposition(|o| o.name == name) else {
+            return;
+        };
+        while self.open.len() > depth {
+            let Some(element) = self.open.pop() else {
+                break;
+            };
+            let closed_here = self.open.len() == depth;
+            if let (true, Some((capture, content_start))) = (closed_here, element.capture) {
+                let raw = &self.text[content_start..before];
+                let field = trimmed_field(raw, content_start);
+                self.attach(capture, field);
+            }
+            if let Some(index) = element.context {
+                if index + 1 == self.contexts.len() {
+                    if let Some(context) = self.contexts.pop() {
+                        self.finish(context, after, !closed_here);
+                    }
+                }
+            }
+        }
+    }
+
+    fn attach(&mut self, capture: Capture, field: Field) {
+        let Some(context) = self.contexts.last_mut() else {
+            return;
+        };
+        let slot = match capture {
+            Capture::Code => &mut context.code,
+            Capture::FaultCode => &mut context.fault_code,
+            Capture::Message => &mut context.message,
+            Capture::DetailMessage => &mut context.detail_message,
+            Capture::ErrorCode if context.code.is_none() => &mut context.code,
+            Capture::ErrorCode => &mut context.inner_code,
+            Capture::Detail(key) => {
+                if key == "InnerErrorResponseCode" && !field.text.is_empty() {
+                    context.inner_code = Some(field.clone());
+                }
+                context.details.insert(key, field.text);
+                return;
+            }
+        };
+        if slot.is_none() {
+            *slot = Some(field);
+        }
+    }
+
+    /// Turns a closed (or cut off) context into a message, salvaging a code
+    /// from the raw text when the XML was too broken to give one.
+    fn finish(&mut self, context: Context, end: usize, truncated: bool) {
+        let raw = &self.text[context.start..end.min(self.text.len())];
+        let mut code = context.code.filter(|c| !c.text.is_empty());
+        if code.is_none() && !truncated {
+            code = salvage_code(raw, context.start);
+        }
+        let mut message = context.message.or(context.detail_message);
+        if context.shape == Shape::SoapFault {
+            code = code.or_else(|| {
+                context.fault_code.map(|f| {
+                    let local = f.text.rsplit(':').next().unwrap_or_default().to_string();
+                    let skip = f.text.len() - local.len();
+                    Field {
+                        text: local,
+                        start: f.start + skip,
+                        end: f.end,
+                    }
+                })
+            });
+        }
+        let Some(code) = code else { return };
+        if message.as_ref().is_some_and(|m| m.text.is_empty()) {
+            message = None;
+        }
+        let class = context.class.or(match context.shape {
+            Shape::SoapFault | Shape::DataverseFault => Some(Class::Error),
+            _ if code.text == "NoError" => Some(Class::Success),
+            _ => Some(Class::Error),
+        });
+        self.done.push(Message {
+            shape: context.shape,
+            start: context.start,
+            end,
+            class,
+            code: Some(code),
+            inner_code: context.inner_code,
+            message,
+            operation: context.operation,
+            details: context.details,
+            truncated,
+        });
+    }
+
+    /// Reads a `MessageText` body straight from the text, up to its closing
+    /// tag: messages sometimes hold an unescaped `<` that no XML reader takes.
+    fn read_raw_message(&self, content_start: usize) -> RawText {
+        let rest = &self.text[content_start..];
+        let mut from = 0;
+        while let Some(found) = memmem::find(&rest[from..], b"MessageText>") {
+            let at = from + found;
+            let name_start = rest[..at]
+                .iter()
+                .rposition(|b| !is_name_byte(*b) && *b != b':')
+                .map_or(0, |p| p + 1);
+            if name_start >= 2 && &rest[name_start - 2..name_start] == b"</" {
+                let close = content_start + name_start - 2;
+                let field = trimmed_field(&self.text[content_start..close], content_start);
+                return RawText::Closed {
+                    field,
+                    resume: content_start + at + b"MessageText>".len(),
+                };
+            }
+            from = at + 1;
+        }
+        if self.more_may_come {
+            RawText::NeedMore
+        } else {
+            RawText::Cut
+        }
+    }
+}
+
+enum RawText {
+    Closed { field: Field, resume: usize },
+    NeedMore,
+    Cut,
+}
+
+/// Where a line that starts like a new log record (`2026-11-20…`) begins in
+/// text between elements: an envelope cut off in a log ends there.
+fn new_log_record(text: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'\n', text)
+        .map(|nl| nl + 1)
+        .find(|&start| {
+            let line = &text[start..];
+            line.len() >= 10
+                && line[..4].iter().all(u8::is_ascii_digit)
+                && line[4] == b'-'
+                && line[5..7].iter().all(u8::is_ascii_digit)
+                && line[7] == b'-'
+        })
+}
+
+fn root_parts(name: &[u8]) -> Option<&'static [&'static [u8]]> {
+    if MESSAGE_PARTS.contains(&name) {
+        Some(MESSAGE_PARTS)
+    } else if FAULT_PARTS.contains(&name) {
+        Some(FAULT_PARTS)
+    } else {
+        None
+    }
+}
+
+fn trimmed_field(raw: &[u8], at: usize) -> Field {
+    let lead = raw.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let trail = raw
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    let end = raw.len().saturating_sub(trail).max(lead);
+    Field {
+        text: decode_text(&raw[lead..end]),
+        start: at + lead,
+        end: at + end,
+    }
+}
+
+static SALVAGE_CODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"<(?:[\w.-]+:)?ResponseCode(?:\s[^<>]*?)?[\s>]\s*((?:Error|NoError)[A-Za-z0-9]*)\s*<",
+    )
+    .ok()
+});
+
+/// Finds `ResponseCode` followed by a code in broken markup, e.g. a start tag
+/// that lost its `>`.
+fn salvage_code(raw: &[u8], at: usize) -> Option<Field> {
+    let captures = SALVAGE_CODE.as_ref()?.captures(raw)?;
+    let code = captures.get(1)?;
+    Some(Field {
+        text: String::from_utf8_lossy(code.as_bytes()).into_owned(),
+        start: at + code.start(),
+        end: at + code.end(),
+    })
+}
+
+/// `FindItemResponseMessage`, `FindItemResponseMessageType` or
+/// `FindItemResponse` → `FindItem`.
+fn operation_of(name: &[u8]) -> Option<String> {
+    let stem = [&b"ResponseMessageType"[..], b"ResponseMessage", b"Response"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(*suffix))?;
+    (!stem.is_empty()).then(|| String::from_utf8_lossy(stem).into_owned())
+}
+
+/// The part of a qualified name after its last `:`.
+pub(crate) fn local_name(name: &[u8]) -> &[u8] {
+    name.iter()
+        .rposition(|b| *b == b':')
+        .map_or(name, |p| &name[p + 1..])
+}
+
+/// The local name of an end tag that may have lost its `>` and run into the
+/// next tag (`</q1:MessageText<q1:ResponseCode`).
+fn name_before_junk(name: &[u8]) -> Vec<u8> {
+    let end = name
+        .iter()
+        .position(|b| !is_name_byte(*b) && *b != b':')
+        .unwrap_or(name.len());
+    local_name(&name[..end]).to_vec()
+}
+
+pub(crate) fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
+    e.html_attributes()
+        .flatten()
+        .find(|a| a.key.as_ref().as_bytes() == name)
+        .map(|a| decode_text(a.value.as_bytes()))
+}
+
+fn attribute_by_local(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
+    e.html_attributes()
+        .flatten()
+        .find(|a| local_name(a.key.as_ref().as_bytes()) == name)
+        .map(|a| decode_text(a.value.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(text: &str) -> Window {
+        match parse(text.as_bytes(), 0, false) {
+            Parse::Done(w) => w,
+            Parse::NeedMore => panic!("asked for more"),
+        }
+    }
+
+    fn codes(w: &Window) -> Vec<&str> {
+        w.messages
+            .iter()
+            .filter_map(|m| m.code.as_ref())
+            .map(|c| c.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn view_details_fragment() {
+        let text = r#"<ResponseMessageType xmlns:q1="https://schemas.microsoft.com/exchange/services/2006/messages" p2:type="q1:FindItemResponseMessageType" ResponseClass="Error" xmlns:p2="https://www.w3.org/2001/XMLSchema-instance"><q1:MessageText>Mailbox does not exist.</q1:MessageText><q1:ResponseCode>ErrorNonExistentMailbox</q1:ResponseCode><q1:DescriptiveLinkKey>0</q1:DescriptiveLinkKey></ResponseMessageType> tail"#;
+        let w = window(text);
+        assert_eq!(codes(&w), ["ErrorNonExistentMailbox"]);
+        let m = &w.messages[0];
+        assert_eq!(m.operation.as_deref(), Some("FindItem"));
+        assert_eq!(m.class, Some(Class::Error));
+        assert_eq!(
+            m.message.as_ref().map(|f| f.text.as_str()),
+            Some("Mailbox does not exist.")
+        );
+        assert_eq!(&text[w.end..], " tail");
+        let code = m.code.as_ref().unwrap();
+        assert_eq!(&text[code.start..code.end], "ErrorNonExistentMailbox");
+    }
+
+    #[test]
+    fn unescaped_lt_in_message_text() {
+        let w = window(
+            "<m:MessageText>Value <5 is not allowed</m:MessageText><m:ResponseCode>ErrorInvalidRequest</m:ResponseCode>",
+        );
+        assert_eq!(codes(&w), ["ErrorInvalidRequest"]);
+        assert_eq!(
+            w.messages[0].message.as_ref().unwrap().text,
+            "Value <5 is not allowed"
+        );
+    }
+
+    #[test]
+    fn start_tag_without_its_closing_bracket() {
+        let w = window(
+            r#"<m:GetItemResponseMessage ResponseClass="Error"><m:MessageText>x</m:MessageText><m:ResponseCode ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>"#,
+        );
+        assert_eq!(codes(&w), ["ErrorItemNotFound"]);
+    }
+}
