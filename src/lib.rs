@@ -14,7 +14,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod diagnose;
 pub mod input;
 pub mod kb;
 pub mod model;
+pub mod report;
+pub mod run;
 pub mod scan;
+pub mod walk;

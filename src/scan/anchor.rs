@@ -11,7 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::view::{self, Unwrap, View};
 use super::xml::{self, Parse};
-use super::{json, lines, text};
+use super::{context, json, lines, text};
 use crate::model::{Finding, Marks, Shape, Span, Wrapping};
 
 /// What an anchor points at.
@@ -304,7 +304,7 @@ fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
     let Some((start, opener)) = opener(buf, name_at, input.floor) else {
         return Outcome::Skip;
     };
-    match opener {
+    let outcome = match opener {
         Opener::Raw => match quoting(buf, start) {
             Quoting::Plain => parse_window(buf, start, !input.eof, None),
             Quoting::Csv => escaped(input, start, view::csv),
@@ -317,7 +317,26 @@ fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
                 view::entities(b, s, l, e, wrapping)
             })
         }
+    };
+    with_time(outcome, input, start)
+}
+
+/// Gives XML findings the time of the `<Trace … Time="…">` block around them,
+/// or of the log line they start on.
+fn with_time(mut outcome: Outcome, input: &Input<'_>, start: usize) -> Outcome {
+    if let Outcome::Found { items, .. } = &mut outcome {
+        let reach = start.saturating_sub(2048).max(input.floor.min(start));
+        let (record_time, _) = context::record(input.buf, start, input.floor);
+        let time = context::trace_time(&input.buf[reach..start]).or(record_time);
+        for item in items {
+            if let Item::Finding(f) = item {
+                if f.time.is_none() {
+                    f.time.clone_from(&time);
+                }
+            }
+        }
     }
+    outcome
 }
 
 /// How the quotes of a raw start tag are written.
@@ -445,7 +464,8 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
                 "no response code could be read from this payload".to_string(),
             )
         });
-        if window.end <= start + 1 && window.error.is_none() {
+        // XML with no response in it (a request, a config file) is no payload.
+        if window.error.is_none() && !window.saw_message {
             return Outcome::Skip;
         }
         items.push(Item::Malformed {

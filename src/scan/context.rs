@@ -28,6 +28,34 @@ static PROFILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r#"(?i)\bemail server profile\s+(?:"([^"\r\n]{1,120})"|([^\r\n.]{1,120}?))(?:\s+has been notified|\s+is\b|\s+was\b|\.|,|$)"#).ok()
 });
 
+/// The time and mailbox of the log record a payload at `at` belongs to: from
+/// the start of its own line or, for a continuation (a stack trace, a payload
+/// printed under its log line), from the nearest line above that has a time,
+/// stopping at a blank line.
+pub(crate) fn record(buf: &[u8], at: usize, floor: usize) -> (Option<String>, Option<String>) {
+    let mut start = super::lines::line_start(buf, at, floor);
+    let mut end = at;
+    for above in 0..RECORD_LINES {
+        let line = &buf[start..end];
+        if let Some(found) = time(line) {
+            return (Some(found), mailbox(line));
+        }
+        let blank = line.iter().all(u8::is_ascii_whitespace);
+        if start <= floor || start == 0 || (above > 0 && blank) {
+            break;
+        }
+        end = start - 1;
+        start = super::lines::line_start(buf, end, floor);
+        if end == start {
+            break;
+        }
+    }
+    (None, None)
+}
+
+/// How many lines above a payload are searched for its log record's time.
+const RECORD_LINES: usize = 24;
+
 /// The first timestamp in `text`.
 pub(crate) fn time(text: &[u8]) -> Option<String> {
     let found = TIME.as_ref()?.find(text)?;

@@ -283,8 +283,11 @@ impl<'a> Driver<'a> {
     /// Fills in mailbox, profile and time from the payloads just before, and
     /// remembers this one's for those after.
     fn apply_context(&mut self, f: &mut Finding, end: u64) {
-        let near =
-            f.span.offset.saturating_sub(self.context.end) < CONTEXT_REACH && self.context.end > 0;
+        // Another log record (another time) is another context.
+        let same_record = f.time.is_none() || f.time == self.context.time;
+        let near = f.span.offset.saturating_sub(self.context.end) < CONTEXT_REACH
+            && self.context.end > 0
+            && same_record;
         if f.mailbox.is_some() || f.profile.is_some() {
             self.context = Context {
                 mailbox: f.mailbox.clone(),

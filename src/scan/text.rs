@@ -320,12 +320,9 @@ fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<(usize, 
 fn sentence_start(buf: &[u8], from: usize, to: usize) -> usize {
     let mut start = from;
     for (i, b) in buf[from..to].iter().enumerate() {
-        if matches!(b, b'>' | b'|' | b'\t') || (*b == b'"' && !buf[from + i..].starts_with(b"\"\""))
-        {
-            start = from + i + 1;
-        }
-        // `,"` starts a CSV field.
-        if *b == b',' && buf.get(from + i + 1) == Some(&b'"') {
+        // `,"` starts a CSV field; `>`, `|` and tabs end markup or columns.
+        let field = *b == b',' && buf.get(from + i + 1) == Some(&b'"');
+        if field || matches!(b, b'>' | b'|' | b'\t') {
             start = from + i + 1;
         }
     }
@@ -455,7 +452,7 @@ fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
         f.message = Some(String::from_utf8_lossy(&buf[s..e]).trim().to_string());
         f.marks.message = Some((s as u64, (e - s) as u64));
     }
-    f.time = context::time(&buf[line_start(buf, hit.at, input.floor)..hit.at]);
+    (f.time, f.mailbox) = context::record(buf, hit.at, input.floor);
     Outcome::Found {
         items: vec![Item::Finding(Box::new(f))],
         end,
@@ -535,6 +532,7 @@ fn exception_cause(message: &str) -> Option<String> {
     let lower = message.to_ascii_lowercase();
     let table: &[(&str, &str)] = &[
         ("impersonate", "ErrorImpersonateUserDenied"),
+        ("cannot service this request right now", "ErrorServerBusy"),
         ("secure channel", "SecureChannelFailure"),
         ("no such host is known", "HostNotFound"),
         ("remote name could not be resolved", "HostNotFound"),
@@ -611,7 +609,7 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
         f.message = Some(message);
     }
     f.details.insert("ExceptionType".to_string(), full);
-    f.time = context::time(&buf[line_start(buf, start, input.floor)..start]);
+    (f.time, f.mailbox) = context::record(buf, start, input.floor);
     Outcome::Found {
         items: vec![Item::Finding(Box::new(f))],
         end: stop,

@@ -52,6 +52,9 @@ pub(crate) struct Window {
     pub end: usize,
     /// Where and why the XML broke, if it did.
     pub error: Option<(usize, String)>,
+    /// A response message or fault was met (read or not): without one, the
+    /// window was some other XML, a request say, and is no payload at all.
+    pub saw_message: bool,
 }
 
 /// The outcome of [`parse`].
@@ -112,6 +115,7 @@ pub(crate) fn parse(text: &[u8], start: usize, more_may_come: bool) -> Parse {
         open: Vec::new(),
         contexts: Vec::new(),
         done: Vec::new(),
+        saw_message: false,
     };
     match parser.run(start) {
         Some(mut window) => {
@@ -119,6 +123,7 @@ pub(crate) fn parse(text: &[u8], start: usize, more_may_come: bool) -> Parse {
                 parser.finish(context, window.end, true);
             }
             window.messages = parser.done;
+            window.saw_message = parser.saw_message;
             window.messages.sort_by_key(|m| m.start);
             Parse::Done(window)
         }
@@ -132,6 +137,7 @@ struct Parser<'a> {
     open: Vec<Open>,
     contexts: Vec<Context>,
     done: Vec<Message>,
+    saw_message: bool,
 }
 
 fn reader_at(text: &[u8]) -> Reader<&[u8]> {
@@ -246,6 +252,7 @@ impl Parser<'_> {
             messages: Vec::new(),
             end,
             error: None,
+            saw_message: false,
         }
     }
 
@@ -257,6 +264,7 @@ impl Parser<'_> {
             messages: Vec::new(),
             end: at,
             error: error.map(|e| (at, e)),
+            saw_message: false,
         }
     }
 
@@ -320,15 +328,30 @@ impl Parser<'_> {
                 _ => None,
             }
         };
-        // Only leaves are captured: an element inside a capture cancels it.
-        if let Some(parent) = self.open.last_mut() {
-            parent.capture = None;
-        }
+        self.end_text_capture(before);
         self.open.push(Open {
             name,
             context,
             capture: capture.map(|c| (c, after)),
         });
+    }
+
+    /// Only leaves are captured. An element starting inside a capture either
+    /// cancels it (the capture was a container after all) or, when text came
+    /// first, ends it: `<faultcode>a:ErrorX<faultstring>` never closed its code.
+    fn end_text_capture(&mut self, before: usize) {
+        let Some(parent) = self.open.last_mut() else { return };
+        let Some((capture, content_start)) = parent.capture.take() else { return };
+        let field = trimmed_field(&self.text[content_start..before], content_start);
+        if field.text.is_empty() {
+            return;
+        }
+        if let Some(unclosed) = self.open.pop() {
+            if unclosed.context.is_some() {
+                self.open.push(unclosed);
+            }
+        }
+        self.attach(capture, field);
     }
 
     /// Starts a message context when this element is a response message, a
@@ -357,10 +380,13 @@ impl Parser<'_> {
         } else {
             return None;
         };
+        // The operation: from `xsi:type`, the element's own name, or the
+        // `…Response` element around it (`GetUserAvailabilityResponse`).
         let operation = attribute_by_local(e, b"type")
             .map(|t| local_name(t.as_bytes()).to_vec())
             .and_then(|t| operation_of(&t))
-            .or_else(|| operation_of(name));
+            .or_else(|| operation_of(name))
+            .or_else(|| self.open.iter().rev().find_map(|o| operation_of(&o.name)));
         self.contexts.push(Context {
             shape,
             start: before,
@@ -373,6 +399,7 @@ impl Parser<'_> {
             detail_message: None,
             details: BTreeMap::new(),
         });
+        self.saw_message = true;
         let index = self.contexts.len() - 1;
         // Loose parts share one message, held by a pseudo-element around them;
         // the part itself is captured like any other.

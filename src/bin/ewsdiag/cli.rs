@@ -41,7 +41,29 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
+    pub walk: WalkArgs,
+    #[command(flatten)]
     pub limits: LimitArgs,
+    /// Worker threads (0: one per core).
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Walking folders")]
+pub struct WalkArgs {
+    /// Include or exclude files whose path matches GLOB (`*.log`; `!*.gz` excludes). Repeatable.
+    #[arg(short = 'g', long, value_name = "GLOB")]
+    pub glob: Vec<String>,
+    /// Scan hidden files and folders too.
+    #[arg(long)]
+    pub hidden: bool,
+    /// Do not honour .gitignore, .ignore and git exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(short = 'L', long)]
+    pub follow: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! outcome to an exit status. Everything else lives in the library.
 
 mod cli;
+mod exit;
 mod explain;
 mod run;
 
