@@ -1,0 +1,103 @@
+//! From findings to what went wrong: pure functions over the knowledge base.
+//!
+//! Two views are offered. [`diagnose`] looks at one finding and ranks its
+//! entry's causes on the evidence the finding (and its mailbox's other
+//! findings) shows. [`correlate`] looks across all findings and groups them into
+//! root causes per mailbox, because a bulk scan of thousands of alerts is only
+//! useful once it is a short list of things to fix.
+//!
+//! Ranking is deliberately simple and explainable: the knowledge base lists
+//! causes most common first, which gives each a small prior, and every signal
+//! that holds moves a cause by a weight larger than any gap between priors, so
+//! one piece of evidence always outweighs the written order.
+
+mod correlate;
+mod root;
+mod rules;
+mod seen;
+mod signals;
+
+pub use correlate::correlate;
+pub use root::{Confidence, RootCause};
+pub use seen::MailboxCodes;
+
+use crate::kb::{Entry, KnowledgeBase};
+use crate::model::{Diagnosis, Finding, RankedCause};
+
+/// Ranks the causes of the entry that explains `finding`, or `None` when the
+/// knowledge base knows none of its codes.
+pub fn diagnose(finding: &Finding, kb: &KnowledgeBase, seen: &MailboxCodes) -> Option<Diagnosis> {
+    let entry = resolve(finding, kb)?;
+    Some(Diagnosis {
+        code: entry.code.clone(),
+        title: entry.title.clone(),
+        category: entry.category.clone(),
+        transient: entry.transient,
+        causes: rank(entry, finding, seen),
+    })
+}
+
+/// Fills in [`Finding::diagnosis`] for every finding, counting the codes per
+/// mailbox once for all of them.
+pub fn diagnose_all(findings: &mut [Finding], kb: &KnowledgeBase) {
+    let seen = MailboxCodes::from_findings(findings);
+    for f in findings.iter_mut() {
+        f.diagnosis = diagnose(f, kb, &seen);
+    }
+}
+
+/// The entry that explains a finding. The inner code comes first because
+/// Exchange Online wraps the real reason (ErrorInvalidLicense, a quota) in a
+/// generic ErrorInternalServerError; the outer code next; and last the HTTP
+/// status, for transport failures whose code is only an exception type.
+pub(crate) fn resolve<'a>(finding: &Finding, kb: &'a KnowledgeBase) -> Option<&'a Entry> {
+    finding
+        .inner_code
+        .as_deref()
+        .and_then(|inner| kb.lookup(inner))
+        .or_else(|| kb.lookup(&finding.code))
+        .or_else(|| {
+            let status = signals::http_status(finding)?;
+            signals::status_names(status).iter().find_map(|name| kb.lookup(name))
+        })
+}
+
+/// Each cause's score: a prior from its place in the list plus a fixed weight
+/// per signal that holds, minus the same per negated signal that holds.
+fn rank(entry: &Entry, finding: &Finding, seen: &MailboxCodes) -> Vec<RankedCause> {
+    let n = entry.causes.len();
+    // Larger than the widest gap between two priors, so evidence decides
+    // whenever there is any.
+    let weight = i32::try_from(n).unwrap_or(i32::MAX / 4).saturating_add(1).max(10);
+    let mut ranked: Vec<RankedCause> = entry
+        .causes
+        .iter()
+        .enumerate()
+        .map(|(i, cause)| {
+            let prior = i32::try_from(n - i).unwrap_or(0);
+            let mut score = prior;
+            let mut evidence = Vec::new();
+            for e in &cause.evidence {
+                if let Some(why) = signals::holds(&e.signal, finding, seen) {
+                    if e.negated {
+                        score = score.saturating_sub(weight);
+                        evidence.push(format!("not: {why}"));
+                    } else {
+                        score = score.saturating_add(weight);
+                        evidence.push(why);
+                    }
+                }
+            }
+            RankedCause {
+                id: cause.id.clone(),
+                summary: cause.summary.clone(),
+                score,
+                evidence,
+                fix: cause.fix.clone(),
+            }
+        })
+        .collect();
+    // Stable: equal scores keep the knowledge base's order.
+    ranked.sort_by_key(|c| std::cmp::Reverse(c.score));
+    ranked
+}

@@ -1,0 +1,208 @@
+//! The output of correlation, and how rule verdicts become it.
+//!
+//! Rules say *what* they concluded ([`Verdict`]) about the findings of one
+//! mailbox; the counting that every root cause needs (mailboxes, findings, first
+//! and last time, codes) is done here once, so no rule can get it wrong.
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+
+use crate::model::{Finding, Transient};
+
+/// How sure a root cause is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The findings fit the explanation and little else.
+    High,
+    /// The findings fit, but so might something else.
+    Medium,
+    /// A best guess from the knowledge base's usual order.
+    Low,
+}
+
+/// One thing to fix, with the findings it explains.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RootCause {
+    /// Stable, kebab-case name of the rule (or `code:<kb code>` for a
+    /// knowledge-base group).
+    pub id: String,
+    /// One line saying what went wrong.
+    pub title: String,
+    /// Every code and inner code of the findings involved, sorted, once each.
+    pub codes: Vec<String>,
+    /// Mailboxes affected, sorted, once each; findings with no mailbox add none.
+    pub mailboxes: Vec<String>,
+    /// How many findings it explains.
+    pub findings: usize,
+    /// The earliest time seen, as the input writes it.
+    pub first_seen: Option<String>,
+    /// The latest time seen, as the input writes it.
+    pub last_seen: Option<String>,
+    /// Whether waiting and retrying can clear it.
+    pub transient: Transient,
+    /// How sure the conclusion is.
+    pub confidence: Confidence,
+    /// What pointed to it, in words.
+    pub evidence: Vec<String>,
+    /// What to do, as steps.
+    pub fix: Vec<String>,
+    /// The knowledge-base code it explains, when there is one.
+    pub kb_code: Option<String>,
+}
+
+/// What a rule concluded about some findings of one mailbox.
+#[derive(Debug, Clone)]
+pub(crate) struct Verdict {
+    pub id: String,
+    pub title: String,
+    pub kb_code: Option<String>,
+    pub transient: Transient,
+    pub confidence: Confidence,
+    pub evidence: Vec<String>,
+    pub fix: Vec<String>,
+}
+
+impl RootCause {
+    /// An empty root cause for `verdict`, to which findings are then added.
+    pub(crate) fn from_verdict(v: Verdict) -> RootCause {
+        RootCause {
+            id: v.id,
+            title: v.title,
+            codes: Vec::new(),
+            mailboxes: Vec::new(),
+            findings: 0,
+            first_seen: None,
+            last_seen: None,
+            transient: v.transient,
+            confidence: v.confidence,
+            evidence: v.evidence,
+            fix: v.fix,
+            kb_code: v.kb_code,
+        }
+    }
+
+    /// Does `other` say the same thing, so the two can be one entry with the
+    /// mailboxes of both?
+    pub(crate) fn same_as(&self, v: &Verdict) -> bool {
+        self.id == v.id && self.title == v.title && self.fix == v.fix
+    }
+
+    /// Adds another mailbox's verdict: evidence it has that this lacks, and
+    /// the lower of the two confidences (a merged claim is only as sure as its
+    /// weakest part).
+    pub(crate) fn absorb(&mut self, v: Verdict) {
+        for e in v.evidence {
+            if !self.evidence.contains(&e) {
+                self.evidence.push(e);
+            }
+        }
+        self.confidence = self.confidence.max(v.confidence);
+    }
+
+    /// Counts one finding in, given in input order.
+    pub(crate) fn add(&mut self, f: &Finding) {
+        self.findings += 1;
+        for code in std::iter::once(&f.code).chain(f.inner_code.as_ref()) {
+            if let Err(at) = self.codes.binary_search(code) {
+                self.codes.insert(at, code.clone());
+            }
+        }
+        if let Some(m) = &f.mailbox
+            && let Err(at) = self.mailboxes.binary_search(m)
+        {
+            self.mailboxes.insert(at, m.clone());
+        }
+        if let Some(t) = &f.time {
+            if later(self.first_seen.as_deref(), t, Ordering::Less) {
+                self.first_seen = Some(t.clone());
+            }
+            if later(self.last_seen.as_deref(), t, Ordering::Greater) {
+                self.last_seen = Some(t.clone());
+            }
+        }
+    }
+}
+
+/// Should `new` replace `kept`? Only ISO-8601 times compare by value (their
+/// text sorts as time once `T` and a blank are made equal); anything else,
+/// such as `11/20/2026 8:15 AM`, would sort wrongly, so the input's order
+/// stands: the first one stays first and the latest one read becomes last.
+fn later(kept: Option<&str>, new: &str, want: Ordering) -> bool {
+    let Some(kept) = kept else { return true };
+    match (iso_key(kept), iso_key(new)) {
+        (Some(k), Some(n)) => n.cmp(&k) == want,
+        _ => want == Ordering::Greater,
+    }
+}
+
+/// `2026-11-20T08:15:02Z` and `2026-11-20 08:15:02` as comparable text, or
+/// `None` when `t` does not start like an ISO-8601 date and time.
+pub(crate) fn iso_key(t: &str) -> Option<String> {
+    let b = t.as_bytes();
+    let shape = b.len() >= 16
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && matches!(b[10], b'T' | b't' | b' ')
+        && b[13] == b':';
+    shape.then(|| t.replacen(['T', 't'], " ", 1))
+}
+
+/// Seconds since 2000-01-01 of an ISO-8601 time (time zone ignored: times in
+/// one log share one), to tell synchronization cycles apart.
+pub(crate) fn iso_seconds(t: &str) -> Option<i64> {
+    let key = iso_key(t)?;
+    let num = |r: std::ops::Range<usize>| key.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi) = (num(11..13)?, num(14..16)?);
+    let s = if key.as_bytes().get(16) == Some(&b':') { num(17..19).unwrap_or(0) } else { 0 };
+    // Days from civil date (proleptic Gregorian), after H. Hinnant.
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 730_425;
+    Some(((days * 24 + h) * 60 + mi) * 60 + s)
+}
+
+/// Most mailboxes first, then most findings, then the surest, then by id so
+/// the order never depends on anything but the input.
+pub(crate) fn rank(roots: &mut [RootCause]) {
+    roots.sort_by(|a, b| {
+        b.mailboxes
+            .len()
+            .cmp(&a.mailboxes.len())
+            .then(b.findings.cmp(&a.findings))
+            .then(a.confidence.cmp(&b.confidence))
+            .then(a.id.cmp(&b.id))
+            .then(a.title.cmp(&b.title))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_times_compare_and_count_seconds() {
+        assert!(iso_key("2026-11-20T08:15:02Z").is_some());
+        assert!(iso_key("11/20/2026 8:15:02 AM").is_none());
+        let a = iso_seconds("2026-11-24 06:00:04");
+        let b = iso_seconds("2026-11-24T06:05:07Z");
+        assert_eq!(b.zip(a).map(|(b, a)| b - a), Some(303));
+        let midnight = iso_seconds("2026-03-01 00:00");
+        let before = iso_seconds("2026-02-28 23:59");
+        assert_eq!(midnight.zip(before).map(|(m, b)| m - b), Some(60));
+    }
+
+    #[test]
+    fn non_iso_times_keep_input_order() {
+        assert!(later(Some("11/20/2026 9:00 AM"), "11/20/2026 8:00 AM", Ordering::Greater));
+        assert!(!later(Some("11/20/2026 9:00 AM"), "11/20/2026 8:00 AM", Ordering::Less));
+        assert!(later(Some("2026-11-20 09:00"), "2026-11-20T08:00", Ordering::Less));
+    }
+}

@@ -1,0 +1,181 @@
+//! Reading the evidence mini-language against one finding.
+//!
+//! Each check answers in words rather than with a bare `bool`, because the
+//! administrator needs to see *why* a cause moved up or down, and the words are
+//! best written where the fact was found (the profile's actual name, the
+//! detail's actual value).
+
+use crate::kb::{Direction, Signal};
+use crate::model::Finding;
+
+use super::seen::MailboxCodes;
+
+/// Why `signal` holds for `finding`, or `None` when it does not.
+pub(crate) fn holds(signal: &Signal, finding: &Finding, seen: &MailboxCodes) -> Option<String> {
+    match signal {
+        Signal::Message(text) => {
+            let message = finding.message.as_deref()?;
+            contains_ci(message, text).then(|| format!("message mentions \"{text}\""))
+        }
+        Signal::Operation(name) => {
+            let op = finding.operation.as_deref()?;
+            op.eq_ignore_ascii_case(name).then(|| format!("operation is {op}"))
+        }
+        Signal::Direction(want) => {
+            (direction(finding) == Some(*want)).then(|| direction_words(*want).to_owned())
+        }
+        Signal::Inner(code) => {
+            let inner = finding.inner_code.as_deref()?;
+            inner.eq_ignore_ascii_case(code).then(|| format!("inner code is {inner}"))
+        }
+        Signal::Detail { name, value } => {
+            let (key, actual) = finding.details.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))?;
+            match value {
+                None => Some(format!("MessageXml carries {key} = {actual}")),
+                Some(v) => actual
+                    .trim()
+                    .eq_ignore_ascii_case(v)
+                    .then(|| format!("MessageXml carries {key} = {actual}")),
+            }
+        }
+        Signal::Profile(text) => {
+            let profile = finding.profile.as_deref()?;
+            contains_ci(profile, text).then(|| format!("profile \"{profile}\" contains \"{text}\""))
+        }
+        Signal::SeenWith(code) => {
+            seen.seen_with(finding, code).then(|| format!("the same mailbox also shows {code}"))
+        }
+        Signal::Http(status) => {
+            (http_status(finding) == Some(*status)).then(|| format!("HTTP status {status}"))
+        }
+    }
+}
+
+/// Case-insensitive substring test. Allocates, but only on short strings
+/// (messages, profile names) and only once per signal.
+pub(crate) fn contains_ci(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+fn direction_words(d: Direction) -> &'static str {
+    match d {
+        Direction::Receive => "it concerns incoming email",
+        Direction::Send => "it concerns outgoing email",
+        Direction::Act => "it concerns appointments, contacts and tasks",
+    }
+}
+
+/// Which way synchronization was going. The alert sentence says it in words;
+/// EWS responses only name the operation, so the usual operations of each
+/// direction stand in for it. The sentence wins because one operation (GetItem)
+/// serves more than one direction.
+pub(crate) fn direction(finding: &Finding) -> Option<Direction> {
+    if let Some(message) = finding.message.as_deref() {
+        let lower = message.to_lowercase();
+        if lower.contains("appointments, contacts") {
+            return Some(Direction::Act);
+        }
+        for word in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
+            match word {
+                "receiving" | "received" | "receive" | "incoming" => {
+                    return Some(Direction::Receive);
+                }
+                "sending" | "outgoing" | "sent" | "send" => return Some(Direction::Send),
+                _ => {}
+            }
+        }
+    }
+    let op = finding.operation.as_deref()?;
+    const RECEIVE: &[&str] = &["FindItem", "GetItem", "SyncFolderItems", "Subscribe"];
+    const SEND: &[&str] = &["CreateItem", "SendItem"];
+    if RECEIVE.iter().any(|o| o.eq_ignore_ascii_case(op)) {
+        Some(Direction::Receive)
+    } else if SEND.iter().any(|o| o.eq_ignore_ascii_case(op)) {
+        Some(Direction::Send)
+    } else {
+        None
+    }
+}
+
+/// The HTTP status a finding carries: the scanner's `HttpStatus` detail, a code
+/// spelled as a status (`401 Unauthorized`, `Forbidden`), or a status number in
+/// the message (`HTTP status 403: Forbidden`).
+pub(crate) fn http_status(finding: &Finding) -> Option<u16> {
+    if let Some(s) = finding.details.get("HttpStatus").and_then(|v| leading_status(v)) {
+        return Some(s);
+    }
+    let codes = std::iter::once(finding.code.as_str()).chain(finding.inner_code.as_deref());
+    for code in codes {
+        if let Some(s) = status_of_code(code) {
+            return Some(s);
+        }
+    }
+    let message = finding.message.as_deref()?;
+    let lower = message.to_lowercase();
+    let at = lower.find("http status")?;
+    leading_status(lower[at + "http status".len()..].trim_start_matches([' ', ':']))
+}
+
+/// A three-digit status at the start of `text` (`403`, `403 Forbidden`).
+fn leading_status(text: &str) -> Option<u16> {
+    let text = text.trim();
+    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    let n: u16 = (digits.len() == 3).then(|| digits.parse().ok())??;
+    (100..600).contains(&n).then_some(n)
+}
+
+/// Reads a code that is an HTTP status in words or digits. Only whole codes
+/// count, so `ErrorInternalServerError` is not mistaken for HTTP 500.
+fn status_of_code(code: &str) -> Option<u16> {
+    let folded: String =
+        code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    // A bare number is a ServiceError ordinal (`returned 363 error`), never a
+    // status, unless it says `HTTP`.
+    let (said_http, folded) = match folded.strip_prefix("http") {
+        Some(rest) => (true, rest),
+        None => (false, folded.as_str()),
+    };
+    let words = folded.trim_start_matches(|c: char| c.is_ascii_digit());
+    let from_words = match words {
+        "unauthorized" => Some(401),
+        "forbidden" => Some(403),
+        "notfound" => Some(404),
+        "serviceunavailable" => Some(503),
+        _ => None,
+    };
+    from_words.or_else(|| (said_http && words.is_empty()).then(|| leading_status(folded)).flatten())
+}
+
+/// The status phrases an HTTP status is written with in alerts, for looking a
+/// bare `HttpStatus` up in the knowledge base.
+pub(crate) fn status_names(status: u16) -> Vec<String> {
+    let phrase = match status {
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        503 => "Service Unavailable",
+        _ => "",
+    };
+    let mut names = vec![format!("HTTP {status}")];
+    if !phrase.is_empty() {
+        names.push(format!("{status} {phrase}"));
+        names.push(phrase.replace(' ', ""));
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_from_codes_and_messages() {
+        assert_eq!(status_of_code("401 Unauthorized"), Some(401));
+        assert_eq!(status_of_code("Forbidden"), Some(403));
+        assert_eq!(status_of_code("HTTP 503"), Some(503));
+        assert_eq!(status_of_code("ErrorInternalServerError"), None);
+        assert_eq!(status_of_code("363"), None);
+        assert_eq!(leading_status("403 Forbidden"), Some(403));
+        assert_eq!(leading_status("4030"), None);
+    }
+}
