@@ -76,7 +76,8 @@ const AHEAD_PER_THREAD: usize = 4;
 pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
     let mut summary = Summary::default();
     let targets = walk::targets(&config.paths, &config.walk);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build().map_err(io::Error::other)?;
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(config.threads).build().map_err(io::Error::other)?;
     let threads = pool.current_num_threads().max(1);
     let mut inputs = Vec::new();
     for target in targets {
@@ -115,8 +116,9 @@ fn flush(
         }
         return Ok(());
     }
-    let scanned: Vec<Scanned> =
-        pool.install(|| inputs.par_iter().map(|(origin, explicit)| buffer_one(origin, *explicit, &config.scan)).collect());
+    let scanned: Vec<Scanned> = pool.install(|| {
+        inputs.par_iter().map(|(origin, explicit)| buffer_one(origin, *explicit, &config.scan)).collect()
+    });
     inputs.clear();
     for mut one in scanned {
         for event in std::mem::take(&mut one.events) {
@@ -164,7 +166,12 @@ fn buffer_one(origin: &Origin, explicit: bool, config: &ScanConfig) -> Scanned {
     scanned
 }
 
-fn stream_one(origin: &Origin, explicit: bool, config: &ScanConfig, report: &mut dyn Report) -> io::Result<Scanned> {
+fn stream_one(
+    origin: &Origin,
+    explicit: bool,
+    config: &ScanConfig,
+    report: &mut dyn Report,
+) -> io::Result<Scanned> {
     let failed: Cell<Option<io::Error>> = Cell::new(None);
     let stop = Cell::new(false);
     let scanned = scan_one_with_stop(origin, explicit, config, &stop, &mut |event| {
@@ -206,7 +213,13 @@ fn scan_one_with_stop(
     sink: &mut dyn FnMut(Event),
 ) -> Scanned {
     let path = origin.display();
-    let mut scanned = Scanned { path: path.clone(), events: Vec::new(), stats: Stats::default(), skipped: None, unreadable: None };
+    let mut scanned = Scanned {
+        path: path.clone(),
+        events: Vec::new(),
+        stats: Stats::default(),
+        skipped: None,
+        unreadable: None,
+    };
     let opened = match input::open(origin) {
         Ok(opened) => opened,
         Err(error) => {

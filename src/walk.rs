@@ -56,7 +56,10 @@ pub fn targets(paths: &[PathBuf], config: &WalkConfig) -> Vec<Target> {
         } else if path.exists() || path.symlink_metadata().is_ok() {
             out.push(Target::Input { origin: Origin::File(path.clone()), explicit: true });
         } else {
-            out.push(Target::Unreadable { path: path.display().to_string(), reason: "no such file or folder".into() });
+            out.push(Target::Unreadable {
+                path: path.display().to_string(),
+                reason: "no such file or folder".into(),
+            });
         }
     }
     out
@@ -88,7 +91,10 @@ fn walk_folder(root: &Path, config: &WalkConfig, out: &mut Vec<Target>) {
                 builder.overrides(globs);
             }
             Err(error) => {
-                out.push(Target::Unreadable { path: root.display().to_string(), reason: format!("bad glob: {error}") });
+                out.push(Target::Unreadable {
+                    path: root.display().to_string(),
+                    reason: format!("bad glob: {error}"),
+                });
                 return;
             }
         }
@@ -99,7 +105,9 @@ fn walk_folder(root: &Path, config: &WalkConfig, out: &mut Vec<Target>) {
                 out.push(Target::Input { origin: Origin::File(entry.into_path()), explicit: false });
             }
             Ok(_) => {}
-            Err(error) => out.push(Target::Unreadable { path: error_path(&error, root), reason: error_reason(&error) }),
+            Err(error) => {
+                out.push(Target::Unreadable { path: error_path(&error, root), reason: error_reason(&error) })
+            }
         }
     }
 }
@@ -107,7 +115,9 @@ fn walk_folder(root: &Path, config: &WalkConfig, out: &mut Vec<Target>) {
 fn error_path(error: &ignore::Error, root: &Path) -> String {
     match error {
         ignore::Error::WithPath { path, .. } => path.display().to_string(),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err, root),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err, root)
+        }
         ignore::Error::Loop { child, .. } => child.display().to_string(),
         _ => root.display().to_string(),
     }
@@ -154,7 +164,11 @@ mod tests {
         let found = targets(&[root.to_path_buf()], &WalkConfig::default());
         assert_eq!(names(&found, root), ["a/y.txt", "a/z.log", "b.log", "kept.gz"]);
         let all = WalkConfig { hidden: true, no_ignore: true, ..Default::default() };
-        assert_eq!(names(&targets(&[root.to_path_buf()], &all), root).len(), 7, "the five files, the hidden one and .gitignore");
+        assert_eq!(
+            names(&targets(&[root.to_path_buf()], &all), root).len(),
+            7,
+            "the five files, the hidden one and .gitignore"
+        );
         // As in ripgrep, a matching glob wins over the hidden-file rule, not
         // over an ignored folder (which is never entered).
         let logs = WalkConfig { globs: vec!["*.log".into()], ..Default::default() };
@@ -168,7 +182,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("one.log");
         std::fs::write(&file, "x").unwrap();
-        let found = targets(&[PathBuf::from("-"), dir.path().join("nope"), file.clone()], &WalkConfig::default());
+        let found =
+            targets(&[PathBuf::from("-"), dir.path().join("nope"), file.clone()], &WalkConfig::default());
         assert!(matches!(&found[0], Target::Input { origin: Origin::Stdin, explicit: true }));
         assert!(matches!(&found[1], Target::Unreadable { reason, .. } if reason.contains("no such")));
         assert_eq!(found[2], Target::Input { origin: Origin::File(file), explicit: true });

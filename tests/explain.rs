@@ -54,14 +54,8 @@ fn an_unknown_code_suggests_the_nearest_and_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = stderr(&out);
-    assert!(
-        err.contains("error: unknown code `ErrorNonExistantMailbox`"),
-        "{err}"
-    );
-    assert!(
-        err.contains("help: did you mean ErrorNonExistentMailbox"),
-        "{err}"
-    );
+    assert!(err.contains("error: unknown code `ErrorNonExistantMailbox`"), "{err}");
+    assert!(err.contains("help: did you mean ErrorNonExistentMailbox"), "{err}");
 }
 
 #[test]
@@ -69,10 +63,7 @@ fn list_filters_by_category() {
     let out = explain(&["--list", "--category", "throttling/quota"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(
-        text.lines().any(|l| l.starts_with("ErrorServerBusy ")),
-        "{text}"
-    );
+    assert!(text.lines().any(|l| l.starts_with("ErrorServerBusy ")), "{text}");
     for line in text.lines() {
         let category = line.split_whitespace().nth(1);
         assert_eq!(category, Some("throttling/quota"), "{line}");
@@ -83,11 +74,7 @@ fn list_filters_by_category() {
 fn list_refuses_a_bad_filter_value() {
     let out = explain(&["--list", "--transient", "maybe"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("yes, no or sometimes"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("yes, no or sometimes"), "{}", stderr(&out));
     let out = explain(&["--list", "--category", "nowhere"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown category `nowhere`"));
@@ -99,9 +86,5 @@ fn list_with_transient_shows_only_that_kind() {
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(!text.is_empty());
-    assert!(
-        text.lines()
-            .all(|l| l.split_whitespace().nth(2) == Some("yes")),
-        "{text}"
-    );
+    assert!(text.lines().all(|l| l.split_whitespace().nth(2) == Some("yes")), "{text}");
 }

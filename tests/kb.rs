@@ -59,9 +59,7 @@ fn code_list_has_no_duplicates_and_is_sorted() {
         let mut fields = line.split('\t');
         let name = fields.next().unwrap();
         if let Some(ordinal) = fields.next().map(str::trim).filter(|o| !o.is_empty()) {
-            let n: u32 = ordinal
-                .parse()
-                .unwrap_or_else(|_| panic!("{name}: ordinal `{ordinal}`"));
+            let n: u32 = ordinal.parse().unwrap_or_else(|_| panic!("{name}: ordinal `{ordinal}`"));
             assert!(ordinals.insert(n), "{name}: ordinal {n} is used twice");
         }
     }
@@ -73,10 +71,7 @@ fn every_listed_code_has_a_file_and_every_file_is_listed() {
     let files = entry_files("ews");
     let missing: Vec<_> = listed.difference(&files).collect();
     let unlisted: Vec<_> = files.difference(&listed).collect();
-    assert!(
-        unlisted.is_empty(),
-        "kb/ews files not in kb/ews-codes.tsv: {unlisted:?}"
-    );
+    assert!(unlisted.is_empty(), "kb/ews files not in kb/ews-codes.tsv: {unlisted:?}");
     assert!(
         missing.is_empty(),
         "{} listed codes have no kb/ews file, e.g. {:?}",
@@ -106,11 +101,7 @@ fn knowledge_base_folders_hold_only_entries() {
 fn every_entry_parses_and_validates() {
     let base = kb::knowledge_base();
     let problems: Vec<String> = base.problems().iter().map(ToString::to_string).collect();
-    assert!(
-        problems.is_empty(),
-        "knowledge-base problems:\n{}",
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "knowledge-base problems:\n{}", problems.join("\n"));
     // build.rs's generated list, seen through what it loaded: the same files as
     // on disk, so a stale build or a skipped file shows up here.
     let compiled: BTreeSet<String> = base
@@ -121,11 +112,7 @@ fn every_entry_parses_and_validates() {
         .collect();
     let on_disk: BTreeSet<String> = ["ews", "sss"]
         .into_iter()
-        .flat_map(|f| {
-            entry_files(f)
-                .into_iter()
-                .map(move |s| format!("kb/{f}/{s}.toml"))
-        })
+        .flat_map(|f| entry_files(f).into_iter().map(move |s| format!("kb/{f}/{s}.toml")))
         .collect();
     assert_eq!(compiled, on_disk, "every file is compiled in, and no other");
 }
@@ -143,21 +130,16 @@ fn every_name_and_alias_finds_its_own_entry() {
     for entry in base.entries() {
         let mut names = vec![entry.code.clone(), entry.file_stem.clone()];
         names.extend(entry.aliases.iter().cloned());
-        if let Some(short) = entry.code.strip_prefix("Error") {
-            if !SHADOWED_SHORT_FORMS.iter().any(|(name, _)| *name == short) {
-                names.push(short.to_owned());
-            }
+        if let Some(short) = entry.code.strip_prefix("Error")
+            && !SHADOWED_SHORT_FORMS.iter().any(|(name, _)| *name == short)
+        {
+            names.push(short.to_owned());
         }
         names.push(entry.code.to_lowercase());
         for name in names {
             // Another entry answering here means the spelling is claimed twice,
             // or collides with that entry's own code.
-            assert_eq!(
-                lookup_code(&name),
-                Some(entry.code.as_str()),
-                "`{name}` should find {}",
-                entry.code
-            );
+            assert_eq!(lookup_code(&name), Some(entry.code.as_str()), "`{name}` should find {}", entry.code);
         }
     }
 }
@@ -186,10 +168,7 @@ fn fixed_lookups_resolve() {
         ("80040265", Code("IsvAborted")),
         ("2147746405", Code("IsvAborted")),
         ("Crm.80040265", Code("IsvAborted")),
-        (
-            "Crm.80040265.ISV code aborted the operation.",
-            Code("IsvAborted"),
-        ),
+        ("Crm.80040265.ISV code aborted the operation.", Code("IsvAborted")),
         ("IsvAborted", Code("IsvAborted")),
         ("MailboxDisabled", Code("MailboxDisabled")),
         ("401 Unauthorized", Category("transport")),
@@ -218,11 +197,7 @@ fn fixed_lookups_resolve() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(
-        lookup_code("8004026 5"),
-        None,
-        "a split HRESULT is not a code"
-    );
+    assert_eq!(lookup_code("8004026 5"), None, "a split HRESULT is not a code");
 }
 
 /// Why the completeness check may fall back to our own list: the reference
@@ -245,14 +220,8 @@ fn every_ews_code_is_explained() {
                 .collect();
             let absent: Vec<_> = known.difference(&listed).collect();
             let extra: Vec<_> = listed.difference(&known).collect();
-            assert!(
-                absent.is_empty(),
-                "reference codes not in kb/ews-codes.tsv: {absent:?}"
-            );
-            assert!(
-                extra.is_empty(),
-                "kb/ews-codes.tsv codes not in the reference: {extra:?}"
-            );
+            assert!(absent.is_empty(), "reference codes not in kb/ews-codes.tsv: {absent:?}");
+            assert!(extra.is_empty(), "kb/ews-codes.tsv codes not in the reference: {extra:?}");
         }
         Err(_) => eprintln!("note: {REFERENCE_ABSENT}"),
     }
@@ -326,11 +295,7 @@ const DEEP_CODES: &[&str] = &[
 #[test]
 fn the_common_codes_and_every_sync_error_are_deep() {
     let base = kb::knowledge_base();
-    let missing: Vec<&str> = DEEP_CODES
-        .iter()
-        .copied()
-        .filter(|code| base.lookup(code).is_none())
-        .collect();
+    let missing: Vec<&str> = DEEP_CODES.iter().copied().filter(|code| base.lookup(code).is_none()).collect();
     let mut shallow: Vec<&str> = DEEP_CODES
         .iter()
         .filter_map(|code| base.lookup(code))

@@ -77,8 +77,7 @@ pub fn decode(reader: Box<dyn Read + Send>) -> io::Result<Opened> {
     let (head, rest) = peek(reader, SNIFF_LEN)?;
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     let (head, rest) = if gzip {
-        let inflated: Box<dyn Read + Send> =
-            Box::new(MultiGzDecoder::new(io::Cursor::new(head).chain(rest)));
+        let inflated: Box<dyn Read + Send> = Box::new(MultiGzDecoder::new(io::Cursor::new(head).chain(rest)));
         peek(inflated, SNIFF_LEN)?
     } else {
         (head, rest)
@@ -90,30 +89,18 @@ pub fn decode(reader: Box<dyn Read + Send>) -> io::Result<Opened> {
         Encoding::Utf16Le => Box::new(utf16(stream, encoding_rs::UTF_16LE)),
         Encoding::Utf16Be => Box::new(utf16(stream, encoding_rs::UTF_16BE)),
     };
-    Ok(Opened {
-        reader,
-        encoding: sniffed.encoding,
-        gzip,
-        binary: sniffed.binary,
-    })
+    Ok(Opened { reader, encoding: sniffed.encoding, gzip, binary: sniffed.binary })
 }
 
 /// A UTF-16 stream as UTF-8; the BOM, if any, is dropped. Unpaired surrogates
 /// become U+FFFD rather than stopping the scan.
 fn utf16<R: Read + Send>(stream: R, encoding: &'static encoding_rs::Encoding) -> impl Read + Send {
-    DecodeReaderBytesBuilder::new()
-        .encoding(Some(encoding))
-        .bom_sniffing(true)
-        .strip_bom(true)
-        .build(stream)
+    DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_sniffing(true).strip_bom(true).build(stream)
 }
 
 /// Reads up to `len` bytes (fewer only at the end of the stream) and hands back
 /// both the bytes and the rest of the stream.
-fn peek(
-    mut reader: Box<dyn Read + Send>,
-    len: usize,
-) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+fn peek(mut reader: Box<dyn Read + Send>, len: usize) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
     let mut head = Vec::with_capacity(len);
     (&mut reader).take(len as u64).read_to_end(&mut head)?;
     Ok((head, reader))

@@ -15,10 +15,7 @@ pub struct Sniffed {
 /// fall: ASCII text in UTF-16LE has a NUL in every odd byte, in UTF-16BE in every
 /// even one. Anything else with NULs is called binary.
 pub fn sniff(head: &[u8]) -> Sniffed {
-    let text = |encoding| Sniffed {
-        encoding,
-        binary: false,
-    };
+    let text = |encoding| Sniffed { encoding, binary: false };
     if head.starts_with(&[0xff, 0xfe]) {
         return text(Encoding::Utf16Le);
     }
@@ -41,10 +38,7 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     } else if lopsided(even, odd) {
         text(Encoding::Utf16Be)
     } else {
-        Sniffed {
-            encoding: Encoding::Utf8,
-            binary: true,
-        }
+        Sniffed { encoding: Encoding::Utf8, binary: true }
     }
 }
 
@@ -70,27 +64,13 @@ mod tests {
     #[test]
     fn bomless_utf16_is_recognised_by_its_nuls() {
         let line = "2026-11-20 ResponseCode ErrorServerBusy\r\n";
-        assert_eq!(
-            sniff(&utf16le(line)),
-            Sniffed {
-                encoding: Encoding::Utf16Le,
-                binary: false
-            }
-        );
-        assert_eq!(
-            sniff(&utf16be(line)),
-            Sniffed {
-                encoding: Encoding::Utf16Be,
-                binary: false
-            }
-        );
+        assert_eq!(sniff(&utf16le(line)), Sniffed { encoding: Encoding::Utf16Le, binary: false });
+        assert_eq!(sniff(&utf16be(line)), Sniffed { encoding: Encoding::Utf16Be, binary: false });
     }
 
     #[test]
     fn scattered_nuls_are_binary() {
-        let bytes = [
-            0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0,
-        ];
+        let bytes = [0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0];
         assert!(sniff(&bytes).binary);
         assert!(!sniff(b"plain text").binary);
     }

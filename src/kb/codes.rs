@@ -44,11 +44,7 @@ pub fn name_for_ordinal(ordinal: u32) -> Option<&'static str> {
 
 /// The `ServiceError` ordinal of an EWS name, if it has one.
 pub fn ordinal_of(name: &str) -> Option<u32> {
-    CODES
-        .by_ordinal
-        .iter()
-        .position(|n| *n == Some(name))
-        .and_then(|p| u32::try_from(p).ok())
+    CODES.by_ordinal.iter().position(|n| *n == Some(name)).and_then(|p| u32::try_from(p).ok())
 }
 
 /// Is `name` one of the EWS `ResponseCode` names?

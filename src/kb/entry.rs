@@ -186,10 +186,7 @@ fn check(e: &Entry) -> Result<(), String> {
     }
     if e.source == Source::Ews {
         if e.code != e.file_stem {
-            return Err(format!(
-                "`code` is `{}` but the file is named `{}`",
-                e.code, e.file_stem
-            ));
+            return Err(format!("`code` is `{}` but the file is named `{}`", e.code, e.file_stem));
         }
         if !codes::is_ews_code(&e.code) {
             return Err(format!("`{}` is not listed in kb/ews-codes.tsv", e.code));
@@ -199,10 +196,7 @@ fn check(e: &Entry) -> Result<(), String> {
         return Err("`title` must be one non-empty line".into());
     }
     if !CATEGORIES.contains(&e.category.as_str()) {
-        return Err(format!(
-            "category `{}` is not one kb/README.md lists",
-            e.category
-        ));
+        return Err(format!("category `{}` is not one kb/README.md lists", e.category));
     }
     if blank(&e.meaning) {
         return Err("`meaning` is empty".into());
@@ -228,10 +222,7 @@ fn check(e: &Entry) -> Result<(), String> {
             return Err(format!("cause `{}` has no summary", c.id));
         }
         if c.fix.is_empty() || c.fix.iter().any(|f| blank(f)) {
-            return Err(format!(
-                "cause `{}` needs at least one non-empty fix step",
-                c.id
-            ));
+            return Err(format!("cause `{}` needs at least one non-empty fix step", c.id));
         }
     }
     Ok(())
@@ -242,9 +233,7 @@ fn is_kebab(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -278,37 +267,13 @@ fix = ["Wait."]
     #[test]
     fn broken_entries_say_why() {
         let cases = [
-            (
-                "ErrorServerBusy",
-                GOOD.replace("throttling/quota", "nope"),
-                "category",
-            ),
+            ("ErrorServerBusy", GOOD.replace("throttling/quota", "nope"), "category"),
             ("ErrorOther", GOOD.to_owned(), "named"),
-            (
-                "ErrorServerBusy",
-                GOOD.replace("detail:Back", "details:Back"),
-                "evidence",
-            ),
-            (
-                "ErrorServerBusy",
-                format!("{GOOD}\nextra = 1\n"),
-                "unknown field",
-            ),
-            (
-                "ErrorServerBusy",
-                GOOD.replace("fix = [\"Wait.\"]", "fix = []"),
-                "fix",
-            ),
-            (
-                "ErrorServerBusy",
-                GOOD.replace("mailbox-throttled", "Mailbox"),
-                "kebab",
-            ),
-            (
-                "ErrorServerBusy",
-                GOOD.replace("transient = \"yes\"", ""),
-                "transient",
-            ),
+            ("ErrorServerBusy", GOOD.replace("detail:Back", "details:Back"), "evidence"),
+            ("ErrorServerBusy", format!("{GOOD}\nextra = 1\n"), "unknown field"),
+            ("ErrorServerBusy", GOOD.replace("fix = [\"Wait.\"]", "fix = []"), "fix"),
+            ("ErrorServerBusy", GOOD.replace("mailbox-throttled", "Mailbox"), "kebab"),
+            ("ErrorServerBusy", GOOD.replace("transient = \"yes\"", ""), "transient"),
         ];
         for (stem, text, why) in cases {
             let err = parse(Source::Ews, stem, &text).unwrap_err();

@@ -75,15 +75,10 @@ impl Evidence {
             Signal::Operation(o) => format!("the operation is {o}"),
             Signal::Direction(Direction::Receive) => "it concerns incoming email".to_owned(),
             Signal::Direction(Direction::Send) => "it concerns outgoing email".to_owned(),
-            Signal::Direction(Direction::Act) => {
-                "it concerns appointments, contacts or tasks".to_owned()
-            }
+            Signal::Direction(Direction::Act) => "it concerns appointments, contacts or tasks".to_owned(),
             Signal::Inner(c) => format!("the inner code is {c}"),
             Signal::Detail { name, value: None } => format!("MessageXml carries {name}"),
-            Signal::Detail {
-                name,
-                value: Some(v),
-            } => format!("MessageXml carries {name} = {v}"),
+            Signal::Detail { name, value: Some(v) } => format!("MessageXml carries {name} = {v}"),
             Signal::Profile(t) => format!("the server profile's name contains “{t}”"),
             Signal::SeenWith(c) => format!("the same mailbox also shows {c}"),
             Signal::Http(s) => format!("HTTP status {s} appears"),
@@ -151,10 +146,7 @@ impl fmt::Display for Evidence {
             }
             Signal::Inner(c) => write!(f, "inner={c}"),
             Signal::Detail { name, value: None } => write!(f, "detail:{name}"),
-            Signal::Detail {
-                name,
-                value: Some(v),
-            } => write!(f, "detail:{name}={v}"),
+            Signal::Detail { name, value: Some(v) } => write!(f, "detail:{name}={v}"),
             Signal::Profile(t) => write!(f, "profile~{t}"),
             Signal::SeenWith(c) => write!(f, "seen-with={c}"),
             Signal::Http(s) => write!(f, "http={s}"),
@@ -196,15 +188,7 @@ mod tests {
 
     #[test]
     fn bad_forms_are_refused() {
-        for text in [
-            "",
-            "message~",
-            "direction=up",
-            "http=abc",
-            "detail:",
-            "detail:X=",
-            "msg~x",
-        ] {
+        for text in ["", "message~", "direction=up", "http=abc", "detail:", "detail:X=", "msg~x"] {
             assert!(Evidence::parse(text).is_err(), "{text}");
         }
     }

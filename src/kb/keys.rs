@@ -45,10 +45,7 @@ pub(crate) fn key(text: &str) -> Key {
 
 /// Lower-cases and folds each run of blanks into one space.
 pub(crate) fn fold(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Reads an HRESULT in any of the forms alerts print. Only failure codes (top bit
@@ -79,10 +76,7 @@ fn hresult(text: &str) -> Option<u32> {
     }
     // Eight hex digits with the top bit set: `80040265`, `8004026F`.
     if text.len() == 8
-        && text
-            .bytes()
-            .next()
-            .is_some_and(|b| b"89abcdefABCDEF".contains(&b))
+        && text.bytes().next().is_some_and(|b| b"89abcdefABCDEF".contains(&b))
         && let Some(hr) = hex_digits(text, 8)
     {
         return Some(hr);
@@ -102,8 +96,7 @@ fn hex_digits(text: &str, min: usize) -> Option<u32> {
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 #[cfg(test)]
@@ -132,13 +125,7 @@ mod tests {
         assert_eq!(key("363"), Key::Ordinal(363));
         assert_eq!(key("12345678"), Key::Ordinal(12_345_678));
         assert_eq!(key("-12"), Key::Text("-12".into()));
-        assert_eq!(
-            key("Crm.PrivilegeDenied"),
-            Key::Text("crm.privilegedenied".into())
-        );
-        assert_eq!(
-            key(" 401   Unauthorized "),
-            Key::Text("401 unauthorized".into())
-        );
+        assert_eq!(key("Crm.PrivilegeDenied"), Key::Text("crm.privilegedenied".into()));
+        assert_eq!(key(" 401   Unauthorized "), Key::Text("401 unauthorized".into()));
     }
 }

@@ -30,8 +30,7 @@ mod files {
     include!(concat!(env!("OUT_DIR"), "/kb_files.rs"));
 }
 
-static KNOWLEDGE_BASE: LazyLock<KnowledgeBase> =
-    LazyLock::new(|| KnowledgeBase::load(files::FILES));
+static KNOWLEDGE_BASE: LazyLock<KnowledgeBase> = LazyLock::new(|| KnowledgeBase::load(files::FILES));
 
 /// The compiled-in knowledge base, parsed on first call.
 pub fn knowledge_base() -> &'static KnowledgeBase {
@@ -87,10 +86,7 @@ impl ListFilter {
 /// Is `text` a category, or the family part of one, that [`ListFilter`] accepts?
 pub fn is_category(text: &str) -> bool {
     CATEGORIES.iter().any(|c| {
-        c.eq_ignore_ascii_case(text)
-            || c.split('/')
-                .next()
-                .is_some_and(|f| f.eq_ignore_ascii_case(text))
+        c.eq_ignore_ascii_case(text) || c.split('/').next().is_some_and(|f| f.eq_ignore_ascii_case(text))
     })
 }
 
@@ -120,11 +116,7 @@ impl KnowledgeBase {
                 Err(reason) => problems.push(Problem { file, reason }),
             }
         }
-        let mut kb = KnowledgeBase {
-            entries,
-            index: HashMap::new(),
-            problems,
-        };
+        let mut kb = KnowledgeBase { entries, index: HashMap::new(), problems };
         kb.build_index();
         kb
     }
@@ -152,10 +144,7 @@ impl KnowledgeBase {
                     let e = &self.entries[i];
                     self.problems.push(Problem {
                         file: format!("kb/{}/{}.toml", e.source.folder(), e.file_stem),
-                        reason: format!(
-                            "{what} `{key}` is already claimed by `{}`",
-                            self.entries[j].code
-                        ),
+                        reason: format!("{what} `{key}` is already claimed by `{}`", self.entries[j].code),
                     });
                 }
             }
@@ -175,9 +164,7 @@ impl KnowledgeBase {
 
     /// The entries of one category (exact name, any case).
     pub fn by_category<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Entry> {
-        self.entries
-            .iter()
-            .filter(move |e| e.category.eq_ignore_ascii_case(category))
+        self.entries.iter().filter(move |e| e.category.eq_ignore_ascii_case(category))
     }
 
     /// The entries `filter` lets through, in [`Self::entries`] order.
@@ -219,9 +206,8 @@ impl KnowledgeBase {
             .filter_map(|e| {
                 let code = keys::fold(&e.code);
                 let short = code.strip_prefix("error").map(str::to_owned);
-                let names = std::iter::once(code.clone())
-                    .chain(short)
-                    .chain(e.aliases.iter().map(|a| keys::fold(a)));
+                let names =
+                    std::iter::once(code.clone()).chain(short).chain(e.aliases.iter().map(|a| keys::fold(a)));
                 let best = names.map(|n| strsim::levenshtein(&q, &n)).min()?;
                 (best <= limit).then_some((best, e.code.as_str()))
             })

@@ -72,10 +72,7 @@ impl Block {
 
 /// The page for `entry`, as blocks.
 fn page(entry: &Entry) -> Vec<Block> {
-    let mut blocks = vec![Block::new(
-        Kind::Title,
-        &format!("{}: {}", entry.code, entry.title),
-    )];
+    let mut blocks = vec![Block::new(Kind::Title, &format!("{}: {}", entry.code, entry.title))];
     for para in entry.meaning.split("\n\n").filter(|p| !p.trim().is_empty()) {
         blocks.push(Block::new(Kind::Text, para));
     }
@@ -96,12 +93,8 @@ fn page(entry: &Entry) -> Vec<Block> {
             blocks.push(Block::new(Kind::Text, detail).at(inner));
         }
         for (negated, label) in [(false, "Points to it"), (true, "Points away from it")] {
-            let signals: Vec<String> = cause
-                .evidence
-                .iter()
-                .filter(|e| e.negated == negated)
-                .map(|e| e.describe())
-                .collect();
+            let signals: Vec<String> =
+                cause.evidence.iter().filter(|e| e.negated == negated).map(|e| e.describe()).collect();
             if !signals.is_empty() {
                 let text = format!("{label}: {}.", signals.join("; "));
                 blocks.push(Block::new(Kind::Text, &text).at(inner));
@@ -109,11 +102,7 @@ fn page(entry: &Entry) -> Vec<Block> {
         }
         blocks.push(Block::new(Kind::Text, "Fix:").at(inner));
         for step in &cause.fix {
-            blocks.push(
-                Block::new(Kind::Text, step)
-                    .at(inner)
-                    .item("-".into(), true),
-            );
+            blocks.push(Block::new(Kind::Text, step).at(inner).item("-".into(), true));
         }
     }
 
@@ -169,18 +158,8 @@ pub fn to_markdown(entry: &Entry) -> String {
             Kind::Quote => "> ",
             Kind::Text => "",
         };
-        let marker = b
-            .marker
-            .as_deref()
-            .map(|m| format!("{m} "))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{:indent$}{prefix}{marker}{}",
-            "",
-            b.text,
-            indent = b.indent
-        );
+        let marker = b.marker.as_deref().map(|m| format!("{m} ")).unwrap_or_default();
+        let _ = writeln!(out, "{:indent$}{prefix}{marker}{}", "", b.text, indent = b.indent);
     }
     out
 }
@@ -191,11 +170,7 @@ pub fn to_markdown(entry: &Entry) -> String {
 pub fn to_terminal(entry: &Entry, width: usize, color: bool) -> String {
     let width = width.max(20);
     let style = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
+        if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     };
     let mut out = String::new();
     for (i, b) in page(entry).iter().enumerate() {
@@ -208,19 +183,10 @@ pub fn to_terminal(entry: &Entry, width: usize, color: bool) -> String {
             Kind::Quote => ("│ ", "33"),
             Kind::Text => ("", ""),
         };
-        let marker = b
-            .marker
-            .as_deref()
-            .map(|m| format!("{m} "))
-            .unwrap_or_default();
+        let marker = b.marker.as_deref().map(|m| format!("{m} ")).unwrap_or_default();
         let first = format!("{:indent$}{lead}{marker}", "", indent = b.indent);
-        let rest = format!(
-            "{:indent$}{lead}{:pad$}",
-            "",
-            "",
-            indent = b.indent,
-            pad = marker.chars().count()
-        );
+        let rest =
+            format!("{:indent$}{lead}{:pad$}", "", "", indent = b.indent, pad = marker.chars().count());
         let room = width.saturating_sub(first.chars().count()).max(10);
         for (n, line) in wrap(&b.text, room).iter().enumerate() {
             let head = if n == 0 { &first } else { &rest };
@@ -231,11 +197,7 @@ pub fn to_terminal(entry: &Entry, width: usize, color: bool) -> String {
             } else {
                 head.clone()
             };
-            let body = if look.is_empty() {
-                line.clone()
-            } else {
-                style(look, line)
-            };
+            let body = if look.is_empty() { line.clone() } else { style(look, line) };
             let _ = writeln!(out, "{head}{body}");
         }
     }
@@ -266,16 +228,8 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 /// `--list`: one entry per line as code, category, transient and title, in
 /// aligned columns.
 pub fn list(entries: &[&Entry]) -> String {
-    let code_w = entries
-        .iter()
-        .map(|e| e.code.chars().count())
-        .max()
-        .unwrap_or(0);
-    let cat_w = entries
-        .iter()
-        .map(|e| e.category.chars().count())
-        .max()
-        .unwrap_or(0);
+    let code_w = entries.iter().map(|e| e.code.chars().count()).max().unwrap_or(0);
+    let cat_w = entries.iter().map(|e| e.category.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for e in entries {
         let _ = writeln!(

@@ -32,11 +32,7 @@ fix = ["Do two.", "Then three."]
 fn sample() -> KnowledgeBase {
     let busy = entry("ErrorServerBusy", "throttling/quota", "");
     let missing = entry("ErrorNonExistentMailbox", "mailbox-addressing", "");
-    let isv = entry(
-        "IsvAborted",
-        "sss/customization",
-        r#""-2147220891", "Crm.80040265""#,
-    );
+    let isv = entry("IsvAborted", "sss/customization", r#""-2147220891", "Crm.80040265""#);
     let clash = entry("MailboxDisabled", "sss/configuration", r#""0x80040265""#);
     let broken = entry("ErrorAccessDenied", "nowhere", "");
     let files = [
@@ -90,10 +86,7 @@ fn broken_entries_and_clashing_aliases_are_problems() {
 #[test]
 fn suggestions_are_near_and_few() {
     let kb = sample();
-    assert_eq!(
-        kb.suggest("ErrorNonExistantMailbox"),
-        ["ErrorNonExistentMailbox"]
-    );
+    assert_eq!(kb.suggest("ErrorNonExistantMailbox"), ["ErrorNonExistentMailbox"]);
     assert_eq!(kb.suggest("ServerBussy"), ["ErrorServerBusy"]);
     assert!(kb.suggest("completely different").is_empty());
 }
@@ -101,17 +94,10 @@ fn suggestions_are_near_and_few() {
 #[test]
 fn filters_pick_by_category_family_and_transience() {
     let kb = sample();
-    let codes =
-        |f: &ListFilter| -> Vec<&str> { kb.list(f).iter().map(|e| e.code.as_str()).collect() };
-    let sss = ListFilter {
-        category: Some("sss".into()),
-        ..ListFilter::default()
-    };
+    let codes = |f: &ListFilter| -> Vec<&str> { kb.list(f).iter().map(|e| e.code.as_str()).collect() };
+    let sss = ListFilter { category: Some("sss".into()), ..ListFilter::default() };
     assert_eq!(codes(&sss), ["IsvAborted", "MailboxDisabled"]);
-    let quota = ListFilter {
-        category: Some("Throttling/Quota".into()),
-        transient: Some(Transient::No),
-    };
+    let quota = ListFilter { category: Some("Throttling/Quota".into()), transient: Some(Transient::No) };
     assert_eq!(codes(&quota), ["ErrorServerBusy"]);
     assert_eq!(kb.by_category("sss/configuration").count(), 1);
     assert!(is_category("throttling/quota") && is_category("sss"));

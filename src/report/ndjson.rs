@@ -70,7 +70,10 @@ impl<W: Write, E: Write> Report for Ndjson<W, E> {
     }
 
     fn skipped(&mut self, path: &str, reason: &str) -> io::Result<()> {
-        self.line(&Tagged { kind: "skipped", body: &PathReason { path, reason: Some(reason), message: None } })
+        self.line(&Tagged {
+            kind: "skipped",
+            body: &PathReason { path, reason: Some(reason), message: None },
+        })
     }
 
     fn unreadable(&mut self, path: &str, reason: &str) -> io::Result<()> {

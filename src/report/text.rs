@@ -33,7 +33,15 @@ impl<W: Write, E: Write> Report for Text<W, E> {
     fn finding(&mut self, f: &Finding) -> io::Result<()> {
         let out = &mut self.out;
         let operation = f.operation.as_deref().map(|o| format!(" in {o}")).unwrap_or_default();
-        writeln!(out, "{}:{}:{}: {}[{}]{operation}", f.path, f.span.line, f.span.column, severity(f), f.code)?;
+        writeln!(
+            out,
+            "{}:{}:{}: {}[{}]{operation}",
+            f.path,
+            f.span.line,
+            f.span.column,
+            severity(f),
+            f.code
+        )?;
         if let Some(inner) = &f.inner_code {
             writeln!(out, "  inner code: {inner}")?;
         }
@@ -82,7 +90,15 @@ impl<W: Write, E: Write> Report for Text<W, E> {
         writeln!(
             self.out,
             "{} findings ({} errors, {} warnings, {} alerts and other), {} malformed, in {} inputs ({} bytes); {} skipped, {} unreadable",
-            st.findings, st.errors, st.warnings, st.unclassed, st.malformed, s.inputs, st.bytes, s.skipped.len(), s.unreadable.len()
+            st.findings,
+            st.errors,
+            st.warnings,
+            st.unclassed,
+            st.malformed,
+            s.inputs,
+            st.bytes,
+            s.skipped.len(),
+            s.unreadable.len()
         )?;
         self.out.flush()
     }

@@ -86,11 +86,7 @@ pub(crate) struct Hit {
 pub(crate) fn next_hit(buf: &[u8], from: usize) -> Option<Hit> {
     let found = SEARCH.as_ref()?.find(buf.get(from..)?)?;
     let (_, kind) = ANCHORS[found.pattern().as_usize()];
-    Some(Hit {
-        at: from + found.start(),
-        len: found.len(),
-        kind,
-    })
+    Some(Hit { at: from + found.start(), len: found.len(), kind })
 }
 
 /// What a recogniser is given.
@@ -107,12 +103,7 @@ pub(crate) struct Input<'a> {
 #[derive(Debug)]
 pub(crate) enum Item {
     Finding(Box<Finding>),
-    Malformed {
-        start: usize,
-        end: usize,
-        error_at: usize,
-        reason: String,
-    },
+    Malformed { start: usize, end: usize, error_at: usize, reason: String },
 }
 
 /// What a recogniser made of a hit.
@@ -162,16 +153,9 @@ fn poor(items: &[Item]) -> bool {
 /// line breaks taken out.
 fn line_wrapped(input: &Input<'_>, hit: Hit) -> Option<Outcome> {
     let floor = input.floor;
-    let Some((start, end)) = lines::wrapped_block(input.buf, hit.at, floor, input.eof) else {
-        return None;
-    };
+    let (start, end) = lines::wrapped_block(input.buf, hit.at, floor, input.eof)?;
     let joined = view::unwrap_lines(input.buf, start, end);
-    let inner = Input {
-        buf: &joined.text,
-        eof: true,
-        floor: 0,
-        max_payload: input.max_payload,
-    };
+    let inner = Input { buf: &joined.text, eof: true, floor: 0, max_payload: input.max_payload };
     let mut items = Vec::new();
     let mut pos = 0;
     while let Some(hit) = next_hit(&joined.text, pos) {
@@ -214,13 +198,8 @@ pub(crate) fn remap(item: Item, view: &View) -> Item {
             let end = view.source((f.span.offset + f.span.length) as usize);
             f.span.offset = start as u64;
             f.span.length = end.saturating_sub(start) as u64;
-            for mark in [
-                &mut f.marks.code,
-                &mut f.marks.message,
-                &mut f.marks.inner_code,
-            ]
-            .into_iter()
-            .flatten()
+            for mark in
+                [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten()
             {
                 let s = view.source(mark.0 as usize);
                 let e = view.source((mark.0 + mark.1) as usize);
@@ -231,12 +210,7 @@ pub(crate) fn remap(item: Item, view: &View) -> Item {
             }
             Item::Finding(f)
         }
-        Item::Malformed {
-            start,
-            end,
-            error_at,
-            reason,
-        } => Item::Malformed {
+        Item::Malformed { start, end, error_at, reason } => Item::Malformed {
             start: view.source(start),
             end: view.source(end),
             error_at: view.source(error_at),
@@ -313,9 +287,7 @@ fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
         Opener::Json => escaped(input, start, view::json),
         Opener::Entity => {
             let wrapping = entity_wrapping(buf, start, input.floor);
-            escaped(input, start, move |b, s, l, e| {
-                view::entities(b, s, l, e, wrapping)
-            })
+            escaped(input, start, move |b, s, l, e| view::entities(b, s, l, e, wrapping))
         }
     };
     with_time(outcome, input, start)
@@ -329,10 +301,10 @@ fn with_time(mut outcome: Outcome, input: &Input<'_>, start: usize) -> Outcome {
         let (record_time, _) = context::record(input.buf, start, input.floor);
         let time = context::trace_time(&input.buf[reach..start]).or(record_time);
         for item in items {
-            if let Item::Finding(f) = item {
-                if f.time.is_none() {
-                    f.time.clone_from(&time);
-                }
+            if let Item::Finding(f) = item
+                && f.time.is_none()
+            {
+                f.time.clone_from(&time);
             }
         }
     }
@@ -373,19 +345,8 @@ fn entity_wrapping(buf: &[u8], start: usize, floor: usize) -> Wrapping {
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b':')
         .map(u8::to_ascii_lowercase)
         .collect();
-    const HTML: &[&[u8]] = &[
-        b"pre",
-        b"td",
-        b"div",
-        b"span",
-        b"p",
-        b"code",
-        b"body",
-        b"html",
-        b"textarea",
-        b"li",
-        b"br",
-    ];
+    const HTML: &[&[u8]] =
+        &[b"pre", b"td", b"div", b"span", b"p", b"code", b"body", b"html", b"textarea", b"li", b"br"];
     if tag.is_empty() || HTML.contains(&tag.as_slice()) {
         Wrapping::HtmlEscaped
     } else {
@@ -444,11 +405,8 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
         Parse::Done(window) => window,
         Parse::NeedMore => return Outcome::NeedMore { from: start },
     };
-    let mut items: Vec<Item> = window
-        .messages
-        .iter()
-        .map(|m| Item::Finding(Box::new(finding_of(m))))
-        .collect();
+    let mut items: Vec<Item> =
+        window.messages.iter().map(|m| Item::Finding(Box::new(finding_of(m)))).collect();
     let cut_by_view = closed == Some(false);
     if cut_by_view {
         for item in &mut items {
@@ -458,55 +416,30 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
         }
     }
     if items.is_empty() {
-        let (error_at, reason) = window.error.clone().unwrap_or_else(|| {
-            (
-                window.end,
-                "no response code could be read from this payload".to_string(),
-            )
-        });
+        let (error_at, reason) = window
+            .error
+            .clone()
+            .unwrap_or_else(|| (window.end, "no response code could be read from this payload".to_string()));
         // XML with no response in it (a request, a config file) is no payload.
         if window.error.is_none() && !window.saw_message {
             return Outcome::Skip;
         }
-        items.push(Item::Malformed {
-            start,
-            end: window.end.max(start + 1),
-            error_at,
-            reason,
-        });
+        items.push(Item::Malformed { start, end: window.end.max(start + 1), error_at, reason });
     }
-    Outcome::Found {
-        items,
-        end: window.end.max(start + 1),
-    }
+    Outcome::Found { items, end: window.end.max(start + 1) }
 }
 
 fn finding_of(m: &xml::Message) -> Finding {
-    let mark = |f: &Option<xml::Field>| {
-        f.as_ref()
-            .map(|f| (f.start as u64, (f.end - f.start) as u64))
-    };
-    let mut finding = blank(
-        m.shape,
-        m.code.as_ref().map(|c| c.text.clone()).unwrap_or_default(),
-    );
-    finding.span = Span {
-        offset: m.start as u64,
-        length: (m.end - m.start) as u64,
-        line: 0,
-        column: 0,
-    };
+    let mark = |f: &Option<xml::Field>| f.as_ref().map(|f| (f.start as u64, (f.end - f.start) as u64));
+    let mut finding = blank(m.shape, m.code.as_ref().map(|c| c.text.clone()).unwrap_or_default());
+    finding.span = Span { offset: m.start as u64, length: (m.end - m.start) as u64, line: 0, column: 0 };
     finding.class = m.class;
     finding.inner_code = m.inner_code.as_ref().map(|c| c.text.clone());
     finding.message = m.message.as_ref().map(|c| c.text.clone());
     finding.operation.clone_from(&m.operation);
     finding.details.clone_from(&m.details);
     finding.truncated = m.truncated;
-    finding.marks = Marks {
-        code: mark(&m.code),
-        message: mark(&m.message),
-        inner_code: mark(&m.inner_code),
-    };
+    finding.marks = Marks { code: mark(&m.code), message: mark(&m.message), inner_code: mark(&m.inner_code) };
     finding
 }
 

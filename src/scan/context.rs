@@ -90,18 +90,9 @@ mod tests {
 
     #[test]
     fn times_in_log_prefixes() {
-        assert_eq!(
-            time(b"2026-11-20T08:15:02.117Z INFO x").as_deref(),
-            Some("2026-11-20T08:15:02.117Z")
-        );
-        assert_eq!(
-            time(b"[2026-11-20 08:15:02,117] x").as_deref(),
-            Some("2026-11-20 08:15:02,117")
-        );
-        assert_eq!(
-            time(b"11/20/2026 8:15:02 AM,").as_deref(),
-            Some("11/20/2026 8:15:02 AM")
-        );
+        assert_eq!(time(b"2026-11-20T08:15:02.117Z INFO x").as_deref(), Some("2026-11-20T08:15:02.117Z"));
+        assert_eq!(time(b"[2026-11-20 08:15:02,117] x").as_deref(), Some("2026-11-20 08:15:02,117"));
+        assert_eq!(time(b"11/20/2026 8:15:02 AM,").as_deref(), Some("11/20/2026 8:15:02 AM"));
         assert_eq!(time(b"no time here"), None);
     }
 
@@ -113,10 +104,7 @@ mod tests {
         let s = b"Email can't be received for the mailbox [Sales Queue] because the mailbox record doesn't have a valid email address.";
         assert_eq!(mailbox(s).as_deref(), Some("Sales Queue"));
         assert_eq!(mailbox(b"the mailbox <Mailbox Name> is"), None);
-        assert_eq!(
-            mailbox(b"mailbox kai.berg@contoso.com didn't").as_deref(),
-            Some("kai.berg@contoso.com")
-        );
+        assert_eq!(mailbox(b"mailbox kai.berg@contoso.com didn't").as_deref(), Some("kai.berg@contoso.com"));
     }
 
     #[test]

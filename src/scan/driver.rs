@@ -90,11 +90,7 @@ pub(crate) struct Driver<'a> {
 }
 
 impl<'a> Driver<'a> {
-    pub fn new(
-        source: &'a SourceInfo,
-        config: &'a ScanConfig,
-        sink: &'a mut dyn FnMut(Event),
-    ) -> Self {
+    pub fn new(source: &'a SourceInfo, config: &'a ScanConfig, sink: &'a mut dyn FnMut(Event)) -> Self {
         Driver {
             source,
             config,
@@ -119,8 +115,7 @@ impl<'a> Driver<'a> {
             }
             let keep = hold.unwrap_or(pos).min(pos).saturating_sub(LOOKBACK);
             if keep > 0 {
-                self.lines
-                    .locate(&self.buf, self.base, self.base + keep as u64);
+                self.lines.locate(&self.buf, self.base, self.base + keep as u64);
                 self.buf.drain(..keep);
                 self.base += keep as u64;
                 pos -= keep;
@@ -161,12 +156,7 @@ impl<'a> Driver<'a> {
                 };
                 return None;
             };
-            let input = Input {
-                buf: &self.buf,
-                eof,
-                floor: *floor,
-                max_payload: self.config.max_payload,
-            };
+            let input = Input { buf: &self.buf, eof, floor: *floor, max_payload: self.config.max_payload };
             match anchor::recognise(&input, hit) {
                 Outcome::Found { items, end } => {
                     for item in items {
@@ -190,34 +180,19 @@ impl<'a> Driver<'a> {
             "payload longer than {} bytes (the --max-payload limit) was not read",
             self.config.max_payload
         );
-        self.emit(Item::Malformed {
-            start: from,
-            end: hit.at + 1,
-            error_at: hit.at,
-            reason,
-        });
+        self.emit(Item::Malformed { start: from, end: hit.at + 1, error_at: hit.at, reason });
     }
 
     fn emit(&mut self, item: Item) {
         match item {
             Item::Finding(finding) => self.emit_finding(*finding),
-            Item::Malformed {
-                start,
-                end,
-                error_at,
-                reason,
-            } => {
+            Item::Malformed { start, end, error_at, reason } => {
                 let offset = self.base + start as u64;
                 let (line, column) = self.lines.locate(&self.buf, self.base, offset);
                 self.stats.malformed += 1;
                 (self.sink)(Event::Malformed(Malformed {
                     path: self.source.path.clone(),
-                    span: Span {
-                        offset,
-                        length: end.saturating_sub(start) as u64,
-                        line,
-                        column,
-                    },
+                    span: Span { offset, length: end.saturating_sub(start) as u64, line, column },
                     error_offset: self.base + error_at as u64,
                     reason,
                 }));
@@ -228,20 +203,8 @@ impl<'a> Driver<'a> {
     fn emit_finding(&mut self, mut f: Finding) {
         let offset = self.base + f.span.offset;
         let (line, column) = self.lines.locate(&self.buf, self.base, offset);
-        f.span = Span {
-            offset,
-            length: f.span.length,
-            line,
-            column,
-        };
-        for mark in [
-            &mut f.marks.code,
-            &mut f.marks.message,
-            &mut f.marks.inner_code,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        f.span = Span { offset, length: f.span.length, line, column };
+        for mark in [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten() {
             mark.0 += self.base;
         }
         f.path.clone_from(&self.source.path);
@@ -266,9 +229,7 @@ impl<'a> Driver<'a> {
     }
 
     fn repeats_recent(&self, f: &Finding, offset: u64) -> bool {
-        self.recent
-            .iter()
-            .any(|(code, end)| code == &f.code && offset.saturating_sub(*end) < REPEAT_REACH)
+        self.recent.iter().any(|(code, end)| code == &f.code && offset.saturating_sub(*end) < REPEAT_REACH)
     }
 
     fn remember(&mut self, f: &Finding, end: u64) {
@@ -289,12 +250,8 @@ impl<'a> Driver<'a> {
             && self.context.end > 0
             && same_record;
         if f.mailbox.is_some() || f.profile.is_some() {
-            self.context = Context {
-                mailbox: f.mailbox.clone(),
-                profile: f.profile.clone(),
-                time: f.time.clone(),
-                end,
-            };
+            self.context =
+                Context { mailbox: f.mailbox.clone(), profile: f.profile.clone(), time: f.time.clone(), end };
             return;
         }
         if near {

@@ -69,6 +69,15 @@ fn read_object(text: &[u8], more_may_come: bool) -> Read {
     }
 }
 
+/// An object found: its fields, the text it was read from, where its `{`
+/// stands in the input and where it ends in the text.
+struct Found {
+    map: Map<String, Value>,
+    mapped: Mapped,
+    open: usize,
+    end: usize,
+}
+
 /// Tries the `{` positions before `at`, nearest first, for an object that
 /// `accept` takes; unwraps escaped JSON first.
 fn object_around(
@@ -76,32 +85,18 @@ fn object_around(
     at: usize,
     quote: Quote,
     accept: &dyn Fn(&Map<String, Value>) -> bool,
-) -> Result<(Map<String, Value>, Mapped, usize, usize, bool), Outcome> {
+) -> Result<Found, Outcome> {
     let buf = input.buf;
     let reach = at.saturating_sub(16 << 10).max(input.floor.min(at));
-    let mut candidates = buf[reach..at]
-        .iter()
-        .enumerate()
-        .rev()
-        .filter(|(_, b)| **b == b'{')
-        .map(|(i, _)| reach + i);
+    let mut candidates =
+        buf[reach..at].iter().enumerate().rev().filter(|(_, b)| **b == b'{').map(|(i, _)| reach + i);
     for open in candidates.by_ref().take(8) {
         let mapped = match quote {
-            Quote::Plain => Mapped {
-                view: None,
-                base: open,
-            },
+            Quote::Plain => Mapped { view: None, base: open },
             Quote::Escaped | Quote::Doubled => {
-                let unwrap = if quote == Quote::Escaped {
-                    view::json
-                } else {
-                    view::csv
-                };
+                let unwrap = if quote == Quote::Escaped { view::json } else { view::csv };
                 match unwrap(buf, open, input.max_payload, input.eof) {
-                    Ok(view) => Mapped {
-                        view: Some(view),
-                        base: open,
-                    },
+                    Ok(view) => Mapped { view: Some(view), base: open },
                     Err(Unwrap::NeedMore) => return Err(Outcome::NeedMore { from: open }),
                 }
             }
@@ -111,7 +106,7 @@ fn object_around(
             None => (&buf[open..], !input.eof),
         };
         match read_object(text, more) {
-            Read::Object(map, end) if accept(&map) => return Ok((map, mapped, open, end, false)),
+            Read::Object(map, end) if accept(&map) => return Ok(Found { map, mapped, open, end }),
             Read::NeedMore => return Err(Outcome::NeedMore { from: open }),
             Read::Cut if mapped.view.is_some() || input.eof => {
                 return Err(Outcome::Found {
@@ -126,10 +121,7 @@ fn object_around(
 }
 
 fn string<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
-    map.get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    map.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// `{"__type":"DeleteItemResponseMessage:#Exchange","ResponseCode":"…",…}`.
@@ -138,7 +130,7 @@ pub(crate) fn response(input: &Input<'_>, hit: Hit) -> Outcome {
         return Outcome::Skip;
     };
     let accept = |map: &Map<String, Value>| map.contains_key("ResponseCode");
-    let (map, mapped, open, end, _) = match object_around(input, hit.at, quote, &accept) {
+    let Found { map, mapped, open, end } = match object_around(input, hit.at, quote, &accept) {
         Ok(found) => found,
         Err(outcome) => return outcome,
     };
@@ -154,29 +146,20 @@ pub(crate) fn response(input: &Input<'_>, hit: Hit) -> Outcome {
     f.message = string(&map, "MessageText").map(str::to_string);
     f.operation = string(&map, "__type")
         .and_then(|t| t.split(':').next())
-        .and_then(|t| {
-            t.strip_suffix("ResponseMessage")
-                .or(t.strip_suffix("Response"))
-        })
+        .and_then(|t| t.strip_suffix("ResponseMessage").or(t.strip_suffix("Response")))
         .filter(|t| !t.is_empty())
         .map(str::to_string);
     if let Some(xml) = string(&map, "MessageXml") {
         f.details = message_xml_values(xml);
         f.inner_code = f.details.get("InnerErrorResponseCode").cloned();
     }
-    f.marks.code =
-        mark_value(text, end, b"ResponseCode", code).map(|(s, e)| (s as u64, (e - s) as u64));
+    f.marks.code = mark_value(text, end, b"ResponseCode", code).map(|(s, e)| (s as u64, (e - s) as u64));
     f.marks.message = f
         .message
         .as_deref()
         .and_then(|m| mark_value(text, end, b"MessageText", m))
         .map(|(s, e)| (s as u64, (e - s) as u64));
-    f.span = Span {
-        offset: 0,
-        length: end as u64,
-        line: 0,
-        column: 0,
-    };
+    f.span = Span { offset: 0, length: end as u64, line: 0, column: 0 };
     finish(f, &mapped, end, open)
 }
 
@@ -194,11 +177,9 @@ pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
         return Outcome::Skip;
     }
     let accept = |map: &Map<String, Value>| {
-        map.get("error")
-            .and_then(Value::as_object)
-            .is_some_and(|e| e.contains_key("code"))
+        map.get("error").and_then(Value::as_object).is_some_and(|e| e.contains_key("code"))
     };
-    let (map, mapped, open, end, _) = match object_around(input, word, quote, &accept) {
+    let Found { map, mapped, open, end } = match object_around(input, word, quote, &accept) {
         Ok(found) => found,
         Err(Outcome::Found { .. }) => return Outcome::Skip,
         Err(outcome) => return outcome,
@@ -216,27 +197,18 @@ pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
     let mut f = blank(Shape::GraphError, code.to_string());
     f.class = Some(Class::Error);
     f.message = string(error, "message").map(str::to_string);
-    if let Some(inner) = error
-        .get("innerError")
-        .or_else(|| error.get("innererror"))
-        .and_then(Value::as_object)
+    if let Some(inner) =
+        error.get("innerError").or_else(|| error.get("innererror")).and_then(Value::as_object)
     {
         for (key, value) in inner {
             if let Some(v) = value.as_str() {
                 f.details.insert(key.clone(), v.to_string());
             }
         }
-        f.inner_code = string(inner, "code")
-            .filter(|c| *c != code)
-            .map(str::to_string);
+        f.inner_code = string(inner, "code").filter(|c| *c != code).map(str::to_string);
     }
     f.marks.code = mark_value(text, end, b"code", code).map(|(s, e)| (s as u64, (e - s) as u64));
-    f.span = Span {
-        offset: 0,
-        length: end as u64,
-        line: 0,
-        column: 0,
-    };
+    f.span = Span { offset: 0, length: end as u64, line: 0, column: 0 };
     finish(f, &mapped, end, open)
 }
 
@@ -247,23 +219,15 @@ fn finish(f: Finding, mapped: &Mapped, end: usize, open: usize) -> Outcome {
         Some(view) => (remap(item, view), view.source(end)),
         None => (shift(item, open), open + end),
     };
-    Outcome::Found {
-        items: vec![item],
-        end: end.max(open + 1),
-    }
+    Outcome::Found { items: vec![item], end: end.max(open + 1) }
 }
 
 fn shift(item: Item, by: usize) -> Item {
     match item {
         Item::Finding(mut f) => {
             f.span.offset += by as u64;
-            for mark in [
-                &mut f.marks.code,
-                &mut f.marks.message,
-                &mut f.marks.inner_code,
-            ]
-            .into_iter()
-            .flatten()
+            for mark in
+                [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten()
             {
                 mark.0 += by as u64;
             }
@@ -286,9 +250,8 @@ fn mark_value(text: &[u8], end: usize, key: &[u8], value: &str) -> Option<(usize
     Some((value_at, value_at + value.len()))
 }
 
-static VALUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"<(?:[\w.-]+:)?Value\s+Name=["']([^"']+)["'][^>]*>([^<]*)<"#).ok()
-});
+static VALUE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r#"<(?:[\w.-]+:)?Value\s+Name=["']([^"']+)["'][^>]*>([^<]*)<"#).ok());
 
 /// `Value` elements of a `MessageXml` string, by name.
 fn message_xml_values(xml: &str) -> std::collections::BTreeMap<String, String> {
@@ -297,10 +260,7 @@ fn message_xml_values(xml: &str) -> std::collections::BTreeMap<String, String> {
     };
     re.captures_iter(xml)
         .filter_map(|c| {
-            Some((
-                c.get(1)?.as_str().to_string(),
-                view::decode_text(c.get(2)?.as_str().as_bytes()),
-            ))
+            Some((c.get(1)?.as_str().to_string(), view::decode_text(c.get(2)?.as_str().as_bytes())))
         })
         .collect()
 }
@@ -330,22 +290,13 @@ fn cut_response(text: &[u8], mapped: &Mapped) -> Vec<Item> {
     };
     let mut f = blank(Shape::JsonResponse, code.as_str().to_string());
     f.truncated = true;
-    f.class = class_re
-        .captures(&lossy)
-        .and_then(|c| Class::parse(c.get(1)?.as_str()));
+    f.class = class_re.captures(&lossy).and_then(|c| Class::parse(c.get(1)?.as_str()));
     f.message = message_re
         .captures(&lossy)
         .and_then(|c| serde_json::from_str::<String>(&format!("\"{}\"", c.get(1)?.as_str())).ok());
-    f.inner_code = inner_re
-        .captures(&lossy)
-        .and_then(|c| Some(c.get(1)?.as_str().to_string()));
+    f.inner_code = inner_re.captures(&lossy).and_then(|c| Some(c.get(1)?.as_str().to_string()));
     f.marks.code = Some((code.start() as u64, code.len() as u64));
-    f.span = Span {
-        offset: 0,
-        length: text.len() as u64,
-        line: 0,
-        column: 0,
-    };
+    f.span = Span { offset: 0, length: text.len() as u64, line: 0, column: 0 };
     let item = Item::Finding(Box::new(f));
     let item = match &mapped.view {
         Some(view) => remap(item, view),
@@ -379,13 +330,6 @@ mod tests {
     #[test]
     fn graph_error() {
         let text = r#"resp={"error":{"code":"ErrorNonExistentMailbox","message":"The SMTP address has no mailbox associated with it."}}"#;
-        assert_eq!(
-            codes_in(text),
-            [(
-                Shape::GraphError,
-                "ErrorNonExistentMailbox".to_string(),
-                None
-            )]
-        );
+        assert_eq!(codes_in(text), [(Shape::GraphError, "ErrorNonExistentMailbox".to_string(), None)]);
     }
 }

@@ -17,11 +17,7 @@ pub(crate) struct Lines {
 
 impl Default for Lines {
     fn default() -> Self {
-        Lines {
-            at: 0,
-            line: 1,
-            line_start: 0,
-        }
+        Lines { at: 0, line: 1, line_start: 0 }
     }
 }
 
@@ -29,11 +25,7 @@ impl Lines {
     /// The 1-based line and column of absolute offset `abs`, which must lie in
     /// `buf` (whose first byte is at absolute offset `base`).
     pub fn locate(&mut self, buf: &[u8], base: u64, abs: u64) -> (u64, u64) {
-        let rel = |x: u64| {
-            usize::try_from(x.saturating_sub(base))
-                .unwrap_or(usize::MAX)
-                .min(buf.len())
-        };
+        let rel = |x: u64| usize::try_from(x.saturating_sub(base)).unwrap_or(usize::MAX).min(buf.len());
         if abs >= self.at {
             let segment = &buf[rel(self.at)..rel(abs)];
             let count = memchr_iter(b'\n', segment).count() as u64;
@@ -46,8 +38,7 @@ impl Lines {
             let count = memchr_iter(b'\n', segment).count() as u64;
             self.line = self.line.saturating_sub(count).max(1);
             if count > 0 || abs < self.line_start {
-                self.line_start =
-                    memrchr(b'\n', &buf[..rel(abs)]).map_or(base, |p| base + p as u64 + 1);
+                self.line_start = memrchr(b'\n', &buf[..rel(abs)]).map_or(base, |p| base + p as u64 + 1);
             }
         }
         self.at = abs;
@@ -68,11 +59,7 @@ pub(crate) fn line_end(buf: &[u8], at: usize) -> usize {
 
 /// The length of the line `[start, end)` without a trailing `\r`.
 fn width(buf: &[u8], start: usize, end: usize) -> usize {
-    let end = if end > start && buf[end - 1] == b'\r' {
-        end - 1
-    } else {
-        end
-    };
+    let end = if end > start && buf[end - 1] == b'\r' { end - 1 } else { end };
     end - start
 }
 
@@ -85,12 +72,7 @@ const MAX_WRAP_LINES: usize = 4096;
 /// least two of them, then one shorter last line), the run's `[start, end)`.
 /// Returns `None` when the run may continue past the end of `buf` and more
 /// input may come: the caller must wait or decide without it.
-pub(crate) fn wrapped_block(
-    buf: &[u8],
-    at: usize,
-    floor: usize,
-    eof: bool,
-) -> Option<(usize, usize)> {
+pub(crate) fn wrapped_block(buf: &[u8], at: usize, floor: usize, eof: bool) -> Option<(usize, usize)> {
     let start = line_start(buf, at, floor);
     let end = line_end(buf, at);
     let wide = width(buf, start, end);
@@ -149,10 +131,7 @@ mod tests {
         let row = "x".repeat(50);
         let text = format!("short\n{row}\n{row}\r\n{row}\nend of it\nnext\n");
         let block = wrapped_block(text.as_bytes(), 60, 0, true).unwrap();
-        assert_eq!(
-            &text[block.0..block.1],
-            format!("{row}\n{row}\r\n{row}\nend of it")
-        );
+        assert_eq!(&text[block.0..block.1], format!("{row}\n{row}\r\n{row}\nend of it"));
         assert!(wrapped_block(b"short\nlines\n", 2, 0, true).is_none());
     }
 }

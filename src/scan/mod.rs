@@ -36,11 +36,7 @@ pub struct ScanConfig {
 
 impl Default for ScanConfig {
     fn default() -> Self {
-        ScanConfig {
-            max_payload: 1 << 20,
-            read_size: 256 << 10,
-            show_success: false,
-        }
+        ScanConfig { max_payload: 1 << 20, read_size: 256 << 10, show_success: false }
     }
 }
 

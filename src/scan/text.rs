@@ -53,14 +53,16 @@ fn skip_label_punctuation(buf: &[u8], mut i: usize) -> usize {
 }
 
 static RETURNED: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?:\b([A-Za-z][A-Za-z0-9]*)\.\s+)?\b(Exchange[ .]server|Http server|Web server) returned\s+(.+)").ok()
+    Regex::new(
+        r"(?:\b([A-Za-z][A-Za-z0-9]*)\.\s+)?\b(Exchange[ .]server|Http server|Web server) returned\s+(.+)",
+    )
+    .ok()
 });
 static SOCKET: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\bSocket returned exception\s+(.+)").ok());
 static CRM: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\b(Crm\.[0-9A-Fa-f]{8})(?:\.\s*(.*))?").ok());
-static BARE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9]+)\.?\s*$").ok());
+static BARE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9]+)\.?\s*$").ok());
 
 /// An alert token read from its text.
 struct Token {
@@ -106,17 +108,17 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
                 cut: false,
             });
         }
-        if who.starts_with(b"Exchange") {
-            if let Ok(ordinal) = first_word.parse::<u32>() {
-                return Some(Token {
-                    code: first_word,
-                    code_at: code_span(first),
-                    inner: codes::name_for_ordinal(ordinal).map(str::to_string),
-                    message: None,
-                    http: None,
-                    cut: false,
-                });
-            }
+        if who.starts_with(b"Exchange")
+            && let Ok(ordinal) = first_word.parse::<u32>()
+        {
+            return Some(Token {
+                code: first_word,
+                code_at: code_span(first),
+                inner: codes::name_for_ordinal(ordinal).map(str::to_string),
+                message: None,
+                http: None,
+                cut: false,
+            });
         }
         let (code, span) = if who.starts_with(b"Http") {
             (joined, (code_span(first).0, code_span(words.last()?).1))
@@ -124,14 +126,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
             (first_word, code_span(first))
         };
         let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
-        return Some(Token {
-            code,
-            code_at: span,
-            inner: None,
-            message: None,
-            http: None,
-            cut,
-        });
+        return Some(Token { code, code_at: span, inner: None, message: None, http: None, cut });
     }
     if let Some(c) = SOCKET.as_ref().and_then(|r| r.captures(text)) {
         let rest = c.get(1)?;
@@ -150,10 +145,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
     }
     if let Some(c) = CRM.as_ref().and_then(|r| r.captures(text)) {
         let code = c.get(1)?;
-        let message = c
-            .get(2)
-            .map(|m| lossy(m.as_bytes()).trim().to_string())
-            .filter(|m| !m.is_empty());
+        let message = c.get(2).map(|m| lossy(m.as_bytes()).trim().to_string()).filter(|m| !m.is_empty());
         return Some(Token {
             code: lossy(code.as_bytes()),
             code_at: (at + code.start(), at + code.end()),
@@ -201,9 +193,7 @@ fn token_words(rest: &[u8]) -> Vec<(usize, usize)> {
     }
     while let Some(&(s, e)) = words.last() {
         let w = &rest[s..e];
-        if words.len() > 1
-            && (w.eq_ignore_ascii_case(b"exception") || w.eq_ignore_ascii_case(b"error"))
-        {
+        if words.len() > 1 && (w.eq_ignore_ascii_case(b"exception") || w.eq_ignore_ascii_case(b"error")) {
             words.pop();
         } else {
             break;
@@ -215,9 +205,7 @@ fn token_words(rest: &[u8]) -> Vec<(usize, usize)> {
 /// `Email Server Error Code: <token>`, with the alert sentence before it.
 fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Outcome {
     if line_incomplete(input, after_label) {
-        return Outcome::NeedMore {
-            from: line_start(input.buf, label_at, input.floor),
-        };
+        return Outcome::NeedMore { from: line_start(input.buf, label_at, input.floor) };
     }
     let buf = input.buf;
     let token_at = skip_label_punctuation(buf, after_label);
@@ -235,16 +223,11 @@ pub(crate) fn alert_without_label(input: &Input<'_>, hit: Hit) -> Outcome {
         return Outcome::Skip;
     }
     if line_incomplete(input, hit.at) {
-        return Outcome::NeedMore {
-            from: line_start(input.buf, hit.at, input.floor),
-        };
+        return Outcome::NeedMore { from: line_start(input.buf, hit.at, input.floor) };
     }
     let buf = input.buf;
     // The token may start a little before the hit: `Name. Exchange.server returned`.
-    let reach = hit
-        .at
-        .saturating_sub(80)
-        .max(line_start(buf, hit.at, input.floor));
+    let reach = hit.at.saturating_sub(80).max(line_start(buf, hit.at, input.floor));
     let end = token_end(buf, hit.at, 512);
     let start = buf[reach..hit.at]
         .iter()
@@ -260,36 +243,22 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
     let buf = input.buf;
     let sentence = sentence_before(buf, start, input.floor);
     let mut f = blank(Shape::Alert, token.code);
-    f.span = Span {
-        offset: start as u64,
-        length: (end - start) as u64,
-        line: 0,
-        column: 0,
-    };
+    f.span = Span { offset: start as u64, length: (end - start) as u64, line: 0, column: 0 };
     f.inner_code = token.inner;
     f.truncated = token.cut;
-    f.marks.code = Some((
-        token.code_at.0 as u64,
-        (token.code_at.1 - token.code_at.0) as u64,
-    ));
+    f.marks.code = Some((token.code_at.0 as u64, (token.code_at.1 - token.code_at.0) as u64));
     if let Some(status) = token.http {
         f.details.insert("HttpStatus".to_string(), status);
     }
     let around = &buf[sentence.map_or(start, |s| s.0)..end];
     f.mailbox = context::mailbox(around);
     f.profile = context::profile(around);
-    f.time =
-        context::time(&buf[line_start(buf, sentence.map_or(start, |s| s.0), input.floor)..end]);
-    f.message = token
-        .message
-        .or_else(|| sentence.map(|(s, e)| clean_sentence(&buf[s..e])));
+    f.time = context::time(&buf[line_start(buf, sentence.map_or(start, |s| s.0), input.floor)..end]);
+    f.message = token.message.or_else(|| sentence.map(|(s, e)| clean_sentence(&buf[s..e])));
     if let Some((s, e)) = sentence {
         f.marks.message = Some((s as u64, (e - s) as u64));
     }
-    Outcome::Found {
-        items: vec![Item::Finding(Box::new(f))],
-        end,
-    }
+    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
 }
 
 /// The alert sentence before a label: the text before it on its line, or the
@@ -342,11 +311,7 @@ fn trim_span(buf: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
 /// An alert sentence as a person would read it: doubled and escaped quotes undone.
 fn clean_sentence(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(raw);
-    let text = text
-        .replace("\"\"", "\"")
-        .replace("\\\"", "\"")
-        .replace("\\n", " ")
-        .replace("**", "");
+    let text = text.replace("\"\"", "\"").replace("\\\"", "\"").replace("\\n", " ").replace("**", "");
     super::view::decode_text(text.as_bytes())
 }
 
@@ -357,10 +322,7 @@ fn sync_error_label(input: &Input<'_>, after: usize) -> Outcome {
     }
     let buf = input.buf;
     let at = skip_label_punctuation(buf, after);
-    let len = buf[at..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
+    let len = buf[at..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
     if len == 0 || at == after {
         return Outcome::Skip;
     }
@@ -369,24 +331,13 @@ fn sync_error_label(input: &Input<'_>, after: usize) -> Outcome {
 
 fn token_finding(input: &Input<'_>, start: usize, end: usize) -> Outcome {
     let buf = input.buf;
-    let mut f = blank(
-        Shape::DashboardToken,
-        String::from_utf8_lossy(&buf[start..end]).into_owned(),
-    );
-    f.span = Span {
-        offset: start as u64,
-        length: (end - start) as u64,
-        line: 0,
-        column: 0,
-    };
+    let mut f = blank(Shape::DashboardToken, String::from_utf8_lossy(&buf[start..end]).into_owned());
+    f.span = Span { offset: start as u64, length: (end - start) as u64, line: 0, column: 0 };
     f.marks.code = Some((start as u64, (end - start) as u64));
     let line = &buf[line_start(buf, start, input.floor)..line_end(buf, end)];
     f.time = context::time(line);
     f.mailbox = context::mailbox(line);
-    Outcome::Found {
-        items: vec![Item::Finding(Box::new(f))],
-        end,
-    }
+    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
 }
 
 /// A dashboard token (`NoCorrelationMatch`) standing as a value: after a `:`,
@@ -400,14 +351,8 @@ pub(crate) fn dashboard_token(input: &Input<'_>, hit: Hit) -> Outcome {
     if ident_before(buf, hit.at) || buf.get(end).is_some_and(|b| b.is_ascii_alphanumeric()) {
         return Outcome::Skip;
     }
-    let before = buf[input.floor.min(hit.at)..hit.at]
-        .iter()
-        .rev()
-        .find(|b| **b != b' ');
-    if !matches!(
-        before,
-        None | Some(b':' | b'=' | b',' | b'"' | b'\t' | b'>' | b'|' | b'\n' | b';')
-    ) {
+    let before = buf[input.floor.min(hit.at)..hit.at].iter().rev().find(|b| **b != b' ');
+    if !matches!(before, None | Some(b':' | b'=' | b',' | b'"' | b'\t' | b'>' | b'|' | b'\n' | b';')) {
         return Outcome::Skip;
     }
     token_finding(input, hit.at, end)
@@ -420,10 +365,7 @@ fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
     if ident_before(buf, hit.at) {
         return Outcome::Skip;
     }
-    let len = buf[hit.at..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
+    let len = buf[hit.at..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
     let end = hit.at + len;
     if end == buf.len() && !input.eof {
         return Outcome::NeedMore { from: hit.at };
@@ -435,12 +377,7 @@ fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
         return Outcome::Skip;
     }
     let mut f = blank(Shape::Mention, name.to_string());
-    f.span = Span {
-        offset: hit.at as u64,
-        length: len as u64,
-        line: 0,
-        column: 0,
-    };
+    f.span = Span { offset: hit.at as u64, length: len as u64, line: 0, column: 0 };
     f.marks.code = Some((hit.at as u64, len as u64));
     let rest_end = token_end(buf, end, 300);
     let (s, e) = trim_span(buf, end, rest_end);
@@ -453,10 +390,7 @@ fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
         f.marks.message = Some((s as u64, (e - s) as u64));
     }
     (f.time, f.mailbox) = context::record(buf, hit.at, input.floor);
-    Outcome::Found {
-        items: vec![Item::Finding(Box::new(f))],
-        end,
-    }
+    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
 }
 
 static HRESULT: LazyLock<Option<Regex>> =
@@ -465,9 +399,7 @@ static HRESULT: LazyLock<Option<Regex>> =
 /// `… failed. Returned hr = -2147187962, …` from a Dataverse platform error.
 pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
     if line_incomplete(input, hit.at) {
-        return Outcome::NeedMore {
-            from: line_start(input.buf, hit.at, input.floor),
-        };
+        return Outcome::NeedMore { from: line_start(input.buf, hit.at, input.floor) };
     }
     let buf = input.buf;
     let end = token_end(buf, hit.at, 160);
@@ -481,24 +413,13 @@ pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
     let line = line_start(buf, hit.at, input.floor);
     let (start, _) = trim_span(buf, sentence_start(buf, line, hit.at), hit.at);
     let message_end = token_end(buf, code_end, 400);
-    let mut f = blank(
-        Shape::DataverseFault,
-        String::from_utf8_lossy(code.as_bytes()).into_owned(),
-    );
+    let mut f = blank(Shape::DataverseFault, String::from_utf8_lossy(code.as_bytes()).into_owned());
     f.class = Some(Class::Error);
-    f.span = Span {
-        offset: start as u64,
-        length: (code_end - start) as u64,
-        line: 0,
-        column: 0,
-    };
+    f.span = Span { offset: start as u64, length: (code_end - start) as u64, line: 0, column: 0 };
     f.marks.code = Some((code_start as u64, (code_end - code_start) as u64));
     f.message = Some(clean_sentence(&buf[start..message_end]));
     f.time = context::time(&buf[line..hit.at]);
-    Outcome::Found {
-        items: vec![Item::Finding(Box::new(f))],
-        end: code_end,
-    }
+    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end: code_end }
 }
 
 /// Exception types whose text says something about mail flow.
@@ -518,9 +439,8 @@ const EXCEPTIONS: &[&str] = &[
 
 /// What an exception's message says, as the name the knowledge base knows it by.
 fn exception_cause(message: &str) -> Option<String> {
-    static STATUS: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
-        regex::Regex::new(r"(?:HTTP status |\()(\d{3})\)?:? ?([A-Za-z][A-Za-z ]*)").ok()
-    });
+    static STATUS: LazyLock<Option<regex::Regex>> =
+        LazyLock::new(|| regex::Regex::new(r"(?:HTTP status |\()(\d{3})\)?:? ?([A-Za-z][A-Za-z ]*)").ok());
     if let Some(c) = STATUS.as_ref().and_then(|r| r.captures(message)) {
         return match c.get(1).map(|m| m.as_str()) {
             Some("401") => Some("401 Unauthorized".to_string()),
@@ -541,15 +461,9 @@ fn exception_cause(message: &str) -> Option<String> {
         ("connection attempt failed", "TimedOut"),
         ("timed out", "TimedOut"),
         ("syntax error, command unrecognized", "SmtpSyntaxError"),
-        (
-            "username and password not accepted",
-            "OutgoingEmailAuthenticationError",
-        ),
+        ("username and password not accepted", "OutgoingEmailAuthenticationError"),
     ];
-    table
-        .iter()
-        .find(|(words, _)| lower.contains(words))
-        .map(|(_, name)| (*name).to_string())
+    table.iter().find(|(words, _)| lower.contains(words)).map(|(_, name)| (*name).to_string())
 }
 
 /// `System.Net.WebException: The request failed with HTTP status 403: Forbidden.`
@@ -557,8 +471,7 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     let buf = input.buf;
     let end_of_type = hit.at + hit.len;
     let mut start = hit.at;
-    while start > input.floor && (buf[start - 1].is_ascii_alphanumeric() || buf[start - 1] == b'.')
-    {
+    while start > input.floor && (buf[start - 1].is_ascii_alphanumeric() || buf[start - 1] == b'.') {
         start -= 1;
     }
     let full = String::from_utf8_lossy(&buf[start..end_of_type]).into_owned();
@@ -572,10 +485,7 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     // `SocketException (0x80004005): No such host is known`
     let mut m = end_of_type;
     if buf[m..].starts_with(b" (0x") {
-        m += buf[m..]
-            .iter()
-            .position(|b| *b == b')')
-            .map_or(0, |p| p + 1);
+        m += buf[m..].iter().position(|b| *b == b')').map_or(0, |p| p + 1);
     }
     if !buf[m..].starts_with(b":") {
         return Outcome::Skip;
@@ -583,20 +493,12 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     let m = m + 1;
     let stop = token_end(buf, m, 600);
     let text = String::from_utf8_lossy(&buf[m..stop]);
-    let message = [" at ", " ---> ", " --->"]
-        .iter()
-        .filter_map(|s| text.find(s))
-        .min()
-        .map_or(&*text, |p| &text[..p]);
+    let message =
+        [" at ", " ---> ", " --->"].iter().filter_map(|s| text.find(s)).min().map_or(&*text, |p| &text[..p]);
     let message = message.trim().to_string();
     let mut f = blank(Shape::Exception, short.to_string());
     f.class = Some(Class::Error);
-    f.span = Span {
-        offset: start as u64,
-        length: (stop - start) as u64,
-        line: 0,
-        column: 0,
-    };
+    f.span = Span { offset: start as u64, length: (stop - start) as u64, line: 0, column: 0 };
     f.marks.code = Some((start as u64, (end_of_type - start) as u64));
     f.inner_code = exception_cause(&message);
     static SMTP: LazyLock<Option<regex::Regex>> =
@@ -610,19 +512,13 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     }
     f.details.insert("ExceptionType".to_string(), full);
     (f.time, f.mailbox) = context::record(buf, start, input.floor);
-    Outcome::Found {
-        items: vec![Item::Finding(Box::new(f))],
-        end: stop,
-    }
+    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end: stop }
 }
 
 /// For tests: shape, code and inner code of every finding in `text`.
 #[cfg(test)]
 pub(crate) fn codes_in(text: &str) -> Vec<(Shape, String, Option<String>)> {
-    let source = super::SourceInfo {
-        path: "t".into(),
-        encoding: Default::default(),
-    };
+    let source = super::SourceInfo { path: "t".into(), encoding: Default::default() };
     let (events, _) = super::scan_bytes(text.as_bytes(), &source, &Default::default());
     events
         .into_iter()
@@ -667,47 +563,19 @@ mod tests {
                 "UnknownOutgoingEmailIntegrationError",
                 Some("ErrorSubmissionQuotaExceeded"),
             ),
-            (
-                "Exchange.server returned ErrorNonExistentMailbox error.",
-                "ErrorNonExistentMailbox",
-                None,
-            ),
-            (
-                "Exchange.server returned 363 error.",
-                "363",
-                Some("ErrorServerBusy"),
-            ),
-            (
-                "ErrorQuotaExceeded. Exchange.server returned 403 error.",
-                "ErrorQuotaExceeded",
-                None,
-            ),
-            (
-                "Http server returned 401 Unauthorized exception.",
-                "401 Unauthorized",
-                None,
-            ),
-            (
-                "Http server returned Forbidden exception.",
-                "Forbidden",
-                None,
-            ),
-            (
-                "Web server returned ConnectFailure exception.",
-                "ConnectFailure",
-                None,
-            ),
+            ("Exchange.server returned ErrorNonExistentMailbox error.", "ErrorNonExistentMailbox", None),
+            ("Exchange.server returned 363 error.", "363", Some("ErrorServerBusy")),
+            ("ErrorQuotaExceeded. Exchange.server returned 403 error.", "ErrorQuotaExceeded", None),
+            ("Http server returned 401 Unauthorized exception.", "401 Unauthorized", None),
+            ("Http server returned Forbidden exception.", "Forbidden", None),
+            ("Web server returned ConnectFailure exception.", "ConnectFailure", None),
             ("Socket returned exception TimedOut", "TimedOut", None),
             (
                 "Socket returned exception InvalidIncomingEmailServerProfileConfiguration HostNotFound",
                 "InvalidIncomingEmailServerProfileConfiguration",
                 Some("HostNotFound"),
             ),
-            (
-                "Crm.80040265.ISV code aborted the operation.",
-                "Crm.80040265",
-                None,
-            ),
+            ("Crm.80040265.ISV code aborted the operation.", "Crm.80040265", None),
             ("MailboxDisabled", "MailboxDisabled", None),
         ];
         for (token, code, inner) in cases {
@@ -734,36 +602,25 @@ mod tests {
         );
         let (_, code, inner) =
             one("System.Net.Sockets.SocketException (0x80004005): No such host is known\n");
-        assert_eq!(
-            (code.as_str(), inner.as_deref()),
-            ("SocketException", Some("HostNotFound"))
-        );
+        assert_eq!((code.as_str(), inner.as_deref()), ("SocketException", Some("HostNotFound")));
         assert!(codes_in("System.NullReferenceException: Object reference not set\n").is_empty());
     }
 
     #[test]
     fn mentions_need_a_known_name_standing_alone() {
-        let (shape, code, _) = one(
-            "IMAP reply: NO [ErrorServerBusy] The server cannot service this request right now.\n",
-        );
+        let (shape, code, _) =
+            one("IMAP reply: NO [ErrorServerBusy] The server cannot service this request right now.\n");
         assert_eq!((shape, code.as_str()), (Shape::Mention, "ErrorServerBusy"));
         assert!(codes_in("MyErrorServerBusy ErrorBogusName Error: something\n").is_empty());
     }
 
     #[test]
     fn hresults_and_dashboard_tokens() {
-        let (shape, code, _) = one(
-            ">Exception : SecLib::AccessCheckEx failed. Returned hr = -2147187962, ObjectID: 1\n",
-        );
-        assert_eq!(
-            (shape, code.as_str()),
-            (Shape::DataverseFault, "-2147187962")
-        );
+        let (shape, code, _) =
+            one(">Exception : SecLib::AccessCheckEx failed. Returned hr = -2147187962, ObjectID: 1\n");
+        assert_eq!((shape, code.as_str()), (Shape::DataverseFault, "-2147187962"));
         let (shape, code, _) = one("Sync Error: NoCorrelationMatch\n");
-        assert_eq!(
-            (shape, code.as_str()),
-            (Shape::DashboardToken, "NoCorrelationMatch")
-        );
+        assert_eq!((shape, code.as_str()), (Shape::DashboardToken, "NoCorrelationMatch"));
         assert!(codes_in("the NoCorrelationMatchFoo value\n").is_empty());
     }
 }

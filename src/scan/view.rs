@@ -46,10 +46,7 @@ struct Builder {
 
 impl Builder {
     fn new(capacity: usize) -> Self {
-        Builder {
-            text: Vec::with_capacity(capacity),
-            map: Vec::with_capacity(capacity + 1),
-        }
+        Builder { text: Vec::with_capacity(capacity), map: Vec::with_capacity(capacity + 1) }
     }
 
     fn push(&mut self, byte: u8, from: usize) {
@@ -66,12 +63,7 @@ impl Builder {
 
     fn finish(mut self, end: usize, wrapping: Wrapping, closed: bool) -> View {
         self.map.push(end as u32);
-        View {
-            text: self.text,
-            map: self.map,
-            wrapping,
-            closed,
-        }
+        View { text: self.text, map: self.map, wrapping, closed }
     }
 }
 
@@ -169,11 +161,11 @@ fn json_unicode(input: &[u8], at: usize) -> Option<(char, usize)> {
         u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
     };
     let high = unit(at)?;
-    if (0xD800..0xDC00).contains(&high) {
-        if let Some(low) = unit(at + 6).filter(|l| (0xDC00..0xE000).contains(l)) {
-            let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
-            return Some((char::from_u32(code).unwrap_or('\u{FFFD}'), 12));
-        }
+    if (0xD800..0xDC00).contains(&high)
+        && let Some(low) = unit(at + 6).filter(|l| (0xDC00..0xE000).contains(l))
+    {
+        let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+        return Some((char::from_u32(code).unwrap_or('\u{FFFD}'), 12));
     }
     Some((char::from_u32(high).unwrap_or('\u{FFFD}'), 6))
 }
@@ -226,11 +218,7 @@ pub(crate) enum Entity {
 /// Reads a predefined or numeric entity at the start of `text`.
 pub(crate) fn entity(text: &[u8]) -> Entity {
     let Some(semi) = memchr(b';', &text[..text.len().min(12)]) else {
-        return if text.len() < 12
-            && !text[1..]
-                .iter()
-                .any(|b| b.is_ascii_whitespace() || *b == b'&')
-        {
+        return if text.len() < 12 && !text[1..].iter().any(|b| b.is_ascii_whitespace() || *b == b'&') {
             Entity::Partial
         } else {
             Entity::Not
@@ -248,10 +236,9 @@ pub(crate) fn entity(text: &[u8]) -> Entity {
             .ok()
             .and_then(|h| u32::from_str_radix(h, 16).ok())
             .and_then(char::from_u32),
-        [b'#', dec @ ..] => std::str::from_utf8(dec)
-            .ok()
-            .and_then(|d| d.parse().ok())
-            .and_then(char::from_u32),
+        [b'#', dec @ ..] => {
+            std::str::from_utf8(dec).ok().and_then(|d| d.parse().ok()).and_then(char::from_u32)
+        }
         _ => None,
     };
     ch.map_or(Entity::Not, |c| Entity::Char(c, semi + 1))
@@ -274,13 +261,7 @@ pub(crate) fn unwrap_lines(input: &[u8], start: usize, end: usize) -> View {
     out.finish(end, Wrapping::LineWrapped, true)
 }
 
-fn ran_out(
-    out: Builder,
-    end: usize,
-    len: usize,
-    eof: bool,
-    wrapping: Wrapping,
-) -> Result<View, Unwrap> {
+fn ran_out(out: Builder, end: usize, len: usize, eof: bool, wrapping: Wrapping) -> Result<View, Unwrap> {
     if end == len && !eof {
         return Err(Unwrap::NeedMore);
     }
@@ -292,13 +273,13 @@ pub(crate) fn decode_text(raw: &[u8]) -> String {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
-        if raw[i] == b'&' {
-            if let Entity::Char(ch, len) = entity(&raw[i..]) {
-                let mut utf8 = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
-                i += len;
-                continue;
-            }
+        if raw[i] == b'&'
+            && let Entity::Char(ch, len) = entity(&raw[i..])
+        {
+            let mut utf8 = [0u8; 4];
+            out.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
+            i += len;
+            continue;
         }
         out.push(raw[i]);
         i += 1;
@@ -320,16 +301,8 @@ mod tests {
         let view = csv(input, 3, 1 << 20, true).unwrap();
         assert_eq!(text(&view), r#"<a b="1">t</a>"#);
         assert!(view.closed);
-        assert_eq!(
-            view.source(view.text.len()),
-            19,
-            "the view ends at the closing quote"
-        );
-        assert_eq!(
-            view.source(5),
-            8,
-            "the quote after b= maps to the first of its pair"
-        );
+        assert_eq!(view.source(view.text.len()), 19, "the view ends at the closing quote");
+        assert_eq!(view.source(5), 8, "the quote after b= maps to the first of its pair");
     }
 
     #[test]
@@ -338,22 +311,13 @@ mod tests {
         let view = json(input, 1, 1 << 20, true).unwrap();
         assert_eq!(text(&view), "<a x=\"1\"/>\r\n\t\u{1F600}");
         assert!(view.closed);
-        assert_eq!(
-            view.source(view.text.len()),
-            input.iter().rposition(|b| *b == b'"').unwrap()
-        );
+        assert_eq!(view.source(view.text.len()), input.iter().rposition(|b| *b == b'"').unwrap());
     }
 
     #[test]
     fn json_asks_for_more_when_an_escape_is_cut() {
-        assert_eq!(
-            json(br#""abc\u00"#, 1, 1 << 20, false).unwrap_err(),
-            Unwrap::NeedMore
-        );
-        assert_eq!(
-            json(br#""abc\"#, 1, 1 << 20, false).unwrap_err(),
-            Unwrap::NeedMore
-        );
+        assert_eq!(json(br#""abc\u00"#, 1, 1 << 20, false).unwrap_err(), Unwrap::NeedMore);
+        assert_eq!(json(br#""abc\"#, 1, 1 << 20, false).unwrap_err(), Unwrap::NeedMore);
     }
 
     #[test]
@@ -368,9 +332,7 @@ mod tests {
     fn views_compose() {
         let input = b"&amp;lt;b&amp;gt;";
         let once = entities(input, 0, 100, true, Wrapping::HtmlEscaped).unwrap();
-        let twice = entities(&once.text, 0, 100, true, Wrapping::HtmlEscaped)
-            .unwrap()
-            .through(&once);
+        let twice = entities(&once.text, 0, 100, true, Wrapping::HtmlEscaped).unwrap().through(&once);
         assert_eq!(text(&twice), "<b>");
         assert_eq!(twice.source(1), 8);
         assert_eq!(twice.source(3), input.len());

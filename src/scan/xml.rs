@@ -99,12 +99,7 @@ struct Context {
 const LOOSE: &[u8] = b"#loose";
 
 /// Local names that make up a message when they stand without a container.
-const MESSAGE_PARTS: &[&[u8]] = &[
-    b"MessageText",
-    b"ResponseCode",
-    b"DescriptiveLinkKey",
-    b"MessageXml",
-];
+const MESSAGE_PARTS: &[&[u8]] = &[b"MessageText", b"ResponseCode", b"DescriptiveLinkKey", b"MessageXml"];
 const FAULT_PARTS: &[&[u8]] = &[b"faultcode", b"faultstring", b"faultactor", b"detail"];
 
 /// Reads the window whose root element starts at `start` (a `<`).
@@ -204,11 +199,7 @@ impl Parser<'_> {
                     }
                 }
                 Ok(Event::End(e)) => {
-                    self.close_element(
-                        &name_before_junk(e.name().as_ref().as_bytes()),
-                        before,
-                        after,
-                    );
+                    self.close_element(&name_before_junk(e.name().as_ref().as_bytes()), before, after);
                     if self.root_done(after, loose) {
                         return Some(self.end_window(after));
                     }
@@ -228,9 +219,7 @@ impl Parser<'_> {
                 Err(XmlError::IllFormed(_)) => {}
                 Err(error) => {
                     let at = base + reader.error_position() as usize;
-                    if self.more_may_come
-                        && memchr::memchr(b'>', &text[at.min(text.len())..]).is_none()
-                    {
+                    if self.more_may_come && memchr::memchr(b'>', &text[at.min(text.len())..]).is_none() {
                         return None;
                     }
                     return Some(self.cut(at, Some(error.to_string())));
@@ -248,24 +237,14 @@ impl Parser<'_> {
     }
 
     fn end_window(&mut self, end: usize) -> Window {
-        Window {
-            messages: Vec::new(),
-            end,
-            error: None,
-            saw_message: false,
-        }
+        Window { messages: Vec::new(), end, error: None, saw_message: false }
     }
 
     /// The window ends early at `at`: open messages are cut off. Everything
     /// before `at` was read as part of this window, so the scan resumes there.
     fn cut(&mut self, at: usize, error: Option<String>) -> Window {
         self.open.clear();
-        Window {
-            messages: Vec::new(),
-            end: at,
-            error: error.map(|e| (at, e)),
-            saw_message: false,
-        }
+        Window { messages: Vec::new(), end: at, error: error.map(|e| (at, e)), saw_message: false }
     }
 
     /// Has the root element closed? A loose run of parts ends when no other
@@ -291,11 +270,8 @@ impl Parser<'_> {
         if rest.first() != Some(&b'<') {
             return false;
         }
-        let name_end = rest
-            .iter()
-            .skip(1)
-            .position(|b| !is_name_byte(*b) && *b != b':')
-            .map_or(rest.len(), |p| p + 1);
+        let name_end =
+            rest.iter().skip(1).position(|b| !is_name_byte(*b) && *b != b':').map_or(rest.len(), |p| p + 1);
         parts.contains(&local_name(&rest[1..name_end]))
     }
 
@@ -305,35 +281,23 @@ impl Parser<'_> {
         let capture = if context.is_some() {
             None
         } else if in_message_xml {
-            let key = if name == b"Value" {
-                attribute(e, b"Name")
-            } else {
-                None
-            };
+            let key = if name == b"Value" { attribute(e, b"Name") } else { None };
             let key = key.unwrap_or_else(|| String::from_utf8_lossy(&name).into_owned());
             Some(Capture::Detail(key))
         } else {
             match name.as_slice() {
                 b"ResponseCode" => Some(Capture::Code),
                 b"faultcode" => Some(Capture::FaultCode),
-                b"Value" if self.open.last().is_some_and(|o| o.name == b"Code") => {
-                    Some(Capture::FaultCode)
-                }
+                b"Value" if self.open.last().is_some_and(|o| o.name == b"Code") => Some(Capture::FaultCode),
                 b"faultstring" => Some(Capture::Message),
-                b"Text" if self.open.last().is_some_and(|o| o.name == b"Reason") => {
-                    Some(Capture::Message)
-                }
+                b"Text" if self.open.last().is_some_and(|o| o.name == b"Reason") => Some(Capture::Message),
                 b"Message" => Some(Capture::DetailMessage),
                 b"ErrorCode" => Some(Capture::ErrorCode),
                 _ => None,
             }
         };
         self.end_text_capture(before);
-        self.open.push(Open {
-            name,
-            context,
-            capture: capture.map(|c| (c, after)),
-        });
+        self.open.push(Open { name, context, capture: capture.map(|c| (c, after)) });
     }
 
     /// Only leaves are captured. An element starting inside a capture either
@@ -346,10 +310,10 @@ impl Parser<'_> {
         if field.text.is_empty() {
             return;
         }
-        if let Some(unclosed) = self.open.pop() {
-            if unclosed.context.is_some() {
-                self.open.push(unclosed);
-            }
+        if let Some(unclosed) = self.open.pop()
+            && unclosed.context.is_some()
+        {
+            self.open.push(unclosed);
         }
         self.attach(capture, field);
     }
@@ -358,25 +322,15 @@ impl Parser<'_> {
     /// fault, or a loose message part at the root.
     fn context_for(&mut self, e: &BytesStart<'_>, name: &[u8], before: usize) -> Option<usize> {
         let class = attribute(e, b"ResponseClass");
-        let in_org_fault = self
-            .contexts
-            .iter()
-            .any(|c| c.shape == Shape::DataverseFault);
+        let in_org_fault = self.contexts.iter().any(|c| c.shape == Shape::DataverseFault);
         let shape = if name == b"OrganizationServiceFault" && !in_org_fault {
             Shape::DataverseFault
         } else if name == b"Fault" {
             Shape::SoapFault
-        } else if class.is_some()
-            || name.ends_with(b"ResponseMessage")
-            || name == b"ResponseMessageType"
-        {
+        } else if class.is_some() || name.ends_with(b"ResponseMessage") || name == b"ResponseMessageType" {
             Shape::EwsResponse
         } else if self.open.is_empty() && self.contexts.is_empty() && root_parts(name).is_some() {
-            if FAULT_PARTS.contains(&name) {
-                Shape::SoapFault
-            } else {
-                Shape::EwsResponse
-            }
+            if FAULT_PARTS.contains(&name) { Shape::SoapFault } else { Shape::EwsResponse }
         } else {
             return None;
         };
@@ -404,11 +358,7 @@ impl Parser<'_> {
         // Loose parts share one message, held by a pseudo-element around them;
         // the part itself is captured like any other.
         if root_parts(name).is_some() && self.open.is_empty() {
-            self.open.push(Open {
-                name: LOOSE.to_vec(),
-                context: Some(index),
-                capture: None,
-            });
+            self.open.push(Open { name: LOOSE.to_vec(), context: Some(index), capture: None });
             return None;
         }
         Some(index)
@@ -428,12 +378,11 @@ impl Parser<'_> {
                 let field = trimmed_field(raw, content_start);
                 self.attach(capture, field);
             }
-            if let Some(index) = element.context {
-                if index + 1 == self.contexts.len() {
-                    if let Some(context) = self.contexts.pop() {
-                        self.finish(context, after, !closed_here);
-                    }
-                }
+            if let Some(index) = element.context
+                && index + 1 == self.contexts.len()
+                && let Some(context) = self.contexts.pop()
+            {
+                self.finish(context, after, !closed_here);
             }
         }
     }
@@ -476,11 +425,7 @@ impl Parser<'_> {
                 context.fault_code.map(|f| {
                     let local = f.text.rsplit(':').next().unwrap_or_default().to_string();
                     let skip = f.text.len() - local.len();
-                    Field {
-                        text: local,
-                        start: f.start + skip,
-                        end: f.end,
-                    }
+                    Field { text: local, start: f.start + skip, end: f.end }
                 })
             });
         }
@@ -514,25 +459,16 @@ impl Parser<'_> {
         let mut from = 0;
         while let Some(found) = memmem::find(&rest[from..], b"MessageText>") {
             let at = from + found;
-            let name_start = rest[..at]
-                .iter()
-                .rposition(|b| !is_name_byte(*b) && *b != b':')
-                .map_or(0, |p| p + 1);
+            let name_start =
+                rest[..at].iter().rposition(|b| !is_name_byte(*b) && *b != b':').map_or(0, |p| p + 1);
             if name_start >= 2 && &rest[name_start - 2..name_start] == b"</" {
                 let close = content_start + name_start - 2;
                 let field = trimmed_field(&self.text[content_start..close], content_start);
-                return RawText::Closed {
-                    field,
-                    resume: content_start + at + b"MessageText>".len(),
-                };
+                return RawText::Closed { field, resume: content_start + at + b"MessageText>".len() };
             }
             from = at + 1;
         }
-        if self.more_may_come {
-            RawText::NeedMore
-        } else {
-            RawText::Cut
-        }
+        if self.more_may_come { RawText::NeedMore } else { RawText::Cut }
     }
 }
 
@@ -545,16 +481,14 @@ enum RawText {
 /// Where a line that starts like a new log record (`2026-11-20…`) begins in
 /// text between elements: an envelope cut off in a log ends there.
 fn new_log_record(text: &[u8]) -> Option<usize> {
-    memchr::memchr_iter(b'\n', text)
-        .map(|nl| nl + 1)
-        .find(|&start| {
-            let line = &text[start..];
-            line.len() >= 10
-                && line[..4].iter().all(u8::is_ascii_digit)
-                && line[4] == b'-'
-                && line[5..7].iter().all(u8::is_ascii_digit)
-                && line[7] == b'-'
-        })
+    memchr::memchr_iter(b'\n', text).map(|nl| nl + 1).find(|&start| {
+        let line = &text[start..];
+        line.len() >= 10
+            && line[..4].iter().all(u8::is_ascii_digit)
+            && line[4] == b'-'
+            && line[5..7].iter().all(u8::is_ascii_digit)
+            && line[7] == b'-'
+    })
 }
 
 fn root_parts(name: &[u8]) -> Option<&'static [&'static [u8]]> {
@@ -569,24 +503,13 @@ fn root_parts(name: &[u8]) -> Option<&'static [&'static [u8]]> {
 
 fn trimmed_field(raw: &[u8], at: usize) -> Field {
     let lead = raw.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let trail = raw
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_whitespace())
-        .count();
+    let trail = raw.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
     let end = raw.len().saturating_sub(trail).max(lead);
-    Field {
-        text: decode_text(&raw[lead..end]),
-        start: at + lead,
-        end: at + end,
-    }
+    Field { text: decode_text(&raw[lead..end]), start: at + lead, end: at + end }
 }
 
 static SALVAGE_CODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"<(?:[\w.-]+:)?ResponseCode(?:\s[^<>]*?)?[\s>]\s*((?:Error|NoError)[A-Za-z0-9]*)\s*<",
-    )
-    .ok()
+    Regex::new(r"<(?:[\w.-]+:)?ResponseCode(?:\s[^<>]*?)?[\s>]\s*((?:Error|NoError)[A-Za-z0-9]*)\s*<").ok()
 });
 
 /// Finds `ResponseCode` followed by a code in broken markup, e.g. a start tag
@@ -612,18 +535,13 @@ fn operation_of(name: &[u8]) -> Option<String> {
 
 /// The part of a qualified name after its last `:`.
 pub(crate) fn local_name(name: &[u8]) -> &[u8] {
-    name.iter()
-        .rposition(|b| *b == b':')
-        .map_or(name, |p| &name[p + 1..])
+    name.iter().rposition(|b| *b == b':').map_or(name, |p| &name[p + 1..])
 }
 
 /// The local name of an end tag that may have lost its `>` and run into the
 /// next tag (`</q1:MessageText<q1:ResponseCode`).
 fn name_before_junk(name: &[u8]) -> Vec<u8> {
-    let end = name
-        .iter()
-        .position(|b| !is_name_byte(*b) && *b != b':')
-        .unwrap_or(name.len());
+    let end = name.iter().position(|b| !is_name_byte(*b) && *b != b':').unwrap_or(name.len());
     local_name(&name[..end]).to_vec()
 }
 
@@ -657,11 +575,7 @@ mod tests {
     }
 
     fn codes(w: &Window) -> Vec<&str> {
-        w.messages
-            .iter()
-            .filter_map(|m| m.code.as_ref())
-            .map(|c| c.text.as_str())
-            .collect()
+        w.messages.iter().filter_map(|m| m.code.as_ref()).map(|c| c.text.as_str()).collect()
     }
 
     #[test]
@@ -672,10 +586,7 @@ mod tests {
         let m = &w.messages[0];
         assert_eq!(m.operation.as_deref(), Some("FindItem"));
         assert_eq!(m.class, Some(Class::Error));
-        assert_eq!(
-            m.message.as_ref().map(|f| f.text.as_str()),
-            Some("Mailbox does not exist.")
-        );
+        assert_eq!(m.message.as_ref().map(|f| f.text.as_str()), Some("Mailbox does not exist."));
         assert_eq!(&text[w.end..], " tail");
         let code = m.code.as_ref().unwrap();
         assert_eq!(&text[code.start..code.end], "ErrorNonExistentMailbox");
@@ -687,10 +598,7 @@ mod tests {
             "<m:MessageText>Value <5 is not allowed</m:MessageText><m:ResponseCode>ErrorInvalidRequest</m:ResponseCode>",
         );
         assert_eq!(codes(&w), ["ErrorInvalidRequest"]);
-        assert_eq!(
-            w.messages[0].message.as_ref().unwrap().text,
-            "Value <5 is not allowed"
-        );
+        assert_eq!(w.messages[0].message.as_ref().unwrap().text, "Value <5 is not allowed");
     }
 
     #[test]

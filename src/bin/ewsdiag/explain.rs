@@ -17,11 +17,7 @@ use crate::cli::ExplainArgs;
 const DEFAULT_WIDTH: usize = 80;
 
 pub(crate) fn run(args: &ExplainArgs) -> ExitCode {
-    let page = if args.list {
-        list_page(args)
-    } else {
-        code_page(args.code.as_deref().unwrap_or_default())
-    };
+    let page = if args.list { list_page(args) } else { code_page(args.code.as_deref().unwrap_or_default()) };
     match page {
         Ok(text) => print(&text),
         Err(message) => {
@@ -68,29 +64,22 @@ fn list_page(args: &ExplainArgs) -> Result<String, String> {
     }
     let transient = match args.transient.as_deref() {
         None => None,
-        Some(text) => Some(kb::parse_transient(text).ok_or_else(|| {
-            format!("error: --transient takes yes, no or sometimes, not `{text}`")
-        })?),
+        Some(text) => Some(
+            kb::parse_transient(text)
+                .ok_or_else(|| format!("error: --transient takes yes, no or sometimes, not `{text}`"))?,
+        ),
     };
-    let filter = ListFilter {
-        category: args.category.clone(),
-        transient,
-    };
+    let filter = ListFilter { category: args.category.clone(), transient };
     Ok(render::list(&kb::knowledge_base().list(&filter)))
 }
 
 /// Colour unless the user or the terminal says no (<https://no-color.org>).
 fn wants_color() -> bool {
-    env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && env::var_os("TERM").is_none_or(|t| t != "dumb")
+    env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
 fn terminal_width() -> usize {
-    env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse().ok())
-        .filter(|w| *w > 0)
-        .unwrap_or(DEFAULT_WIDTH)
+    env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).filter(|w| *w > 0).unwrap_or(DEFAULT_WIDTH)
 }
 
 /// Writes the page. A reader that went away (`explain --list | head`) is not a

@@ -79,15 +79,9 @@ fn terminal_page_wraps_and_styles_only_on_request() {
     let plain = to_terminal(&busy(), 40, false);
     assert!(!plain.contains('\x1b'));
     assert!(plain.lines().all(|l| l.chars().count() <= 40), "{plain}");
-    assert!(
-        plain
-            .starts_with("ErrorServerBusy: Exchange is too busy to\nserve the request right now\n")
-    );
+    assert!(plain.starts_with("ErrorServerBusy: Exchange is too busy to\nserve the request right now\n"));
     assert!(plain.contains("1. The account went over an EWS\n   throttling budget\n"));
-    assert!(
-        plain.contains("\n│ June 2026; on 1 October 2026 tenants\n"),
-        "{plain}"
-    );
+    assert!(plain.contains("\n│ June 2026; on 1 October 2026 tenants\n"), "{plain}");
     let styled = to_terminal(&busy(), 80, true);
     assert!(styled.starts_with("\x1b[1mErrorServerBusy"));
 }
