@@ -1,0 +1,224 @@
+//! Rules about how Exchange is behaving: throttling, the EWS retirement in
+//! Exchange Online, and transient errors that keep coming back until
+//! synchronization gives up on the mailbox.
+
+use crate::kb::{Entry, KnowledgeBase};
+use crate::model::{Finding, Transient};
+
+use super::super::resolve;
+use super::super::root::{Confidence, Verdict, iso_seconds};
+use super::super::signals::{contains_ci, http_status};
+use super::{
+    Claim, EWS_RETIREMENT, Group, claim, first_profile, is, on_premises_profile, online_profile, plural,
+    steps,
+};
+
+/// ErrorServerBusy with BackOffMilliseconds: EWS throttling, with the wait
+/// Exchange asked for.
+pub(super) fn throttled(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
+    let taken = g.indices(|f| is(f, kb, "ErrorServerBusy"));
+    let backoff = g
+        .pick(&taken)
+        .filter_map(|f| f.details.get("BackOffMilliseconds")?.trim().parse::<u64>().ok())
+        .max()?;
+    let wait = duration(backoff);
+    let mut ops: Vec<&str> = g.pick(&taken).filter_map(|f| f.operation.as_deref()).collect();
+    ops.sort_unstable();
+    ops.dedup();
+    let ops_said = if ops.is_empty() {
+        "the log does not name the throttled operations".to_owned()
+    } else {
+        format!("throttled operations: {}", ops.join(", "))
+    };
+    let evidence =
+        vec![format!("MessageXml carries BackOffMilliseconds = {backoff} ({wait})"), ops_said.clone()];
+    let mut fix = vec![format!(
+        "Wait at least {wait} (the largest BackOffMilliseconds seen) before the same account calls EWS again."
+    )];
+    if !ops.is_empty() {
+        fix.push(format!("Slow down or batch the calls that were throttled: {}.", ops.join(", ")));
+    }
+    fix.extend(steps(&[
+        "Spread bulk work over time or over more service accounts, and open fewer connections at once.",
+        "Server-side synchronization waits and retries by itself; act only if throttling persists over several cycles.",
+        "On-premises, review the throttling policy that applies to the account (Get-ThrottlingPolicy); in Exchange Online the budgets are set by Microsoft, so reduce the load instead.",
+    ]));
+    claim(
+        taken,
+        Verdict {
+            id: "ews-throttled".to_owned(),
+            title: format!("Exchange is throttling EWS calls: wait at least {wait} before retrying"),
+            kb_code: Some("ErrorServerBusy".to_owned()),
+            transient: Transient::Yes,
+            confidence: Confidence::High,
+            evidence,
+            fix,
+        },
+    )
+}
+
+/// Milliseconds as minutes and seconds, rounded up so the wait is never too
+/// short.
+fn duration(ms: u64) -> String {
+    let secs = ms.div_ceil(1000);
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+/// HTTP 403 / Forbidden for a mailbox on an Exchange Online (or unnamed)
+/// profile: the way the EWS retirement in Exchange Online shows itself. Other
+/// entries marked `retirement` count only on a profile named for Exchange
+/// Online, since codes such as ErrorAccessDenied have everyday causes too.
+pub(super) fn ews_retirement(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
+    let online = |f: &Finding| f.profile.as_deref().is_some_and(online_profile);
+    let taken = g.indices(|f| {
+        let on_prem = f.profile.as_deref().is_some_and(on_premises_profile);
+        let forbidden = http_status(f) == Some(403) || is(f, kb, "Forbidden");
+        let retirement = resolve(f, kb).is_some_and(|e: &Entry| e.retirement);
+        !on_prem && (forbidden || (retirement && online(f)))
+    });
+    let first = *g.findings.get(*taken.first()?)?;
+    // Counts stay out of the evidence: it is merged across mailboxes, and the
+    // root cause counts findings itself.
+    let mut evidence = vec![if g.pick(&taken).any(|f| http_status(f) == Some(403)) {
+        "HTTP 403 Forbidden from the email server".to_owned()
+    } else {
+        format!("{} is among the errors the EWS retirement produces", first.code)
+    }];
+    evidence.push(match first_profile(g.pick(&taken)) {
+        Some(p) if online_profile(p) => format!("profile \"{p}\" is an Exchange Online profile"),
+        Some(p) => format!("profile \"{p}\" is not named as on-premises"),
+        None => "no profile named: it may be Exchange Online".to_owned(),
+    });
+    if g.pick(&taken).any(|f| f.message.as_deref().is_some_and(|m| contains_ci(m, "secure connection"))) {
+        evidence.push("message mentions \"secure connection\"".to_owned());
+    }
+    claim(taken, Verdict {
+        id: EWS_RETIREMENT.to_owned(),
+        title: "Exchange Online refuses EWS for the mailbox or tenant (EWS retirement or an EWS access policy)".to_owned(),
+        kb_code: resolve(first, kb).map(|e| e.code.clone()),
+        transient: Transient::No,
+        confidence: Confidence::Medium,
+        evidence,
+        fix: steps(&[
+            "Check the tenant: Get-OrganizationConfig | fl EwsEnabled,EwsApplicationAccessPolicy,EwsAllowList (an empty EwsEnabled means the tenant has not opted in).",
+            "Check the mailbox: Get-CASMailbox <address> | fl EwsEnabled.",
+            "Where EWS is still needed, allow it again: Set-OrganizationConfig -EwsEnabled $true or Set-CASMailbox -EwsEnabled $true, and add the application (CRM/* for Dynamics 365) to an allow list; changes take up to 2 hours.",
+            "Mind the dates: Exchange Online blocks EWS from 1 October 2026 for tenants that have not opted in, and removes it on 1 April 2027; Kiosk, F1 and F3 licenses lose it from 30 June 2026. Exchange Server on-premises is not affected.",
+            "Plan the move of EWS clients to Microsoft Graph.",
+        ]),
+    })
+}
+
+/// Transient errors that keep coming back for one mailbox: server-side
+/// synchronization retries them 10 times, 5 minutes apart, then disables the
+/// mailbox, so the count seen says how close that is.
+pub(super) fn transient_repeats(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
+    let taken = g.indices(|f| resolve(f, kb).is_some_and(|e| e.transient == Transient::Yes));
+    if taken.len() < 3 {
+        return None;
+    }
+    let times: Vec<i64> = g.pick(&taken).filter_map(|f| iso_seconds(f.time.as_deref()?)).collect();
+    let by_time = times.len() == taken.len();
+    let attempts = if by_time { cycles(times) } else { taken.len() };
+    if attempts < 3 {
+        return None;
+    }
+    let mut codes: Vec<&str> =
+        g.pick(&taken).filter_map(|f| resolve(f, kb)).map(|e| e.code.as_str()).collect();
+    let kb_code = most_common(&codes).map(str::to_owned);
+    codes.sort_unstable();
+    codes.dedup();
+    let mut evidence = vec![
+        format!("{} of transient {}", plural(taken.len(), "finding"), codes.join(", ")),
+        if by_time {
+            format!("{attempts} attempts counted from their times, about 5 minutes apart or more")
+        } else {
+            format!("{attempts} attempts counted by findings (times missing or not ISO-8601)")
+        },
+    ];
+    if g.mailbox.is_none() {
+        evidence.push("no mailbox named: the findings may belong to more than one mailbox".to_owned());
+    }
+    let mut fix = vec![
+        "Server-side synchronization retries a transient error up to 10 times, 5 minutes apart, then disables the mailbox as if the error were permanent.".to_owned(),
+    ];
+    let title = if attempts >= 10 {
+        fix.push(format!("{attempts} attempts are seen: the mailbox has probably been disabled already."));
+        format!(
+            "A transient error repeated {attempts} times: synchronization has likely disabled the mailbox"
+        )
+    } else {
+        let left = 10 - attempts;
+        fix.push(format!(
+            "{attempts} of 10 attempts are seen: about {left} remain, roughly {} minutes.",
+            left * 5
+        ));
+        format!(
+            "A transient error keeps repeating: {attempts} of 10 attempts used before the mailbox is disabled"
+        )
+    };
+    fix.extend(steps(&[
+        "Find out why it persists: Service health in the Microsoft 365 admin center, or the Exchange server and its databases on-premises.",
+        "Once it clears, run Test & Enable Mailbox if the mailbox was disabled.",
+    ]));
+    claim(
+        taken,
+        Verdict {
+            id: "transient-repeats".to_owned(),
+            title,
+            kb_code,
+            transient: Transient::Yes,
+            confidence: Confidence::Medium,
+            evidence,
+            fix,
+        },
+    )
+}
+
+/// Distinct synchronization attempts: times closer than 4 minutes to the last
+/// counted attempt belong to it (one cycle can log several alerts).
+fn cycles(mut times: Vec<i64>) -> usize {
+    times.sort_unstable();
+    let mut count = 0;
+    let mut last: Option<i64> = None;
+    for t in times {
+        if last.is_none_or(|l| t - l >= 240) {
+            count += 1;
+            last = Some(t);
+        }
+    }
+    count
+}
+
+fn most_common<'a>(codes: &[&'a str]) -> Option<&'a str> {
+    let mut best: Option<(&str, usize)> = None;
+    for &c in codes {
+        let n = codes.iter().filter(|&&o| o == c).count();
+        if best.is_none_or(|(_, b)| n > b) {
+            best = Some((c, n));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_round_up() {
+        assert_eq!(duration(297_749), "4 min 58 s");
+        assert_eq!(duration(120_000), "2 min");
+        assert_eq!(duration(1), "1 s");
+    }
+
+    #[test]
+    fn attempts_five_minutes_apart() {
+        assert_eq!(cycles(vec![0, 300, 610, 900]), 4);
+        assert_eq!(cycles(vec![0, 10, 20, 300]), 2);
+    }
+}
