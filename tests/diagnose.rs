@@ -1,0 +1,350 @@
+//! Diagnosis and correlation: each sample under `samples/correlation/` is scanned
+//! and must come out as the root cause its rule describes; hand-built findings
+//! pin down the ranking (evidence raises, negated evidence lowers, the inner
+//! code wins).
+
+use std::collections::BTreeMap;
+
+use ewsdiag::diagnose::{Confidence, MailboxCodes, RootCause, correlate, diagnose, diagnose_all};
+use ewsdiag::kb::knowledge_base;
+use ewsdiag::model::{Class, Encoding, Finding, Marks, Shape, Span, Transient, Wrapping};
+use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
+
+fn scan(name: &str) -> Vec<Finding> {
+    let path = format!("{}/samples/correlation/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap();
+    let source = SourceInfo { path, encoding: Encoding::Utf8 };
+    let (events, _) = scan_bytes(&bytes, &source, &ScanConfig::default());
+    events
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Finding(f) => Some(*f),
+            Event::Malformed(_) => None,
+        })
+        .collect()
+}
+
+/// The single root cause a sample must produce.
+fn only_root(name: &str) -> RootCause {
+    let roots = correlate(&scan(name), knowledge_base());
+    assert_eq!(roots.len(), 1, "{name}: {roots:#?}");
+    roots.into_iter().next().unwrap()
+}
+
+fn has(list: &[String], needle: &str) -> bool {
+    list.iter().any(|s| s.contains(needle))
+}
+
+fn finding(code: &str) -> Finding {
+    Finding {
+        path: "test".into(),
+        span: Span::default(),
+        shape: Shape::EwsResponse,
+        wrapping: Wrapping::Raw,
+        encoding: Encoding::Utf8,
+        class: Some(Class::Error),
+        code: code.into(),
+        inner_code: None,
+        message: None,
+        operation: None,
+        details: BTreeMap::new(),
+        mailbox: None,
+        profile: None,
+        time: None,
+        truncated: false,
+        diagnosis: None,
+        marks: Marks::default(),
+    }
+}
+
+fn with(code: &str, edit: impl FnOnce(&mut Finding)) -> Finding {
+    let mut f = finding(code);
+    edit(&mut f);
+    f
+}
+
+const SEND_ONLY: &str = "SendOnly cannot be used by a user without a mailbox.  Use SendAndSaveCopy and specify a folder ID in a mailbox to send an item from an account that doesn't have a mailbox.";
+
+// --- samples, one per rule ---
+
+#[test]
+fn sample_not_a_mailbox() {
+    let r = only_root("not-a-mailbox.txt");
+    assert_eq!(r.id, "not-a-mailbox");
+    assert_eq!(r.mailboxes, ["Support Queue"]);
+    assert_eq!(r.codes, ["ErrorInvalidOperation", "ErrorNonExistentMailbox"]);
+    assert_eq!(r.findings, 3);
+    assert_eq!(r.confidence, Confidence::High);
+    assert_eq!(r.kb_code.as_deref(), Some("ErrorNonExistentMailbox"));
+    assert!(has(&r.evidence, "message mentions \"SendOnly cannot be used by a user without a mailbox\""));
+    assert!(has(&r.evidence, "ErrorNonExistentMailbox when receiving email"));
+    // The profile is named for Exchange Online, so the on-premises case comes first.
+    assert!(r.title.contains("on-premises mailbox on an Exchange Online profile"), "{}", r.title);
+    assert!(r.fix[1].contains("Exchange Server (Hybrid)"), "{:?}", r.fix);
+    assert_eq!(r.first_seen.as_deref(), Some("2026-11-20 08:15:02"));
+    assert_eq!(r.last_seen.as_deref(), Some("2026-11-20 08:16:40"));
+}
+
+#[test]
+fn sample_hybrid_profile_401() {
+    let r = only_root("hybrid-profile-401.txt");
+    assert_eq!(r.id, "hybrid-profile-for-online-mailbox");
+    assert_eq!(r.mailboxes, ["Priya Raman"]);
+    assert!(r.codes.contains(&"401 Unauthorized".to_owned()), "{:?}", r.codes);
+    assert_eq!(r.confidence, Confidence::High);
+    assert_eq!(r.kb_code.as_deref(), Some("Unauthorized"));
+    assert!(has(&r.evidence, "profile \"Fabrikam Exchange Server (Hybrid)\""));
+    assert!(has(&r.fix, "Microsoft Exchange Online profile"));
+}
+
+#[test]
+fn sample_invalid_license() {
+    let r = only_root("invalid-license.txt");
+    assert_eq!(r.id, "no-exchange-online-license");
+    assert_eq!(r.mailboxes, ["Luis Ortega"]);
+    assert_eq!(r.codes, ["ErrorInternalServerError", "ErrorInvalidLicense"]);
+    assert_eq!(r.confidence, Confidence::High);
+    assert_eq!(r.transient, Transient::No);
+    assert!(has(&r.evidence, "ErrorInternalServerError carries inner code ErrorInvalidLicense"));
+    assert!(r.title.contains("not a server fault"));
+}
+
+#[test]
+fn sample_throttled() {
+    let r = only_root("throttled.txt");
+    assert_eq!(r.id, "ews-throttled");
+    assert!(r.mailboxes.is_empty(), "a client trace names no mailbox");
+    assert_eq!(r.findings, 2);
+    assert_eq!(r.confidence, Confidence::High);
+    assert_eq!(r.transient, Transient::Yes);
+    // 297749 ms, rounded up.
+    assert!(r.title.contains("4 min 58 s"), "{}", r.title);
+    assert!(has(&r.evidence, "BackOffMilliseconds = 297749"));
+    assert!(has(&r.evidence, "throttled operations: FindItem"));
+    assert_eq!(r.first_seen.as_deref(), Some("2026-11-23 10:02:31Z"));
+}
+
+#[test]
+fn sample_transient_repeats() {
+    let r = only_root("transient-repeats.txt");
+    assert_eq!(r.id, "transient-repeats");
+    assert_eq!(r.mailboxes, ["Omar Haddad"]);
+    assert_eq!(r.codes, ["ErrorMailboxStoreUnavailable"]);
+    assert_eq!(r.findings, 4);
+    assert_eq!(r.confidence, Confidence::Medium);
+    assert!(r.title.contains("4 of 10"), "{}", r.title);
+    assert!(has(&r.fix, "up to 10 times, 5 minutes apart"));
+    assert!(has(&r.evidence, "4 attempts counted from their times"));
+    assert_eq!(r.first_seen.as_deref(), Some("2026-11-24 06:00:04"));
+    assert_eq!(r.last_seen.as_deref(), Some("2026-11-24 06:15:09"));
+}
+
+#[test]
+fn sample_ews_retired_403() {
+    let r = only_root("ews-retired-403.txt");
+    assert_eq!(r.id, "ews-retirement-403");
+    assert_eq!(r.mailboxes, ["Jonas Lindqvist", "Mei Tanaka"]);
+    assert_eq!(r.findings, 3);
+    assert_eq!(r.confidence, Confidence::Medium);
+    assert_eq!(r.kb_code.as_deref(), Some("Forbidden"));
+    assert!(has(&r.evidence, "HTTP 403 Forbidden"));
+    assert!(has(&r.evidence, "profile \"Fabrikam Exchange Online\" is an Exchange Online profile"));
+    assert!(has(&r.evidence, "2 mailboxes are refused the same way"));
+    assert!(has(&r.fix, "Get-OrganizationConfig | fl EwsEnabled,EwsApplicationAccessPolicy,EwsAllowList"));
+    assert!(has(&r.fix, "Get-CASMailbox <address> | fl EwsEnabled"));
+    assert!(has(&r.fix, "1 October 2026"));
+    assert!(has(&r.fix, "Microsoft Graph"));
+}
+
+#[test]
+fn diagnose_all_fills_every_known_finding_and_prefers_the_inner_code() {
+    let mut findings = scan("invalid-license.txt");
+    diagnose_all(&mut findings, knowledge_base());
+    assert!(findings.iter().all(|f| f.diagnosis.is_some()));
+    let wrapped = findings.iter().find(|f| f.code == "ErrorInternalServerError").unwrap();
+    let d = wrapped.diagnosis.as_ref().unwrap();
+    assert_eq!(d.code, "ErrorInvalidLicense");
+    assert!(d.causes[0].evidence.iter().any(|e| e == "inner code is ErrorInvalidLicense"));
+}
+
+// --- ranking of one finding ---
+
+#[test]
+fn message_evidence_raises_the_matching_cause() {
+    let kb = knowledge_base();
+    let f = with("ErrorInvalidOperation", |f| f.message = Some(SEND_ONLY.into()));
+    let d = diagnose(&f, kb, &MailboxCodes::default()).unwrap();
+    let top = &d.causes[0];
+    assert_ne!(top.id, "operation-not-allowed");
+    assert!(top.evidence.iter().any(|e| e.contains("message mentions \"SendOnly cannot be used")));
+    assert!(d.causes.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn negated_evidence_lowers_a_cause() {
+    let kb = knowledge_base();
+    let plain = diagnose(&finding("ErrorInvalidOperation"), kb, &MailboxCodes::default()).unwrap();
+    let f = with("ErrorInvalidOperation", |f| f.message = Some(SEND_ONLY.into()));
+    let d = diagnose(&f, kb, &MailboxCodes::default()).unwrap();
+    let score = |d: &ewsdiag::model::Diagnosis| {
+        d.causes.iter().find(|c| c.id == "operation-not-allowed").map(|c| (c.score, c.evidence.clone()))
+    };
+    let (before, _) = score(&plain).unwrap();
+    let (after, evidence) = score(&d).unwrap();
+    assert!(after < before, "{after} < {before}");
+    assert!(evidence.iter().any(|e| e.starts_with("not: ")), "{evidence:?}");
+    assert_eq!(d.causes.last().map(|c| c.id.as_str()), Some("operation-not-allowed"));
+}
+
+#[test]
+fn without_evidence_the_written_order_stands() {
+    let kb = knowledge_base();
+    let d = diagnose(&finding("ErrorNonExistentMailbox"), kb, &MailboxCodes::default()).unwrap();
+    let entry = kb.lookup("ErrorNonExistentMailbox").unwrap();
+    let ids: Vec<_> = d.causes.iter().map(|c| c.id.as_str()).collect();
+    let written: Vec<_> = entry.causes.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, written);
+}
+
+#[test]
+fn inner_code_is_preferred_when_known() {
+    let kb = knowledge_base();
+    let seen = MailboxCodes::default();
+    let f = with("ErrorInternalServerError", |f| f.inner_code = Some("ErrorInvalidLicense".into()));
+    assert_eq!(diagnose(&f, kb, &seen).unwrap().code, "ErrorInvalidLicense");
+    let f = with("ErrorInternalServerError", |f| f.inner_code = Some("NotACodeAnyoneKnows".into()));
+    assert_eq!(diagnose(&f, kb, &seen).unwrap().code, "ErrorInternalServerError");
+}
+
+#[test]
+fn http_status_finds_an_entry_when_the_code_does_not() {
+    let kb = knowledge_base();
+    let f = with("NotACodeAnyoneKnows", |f| {
+        f.details.insert("HttpStatus".into(), "403".into());
+    });
+    assert_eq!(diagnose(&f, kb, &MailboxCodes::default()).unwrap().code, "Forbidden");
+    assert!(diagnose(&finding("NotACodeAnyoneKnows"), kb, &MailboxCodes::default()).is_none());
+}
+
+#[test]
+fn seen_with_looks_at_the_other_findings_of_the_mailbox_only() {
+    let kb = knowledge_base();
+    let mb = |code: &str, mailbox: &str| with(code, |f| f.mailbox = Some(mailbox.into()));
+    let findings =
+        [mb("ErrorNonExistentMailbox", "a@contoso.com"), mb("ErrorInvalidOperation", "A@contoso.com")];
+    let seen = MailboxCodes::from_findings(&findings);
+    let d = diagnose(&findings[0], kb, &seen).unwrap();
+    let not_a_mailbox = d.causes.iter().find(|c| c.id == "not-a-mailbox").unwrap();
+    assert!(not_a_mailbox.evidence.contains(&"the same mailbox also shows ErrorInvalidOperation".to_owned()));
+    // A finding does not count as its own neighbour, nor does another mailbox's.
+    assert!(!seen.seen_with(&findings[0], "ErrorNonExistentMailbox"));
+    let other = mb("ErrorNonExistentMailbox", "b@contoso.com");
+    assert!(!seen.seen_with(&other, "ErrorInvalidOperation"));
+}
+
+#[test]
+fn direction_comes_from_alert_words_then_the_operation() {
+    let kb = knowledge_base();
+    let seen = MailboxCodes::default();
+    let sending = with("ErrorInvalidOperation", |f| {
+        f.message = Some("An error occurred while sending the email message \"Hi\".".into());
+    });
+    let d = diagnose(&sending, kb, &seen).unwrap();
+    assert!(d.causes.iter().any(|c| c.evidence.contains(&"it concerns outgoing email".to_owned())));
+    let find = with("ErrorNonExistentMailbox", |f| f.operation = Some("FindItem".into()));
+    let d = diagnose(&find, kb, &seen).unwrap();
+    assert!(d.causes.iter().any(|c| c.evidence.contains(&"it concerns incoming email".to_owned())));
+}
+
+// --- correlation rules on hand-built findings ---
+
+#[test]
+fn service_error_363_with_back_off_is_throttling() {
+    let f = with("363", |f| {
+        f.shape = Shape::Alert;
+        f.inner_code = Some("ErrorServerBusy".into());
+        f.mailbox = Some("Dana Okafor".into());
+        f.details.insert("BackOffMilliseconds".into(), "45000".into());
+    });
+    let roots = correlate(&[f], knowledge_base());
+    assert_eq!(roots[0].id, "ews-throttled");
+    assert!(roots[0].title.contains("45 s"), "{}", roots[0].title);
+    assert!(has(&roots[0].evidence, "the log does not name the throttled operations"));
+}
+
+#[test]
+fn a_401_on_a_profile_without_hybrid_in_its_name_is_medium() {
+    let f = with("401 Unauthorized", |f| {
+        f.mailbox = Some("kai.berg@fabrikam.com".into());
+        f.profile = Some("Fabrikam Exchange Server 2019".into());
+    });
+    let roots = correlate(&[f], knowledge_base());
+    assert_eq!(roots[0].id, "hybrid-profile-for-online-mailbox");
+    assert_eq!(roots[0].confidence, Confidence::Medium);
+}
+
+#[test]
+fn profile_kind_keeps_401_and_403_rules_apart() {
+    let kb = knowledge_base();
+    let online_401 = with("401 Unauthorized", |f| f.profile = Some("Contoso Exchange Online".into()));
+    let hybrid_403 = with("Forbidden", |f| {
+        f.mailbox = Some("x@contoso.com".into());
+        f.profile = Some("Contoso Exchange Server (Hybrid)".into());
+    });
+    let roots = correlate(&[online_401, hybrid_403], kb);
+    let ids: Vec<_> = roots.iter().map(|r| r.id.as_str()).collect();
+    assert!(ids.contains(&"code:Unauthorized"), "{ids:?}");
+    assert!(ids.contains(&"code:Forbidden"), "{ids:?}");
+}
+
+#[test]
+fn the_rest_is_grouped_by_code_and_ranked_by_mailboxes_hit() {
+    let mb = |code: &str, mailbox: &str| with(code, |f| f.mailbox = Some(mailbox.into()));
+    let findings = [
+        mb("ErrorItemNotFound", "a@contoso.com"),
+        mb("ErrorItemNotFound", "a@contoso.com"),
+        mb("ErrorItemNotFound", "a@contoso.com"),
+        mb("ErrorCorruptData", "b@contoso.com"),
+        mb("ErrorCorruptData", "c@contoso.com"),
+        with("NoError", |f| f.class = Some(Class::Success)),
+    ];
+    let roots = correlate(&findings, knowledge_base());
+    assert_eq!(roots.len(), 2, "{roots:#?}");
+    assert_eq!(roots[0].id, "code:ErrorCorruptData");
+    assert_eq!(roots[0].mailboxes, ["b@contoso.com", "c@contoso.com"]);
+    assert_eq!(roots[1].id, "code:ErrorItemNotFound");
+    assert_eq!(roots[1].findings, 3);
+    // No evidence held, so the first written cause stands, with its fix.
+    let entry = knowledge_base().lookup("ErrorItemNotFound").unwrap();
+    assert_eq!(roots[1].title, entry.causes[0].summary);
+    assert_eq!(roots[1].fix, entry.causes[0].fix);
+    assert_eq!(roots[1].confidence, Confidence::Low);
+}
+
+#[test]
+fn unknown_codes_still_get_a_root_cause() {
+    let roots = correlate(&[finding("NotACodeAnyoneKnows")], knowledge_base());
+    assert_eq!(roots[0].id, "code:NotACodeAnyoneKnows");
+    assert_eq!(roots[0].kb_code, None);
+    assert_eq!(roots[0].confidence, Confidence::Low);
+}
+
+#[test]
+fn times_that_are_not_iso_keep_input_order() {
+    let at = |t: &str| with("ErrorItemNotFound", |f| f.time = Some(t.into()));
+    let roots = correlate(&[at("11/20/2026 9:00 AM"), at("11/20/2026 8:00 AM")], knowledge_base());
+    assert_eq!(roots[0].first_seen.as_deref(), Some("11/20/2026 9:00 AM"));
+    assert_eq!(roots[0].last_seen.as_deref(), Some("11/20/2026 8:00 AM"));
+    let roots = correlate(&[at("2026-11-20 09:00"), at("2026-11-20T08:00")], knowledge_base());
+    assert_eq!(roots[0].first_seen.as_deref(), Some("2026-11-20T08:00"));
+    assert_eq!(roots[0].last_seen.as_deref(), Some("2026-11-20 09:00"));
+}
+
+#[test]
+fn root_causes_serialize_as_plain_data() {
+    let r = only_root("throttled.txt");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["confidence"], "high");
+    assert_eq!(json["transient"], "yes");
+    assert_eq!(json["kb_code"], "ErrorServerBusy");
+}
