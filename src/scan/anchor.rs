@@ -161,7 +161,16 @@ fn line_wrapped(input: &Input<'_>, hit: Hit) -> Option<Outcome> {
     while let Some(hit) = next_hit(&joined.text, pos) {
         match recognise_flat(&inner, hit) {
             Outcome::Found { items: found, end } => {
-                items.extend(found.into_iter().map(|item| remap(item, &joined)));
+                // Only what the joining made whole counts: a payload that runs
+                // across a removed line break.
+                let crosses = |item: &Item| match item {
+                    Item::Finding(f) => {
+                        let (s, e) = (f.span.offset as usize, (f.span.offset + f.span.length) as usize);
+                        joined.source(e) - joined.source(s) > e - s
+                    }
+                    Item::Malformed { .. } => false,
+                };
+                items.extend(found.into_iter().filter(crosses).map(|item| remap(item, &joined)));
                 pos = end.max(hit.at + 1);
             }
             _ => pos = hit.at + 1,

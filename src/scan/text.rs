@@ -31,11 +31,18 @@ fn ident_before(buf: &[u8], at: usize) -> bool {
     at > 0 && (buf[at - 1].is_ascii_alphanumeric() || buf[at - 1] == b'_')
 }
 
+/// No EWS code name is longer than this.
+const LONGEST_NAME: usize = 64;
+
 /// An `Error` hit: the `Email Server Error Code:` label, a `Sync Error:`
 /// label, or an EWS code name.
 pub(crate) fn error_word(input: &Input<'_>, hit: Hit) -> Outcome {
     let buf = input.buf;
     let at = hit.at;
+    // `Error Code` and the name after `Error` need a few more bytes to tell.
+    if !input.eof && buf.len() < at + LONGEST_NAME {
+        return Outcome::NeedMore { from: at };
+    }
     if buf[..at].ends_with(b"Email Server ") && buf[at..].starts_with(b"Error Code") {
         return labelled_alert(input, at - b"Email Server ".len(), at + b"Error Code".len());
     }
@@ -375,6 +382,9 @@ fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
     };
     if len <= 5 || !codes::is_ews_code(name) {
         return Outcome::Skip;
+    }
+    if line_incomplete(input, end) {
+        return Outcome::NeedMore { from: hit.at };
     }
     let mut f = blank(Shape::Mention, name.to_string());
     f.span = Span { offset: hit.at as u64, length: len as u64, line: 0, column: 0 };

@@ -1,0 +1,38 @@
+//! The scanner reads its input in chunks; a payload may straddle any chunk
+//! boundary. Every sample, pushed through every read size from 1 to 64 bytes,
+//! must give exactly the events of one big read.
+
+mod support;
+
+use ewsdiag::scan::{Event, SourceInfo};
+use ewsdiag::scan::{ScanConfig, scan_bytes};
+use support::{all_samples, read, scan_bytes_as_file};
+
+#[test]
+fn every_sample_reads_the_same_through_tiny_buffers() {
+    for path in all_samples() {
+        let bytes = read(&path);
+        let whole = scan_bytes_as_file(&bytes, &ScanConfig { read_size: 1 << 20, ..ScanConfig::default() });
+        for read_size in 1..=64 {
+            let config = ScanConfig { read_size, ..ScanConfig::default() };
+            let chunked = scan_bytes_as_file(&bytes, &config);
+            assert_eq!(chunked, whole, "{} read {read_size} bytes at a time", path.display());
+        }
+    }
+}
+
+#[test]
+fn an_oversized_payload_is_reported_not_buffered() {
+    let mut text = String::from("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>");
+    text.push_str(&"<t:Filler>padding padding padding</t:Filler>\n".repeat(400));
+    text.push_str("<m:ResponseCode>ErrorServerBusy</m:ResponseCode></s:Body></s:Envelope>\nnext line ErrorItemNotFound: gone\n");
+    let config = ScanConfig { max_payload: 4096, read_size: 512, ..ScanConfig::default() };
+    let source = SourceInfo { path: "big".into(), encoding: Default::default() };
+    let (events, stats) = scan_bytes(text.as_bytes(), &source, &config);
+    let malformed: Vec<_> =
+        events.iter().filter_map(|e| if let Event::Malformed(m) = e { Some(m) } else { None }).collect();
+    assert_eq!(malformed.len(), 1, "{events:#?}");
+    assert!(malformed[0].reason.contains("longer than 4096 bytes"), "{}", malformed[0].reason);
+    assert_eq!(malformed[0].span.offset, 0);
+    assert!(stats.findings >= 1, "the scan goes on after it: {events:#?}");
+}
