@@ -30,9 +30,12 @@ pub fn correlate(findings: &[Finding], kb: &KnowledgeBase) -> Vec<RootCause> {
             let Some(claim) = rule(&group, kb) else {
                 continue;
             };
-            let taken: Vec<usize> = claim.taken.iter().filter_map(|&i| positions.get(i).copied()).collect();
+            let mut taken: Vec<usize> =
+                claim.taken.iter().filter_map(|&i| positions.get(i).copied()).collect();
+            // Sorted for the lookups below: a busy mailbox can have thousands.
+            taken.sort_unstable();
             place(&mut roots, &mut members, claim.verdict, taken.iter().copied());
-            positions.retain(|p| !taken.contains(p));
+            positions.retain(|p| taken.binary_search(p).is_err());
         }
         left_over.extend(positions);
     }

@@ -195,14 +195,15 @@ fn cycles(mut times: Vec<i64>) -> usize {
 }
 
 fn most_common<'a>(codes: &[&'a str]) -> Option<&'a str> {
-    let mut best: Option<(&str, usize)> = None;
+    let mut counts: Vec<(&str, usize)> = Vec::new();
     for &c in codes {
-        let n = codes.iter().filter(|&&o| o == c).count();
-        if best.is_none_or(|(_, b)| n > b) {
-            best = Some((c, n));
+        match counts.iter_mut().find(|(k, _)| *k == c) {
+            Some(n) => n.1 += 1,
+            None => counts.push((c, 1)),
         }
     }
-    best.map(|(c, _)| c)
+    // The first of the most frequent, in input order.
+    counts.iter().rev().max_by_key(|(_, n)| *n).map(|(c, _)| *c)
 }
 
 #[cfg(test)]
@@ -214,6 +215,13 @@ mod tests {
         assert_eq!(duration(297_749), "4 min 58 s");
         assert_eq!(duration(120_000), "2 min");
         assert_eq!(duration(1), "1 s");
+    }
+
+    #[test]
+    fn most_common_breaks_ties_by_input_order() {
+        assert_eq!(most_common(&["a", "b", "b", "a"]), Some("a"));
+        assert_eq!(most_common(&["a", "b", "b"]), Some("b"));
+        assert_eq!(most_common(&[]), None);
     }
 
     #[test]
