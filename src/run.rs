@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::diagnose::{self, MailboxCodes, RootCause};
 use crate::input::{self, Origin};
+use crate::kb;
 use crate::model::Finding;
 use crate::report::Report;
 use crate::scan::{self, Event, ScanConfig, SourceInfo, Stats};
@@ -48,6 +50,8 @@ pub struct Summary {
     pub skipped: Vec<Note>,
     /// Inputs that could not be read.
     pub unreadable: Vec<Note>,
+    /// What went wrong, ranked: the mailboxes each cause hits and its fix.
+    pub root_causes: Vec<RootCause>,
 }
 
 impl Summary {
@@ -66,6 +70,33 @@ struct Scanned {
     unreadable: Option<String>,
 }
 
+/// Diagnoses findings as they are reported and keeps a slim copy of each for
+/// the closing correlation.
+#[derive(Default)]
+struct Diagnoser {
+    seen: MailboxCodes,
+    kept: Vec<Finding>,
+}
+
+/// A kept finding's message is cut to this many characters: correlation reads
+/// words at its start, and a run over millions of findings must stay small.
+const KEPT_MESSAGE: usize = 240;
+
+impl Diagnoser {
+    fn prepare(&mut self, finding: &mut Finding) {
+        self.seen.add(finding);
+        finding.diagnosis = diagnose::diagnose(finding, kb::knowledge_base(), &self.seen);
+        let mut slim = finding.clone();
+        slim.diagnosis = None;
+        if let Some(message) = slim.message.as_mut()
+            && let Some((cut, _)) = message.char_indices().nth(KEPT_MESSAGE)
+        {
+            message.truncate(cut);
+        }
+        self.kept.push(slim);
+    }
+}
+
 /// How many inputs are scanned ahead of the one being reported, per thread:
 /// enough to keep every core busy, few enough to bound what waits in memory.
 const AHEAD_PER_THREAD: usize = 4;
@@ -80,22 +111,24 @@ pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
         rayon::ThreadPoolBuilder::new().num_threads(config.threads).build().map_err(io::Error::other)?;
     let threads = pool.current_num_threads().max(1);
     let mut inputs = Vec::new();
+    let mut doctor = Diagnoser::default();
     for target in targets {
         match target {
             Target::Unreadable { path, reason } => {
-                flush(&pool, config, &mut inputs, report, &mut summary)?;
+                flush(&pool, config, &mut inputs, report, &mut summary, &mut doctor)?;
                 report.unreadable(&path, &reason)?;
                 summary.unreadable.push(Note { path, reason });
             }
             Target::Input { origin, explicit } => {
                 inputs.push((origin, explicit));
                 if inputs.len() >= threads * AHEAD_PER_THREAD {
-                    flush(&pool, config, &mut inputs, report, &mut summary)?;
+                    flush(&pool, config, &mut inputs, report, &mut summary, &mut doctor)?;
                 }
             }
         }
     }
-    flush(&pool, config, &mut inputs, report, &mut summary)?;
+    flush(&pool, config, &mut inputs, report, &mut summary, &mut doctor)?;
+    summary.root_causes = diagnose::correlate(&doctor.kept, kb::knowledge_base());
     report.finish(&summary)?;
     Ok(summary)
 }
@@ -108,10 +141,11 @@ fn flush(
     inputs: &mut Vec<(Origin, bool)>,
     report: &mut dyn Report,
     summary: &mut Summary,
+    doctor: &mut Diagnoser,
 ) -> io::Result<()> {
     if inputs.len() == 1 || pool.current_num_threads() == 1 {
         for (origin, explicit) in inputs.drain(..) {
-            let scanned = stream_one(&origin, explicit, &config.scan, report)?;
+            let scanned = stream_one(&origin, explicit, &config.scan, report, doctor)?;
             account(scanned, report, summary)?;
         }
         return Ok(());
@@ -122,7 +156,7 @@ fn flush(
     inputs.clear();
     for mut one in scanned {
         for event in std::mem::take(&mut one.events) {
-            emit(event, report)?;
+            emit(event, report, doctor)?;
         }
         account(one, report, summary)?;
     }
@@ -144,19 +178,14 @@ fn account(one: Scanned, report: &mut dyn Report, summary: &mut Summary) -> io::
     Ok(())
 }
 
-fn emit(event: Event, report: &mut dyn Report) -> io::Result<()> {
+fn emit(event: Event, report: &mut dyn Report, doctor: &mut Diagnoser) -> io::Result<()> {
     match event {
         Event::Finding(mut finding) => {
-            prepare(&mut finding);
+            doctor.prepare(&mut finding);
             report.finding(&finding)
         }
         Event::Malformed(malformed) => report.malformed(&malformed),
     }
-}
-
-/// Attaches what the knowledge base says to a finding before it is reported.
-fn prepare(finding: &mut Finding) {
-    let _ = finding;
 }
 
 fn buffer_one(origin: &Origin, explicit: bool, config: &ScanConfig) -> Scanned {
@@ -171,6 +200,7 @@ fn stream_one(
     explicit: bool,
     config: &ScanConfig,
     report: &mut dyn Report,
+    doctor: &mut Diagnoser,
 ) -> io::Result<Scanned> {
     let failed: Cell<Option<io::Error>> = Cell::new(None);
     let stop = Cell::new(false);
@@ -178,7 +208,7 @@ fn stream_one(
         if stop.get() {
             return;
         }
-        if let Err(error) = emit(event, report) {
+        if let Err(error) = emit(event, report, doctor) {
             failed.set(Some(error));
             stop.set(true);
         }

@@ -112,7 +112,7 @@ samples! {
     ];
     view_details_sendonly: "view-details/sendonly-invalid-operation.txt" => [
         alert("ErrorInvalidOperation").says("A general mailbox access error occurred while sending"),
-        ews(Class::Error, "ErrorInvalidOperation").op("ItemInfo").says("SendOnly cannot be used by a user without a mailbox."),
+        ews(Class::Error, "ErrorInvalidOperation").says("SendOnly cannot be used by a user without a mailbox."),
     ];
     view_details_inner_license: "view-details/invalid-license.txt" => [
         alert("ErrorInternalServerError").mailbox("Support Queue (Fabrikam)"),

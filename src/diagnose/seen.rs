@@ -31,6 +31,14 @@ impl MailboxCodes {
         seen
     }
 
+    /// Counts one more finding, for a run that diagnoses findings as they come.
+    pub fn add(&mut self, f: &Finding) {
+        let codes = self.by_mailbox.entry(mailbox_key(f)).or_default();
+        for code in codes_of(f) {
+            *codes.entry(code).or_default() += 1;
+        }
+    }
+
     /// Does a finding *other than* `finding`, for the same mailbox, carry `code`
     /// (as its code or inner code, any case)?
     pub fn seen_with(&self, finding: &Finding, code: &str) -> bool {

@@ -127,13 +127,14 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
                 cut: false,
             });
         }
+        let http = who.starts_with(b"Http").then(|| http_status(&joined)).flatten();
         let (code, span) = if who.starts_with(b"Http") {
             (joined, (code_span(first).0, code_span(words.last()?).1))
         } else {
             (first_word, code_span(first))
         };
         let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
-        return Some(Token { code, code_at: span, inner: None, message: None, http: None, cut });
+        return Some(Token { code, code_at: span, inner: None, message: None, http, cut });
     }
     if let Some(c) = SOCKET.as_ref().and_then(|r| r.captures(text)) {
         let rest = c.get(1)?;
@@ -174,6 +175,20 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         http: None,
         cut,
     })
+}
+
+/// The HTTP status number an `Http server returned …` token stands for.
+fn http_status(token: &str) -> Option<String> {
+    let number =
+        token.split_whitespace().next().filter(|w| w.len() == 3 && w.bytes().all(|b| b.is_ascii_digit()));
+    let status = number.or(match token.to_ascii_lowercase().replace(' ', "").as_str() {
+        "unauthorized" => Some("401"),
+        "forbidden" => Some("403"),
+        "notfound" => Some("404"),
+        "serviceunavailable" => Some("503"),
+        _ => None,
+    });
+    status.map(str::to_string)
 }
 
 /// The words of an alert token, without a final `exception`/`error` and stop.
@@ -315,11 +330,30 @@ fn trim_span(buf: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
     (s, e)
 }
 
-/// An alert sentence as a person would read it: doubled and escaped quotes undone.
+/// An alert sentence as a person would read it: the log line's time and level
+/// left out, doubled and escaped quotes undone.
 fn clean_sentence(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
+    let text = String::from_utf8_lossy(without_log_prefix(raw));
     let text = text.replace("\"\"", "\"").replace("\\\"", "\"").replace("\\n", " ").replace("**", "");
     super::view::decode_text(text.as_bytes())
+}
+
+/// The text after a leading timestamp and severity word (`2026-11-20 08:15:02
+/// Error …`), which belong to the log line rather than to the alert.
+fn without_log_prefix(raw: &[u8]) -> &[u8] {
+    let Some(time) = context::time(raw) else { return raw };
+    let Some(at) = memchr::memmem::find(raw, time.as_bytes()).filter(|at| *at < 4) else { return raw };
+    let mut rest = raw[at + time.len()..].trim_ascii_start();
+    rest = rest.strip_prefix(b"]").unwrap_or(rest).trim_ascii_start();
+    for level in [&b"Error"[..], b"Warning", b"Information", b"ERROR", b"WARN", b"INFO"] {
+        if let Some(after) = rest.strip_prefix(level) {
+            let after = after.strip_prefix(b":").unwrap_or(after);
+            if after.first().is_some_and(u8::is_ascii_whitespace) {
+                return after.trim_ascii_start();
+            }
+        }
+    }
+    rest
 }
 
 /// `Sync Error: <token>` from the item monitoring dashboard.

@@ -525,12 +525,15 @@ fn salvage_code(raw: &[u8], at: usize) -> Option<Field> {
 }
 
 /// `FindItemResponseMessage`, `FindItemResponseMessageType` or
-/// `FindItemResponse` → `FindItem`.
+/// `FindItemResponse` → `FindItem`. The response types several operations
+/// share (`ItemInfoResponseMessageType` answers CreateItem, SendItem, UpdateItem
+/// …) name no operation.
 fn operation_of(name: &[u8]) -> Option<String> {
+    const SHARED: &[&[u8]] = &[b"", b"ItemInfo", b"FolderInfo", b"AttachmentInfo", b"Base"];
     let stem = [&b"ResponseMessageType"[..], b"ResponseMessage", b"Response"]
         .iter()
         .find_map(|suffix| name.strip_suffix(*suffix))?;
-    (!stem.is_empty()).then(|| String::from_utf8_lossy(stem).into_owned())
+    (!SHARED.contains(&stem)).then(|| String::from_utf8_lossy(stem).into_owned())
 }
 
 /// The part of a qualified name after its last `:`.
