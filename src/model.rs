@@ -152,6 +152,10 @@ pub struct Finding {
     /// Spans of the code, message and inner code, for rendering.
     #[serde(skip)]
     pub marks: Marks,
+    /// The payload's text as it stands in the (decoded) input, when the scan
+    /// was asked to keep it (see `ScanConfig::keep_source`), for rendering.
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 impl Finding {

@@ -2,11 +2,15 @@
 //! one from `--format`. The scan pushes events in input order; a renderer
 //! writes them as they come and the run summary at the end.
 
+mod csv;
+mod json;
 mod ndjson;
 mod text;
 
 use std::io;
 
+pub use csv::Csv;
+pub use json::Json;
 pub use ndjson::Ndjson;
 pub use text::Text;
 

@@ -472,5 +472,6 @@ pub(crate) fn blank(shape: Shape, code: String) -> Finding {
         truncated: false,
         diagnosis: None,
         marks: Marks::default(),
+        source: None,
     }
 }

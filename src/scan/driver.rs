@@ -207,6 +207,11 @@ impl<'a> Driver<'a> {
         for mark in [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten() {
             mark.0 += self.base;
         }
+        if self.config.keep_source {
+            let start = usize::try_from(offset - self.base).unwrap_or(usize::MAX).min(self.buf.len());
+            let end = start.saturating_add(f.span.length as usize).min(self.buf.len());
+            f.source = Some(String::from_utf8_lossy(&self.buf[start..end]).into_owned());
+        }
         f.path.clone_from(&self.source.path);
         f.encoding = self.source.encoding;
         let end = offset + f.span.length;

@@ -32,11 +32,14 @@ pub struct ScanConfig {
     pub read_size: usize,
     /// Report successful responses too (default false).
     pub show_success: bool,
+    /// Keep each payload's text in [`Finding::source`](crate::model::Finding::source)
+    /// for rendering (default false: a bulk scan has no use for it).
+    pub keep_source: bool,
 }
 
 impl Default for ScanConfig {
     fn default() -> Self {
-        ScanConfig { max_payload: 1 << 20, read_size: 256 << 10, show_success: false }
+        ScanConfig { max_payload: 1 << 20, read_size: 256 << 10, show_success: false, keep_source: false }
     }
 }
 

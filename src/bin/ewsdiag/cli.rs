@@ -118,6 +118,10 @@ pub struct LimitArgs {
 pub enum Format {
     /// Readable text.
     Human,
-    /// One JSON object per line.
+    /// One JSON object per line, then a summary line.
     Ndjson,
+    /// One JSON document.
+    Json,
+    /// One row per finding, for a spreadsheet.
+    Csv,
 }

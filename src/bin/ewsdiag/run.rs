@@ -4,7 +4,7 @@
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use ewsdiag::report::{Ndjson, Report, Text};
+use ewsdiag::report::{Csv, Json, Ndjson, Report, Text};
 use ewsdiag::run::{self, RunConfig, Summary};
 use ewsdiag::scan::ScanConfig;
 use ewsdiag::walk::WalkConfig;
@@ -50,6 +50,8 @@ fn execute(config: &RunConfig, format: Format) -> ExitCode {
     let mut report: Box<dyn Report> = match format {
         Format::Human => Box::new(Text::new(io::BufWriter::new(stdout), stderr)),
         Format::Ndjson => Box::new(Ndjson::new(io::BufWriter::new(stdout), stderr)),
+        Format::Json => Box::new(Json::new(io::BufWriter::new(stdout), stderr)),
+        Format::Csv => Box::new(Csv::new(io::BufWriter::new(stdout), stderr)),
     };
     finish(run::run(config, report.as_mut()))
 }
