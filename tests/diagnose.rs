@@ -54,6 +54,7 @@ fn finding(code: &str) -> Finding {
         truncated: false,
         diagnosis: None,
         marks: Marks::default(),
+        source: None,
     }
 }
 

@@ -60,10 +60,6 @@ impl Expect {
         self.mailbox = Some(mailbox);
         self
     }
-    fn truncated(mut self) -> Self {
-        self.truncated = true;
-        self
-    }
 }
 
 fn check(path: &str, expected: &[Expect]) {
