@@ -41,6 +41,15 @@ fn fault(code: &'static str) -> Expect {
 fn alert(code: &'static str) -> Expect {
     finding(Shape::Alert, None, code)
 }
+fn exception(code: &'static str) -> Expect {
+    finding(Shape::Exception, Some(Class::Error), code)
+}
+fn mention(code: &'static str) -> Expect {
+    finding(Shape::Mention, None, code)
+}
+fn token(code: &'static str) -> Expect {
+    finding(Shape::DashboardToken, None, code)
+}
 
 impl Expect {
     fn inner(mut self, inner: &'static str) -> Self {
@@ -54,6 +63,10 @@ impl Expect {
     /// The message starts with this.
     fn says(mut self, message: &'static str) -> Self {
         self.message = Some(message);
+        self
+    }
+    fn truncated(mut self) -> Self {
+        self.truncated = true;
         self
     }
     fn mailbox(mut self, mailbox: &'static str) -> Self {
@@ -81,7 +94,7 @@ fn check(path: &str, expected: &[Expect]) {
         if let Some(mailbox) = e.mailbox {
             assert_eq!(f.mailbox.as_deref(), Some(mailbox), "{context}");
         }
-        let bytes = std::fs::read(sample(path)).unwrap_or_default();
+        let bytes = support::decoded(&sample(path));
         let span = &bytes[f.span.offset as usize..][..f.span.length as usize];
         assert!(!span.is_empty(), "{context}: empty span");
         let (at, len) = f.marks.code.expect("every finding marks its code");
@@ -163,6 +176,89 @@ samples! {
     broken_truncated_envelope_keeps_what_is_complete: "broken/truncated-envelope.log" => [
         ews(Class::Error, "ErrorMailboxMoveInProgress").op("GetItem"),
     ];
+    alert_token_shapes: "alerts/alert-tokens.txt" => [
+        alert("ErrorMailboxStoreUnavailable").mailbox("Aiko Sato").says("A general mailbox access error occurred while receiving"),
+        alert("UnknownIncomingEmailIntegrationError").inner("-2147220891").mailbox("Sales Inbox"),
+        alert("UnknownIncomingEmailIntegrationError").inner("-2147220192").mailbox("Claims Queue"),
+        alert("UnknownOutgoingEmailIntegrationError").inner("ErrorSubmissionQuotaExceeded").mailbox("Marketing Sender"),
+        alert("ErrorNonExistentMailbox").mailbox("Priya Nair"),
+        alert("363").inner("ErrorServerBusy").mailbox("Priya Nair"),
+        alert("383").inner("ErrorTimeZone").mailbox("Omar Haddad"),
+        alert("ErrorQuotaExceeded").mailbox("Lena Vogel"),
+        alert("MailboxNotEnabledForRESTAPI").mailbox("Jon Ek"),
+        alert("401 Unauthorized").mailbox("Lena Vogel"),
+        alert("Forbidden").mailbox("Jon Ek"),
+        alert("ServiceUnavailable").mailbox("Help Desk"),
+        alert("ConnectFailure").mailbox("Help Desk"),
+        alert("SecureChannelFailure").mailbox("Help Desk"),
+        alert("TimedOut").mailbox("Gmail Leads"),
+        alert("InvalidIncomingEmailServerProfileConfiguration").inner("HostNotFound").mailbox("Gmail Leads"),
+        alert("Crm.80040265").says("ISV code aborted the operation.").mailbox("Aiko Sato"),
+        alert("MailboxDisabled").mailbox("Old Team Inbox"),
+    ];
+    dotnet_exceptions: "alerts/exceptions.log" => [
+        exception("WebException").inner("401 Unauthorized").mailbox("Ravi Kumar"),
+        exception("SoapException").inner("ErrorImpersonateUserDenied").says("The account does not have permission to impersonate"),
+        exception("SocketException").inner("HostNotFound").says("No such host is known").mailbox("Gmail Leads"),
+        exception("SmtpException").inner("SmtpSyntaxError"),
+        exception("AuthenticationException").inner("OutgoingEmailAuthenticationError").says("535: 5.7.8"),
+        exception("WebException").inner("401 Unauthorized").says("The remote server returned an error: (401) Unauthorized."),
+    ];
+    dataverse_hresult: "dataverse/hresult.txt" => [
+        alert("Crm.80048306").mailbox("Hana Kim"),
+        finding(Shape::DataverseFault, Some(Class::Error), "-2147187962"),
+    ];
+    dataverse_organization_service_fault: "dataverse/organization-service-fault.xml" => [
+        finding(Shape::DataverseFault, Some(Class::Error), "-2147220970").inner("-2147220906").says("A failure occurred in CrmSecurity."),
+    ];
+    owa_json_response: "json/owa-responses.json" => [
+        finding(Shape::JsonResponse, Some(Class::Error), "ErrorInternalServerError").inner("ErrorQuotaExceededOnDelete").op("DeleteItem"),
+    ];
+    graph_errors: "json/graph-errors.log" => [
+        finding(Shape::GraphError, Some(Class::Error), "ErrorNonExistentMailbox").says("The SMTP address has no mailbox"),
+        finding(Shape::GraphError, Some(Class::Error), "ErrorAccessDenied"),
+    ];
+    dashboard_tokens: "dashboard/item-monitoring.csv" => [
+        token("NoCorrelationMatch"),
+        token("NoRecipientMatch"),
+        token("IsvAborted"),
+        token("InternalEmailReject"),
+        token("ExchangeSyncSchedulingConflictsError"),
+    ];
+    mentions_in_free_text: "mentions/imap-and-dumps.log" => [
+        mention("ErrorServerBusy").says("The server cannot service this request right now."),
+        mention("ErrorInvalidSyncStateData"),
+        mention("ErrorItemNotFound").says("The specified object was not found in the store."),
+    ];
+    csv_export_with_a_record_cut_at_2048: "exports/trace-records.csv" => [
+        ews(Class::Error, "ErrorNonExistentMailbox").op("FindItem").says("Mailbox does not exist.").mailbox("Rosa Lindqvist"),
+        ews(Class::Error, "ErrorInvalidOperation").says("SendOnly cannot be used"),
+        ews(Class::Error, "ErrorInternalServerError").op("FindItem").truncated(),
+    ];
+    json_tracelogs_export: "exports/tracelogs.json" => [
+        ews(Class::Error, "ErrorNonExistentMailbox").op("FindItem"),
+        ews(Class::Error, "ErrorInternalServerError").inner("ErrorInvalidLicense"),
+    ];
+    html_page_source: "exports/alert-page.html" => [
+        ews(Class::Error, "ErrorInvalidOperation").says("SendOnly cannot be used by a user without a mailbox."),
+    ];
+    xml_escaped_once_and_twice: "exports/trace-records.xml" => [
+        ews(Class::Error, "ErrorInternalServerError").inner("ErrorInvalidLicense"),
+        fault("ErrorServerBusy"),
+    ];
+    wrapped_by_a_viewer: "exports/wrapped-76.txt" => [
+        ews(Class::Error, "ErrorInternalServerError").inner("ErrorInvalidLicense").op("FindItem"),
+    ];
+    gzip: "encodings/server-log.gz" => [
+        ews(Class::Error, "ErrorAccessDenied"),
+        exception("ServiceResponseException").inner("ErrorServerBusy"),
+        fault("ErrorServerBusy"),
+        mention("ErrorMailboxStoreUnavailable"),
+    ];
+    utf8_bom_crlf: "encodings/utf8-bom-crlf.log" => [fault("ErrorServerBusy")];
+    utf16le_bom: "encodings/windows-utf16le-bom.log" => [fault("ErrorServerBusy")];
+    utf16be_bom: "encodings/windows-utf16be-bom.log" => [fault("ErrorServerBusy")];
+    utf16le_without_bom: "encodings/windows-utf16le-nobom.log" => [fault("ErrorServerBusy")];
 }
 
 #[test]

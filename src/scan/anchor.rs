@@ -119,24 +119,21 @@ pub(crate) enum Outcome {
 
 /// Reads what a hit points at.
 pub(crate) fn recognise(input: &Input<'_>, hit: Hit) -> Outcome {
-    let outcome = match hit.kind {
-        Kind::Xml => xml_payload(input, hit),
-        Kind::ResponseCode => match json::quote_before(input.buf, hit.at, input.floor) {
-            Some(_) => json::response(input, hit),
-            None => xml_payload(input, hit),
-        },
-        Kind::Error => text::error_word(input, hit),
-        Kind::Returned | Kind::Crm => text::alert_without_label(input, hit),
-        Kind::Hresult => text::hresult(input, hit),
-        Kind::Exception => text::exception(input, hit),
-        Kind::GraphError => json::graph_error(input, hit),
-        Kind::Dashboard => text::dashboard_token(input, hit),
+    let outcome = recognise_flat(input, hit);
+    let retry = match &outcome {
+        Outcome::NeedMore { .. } => false,
+        Outcome::Skip => matches!(hit.kind, Kind::Xml | Kind::ResponseCode | Kind::Returned),
+        Outcome::Found { items, .. } => poor(items) && items.iter().any(wrappable),
     };
-    match outcome {
-        Outcome::Found { ref items, .. } if !poor(items) => outcome,
-        Outcome::NeedMore { .. } => outcome,
-        _ if matches!(hit.kind, Kind::Exception | Kind::Dashboard) => outcome,
-        _ => line_wrapped(input, hit).unwrap_or(outcome),
+    if retry { line_wrapped(input, hit).unwrap_or(outcome) } else { outcome }
+}
+
+/// Payloads that a viewer's line wrapping can break: markup and alert tokens.
+/// (A mention or an exception line is read whole from its own line.)
+fn wrappable(item: &Item) -> bool {
+    match item {
+        Item::Finding(f) => !matches!(f.shape, Shape::Mention | Shape::Exception | Shape::DashboardToken),
+        Item::Malformed { .. } => true,
     }
 }
 
@@ -170,7 +167,8 @@ fn line_wrapped(input: &Input<'_>, hit: Hit) -> Option<Outcome> {
                     }
                     Item::Malformed { .. } => false,
                 };
-                items.extend(found.into_iter().filter(crosses).map(|item| remap(item, &joined)));
+                let keep = |item: &Item| crosses(item) && wrappable(item);
+                items.extend(found.into_iter().filter(keep).map(|item| remap(item, &joined)));
                 pos = end.max(hit.at + 1);
             }
             _ => pos = hit.at + 1,
@@ -242,35 +240,47 @@ enum Opener {
 /// Finds the opener of the element whose name contains the hit: back over the
 /// name and an optional prefix, then one of the ways to write `<`.
 fn opener(buf: &[u8], at: usize, floor: usize) -> Option<(usize, Opener)> {
+    // Walk back over the rest of the name and its prefix, trying every place:
+    // `\u003c` itself ends in name characters.
     let mut i = at;
-    while i > floor && (xml::is_name_byte(buf[i - 1]) || buf[i - 1] == b':') {
+    loop {
+        let before = &buf[floor..i];
+        if let Some((form, kind)) = OPENERS.iter().find(|(form, _)| before.ends_with(form)) {
+            return Some((i - form.len(), *kind));
+        }
+        if i == floor || !(xml::is_name_byte(buf[i - 1]) || buf[i - 1] == b':') {
+            return None;
+        }
         i -= 1;
     }
-    let before = &buf[floor..i];
-    if before.ends_with(b"<") {
-        return Some((i - 1, Opener::Raw));
-    }
-    for (form, kind) in [
-        (&b"&amp;lt;"[..], Opener::Entity),
-        (b"&lt;", Opener::Entity),
-        (b"&#60;", Opener::Entity),
-        (b"&#x3c;", Opener::Entity),
-        (b"&#x3C;", Opener::Entity),
-        (b"\\u003c", Opener::Json),
-        (b"\\u003C", Opener::Json),
-    ] {
-        if before.ends_with(form) {
-            return Some((i - form.len(), kind));
-        }
-    }
-    None
 }
 
-/// An attribute hit (`ResponseClass`) points into a start tag: find its opener.
+/// The ways a `<` is written in the wrappings the scanner knows.
+const OPENERS: &[(&[u8], Opener)] = &[
+    (b"<", Opener::Raw),
+    (b"&amp;lt;", Opener::Entity),
+    (b"&lt;", Opener::Entity),
+    (b"&#60;", Opener::Entity),
+    (b"&#x3c;", Opener::Entity),
+    (b"&#x3C;", Opener::Entity),
+    (b"\\u003c", Opener::Json),
+    (b"\\u003C", Opener::Json),
+];
+
+/// The ways a `>` is written, which an attribute's tag must not cross.
+const CLOSERS: &[&[u8]] = &[b">", b"&gt;", b"\\u003e", b"\\u003E"];
+
+/// An attribute hit (`ResponseClass`) points into a start tag: the position of
+/// that tag's name, found back from the attribute without crossing a `>`.
 fn tag_of_attribute(buf: &[u8], at: usize, floor: usize) -> Option<usize> {
-    let reach = at.saturating_sub(512).max(floor);
-    let lt = memchr::memrchr(b'<', &buf[reach..at]).map(|p| reach + p)?;
-    (memchr::memchr(b'>', &buf[lt..at]).is_none()).then_some(lt + 1)
+    let reach = at.saturating_sub(512).max(floor.min(at));
+    let window = &buf[reach..at];
+    let last = |forms: &mut dyn Iterator<Item = &[u8]>| {
+        forms.filter_map(|f| memchr::memmem::rfind(window, f).map(|p| p + f.len())).max()
+    };
+    let open = last(&mut OPENERS.iter().map(|(f, _)| *f))?;
+    let close = last(&mut CLOSERS.iter().copied()).unwrap_or(0);
+    (open > close).then_some(reach + open)
 }
 
 /// Reads the XML payload around an element-name hit, unwrapping escapes first.
@@ -299,21 +309,24 @@ fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
             escaped(input, start, move |b, s, l, e| view::entities(b, s, l, e, wrapping))
         }
     };
-    with_time(outcome, input, start)
+    with_record(outcome, input, start)
 }
 
 /// Gives XML findings the time of the `<Trace … Time="…">` block around them,
-/// or of the log line they start on.
-fn with_time(mut outcome: Outcome, input: &Input<'_>, start: usize) -> Outcome {
+/// or the time and mailbox of the log record (line, CSV row) they stand in.
+fn with_record(mut outcome: Outcome, input: &Input<'_>, start: usize) -> Outcome {
     if let Outcome::Found { items, .. } = &mut outcome {
         let reach = start.saturating_sub(2048).max(input.floor.min(start));
-        let (record_time, _) = context::record(input.buf, start, input.floor);
+        let (record_time, mailbox) = context::record(input.buf, start, input.floor);
         let time = context::trace_time(&input.buf[reach..start]).or(record_time);
         for item in items {
-            if let Item::Finding(f) = item
-                && f.time.is_none()
-            {
-                f.time.clone_from(&time);
+            if let Item::Finding(f) = item {
+                if f.time.is_none() {
+                    f.time.clone_from(&time);
+                }
+                if f.mailbox.is_none() {
+                    f.mailbox.clone_from(&mailbox);
+                }
             }
         }
     }
@@ -425,10 +438,14 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
         }
     }
     if items.is_empty() {
-        let (error_at, reason) = window
-            .error
-            .clone()
-            .unwrap_or_else(|| (window.end, "no response code could be read from this payload".to_string()));
+        let (error_at, reason) = window.error.clone().unwrap_or_else(|| {
+            let reason = if window.end >= text.len() {
+                "the payload is cut off before its response code"
+            } else {
+                "no response code could be read from this payload"
+            };
+            (window.end, reason.to_string())
+        });
         // XML with no response in it (a request, a config file) is no payload.
         if window.error.is_none() && !window.saw_message {
             return Outcome::Skip;

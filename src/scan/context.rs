@@ -18,7 +18,8 @@ static TRACE_TIME: LazyLock<Option<Regex>> =
 
 static MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i)\bmailbox\s+(?:record\s+)?(?:"([^"\r\n]{1,200})"|“([^”\r\n]{1,200})”|\[([^\]\r\n]{1,200})\]|'([^'\r\n]{1,200})'"#,
+        // Quotes as they stand in the text, a CSV field ("") or a JSON string (\").
+        r#"(?i)\bmailbox\s+(?:record\s+)?(?:(?:""|\\?")([^"\\\r\n]{1,200})(?:""|\\?")|“([^”\r\n]{1,200})”|\[([^\]\r\n]{1,200})\]|'([^'\r\n]{1,200})'"#,
         r#"|([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}))"#
     ))
     .ok()
@@ -105,6 +106,8 @@ mod tests {
         assert_eq!(mailbox(s).as_deref(), Some("Sales Queue"));
         assert_eq!(mailbox(b"the mailbox <Mailbox Name> is"), None);
         assert_eq!(mailbox(b"mailbox kai.berg@contoso.com didn't").as_deref(), Some("kai.berg@contoso.com"));
+        assert_eq!(mailbox(br#"the mailbox ""Rosa Lindqvist"" because"#).as_deref(), Some("Rosa Lindqvist"));
+        assert_eq!(mailbox(br#"the mailbox \"Rosa Lindqvist\" because"#).as_deref(), Some("Rosa Lindqvist"));
     }
 
     #[test]

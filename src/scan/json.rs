@@ -160,7 +160,7 @@ pub(crate) fn response(input: &Input<'_>, hit: Hit) -> Outcome {
         .and_then(|m| mark_value(text, end, b"MessageText", m))
         .map(|(s, e)| (s as u64, (e - s) as u64));
     f.span = Span { offset: 0, length: end as u64, line: 0, column: 0 };
-    finish(f, &mapped, end, open)
+    finish(f, &mapped, end, open, input)
 }
 
 /// `{"error":{"code":"ErrorNonExistentMailbox","message":"…"}}`.
@@ -173,6 +173,9 @@ pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
         Some(q) => q,
         None => return Outcome::Skip,
     };
+    if !input.eof && buf.len() < word + b"error\\\"".len() {
+        return Outcome::NeedMore { from: hit.at };
+    }
     if !buf[word..].starts_with(b"error\"") && !buf[word..].starts_with(b"error\\\"") {
         return Outcome::Skip;
     }
@@ -209,11 +212,14 @@ pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
     }
     f.marks.code = mark_value(text, end, b"code", code).map(|(s, e)| (s as u64, (e - s) as u64));
     f.span = Span { offset: 0, length: end as u64, line: 0, column: 0 };
-    finish(f, &mapped, end, open)
+    finish(f, &mapped, end, open, input)
 }
 
 /// Places a finding read at text position 0 back onto the input.
-fn finish(f: Finding, mapped: &Mapped, end: usize, open: usize) -> Outcome {
+fn finish(mut f: Finding, mapped: &Mapped, end: usize, open: usize, input: &Input<'_>) -> Outcome {
+    if f.time.is_none() {
+        (f.time, f.mailbox) = super::context::record(input.buf, open, input.floor);
+    }
     let item = Item::Finding(Box::new(f));
     let (item, end) = match &mapped.view {
         Some(view) => (remap(item, view), view.source(end)),

@@ -183,7 +183,8 @@ impl Parser<'_> {
                                 }
                             }
                             RawText::NeedMore => return None,
-                            RawText::Cut => return Some(self.cut(before, None)),
+                            // The text ends inside the message: all of it was read.
+                            RawText::Cut => return Some(self.cut(text.len(), None)),
                         }
                     }
                 }

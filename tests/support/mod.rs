@@ -81,3 +81,12 @@ pub fn all_samples() -> Vec<std::path::PathBuf> {
 pub fn sample(relative: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(relative)
 }
+
+/// A file's text as the scanner sees it: gunzipped and decoded to UTF-8.
+pub fn decoded(path: &Path) -> Vec<u8> {
+    let opened = input::decode(Box::new(std::io::Cursor::new(read(path)))).expect("sample opens");
+    let mut text = Vec::new();
+    let mut reader = opened.reader;
+    reader.read_to_end(&mut text).expect("sample decodes");
+    text
+}
