@@ -3,8 +3,10 @@
 //! writes them as they come and the run summary at the end.
 
 mod csv;
+pub mod human;
 mod json;
 mod ndjson;
+pub mod summary;
 mod text;
 
 use std::io;

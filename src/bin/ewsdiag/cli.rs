@@ -97,12 +97,29 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format [default: summary for scan, human for inspect].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// When to use colour: `auto` colours a terminal unless NO_COLOR is set or
+    /// TERM=dumb (CLICOLOR_FORCE=1 forces it).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Plain sentences instead of drawings, for screen readers.
+    #[arg(long)]
+    pub narrate: bool,
     /// Also report successful responses (`NoError`).
     #[arg(long)]
     pub show_success: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -116,7 +133,9 @@ pub struct LimitArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Readable text.
+    /// One screen: the root causes ranked by mailboxes hit, then totals.
+    Summary,
+    /// Every finding drawn with its payload, causes and fix, then the summary.
     Human,
     /// One JSON object per line, then a summary line.
     Ndjson,

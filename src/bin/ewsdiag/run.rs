@@ -4,15 +4,18 @@
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use ewsdiag::report::{Csv, Json, Ndjson, Report, Text};
+use ewsdiag::report::human::{Human, Settings};
+use ewsdiag::report::summary::Overview;
+use ewsdiag::report::{Csv, Json, Ndjson, Report};
 use ewsdiag::run::{self, RunConfig, Summary};
 use ewsdiag::scan::ScanConfig;
 use ewsdiag::walk::WalkConfig;
 
-use crate::cli::{Format, InspectArgs, LimitArgs, OutputArgs, ScanArgs};
+use crate::cli::{ColorChoice, Format, InspectArgs, LimitArgs, OutputArgs, ScanArgs};
 use crate::exit;
 
 pub(crate) fn scan(args: &ScanArgs) -> ExitCode {
+    let format = args.output.format.unwrap_or(Format::Summary);
     let config = RunConfig {
         paths: args.paths.clone(),
         walk: WalkConfig {
@@ -21,39 +24,80 @@ pub(crate) fn scan(args: &ScanArgs) -> ExitCode {
             follow_links: args.walk.follow,
             globs: args.walk.glob.clone(),
         },
-        scan: scan_config(&args.output, &args.limits),
+        scan: scan_config(&args.output, format, &args.limits),
         threads: args.threads,
     };
-    execute(&config, args.output.format)
+    execute(&config, format, &args.output, true)
 }
 
 pub(crate) fn inspect(args: &InspectArgs) -> ExitCode {
     if args.file.as_os_str() == "-" && io::stdin().is_terminal() {
         eprintln!("ewsdiag: paste the payload, then press Ctrl-D (Ctrl-Z, Enter on Windows)");
     }
+    let format = args.output.format.unwrap_or(Format::Human);
     let config = RunConfig {
         paths: vec![args.file.clone()],
-        scan: scan_config(&args.output, &args.limits),
+        scan: scan_config(&args.output, format, &args.limits),
         threads: 1,
         ..RunConfig::default()
     };
-    execute(&config, args.output.format)
+    execute(&config, format, &args.output, false)
 }
 
-fn scan_config(output: &OutputArgs, limits: &LimitArgs) -> ScanConfig {
-    ScanConfig { max_payload: limits.max_payload, show_success: output.show_success, ..ScanConfig::default() }
+fn scan_config(output: &OutputArgs, format: Format, limits: &LimitArgs) -> ScanConfig {
+    ScanConfig {
+        max_payload: limits.max_payload,
+        show_success: output.show_success,
+        // Only the drawn diagnostics show the payload; a bulk scan in any
+        // other format has no use for a copy of every payload's text.
+        keep_source: format == Format::Human,
+        ..ScanConfig::default()
+    }
 }
 
-fn execute(config: &RunConfig, format: Format) -> ExitCode {
+/// Scans with the renderer `format` names. `ranked` ends a human rendering
+/// with the ranked root causes (scan) rather than only the totals (inspect).
+fn execute(config: &RunConfig, format: Format, output: &OutputArgs, ranked: bool) -> ExitCode {
     let stdout = io::stdout().lock();
+    let out = io::BufWriter::new(stdout);
     let stderr = io::stderr();
+    let look = settings(output, io::stdout().is_terminal());
+    let err_look = settings(output, io::stderr().is_terminal());
     let mut report: Box<dyn Report> = match format {
-        Format::Human => Box::new(Text::new(io::BufWriter::new(stdout), stderr)),
-        Format::Ndjson => Box::new(Ndjson::new(io::BufWriter::new(stdout), stderr)),
-        Format::Json => Box::new(Json::new(io::BufWriter::new(stdout), stderr)),
-        Format::Csv => Box::new(Csv::new(io::BufWriter::new(stdout), stderr)),
+        Format::Summary => Box::new(Overview::new(out, look, stderr, err_look)),
+        Format::Human => Box::new(Human::new(out, look, stderr, err_look).with_summary(ranked)),
+        Format::Ndjson => Box::new(Ndjson::new(out, stderr)),
+        Format::Json => Box::new(Json::new(out, stderr)),
+        Format::Csv => Box::new(Csv::new(out, stderr)),
     };
     finish(run::run(config, report.as_mut()))
+}
+
+/// How output to a stream should look, from the flags, the environment and
+/// whether the stream is a terminal. The library renderers only see the result.
+fn settings(output: &OutputArgs, terminal: bool) -> Settings {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let dumb = var("TERM").is_some_and(|t| t == "dumb");
+    let color = match output.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        // NO_COLOR is a person's standing wish, so it beats CLICOLOR_FORCE,
+        // which is usually set by a tool that captures output.
+        ColorChoice::Auto if var("NO_COLOR").is_some() => false,
+        ColorChoice::Auto if var("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+        ColorChoice::Auto => terminal && !dumb,
+    };
+    Settings { color, width: width(), narrate: output.narrate, unicode: !dumb }
+}
+
+/// Columns to fit output in: `COLUMNS` when set (it pins the width for tests
+/// and scripts), else the terminal's width, else 80.
+fn width() -> usize {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+    columns
+        .filter(|&c| c >= 20)
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        .unwrap_or(80)
 }
 
 fn finish(outcome: io::Result<Summary>) -> ExitCode {

@@ -1,0 +1,287 @@
+//! Findings as miette diagnostics, implemented by hand because the code, the
+//! help and the link come from the knowledge base at run time (STYLE point 8).
+//!
+//! One diagnostic says, top to bottom: the namespaced code (`ews::…`,
+//! `sss::…`); what went wrong in one line, with the operation, mailbox and
+//! time; the payload with the code, the message and the inner code labelled;
+//! then, as help, the likely causes in order with their evidence and the fix
+//! for the likeliest one.
+
+use std::fmt;
+
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
+
+use super::source::PayloadSource;
+use super::text::wrap;
+use crate::kb::{self, Source};
+use crate::model::{Class, Finding, Shape, Transient};
+
+/// How many ranked causes the help lists; the rest are counted and left to
+/// `ewsdiag explain`, so one finding still fits on one screen.
+const CAUSES_SHOWN: usize = 3;
+
+/// How many `MessageXml` values the heading names.
+const DETAILS_SHOWN: usize = 3;
+
+/// One finding, ready to render.
+#[derive(Debug)]
+pub(crate) struct FindingDiagnostic {
+    code: String,
+    severity: Severity,
+    heading: String,
+    help: Option<String>,
+    url: Option<String>,
+    source: Option<PayloadSource>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<FindingDiagnostic>,
+}
+
+impl FindingDiagnostic {
+    /// Builds the diagnostic for `f`. `help_width` is the room help lines get;
+    /// `source_width` the room for payload lines; `shown` the codes of the
+    /// finding whose help is shown just above (a related finding that repeats
+    /// one of them only says so).
+    pub fn new(f: &Finding, help_width: usize, source_width: usize, shown: &[&str]) -> Self {
+        let entry = f.diagnosis.as_ref().and_then(|d| kb::knowledge_base().lookup(&d.code));
+        let namespace = match entry.map(|e| e.source) {
+            Some(Source::Ews) => "ews",
+            Some(Source::Sss) => "sss",
+            None => namespace_of(f.shape),
+        };
+        let code = match &f.diagnosis {
+            Some(d) => format!("{namespace}::{}", d.code),
+            None => format!("{namespace}::{}", f.effective_code()),
+        };
+        let severity = match (f.class, f.shape) {
+            (Some(Class::Success), _) => Severity::Advice,
+            (Some(Class::Warning), _) | (None, Shape::Mention) => Severity::Warning,
+            _ => Severity::Error,
+        };
+        let help = if repeats(f, shown) {
+            Some("The same error as above, reported again: its causes and fix apply.".to_owned())
+        } else {
+            help(f, help_width)
+        };
+        let url = entry.and_then(|e| e.references.iter().find_map(|r| url_in(r)));
+        let (source, labels) = match PayloadSource::of(f, source_width) {
+            Some(source) => {
+                let labels = labels(f, &source);
+                (Some(source), labels)
+            }
+            None => (None, Vec::new()),
+        };
+        FindingDiagnostic {
+            code,
+            severity,
+            heading: heading(f),
+            help,
+            url,
+            source,
+            labels,
+            related: Vec::new(),
+        }
+    }
+
+    /// Shows `other` under this one, as part of the same payload or event.
+    pub fn relate(&mut self, other: FindingDiagnostic) {
+        self.related.push(other);
+    }
+}
+
+/// Is `f` the error already explained above: its code, inner code or verdict
+/// one of the `shown` codes (an alert naming only the outer code of a wrapped
+/// error counts)?
+fn repeats(f: &Finding, shown: &[&str]) -> bool {
+    let verdict = f.diagnosis.as_ref().map(|d| d.code.as_str());
+    std::iter::once(f.code.as_str()).chain(f.inner_code.as_deref()).chain(verdict).any(|c| shown.contains(&c))
+}
+
+/// The codes a finding's help explains, for [`FindingDiagnostic::new`].
+pub(crate) fn codes_of(f: &Finding) -> Vec<&str> {
+    let verdict = f.diagnosis.as_ref().map(|d| d.code.as_str());
+    std::iter::once(f.code.as_str()).chain(f.inner_code.as_deref()).chain(verdict).collect()
+}
+
+/// The namespace for a finding the knowledge base does not know.
+fn namespace_of(shape: Shape) -> &'static str {
+    match shape {
+        Shape::EwsResponse | Shape::SoapFault | Shape::JsonResponse | Shape::Mention => "ews",
+        Shape::Alert | Shape::DashboardToken | Shape::DataverseFault => "sss",
+        Shape::Exception => "dotnet",
+        Shape::GraphError => "graph",
+    }
+}
+
+/// What went wrong, then where and when.
+fn heading(f: &Finding) -> String {
+    let what = match &f.diagnosis {
+        Some(d) => d.title.clone(),
+        None => match &f.message {
+            Some(m) => format!("{}: {m}", f.code),
+            None => format!("{} (not in the knowledge base)", f.code),
+        },
+    };
+    let mut context = Vec::new();
+    if let Some(inner) = &f.inner_code {
+        context.push(format!("{} wrapping {inner}", f.code));
+    } else if f.diagnosis.as_ref().is_some_and(|d| d.code != f.code) {
+        context.push(format!("reported as {}", f.code));
+    }
+    if let Some(op) = &f.operation {
+        context.push(op.clone());
+    }
+    if let Some(m) = &f.mailbox {
+        context.push(format!("mailbox \"{m}\""));
+    }
+    if let Some(p) = &f.profile {
+        context.push(format!("profile \"{p}\""));
+    }
+    if let Some(t) = &f.time {
+        context.push(t.clone());
+    }
+    // The inner code and its text are shown already, under their label.
+    let details = f.details.iter().filter(|(name, _)| !name.starts_with("InnerError"));
+    for (name, value) in details.take(DETAILS_SHOWN) {
+        context.push(format!("{name} = {value}"));
+    }
+    match f.diagnosis.as_ref().map(|d| d.transient) {
+        Some(Transient::Yes) => context.push("transient: retrying later usually works".into()),
+        Some(Transient::No) => context.push("permanent: something must change first".into()),
+        Some(Transient::Sometimes) => context.push("may or may not clear by retrying".into()),
+        None => {}
+    }
+    if f.truncated {
+        context.push("the payload is cut off; what was complete is shown".into());
+    }
+    if context.is_empty() { what } else { format!("{what}\n{}", context.join("; ")) }
+}
+
+/// The ranked causes with their evidence, the likeliest cause's fix, and where
+/// to read more.
+fn help(f: &Finding, width: usize) -> Option<String> {
+    let d = f.diagnosis.as_ref()?;
+    let mut out: Vec<String> = Vec::new();
+    let numbered = |out: &mut Vec<String>, n: usize, text: &str| {
+        for (i, line) in wrap(text, width.saturating_sub(3)).into_iter().enumerate() {
+            out.push(if i == 0 { format!("{n}. {line}") } else { format!("   {line}") });
+        }
+    };
+    let causes: Vec<_> = d.causes.iter().take(CAUSES_SHOWN).collect();
+    out.push(if causes.len() == 1 {
+        "Likely cause:".into()
+    } else {
+        "Likely causes, most likely first:".into()
+    });
+    for (i, cause) in causes.iter().enumerate() {
+        numbered(&mut out, i + 1, &cause.summary);
+        let evidence: Vec<&str> =
+            cause.evidence.iter().filter(|e| !e.starts_with("not:")).map(String::as_str).collect();
+        if !evidence.is_empty() {
+            for line in wrap(&format!("because: {}", evidence.join("; ")), width.saturating_sub(5)) {
+                out.push(format!("     {line}"));
+            }
+        }
+    }
+    let more = d.causes.len().saturating_sub(CAUSES_SHOWN);
+    if let Some(top) = d.causes.first().filter(|c| !c.fix.is_empty()) {
+        out.push(String::new());
+        out.push(if causes.len() == 1 { "Fix:".into() } else { "Fix for cause 1:".into() });
+        for (i, step) in top.fix.iter().enumerate() {
+            numbered(&mut out, i + 1, step);
+        }
+    }
+    out.push(String::new());
+    let rest = match more {
+        0 => String::new(),
+        1 => " (1 more possible cause)".to_owned(),
+        n => format!(" ({n} more possible causes)"),
+    };
+    out.push(format!("More: ewsdiag explain {}{rest}", d.code));
+    Some(out.join("\n"))
+}
+
+/// A web address standing in a knowledge-base reference, if there is one.
+fn url_in(reference: &str) -> Option<String> {
+    let start = reference.find("https://").or_else(|| reference.find("http://"))?;
+    let url = reference[start..].split_whitespace().next()?;
+    Some(url.trim_end_matches(['.', ',', ')', ';']).to_owned())
+}
+
+/// Labels on the code, message and inner code, moved into the shown text. A
+/// finding with no mark at all still gets one unlabelled span, so its payload
+/// is shown.
+fn labels(f: &Finding, source: &PayloadSource) -> Vec<LabeledSpan> {
+    let code_label = match (&f.inner_code, f.shape) {
+        (Some(_), _) => "the outer code: only a wrapper",
+        (None, Shape::Alert | Shape::DashboardToken) => "the error code in the alert",
+        (None, Shape::Exception) => "the exception",
+        (None, _) => "the error code",
+    };
+    let message_label = match f.shape {
+        Shape::Alert => "the alert",
+        Shape::Exception => "what the exception says",
+        _ => "what the server said",
+    };
+    let code = f.marks.code.and_then(|m| source.map(m));
+    let inner = f.marks.inner_code.and_then(|m| source.map(m));
+    // An alert sentence holds its code: label the code alone, not both.
+    let message = f.marks.message.and_then(|m| source.map(m)).filter(|m| {
+        !code.is_some_and(|c| m.offset() <= c.offset() && c.offset() + c.len() <= m.offset() + m.len())
+    });
+    let mut out = Vec::new();
+    if let Some(span) = message {
+        out.push(LabeledSpan::new_with_span(Some(message_label.into()), span));
+    }
+    if let Some(span) = code {
+        out.push(LabeledSpan::new_primary_with_span(Some(code_label.into()), span));
+    }
+    if let Some(span) = inner {
+        out.push(LabeledSpan::new_with_span(Some("the inner code: the real reason".into()), span));
+    }
+    if out.is_empty() {
+        out.push(LabeledSpan::new_primary_with_span(None, source.first_line()));
+    }
+    out
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.heading)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl Diagnostic for FindingDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.url.as_ref().map(|u| Box::new(u) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() { None } else { Some(Box::new(self.labels.iter().cloned())) }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+        }
+    }
+}

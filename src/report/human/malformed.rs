@@ -1,0 +1,119 @@
+//! Payloads that could not be read, and inputs that could not be opened, as
+//! miette diagnostics.
+//!
+//! A [`Malformed`] record carries where the payload starts and where reading
+//! broke, but not the text (a bulk scan has no use for it). To show the place,
+//! the input is opened again and decoded the same way, and only a window
+//! around the break is read; standard input cannot be read twice, so there the
+//! position is given in words only.
+
+use std::io::{self, Read};
+use std::path::PathBuf;
+
+use miette::{Diagnostic, LabeledSpan, MietteDiagnostic, Severity};
+
+use super::source::PayloadSource;
+use crate::input::{self, Origin};
+use crate::model::Malformed;
+
+/// Bytes shown before the break, at most: enough for the element that broke.
+const BEFORE: u64 = 1536;
+/// Bytes shown after the break, at most.
+const AFTER: u64 = 256;
+
+/// A malformed payload, with its text when the input can be read again.
+pub(crate) struct MalformedDiagnostic {
+    inner: MietteDiagnostic,
+    source: Option<PayloadSource>,
+}
+
+impl MalformedDiagnostic {
+    /// The diagnostic for `m`; `width` is the room for payload lines.
+    pub fn new(m: &Malformed, width: usize) -> Self {
+        let heading = format!(
+            "a payload starting at line {}, column {} could not be read: {}\nreading broke at byte {} of the input",
+            m.span.line, m.span.column, m.reason, m.error_offset
+        );
+        let help = "The text is not well-formed where it broke: often a payload cut off by a log's \
+                    line limit, or edited by hand. Everything before it that could be read was \
+                    reported. Copy the complete response (for a Dynamics 365 alert, the whole View \
+                    Details text) and run ewsdiag inspect on it again.";
+        let mut inner = MietteDiagnostic::new(heading)
+            .with_code("ewsdiag::malformed")
+            .with_severity(Severity::Warning)
+            .with_help(help);
+        let source = window(m).ok().flatten().map(|(start, text)| {
+            let position = (start == m.span.offset).then_some((m.span.line, m.span.column));
+            PayloadSource::new(&m.path, start, position, &text, width)
+        });
+        if let Some(span) = source.as_ref().and_then(|s| s.map((m.error_offset, 0))) {
+            inner =
+                inner.with_label(LabeledSpan::new_primary_with_span(Some("reading broke here".into()), span));
+        }
+        MalformedDiagnostic { inner, source }
+    }
+}
+
+/// The decoded text around the break, and its absolute start offset, or
+/// `None` for standard input.
+fn window(m: &Malformed) -> io::Result<Option<(u64, String)>> {
+    if m.path == "-" {
+        return Ok(None);
+    }
+    let opened = input::open(&Origin::File(PathBuf::from(&m.path)))?;
+    let start = m.span.offset.max(m.error_offset.saturating_sub(BEFORE));
+    let end = (m.span.offset + m.span.length).min(m.error_offset + AFTER).max(m.error_offset);
+    let mut reader = opened.reader;
+    io::copy(&mut (&mut reader).take(start), &mut io::sink())?;
+    let mut bytes = Vec::new();
+    reader.take(end - start).read_to_end(&mut bytes)?;
+    // The window may cut a character in two at either end: drop the pieces,
+    // so offsets in the text stay offsets in the input.
+    let lead = bytes.iter().take_while(|b| (0x80..0xC0).contains(*b)).count();
+    let mut text = bytes.split_off(lead);
+    if let Err(e) = std::str::from_utf8(&text)
+        && e.error_len().is_none()
+    {
+        text.truncate(e.valid_up_to());
+    }
+    Ok(Some((start + lead as u64, String::from_utf8_lossy(&text).into_owned())))
+}
+
+impl std::fmt::Debug for MalformedDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl std::fmt::Display for MalformedDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+impl std::error::Error for MalformedDiagnostic {}
+
+impl Diagnostic for MalformedDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<Severity> {
+        self.inner.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+}
+
+/// An input that could not be read: a program failure, for standard error.
+pub(crate) fn unreadable(path: &str, reason: &str) -> MietteDiagnostic {
+    MietteDiagnostic::new(format!("cannot read {path}: {reason}"))
+        .with_code("ewsdiag::unreadable")
+        .with_help("Check the path and its permissions. The other inputs were still scanned; the run ends with status 2.")
+}

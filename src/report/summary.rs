@@ -1,0 +1,277 @@
+//! `--format summary`, the default of `scan`: one screen saying what to fix.
+//!
+//! A bulk scan of a folder of alerts can hold thousands of findings; an
+//! administrator wants the few things behind them. So individual findings are
+//! not printed at all. At the end come the root causes, ranked by how many
+//! mailboxes they hit, each in a few lines (what, which mailboxes, which codes,
+//! when, whether it clears by itself, how sure, and the first step of the
+//! fix), as many as fit in about one screen, then the totals.
+
+use std::io::{self, Write};
+
+use super::Report;
+use super::human::text::{Paint, shorten, wrap};
+use super::human::{Settings, render_unreadable};
+use crate::diagnose::{Confidence, RootCause};
+use crate::model::{Finding, Malformed, Transient};
+use crate::run::{Note, Summary};
+
+/// Lines the whole summary should fit in: one terminal screen.
+const SCREEN: usize = 40;
+/// Mailboxes named per root cause; the rest are counted.
+const MAILBOXES_SHOWN: usize = 5;
+/// Skipped or unreadable inputs named; the rest are counted.
+const NOTES_SHOWN: usize = 3;
+/// Columns root-cause lines are indented by (after ` 1. `).
+const INDENT: usize = 4;
+
+/// Prints nothing per finding, then the one-screen root-cause summary.
+pub struct Overview<W: Write, E: Write> {
+    out: W,
+    settings: Settings,
+    err: E,
+    err_settings: Settings,
+}
+
+impl<W: Write, E: Write> Overview<W, E> {
+    /// A renderer writing the summary to `out` as `settings` say, and
+    /// unreadable inputs to `err` as `err_settings` say.
+    pub fn new(out: W, settings: Settings, err: E, err_settings: Settings) -> Self {
+        Overview { out, settings, err, err_settings }
+    }
+}
+
+impl<W: Write, E: Write> Report for Overview<W, E> {
+    fn finding(&mut self, _: &Finding) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn malformed(&mut self, _: &Malformed) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn skipped(&mut self, _: &str, _: &str) -> io::Result<()> {
+        // Listed in the totals; a line per binary file would bury the summary.
+        Ok(())
+    }
+
+    fn unreadable(&mut self, path: &str, reason: &str) -> io::Result<()> {
+        let rendered = render_unreadable(&self.err_settings, path, reason);
+        // Best effort: a closed standard error must not stop the scan.
+        let _ = self.err.write_all(rendered.as_bytes());
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        write(&mut self.out, summary, &self.settings, Some(SCREEN))?;
+        self.out.flush()
+    }
+}
+
+/// Writes the ranked root causes, as many as fit in `screen` lines (all of
+/// them when `None`), then the totals.
+pub(crate) fn write(
+    out: &mut dyn Write,
+    s: &Summary,
+    settings: &Settings,
+    screen: Option<usize>,
+) -> io::Result<()> {
+    let paint = Paint { color: settings.color };
+    let totals = totals(s, settings);
+    let causes = &s.root_causes;
+    if !causes.is_empty() {
+        let n = causes.len();
+        let heading = match n {
+            1 => "What went wrong: 1 root cause".to_owned(),
+            _ => format!("What went wrong: {n} root causes, most mailboxes first"),
+        };
+        writeln!(out, "{}\n", paint.bold(&heading))?;
+        // Room for the heading, the totals and the "more" line.
+        let mut room = screen.map_or(usize::MAX, |lines| lines.saturating_sub(totals.len() + 5));
+        let mut shown = 0;
+        for (i, cause) in causes.iter().enumerate() {
+            let block = block(i + 1, cause, settings);
+            if shown > 0 && block.len() + 1 > room {
+                break;
+            }
+            room = room.saturating_sub(block.len() + 1);
+            for line in block {
+                writeln!(out, "{line}")?;
+            }
+            writeln!(out)?;
+            shown += 1;
+        }
+        if shown < n {
+            let more = format!(
+                "{} more root cause{} not shown: --format human lists them all after the findings, \
+                 --format json with every detail.",
+                n - shown,
+                if n - shown == 1 { "" } else { "s" }
+            );
+            for line in wrap(&more, settings.width) {
+                writeln!(out, "{}", paint.dim(&line))?;
+            }
+            writeln!(out)?;
+        }
+    }
+    for line in totals {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Writes only the totals (after `inspect`'s diagnostics).
+pub(crate) fn write_totals(out: &mut dyn Write, s: &Summary, settings: &Settings) -> io::Result<()> {
+    for line in totals(s, settings) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// One root cause, numbered, in at most seven lines.
+fn block(n: usize, c: &RootCause, settings: &Settings) -> Vec<String> {
+    let paint = Paint { color: settings.color };
+    let dot = if settings.unicode { " · " } else { "; " };
+    let room = settings.width.saturating_sub(INDENT).max(20);
+    let pad = " ".repeat(INDENT);
+    let mut lines = Vec::new();
+    let mut title = wrap(&c.title, room);
+    if title.len() > 2 {
+        let rest = title[1..].join(" ");
+        title.truncate(1);
+        title.push(shorten(&rest, room, settings.unicode));
+    }
+    for (i, line) in title.iter().enumerate() {
+        let lead = if i == 0 { format!("{n:>2}. ") } else { pad.clone() };
+        lines.push(format!("{lead}{}", paint.bold(line)));
+    }
+    let mailboxes = match c.mailboxes.len() {
+        0 => "no mailbox named in the input".to_owned(),
+        count => {
+            let named = c.mailboxes.iter().take(MAILBOXES_SHOWN).cloned().collect::<Vec<_>>().join(", ");
+            let more = count.saturating_sub(MAILBOXES_SHOWN);
+            let more = if more > 0 { format!(" +{more} more") } else { String::new() };
+            format!("{count} mailbox{}: {named}{more}", if count == 1 { "" } else { "es" })
+        }
+    };
+    lines.push(format!("{pad}{}", shorten(&mailboxes, room, settings.unicode)));
+    let findings = format!("{} finding{}", c.findings, if c.findings == 1 { "" } else { "s" });
+    let (transient, painted) = match c.transient {
+        Transient::Yes => ("transient", paint.yellow("transient")),
+        Transient::No => ("permanent", paint.red("permanent")),
+        Transient::Sometimes => ("may be transient", paint.yellow("may be transient")),
+    };
+    let tail = format!("{dot}{findings}{dot}{transient}").chars().count();
+    let codes = shorten(&c.codes.join(", "), room.saturating_sub(tail), settings.unicode);
+    lines.push(format!("{pad}{codes}{dot}{findings}{dot}{painted}"));
+    let confidence = match c.confidence {
+        Confidence::High => "high confidence",
+        Confidence::Medium => "medium confidence",
+        Confidence::Low => "low confidence",
+    };
+    let seen = match (&c.first_seen, &c.last_seen) {
+        (Some(first), Some(last)) if first != last => format!("seen {first} to {}", same_day(first, last)),
+        (Some(t), _) | (None, Some(t)) => format!("seen {t}"),
+        (None, None) => String::new(),
+    };
+    if seen.is_empty() {
+        lines.push(format!("{pad}{confidence}"));
+    } else {
+        let seen =
+            shorten(&seen, room.saturating_sub(confidence.len() + dot.chars().count()), settings.unicode);
+        lines.push(format!("{pad}{seen}{dot}{confidence}"));
+    }
+    if let Some(step) = c.fix.first() {
+        let fix = shorten(step, room.saturating_sub(5), settings.unicode);
+        lines.push(format!("{pad}{} {}", paint.dim("fix:"), paint.cyan(&fix)));
+    }
+    lines
+}
+
+/// `last` without the date when it is the same day as `first`: ISO-8601
+/// times that share their first ten characters.
+fn same_day<'a>(first: &str, last: &'a str) -> &'a str {
+    let date = |t: &str| t.get(..10).filter(|d| d.as_bytes().get(4) == Some(&b'-')).map(str::to_owned);
+    match (date(first), date(last)) {
+        (Some(a), Some(b)) if a == b => last[10..].trim_start_matches(['T', ' ']),
+        _ => last,
+    }
+}
+
+/// The closing counts: inputs, bytes, findings by class, malformed, and the
+/// inputs left out with why.
+fn totals(s: &Summary, settings: &Settings) -> Vec<String> {
+    let st = &s.stats;
+    let plural =
+        |n: u64, one: &str, many: &str| format!("{} {}", thousands(n), if n == 1 { one } else { many });
+    let inputs = plural(s.inputs, "input", "inputs");
+    let bytes = plural(st.bytes, "byte", "bytes");
+    let mut lines = vec![format!("Scanned {inputs}, {bytes}.")];
+    if st.findings == 0 {
+        lines.push("No EWS errors or sync alerts found.".to_owned());
+    } else {
+        let mut classes = Vec::new();
+        for (n, one, many) in [
+            (st.errors, "error", "errors"),
+            (st.warnings, "warning", "warnings"),
+            (st.successes, "success", "successes"),
+            (st.unclassed, "alert or other", "alerts and other"),
+        ] {
+            if n > 0 {
+                classes.push(plural(n, one, many));
+            }
+        }
+        let findings = plural(st.findings, "finding", "findings");
+        lines.extend(wrap(&format!("Found {findings}: {}.", classes.join(", ")), settings.width));
+    }
+    if st.malformed > 0 {
+        let m = plural(st.malformed, "payload", "payloads");
+        let text = format!("{m} could not be read (malformed or cut off); --format human shows where.");
+        lines.extend(wrap(&text, settings.width));
+    }
+    lines.extend(notes("Skipped", &s.skipped, settings));
+    lines.extend(notes("Could not read", &s.unreadable, settings));
+    lines
+}
+
+/// `Skipped 2: a.bin (binary data), b.bin (binary data)` and a count of the rest.
+fn notes(what: &str, notes: &[Note], settings: &Settings) -> Vec<String> {
+    if notes.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![format!("{what} {}:", notes.len())];
+    for note in notes.iter().take(NOTES_SHOWN) {
+        let line = format!("{}: {}", note.path, note.reason);
+        lines.push(format!("  {}", shorten(&line, settings.width.saturating_sub(2), settings.unicode)));
+    }
+    if notes.len() > NOTES_SHOWN {
+        lines.push(format!("  and {} more", notes.len() - NOTES_SHOWN));
+    }
+    lines
+}
+
+/// `26988` as `26,988`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(26_988), "26,988");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
