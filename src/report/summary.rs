@@ -77,7 +77,8 @@ pub(crate) fn write(
     screen: Option<usize>,
 ) -> io::Result<()> {
     let paint = Paint { color: settings.color };
-    let totals = totals(s, settings);
+    // The summary format shows no findings, so it says where to see more.
+    let totals = totals(s, settings, screen.is_some());
     let causes = &s.root_causes;
     if !causes.is_empty() {
         let n = causes.len();
@@ -122,7 +123,7 @@ pub(crate) fn write(
 
 /// Writes only the totals (after `inspect`'s diagnostics).
 pub(crate) fn write_totals(out: &mut dyn Write, s: &Summary, settings: &Settings) -> io::Result<()> {
-    for line in totals(s, settings) {
+    for line in totals(s, settings, false) {
         writeln!(out, "{line}")?;
     }
     Ok(())
@@ -199,8 +200,8 @@ fn same_day<'a>(first: &str, last: &'a str) -> &'a str {
 }
 
 /// The closing counts: inputs, bytes, findings by class, malformed, and the
-/// inputs left out with why.
-fn totals(s: &Summary, settings: &Settings) -> Vec<String> {
+/// inputs left out with why. `hint` says how to see the malformed payloads.
+fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
     let st = &s.stats;
     let plural =
         |n: u64, one: &str, many: &str| format!("{} {}", thousands(n), if n == 1 { one } else { many });
@@ -226,7 +227,8 @@ fn totals(s: &Summary, settings: &Settings) -> Vec<String> {
     }
     if st.malformed > 0 {
         let m = plural(st.malformed, "payload", "payloads");
-        let text = format!("{m} could not be read (malformed or cut off); --format human shows where.");
+        let hint = if hint { "; --format human shows where" } else { "" };
+        let text = format!("{m} could not be read (malformed or cut off){hint}.");
         lines.extend(wrap(&text, settings.width));
     }
     lines.extend(notes("Skipped", &s.skipped, settings));

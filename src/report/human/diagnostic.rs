@@ -11,7 +11,7 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
 
-use super::source::PayloadSource;
+use super::source::{Label, PayloadSource};
 use super::text::wrap;
 use crate::kb::{self, Source};
 use crate::model::{Class, Finding, Shape, Transient};
@@ -22,6 +22,10 @@ const CAUSES_SHOWN: usize = 3;
 
 /// How many `MessageXml` values the heading names.
 const DETAILS_SHOWN: usize = 3;
+
+/// `MessageXml` values the heading leaves out (lower case): the payload and
+/// the title already say them.
+const NOT_SHOWN: &[&str] = &["date", "exceptiontype", "httpstatus"];
 
 /// One finding, ready to render.
 #[derive(Debug)]
@@ -63,12 +67,17 @@ impl FindingDiagnostic {
             help(f, help_width)
         };
         let url = entry.and_then(|e| e.references.iter().find_map(|r| url_in(r)));
-        let (source, labels) = match PayloadSource::of(f, source_width) {
+        let marks = labels(f);
+        let source = PayloadSource::of(f, source_width, &marks);
+        let labels = match &source {
             Some(source) => {
-                let labels = labels(f, &source);
-                (Some(source), labels)
+                let mut drawn: Vec<LabeledSpan> = marks.iter().filter_map(|l| source.label(l)).collect();
+                if drawn.is_empty() {
+                    drawn.push(LabeledSpan::new_primary_with_span(None, source.first_line()));
+                }
+                drawn
             }
-            None => (None, Vec::new()),
+            None => Vec::new(),
         };
         FindingDiagnostic {
             code,
@@ -139,8 +148,12 @@ fn heading(f: &Finding) -> String {
     if let Some(t) = &f.time {
         context.push(t.clone());
     }
-    // The inner code and its text are shown already, under their label.
-    let details = f.details.iter().filter(|(name, _)| !name.starts_with("InnerError"));
+    // The inner code and its text are shown already, under their label, and
+    // request ids and dates say nothing about the cause.
+    let details = f.details.iter().filter(|(name, _)| {
+        let folded = name.to_ascii_lowercase();
+        !(name.starts_with("InnerError") || folded.ends_with("id") || NOT_SHOWN.contains(&folded.as_str()))
+    });
     for (name, value) in details.take(DETAILS_SHOWN) {
         context.push(format!("{name} = {value}"));
     }
@@ -207,41 +220,35 @@ fn url_in(reference: &str) -> Option<String> {
     Some(url.trim_end_matches(['.', ',', ')', ';']).to_owned())
 }
 
-/// Labels on the code, message and inner code, moved into the shown text. A
-/// finding with no mark at all still gets one unlabelled span, so its payload
-/// is shown.
-fn labels(f: &Finding, source: &PayloadSource) -> Vec<LabeledSpan> {
+/// Labels on the code, message and inner code. A message holding the code
+/// (an alert sentence) is not labelled as well: the code says more.
+fn labels(f: &Finding) -> Vec<Label> {
     let code_label = match (&f.inner_code, f.shape) {
-        (Some(_), _) => "the outer code: only a wrapper",
-        (None, Shape::Alert | Shape::DashboardToken) => "the error code in the alert",
+        (Some(_), _) => "outer code: a wrapper",
+        (None, Shape::Alert | Shape::DashboardToken) => "the code in the alert",
         (None, Shape::Exception) => "the exception",
         (None, _) => "the error code",
     };
     let message_label = match f.shape {
         Shape::Alert => "the alert",
-        Shape::Exception => "what the exception says",
-        _ => "what the server said",
+        Shape::Exception => "what it says",
+        _ => "the server's message",
     };
-    let code = f.marks.code.and_then(|m| source.map(m));
-    let inner = f.marks.inner_code.and_then(|m| source.map(m));
-    // An alert sentence holds its code: label the code alone, not both.
-    let message = f.marks.message.and_then(|m| source.map(m)).filter(|m| {
-        !code.is_some_and(|c| m.offset() <= c.offset() && c.offset() + c.len() <= m.offset() + m.len())
-    });
-    let mut out = Vec::new();
-    if let Some(span) = message {
-        out.push(LabeledSpan::new_with_span(Some(message_label.into()), span));
-    }
-    if let Some(span) = code {
-        out.push(LabeledSpan::new_primary_with_span(Some(code_label.into()), span));
-    }
-    if let Some(span) = inner {
-        out.push(LabeledSpan::new_with_span(Some("the inner code: the real reason".into()), span));
-    }
-    if out.is_empty() {
-        out.push(LabeledSpan::new_primary_with_span(None, source.first_line()));
-    }
-    out
+    let label = |mark: Option<(u64, u64)>, text: &str, primary: bool| {
+        mark.map(|(offset, length)| Label { offset, length, text: text.to_owned(), primary })
+    };
+    let code = f.marks.code;
+    let holds_code =
+        |(m, n): (u64, u64)| code.is_some_and(|(c, l)| m <= c && c.saturating_add(l) <= m.saturating_add(n));
+    let message = f.marks.message.filter(|&m| !holds_code(m));
+    [
+        label(message, message_label, false),
+        label(code, code_label, true),
+        label(f.marks.inner_code, "inner code: the real cause", false),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 impl fmt::Display for FindingDiagnostic {

@@ -12,12 +12,14 @@ use std::path::PathBuf;
 
 use miette::{Diagnostic, LabeledSpan, MietteDiagnostic, Severity};
 
-use super::source::PayloadSource;
+use super::source::{Label, PayloadSource};
 use crate::input::{self, Origin};
 use crate::model::Malformed;
 
 /// Bytes shown before the break, at most: enough for the element that broke.
 const BEFORE: u64 = 1536;
+/// The label at the break.
+const BROKE: &str = "reading broke here";
 /// Bytes shown after the break, at most.
 const AFTER: u64 = 256;
 
@@ -31,7 +33,7 @@ impl MalformedDiagnostic {
     /// The diagnostic for `m`; `width` is the room for payload lines.
     pub fn new(m: &Malformed, width: usize) -> Self {
         let heading = format!(
-            "a payload starting at line {}, column {} could not be read: {}\nreading broke at byte {} of the input",
+            "A payload starting at line {}, column {} could not be read: {}\nreading broke at byte {} of the input",
             m.span.line, m.span.column, m.reason, m.error_offset
         );
         let help = "The text is not well-formed where it broke: often a payload cut off by a log's \
@@ -44,12 +46,18 @@ impl MalformedDiagnostic {
             .with_help(help);
         let source = window(m).ok().flatten().map(|(start, text)| {
             let position = (start == m.span.offset).then_some((m.span.line, m.span.column));
-            PayloadSource::new(&m.path, start, position, &text, width)
+            // Point at the character where reading stopped, or at the end.
+            let broke = usize::try_from(m.error_offset.saturating_sub(start)).unwrap_or(usize::MAX);
+            let length = text.get(broke..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8);
+            let label =
+                Label { offset: m.error_offset, length: length as u64, text: BROKE.into(), primary: true };
+            let source =
+                PayloadSource::new(&m.path, start, position, &text, width, std::slice::from_ref(&label));
+            if let Some(span) = source.label(&label) {
+                inner.labels = Some(vec![span]);
+            }
+            source
         });
-        if let Some(span) = source.as_ref().and_then(|s| s.map((m.error_offset, 0))) {
-            inner =
-                inner.with_label(LabeledSpan::new_primary_with_span(Some("reading broke here".into()), span));
-        }
         MalformedDiagnostic { inner, source }
     }
 }
@@ -62,7 +70,9 @@ fn window(m: &Malformed) -> io::Result<Option<(u64, String)>> {
     }
     let opened = input::open(&Origin::File(PathBuf::from(&m.path)))?;
     let start = m.span.offset.max(m.error_offset.saturating_sub(BEFORE));
-    let end = (m.span.offset + m.span.length).min(m.error_offset + AFTER).max(m.error_offset);
+    // Past the break too: what follows is often what went wrong (a comment
+    // never closed, a stray `<`), up to the end of its line.
+    let end = m.error_offset + AFTER;
     let mut reader = opened.reader;
     io::copy(&mut (&mut reader).take(start), &mut io::sink())?;
     let mut bytes = Vec::new();
@@ -76,7 +86,13 @@ fn window(m: &Malformed) -> io::Result<Option<(u64, String)>> {
     {
         text.truncate(e.valid_up_to());
     }
-    Ok(Some((start + lead as u64, String::from_utf8_lossy(&text).into_owned())))
+    let mut text = String::from_utf8_lossy(&text).into_owned();
+    let broke =
+        usize::try_from(m.error_offset.saturating_sub(start)).unwrap_or(usize::MAX).saturating_sub(lead);
+    if let Some(eol) = text.get(broke..).and_then(|rest| rest.find('\n')) {
+        text.truncate(broke + eol);
+    }
+    Ok(Some((start + lead as u64, text)))
 }
 
 impl std::fmt::Debug for MalformedDiagnostic {

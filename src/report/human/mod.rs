@@ -74,6 +74,8 @@ impl Settings {
                 .with_context_lines(CONTEXT_LINES)
                 .render_report(&mut out, diagnostic)
         };
+        // textwrap indents blank lines too; trailing blanks help nobody.
+        let mut out: String = out.lines().map(|l| format!("{}\n", l.trim_end())).collect();
         if result.is_err() {
             // miette only fails when a label cannot be read back from its
             // source, which the spans are checked against; say so rather than
@@ -96,8 +98,9 @@ impl Settings {
 
 /// Lines of payload shown around each label.
 const CONTEXT_LINES: usize = 1;
-/// Columns miette puts before a payload line (` 12 │ `) and one to spare.
-const SOURCE_GUTTER: usize = 7;
+/// Columns miette puts before a payload line: the line number (` 12 │ `)
+/// and, beside a label over several lines, its own gutter (`╭─▶ `).
+const SOURCE_GUTTER: usize = 10;
 /// Columns miette puts before help lines (`  help: `), plus the two it keeps
 /// free at the right edge.
 const HELP_INDENT: usize = 10;

@@ -42,8 +42,10 @@ impl Reflowed {
     }
 }
 
-/// Breaks every line of `text` longer than `width` columns.
-pub(crate) fn reflow(text: &str, width: usize) -> Reflowed {
+/// Breaks every line of `text` longer than `width` columns, and moves each
+/// label to a new line when its text would run past the width. A label is
+/// `(offset, length, columns its text takes after the underline's middle)`.
+pub(crate) fn reflow(text: &str, width: usize, labels: &[(usize, usize, usize)]) -> Reflowed {
     let width = width.max(20);
     let mut breaks: Vec<(usize, usize)> = Vec::new(); // (offset, indent)
     let mut line_start = 0;
@@ -66,6 +68,16 @@ pub(crate) fn reflow(text: &str, width: usize) -> Reflowed {
         }
         line_start += line.len();
     }
+    let mut labels = labels.to_vec();
+    labels.sort_unstable();
+    for label in labels {
+        if let Some(b) = label_break(text, &breaks, label, width) {
+            let at = breaks.partition_point(|x| x.0 < b.0);
+            if breaks.get(at).is_none_or(|x| x.0 != b.0) {
+                breaks.insert(at, b);
+            }
+        }
+    }
     let mut out = String::with_capacity(text.len() + breaks.len() * 8);
     let mut inserted = Vec::with_capacity(breaks.len());
     let mut last = 0;
@@ -79,6 +91,35 @@ pub(crate) fn reflow(text: &str, width: usize) -> Reflowed {
     }
     out.push_str(&text[last..]);
     Reflowed { text: out, inserted }
+}
+
+/// Where to break so the label at `offset` has room for its text: `None`
+/// when it fits where it stands, or when it already starts its line.
+fn label_break(
+    text: &str,
+    breaks: &[(usize, usize)],
+    (offset, length, needs): (usize, usize, usize),
+    width: usize,
+) -> Option<(usize, usize)> {
+    // A label over several lines has its text drawn at the left margin.
+    let spans_lines = text.get(offset..offset + length).is_none_or(|t| t.contains('\n'))
+        || breaks.iter().any(|b| b.0 > offset && b.0 < offset + length);
+    if spans_lines || length > width / 2 {
+        return None;
+    }
+    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |n| n + 1);
+    let indent = text[line_start..].len() - text[line_start..].trim_start().len();
+    let (from, column) = match breaks.iter().rev().find(|b| b.0 > line_start && b.0 <= offset) {
+        Some(&(at, pad)) => (at, pad),
+        None => (line_start, 0),
+    };
+    let column = column + text.get(from..offset)?.chars().count();
+    let middle = text.get(offset..offset + length).map_or(0, |t| t.chars().count() / 2);
+    if column + middle + needs <= width || column <= indent + 2 {
+        return None;
+    }
+    // Before the blank in front of the label, when there is one.
+    Some(if text[..offset].ends_with(' ') { (offset - 1, indent + 1) } else { (offset, indent + 2) })
 }
 
 /// Offsets in `line` where a tag follows a tag (`><`), with the indentation
@@ -153,7 +194,7 @@ mod tests {
 
     #[test]
     fn short_lines_stay() {
-        let r = reflow("<a>\n  <b>x</b>\n</a>", 40);
+        let r = reflow("<a>\n  <b>x</b>\n</a>", 40, &[]);
         assert!(!r.changed());
         assert_eq!(r.text, "<a>\n  <b>x</b>\n</a>");
     }
@@ -161,7 +202,7 @@ mod tests {
     #[test]
     fn tags_break_and_indent_by_depth() {
         let text = "<Envelope><Body><Code>ErrorServerBusy</Code><Text>busy</Text></Body></Envelope>";
-        let r = reflow(text, 40);
+        let r = reflow(text, 40, &[]);
         assert_eq!(
             r.text,
             "<Envelope>\n  <Body>\n    <Code>ErrorServerBusy</Code>\n    <Text>busy</Text>\n  </Body>\n</Envelope>"
@@ -174,7 +215,7 @@ mod tests {
     #[test]
     fn long_text_breaks_at_blanks_and_spans_still_map() {
         let text = "word ".repeat(30);
-        let r = reflow(&text, 40);
+        let r = reflow(&text, 40, &[]);
         assert!(r.text.lines().all(|l| l.chars().count() <= 40), "{}", r.text);
         let at = 5 * 17;
         assert_eq!(&r.text[r.start(at)..r.end(at + 4)], "word");
@@ -183,7 +224,7 @@ mod tests {
     #[test]
     fn a_long_run_without_blanks_is_cut() {
         let text = "x".repeat(300);
-        let r = reflow(&text, 40);
+        let r = reflow(&text, 40, &[]);
         assert!(r.text.lines().all(|l| l.len() <= LONGEST_WORD + 2));
         assert_eq!(r.text.replace(['\n', ' '], ""), text);
     }

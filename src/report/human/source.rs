@@ -3,10 +3,23 @@
 //! input and the payload's position, and numbered with the input's own line
 //! numbers whenever the text was left as it is.
 
-use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use super::reflow::{Reflowed, reflow};
 use crate::model::Finding;
+
+/// A label to draw: an absolute `(offset, length)` in the input and its text.
+#[derive(Debug, Clone)]
+pub(crate) struct Label {
+    /// Absolute byte offset in the input.
+    pub offset: u64,
+    /// Length in bytes.
+    pub length: u64,
+    /// What the label says.
+    pub text: String,
+    /// The primary label (the code).
+    pub primary: bool,
+}
 
 /// The text shown for one payload.
 #[derive(Debug, Clone)]
@@ -29,21 +42,39 @@ pub(crate) struct PayloadSource {
 impl PayloadSource {
     /// The source for `f`, or `None` when the scan did not keep its text.
     /// Lines longer than `width` are reflowed.
-    pub fn of(f: &Finding, width: usize) -> Option<PayloadSource> {
+    pub fn of(f: &Finding, width: usize, labels: &[Label]) -> Option<PayloadSource> {
         let text = f.source.as_deref()?;
-        Some(PayloadSource::new(&f.path, f.span.offset, Some((f.span.line, f.span.column)), text, width))
+        let position = Some((f.span.line, f.span.column));
+        Some(PayloadSource::new(&f.path, f.span.offset, position, text, width, labels))
     }
 
     /// The source for `text`, which stands at absolute offset `start` of the
-    /// input `path`, at `position` (line and column) when known.
-    pub fn new(path: &str, start: u64, position: Option<(u64, u64)>, text: &str, width: usize) -> Self {
-        let shown = reflow(text, width);
+    /// input `path`, at `position` (line and column) when known. Lines are
+    /// broken to fit `width`, and so that each label's text fits too.
+    pub fn new(
+        path: &str,
+        start: u64,
+        position: Option<(u64, u64)>,
+        text: &str,
+        width: usize,
+        labels: &[Label],
+    ) -> Self {
+        let relative: Vec<(usize, usize, usize)> = labels
+            .iter()
+            .filter_map(|l| {
+                let offset = usize::try_from(l.offset.checked_sub(start)?).ok()?;
+                let length = usize::try_from(l.length).ok()?;
+                // miette draws `╰── ` and the text from the underline's middle.
+                Some((offset, length, l.text.chars().count() + 4))
+            })
+            .collect();
+        let shown = reflow(text, width, &relative);
         let base = |n: u64| usize::try_from(n.saturating_sub(1)).unwrap_or(0);
         let (name, line_base, column_base) = match position {
             Some((line, column)) if !shown.changed() => {
                 (format!("{path}:{line}:{column}"), base(line), base(column))
             }
-            Some((line, column)) => (format!("{path}:{line}:{column}, reflowed to fit"), 0, 0),
+            Some((line, column)) => (format!("{path}:{line}:{column} (reflowed)"), 0, 0),
             None => (format!("{path}, from byte {start}"), 0, 0),
         };
         PayloadSource { name, start, original_len: text.len(), shown, line_base, column_base }
@@ -63,6 +94,18 @@ impl PayloadSource {
             return None;
         }
         Some(SourceSpan::new(start.into(), end - start))
+    }
+
+    /// `label` as miette draws it in the shown text, or `None` when it lies
+    /// outside the payload.
+    pub fn label(&self, label: &Label) -> Option<LabeledSpan> {
+        let span = self.map((label.offset, label.length))?;
+        let text = (!label.text.is_empty()).then(|| label.text.clone());
+        Some(if label.primary {
+            LabeledSpan::new_primary_with_span(text, span)
+        } else {
+            LabeledSpan::new_with_span(text, span)
+        })
     }
 
     /// The first line with anything on it, to show a payload nothing in it
@@ -85,10 +128,16 @@ impl SourceCode for PayloadSource {
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.shown.text.as_str().read_span(span, before, after)?;
         let column = if inner.line() == 0 { inner.column() + self.column_base } else { inner.column() };
+        // Without its last line break, a snippet's last line is not taken for
+        // the end of the file: the narratable handler would otherwise pin
+        // every later label on that line.
+        let data = inner.data();
+        let kept = data.strip_suffix(b"\n").map_or(data, |d| d.strip_suffix(b"\r").unwrap_or(d));
+        let kept = if kept.len() >= span.offset() + span.len() - inner.span().offset() { kept } else { data };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
-            inner.data(),
-            *inner.span(),
+            kept,
+            SourceSpan::new(inner.span().offset().into(), kept.len()),
             inner.line() + self.line_base,
             column,
             inner.line_count(),
