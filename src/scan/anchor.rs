@@ -150,7 +150,12 @@ fn poor(items: &[Item]) -> bool {
 /// line breaks taken out.
 fn line_wrapped(input: &Input<'_>, hit: Hit) -> Option<Outcome> {
     let floor = input.floor;
-    let (start, end) = lines::wrapped_block(input.buf, hit.at, floor, input.eof)?;
+    let (start, end) = match lines::wrapped_block(input.buf, hit.at, floor, input.eof) {
+        Ok(block) => block?,
+        Err(lines::NeedMore) => {
+            return Some(Outcome::NeedMore { from: lines::line_start(input.buf, hit.at, floor) });
+        }
+    };
     let joined = view::unwrap_lines(input.buf, start, end);
     let inner = Input { buf: &joined.text, eof: true, floor: 0, max_payload: input.max_payload };
     let mut items = Vec::new();
@@ -305,7 +310,7 @@ fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
         },
         Opener::Json => escaped(input, start, view::json),
         Opener::Entity => {
-            let wrapping = entity_wrapping(buf, start, input.floor);
+            let wrapping = entity_wrapping(buf, start);
             escaped(input, start, move |b, s, l, e| view::entities(b, s, l, e, wrapping))
         }
     };
@@ -356,8 +361,10 @@ fn quoting(buf: &[u8], start: usize) -> Quoting {
 
 /// Entity-escaped XML inside an HTML page is `html-escaped`; inside another
 /// XML document, `xml-escaped`.
-fn entity_wrapping(buf: &[u8], start: usize, floor: usize) -> Wrapping {
-    let reach = start.saturating_sub(1024).max(floor.min(start));
+fn entity_wrapping(buf: &[u8], start: usize) -> Wrapping {
+    // Context only, so it may look behind the previous payload; no further
+    // than the scanner always keeps, so the answer never depends on buffering.
+    let reach = start.saturating_sub(super::driver::LOOKBACK);
     let before = &buf[reach..start];
     let Some(lt) = memchr::memrchr(b'<', before) else {
         return Wrapping::HtmlEscaped;
@@ -452,7 +459,60 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
         }
         items.push(Item::Malformed { start, end: window.end.max(start + 1), error_at, reason });
     }
-    Outcome::Found { items, end: window.end.max(start + 1) }
+    let end = window.end.max(start + 1);
+    if closed.is_none() && looks_wrapped(&items) {
+        if let Some(better) = dewrapped(text, start, end, &items) {
+            return better;
+        }
+    }
+    Outcome::Found { items, end }
+}
+
+/// Signs that a viewer cut the lines of a raw window: a message broken by a
+/// line end, a message with no code, or XML that broke.
+fn looks_wrapped(items: &[Item]) -> bool {
+    items.iter().any(|item| match item {
+        Item::Finding(f) => broken(f),
+        Item::Malformed { .. } => true,
+    })
+}
+
+/// A code is one word, and EWS messages are one line.
+fn broken(f: &Finding) -> bool {
+    f.code.contains(|c: char| c.is_whitespace() || c == '<')
+        || f.message.as_deref().is_some_and(|m| m.contains('\n'))
+}
+
+/// How good a reading is: findings, less broken messages and broken payloads.
+fn quality(items: &[Item]) -> i64 {
+    items
+        .iter()
+        .map(|item| match item {
+            Item::Finding(f) => 2 - i64::from(broken(f)),
+            Item::Malformed { .. } => -1,
+        })
+        .sum()
+}
+
+/// Reads the window again with the viewer's line breaks taken out: the breaks
+/// after every line of the widest width (at least 40, and reached by two lines
+/// or more), which is where a viewer cuts. Kept only if it reads better.
+fn dewrapped(text: &[u8], start: usize, end: usize, raw: &[Item]) -> Option<Outcome> {
+    let region = &text[start..end];
+    let widths: Vec<usize> =
+        region.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l).len()).collect();
+    let width = *widths.iter().max()?;
+    if width < 40 || widths.iter().filter(|w| **w == width).count() < 2 {
+        return None;
+    }
+    let joined = view::unwrap_lines_of_width(text, start, end, width);
+    let reread = parse_window(&joined.text, 0, false, Some(true));
+    let Outcome::Found { items, end: view_end } = reread else { return None };
+    if quality(&items) <= quality(raw) {
+        return None;
+    }
+    let items = items.into_iter().map(|i| remap(i, &joined)).collect();
+    Some(Outcome::Found { items, end: joined.source(view_end) })
 }
 
 fn finding_of(m: &xml::Message) -> Finding {

@@ -19,7 +19,7 @@ static TRACE_TIME: LazyLock<Option<Regex>> =
 static MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(concat!(
         // Quotes as they stand in the text, a CSV field ("") or a JSON string (\").
-        r#"(?i)\bmailbox\s+(?:record\s+)?(?:(?:""|\\?")([^"\\\r\n]{1,200})(?:""|\\?")|“([^”\r\n]{1,200})”|\[([^\]\r\n]{1,200})\]|'([^'\r\n]{1,200})'"#,
+        r#"(?i)\bmailbox\s+(?:record\s+)?(?:(?:""|\\?"|&(?:amp;)?quot;)([^"\\&\r\n]{1,200})(?:""|\\?"|&(?:amp;)?quot;)|“([^”\r\n]{1,200})”|\[([^\]\r\n]{1,200})\]|'([^'\r\n]{1,200})'"#,
         r#"|([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}))"#
     ))
     .ok()

@@ -59,7 +59,7 @@ impl Stats {
 
 /// How far back from the scan position the buffer keeps text: alert sentences
 /// and tag openers are looked for behind an anchor.
-const LOOKBACK: usize = 4096;
+pub(crate) const LOOKBACK: usize = 4096;
 /// Mailbox, profile and time found in one payload carry over to the payloads
 /// that follow it within this many bytes (the rest of its record).
 const CONTEXT_REACH: u64 = 8192;

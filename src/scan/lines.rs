@@ -68,16 +68,28 @@ const MIN_WRAP: usize = 40;
 /// How many lines a wrapped block may span at the most.
 const MAX_WRAP_LINES: usize = 4096;
 
+/// More input is needed to decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NeedMore;
+
 /// If the line holding `at` belongs to a run of lines of one fixed width (at
 /// least two of them, then one shorter last line), the run's `[start, end)`.
-/// Returns `None` when the run may continue past the end of `buf` and more
-/// input may come: the caller must wait or decide without it.
-pub(crate) fn wrapped_block(buf: &[u8], at: usize, floor: usize, eof: bool) -> Option<(usize, usize)> {
+/// `Err(NeedMore)` when the run may continue past the end of `buf` and more
+/// input may come.
+pub(crate) fn wrapped_block(
+    buf: &[u8],
+    at: usize,
+    floor: usize,
+    eof: bool,
+) -> Result<Option<(usize, usize)>, NeedMore> {
     let start = line_start(buf, at, floor);
     let end = line_end(buf, at);
     let wide = width(buf, start, end);
+    if end == buf.len() && !eof {
+        return Err(NeedMore);
+    }
     if wide < MIN_WRAP || end == buf.len() {
-        return None;
+        return Ok(None);
     }
     let mut first = start;
     let mut lines = 1;
@@ -95,7 +107,7 @@ pub(crate) fn wrapped_block(buf: &[u8], at: usize, floor: usize, eof: bool) -> O
         let next_start = last_end + 1;
         let next_end = line_end(buf, next_start);
         if next_end == buf.len() && !eof {
-            return None;
+            return Err(NeedMore);
         }
         let w = width(buf, next_start, next_end);
         last_end = next_end;
@@ -109,7 +121,30 @@ pub(crate) fn wrapped_block(buf: &[u8], at: usize, floor: usize, eof: bool) -> O
             break;
         }
     }
-    (lines >= 2).then_some((first, last_end))
+    let full =
+        lines - usize::from(last_end > end && width(buf, line_start(buf, last_end, floor), last_end) != wide);
+    // One full-width line and a shorter tail is any long line; it counts as a
+    // viewer's cut only when another line above was cut at the same width.
+    if lines < 2 || (full < 2 && !width_seen_above(buf, first, floor, wide)) {
+        return Ok(None);
+    }
+    Ok(Some((first, last_end)))
+}
+
+/// Does one of the few lines above `at` have exactly `wide` bytes?
+fn width_seen_above(buf: &[u8], at: usize, floor: usize, wide: usize) -> bool {
+    let mut end = at;
+    for _ in 0..16 {
+        if end <= floor {
+            return false;
+        }
+        let start = line_start(buf, end - 1, floor);
+        if width(buf, start, end - 1) == wide {
+            return true;
+        }
+        end = start;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -130,8 +165,10 @@ mod tests {
     fn fixed_width_runs_are_found() {
         let row = "x".repeat(50);
         let text = format!("short\n{row}\n{row}\r\n{row}\nend of it\nnext\n");
-        let block = wrapped_block(text.as_bytes(), 60, 0, true).unwrap();
+        let block = wrapped_block(text.as_bytes(), 60, 0, true).unwrap().unwrap();
         assert_eq!(&text[block.0..block.1], format!("{row}\n{row}\r\n{row}\nend of it"));
-        assert!(wrapped_block(b"short\nlines\n", 2, 0, true).is_none());
+        assert_eq!(wrapped_block(b"short\nlines\n", 2, 0, true), Ok(None));
+        let unfinished = format!("{row}\n{row}");
+        assert_eq!(wrapped_block(unfinished.as_bytes(), 2, 0, false), Err(NeedMore), "the run may go on");
     }
 }

@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use regex::bytes::Regex;
 
 use super::anchor::{Hit, Input, Item, Outcome, blank};
-use super::context;
 use super::lines::{line_end, line_start};
+use super::{context, lines, view};
 use crate::kb::codes;
 use crate::model::{Class, Shape, Span};
 
@@ -230,6 +230,22 @@ fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Out
         return Outcome::NeedMore { from: line_start(input.buf, label_at, input.floor) };
     }
     let buf = input.buf;
+    let line = line_start(buf, label_at, input.floor);
+    // A viewer may have cut the label's line, code name and all.
+    match lines::wrapped_block(buf, label_at, input.floor, input.eof) {
+        Err(lines::NeedMore) => return Outcome::NeedMore { from: line },
+        Ok(Some((start, block_end))) if start == line => {
+            let joined = view::unwrap_lines(buf, start, block_end);
+            let local = after_label - start;
+            let token_at = skip_label_punctuation(&joined.text, local);
+            let end = token_end(&joined.text, token_at, 512);
+            if let Some(mut token) = parse_token(&joined.text[token_at..end], token_at) {
+                token.code_at = (joined.source(token.code_at.0), joined.source(token.code_at.1));
+                return alert(input, label_at, joined.source(end), token);
+            }
+        }
+        Ok(_) => {}
+    }
     let token_at = skip_label_punctuation(buf, after_label);
     let end = token_end(buf, token_at, 512);
     let Some(token) = parse_token(&buf[token_at..end], token_at) else {
@@ -272,39 +288,77 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
     if let Some(status) = token.http {
         f.details.insert("HttpStatus".to_string(), status);
     }
-    let around = &buf[sentence.map_or(start, |s| s.0)..end];
-    f.mailbox = context::mailbox(around);
-    f.profile = context::profile(around);
+    let paragraph = sentence.map(|(s, e)| join_lines(&buf[s..e])).unwrap_or_default();
+    f.mailbox = context::mailbox(&paragraph).or_else(|| context::mailbox(&buf[start..end]));
+    f.profile = context::profile(&paragraph);
     f.time = context::time(&buf[line_start(buf, sentence.map_or(start, |s| s.0), input.floor)..end]);
-    f.message = token.message.or_else(|| sentence.map(|(s, e)| clean_sentence(&buf[s..e])));
+    f.message = token.message.or_else(|| sentence.map(|_| clean_sentence(&paragraph)));
     if let Some((s, e)) = sentence {
         f.marks.message = Some((s as u64, (e - s) as u64));
     }
     Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
 }
 
-/// The alert sentence before a label: the text before it on its line, or the
-/// last non-blank line above it.
+/// The alert sentence before a label: the text before it on its own line (a
+/// CSV row, a JSON string), or else the paragraph above it: the nearest
+/// non-blank lines, up to the one that starts a log record with its time.
 fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<(usize, usize)> {
     let line = line_start(buf, label_at, floor);
     let own = trim_span(buf, sentence_start(buf, line, label_at), label_at);
     if own.1 - own.0 >= 20 {
         return Some(own);
     }
+    // Skip the blank lines between the sentence and its label.
     let mut end = line;
-    while end > floor {
-        let prev_end = end - 1;
-        let prev = line_start(buf, prev_end, floor);
-        let span = trim_span(buf, sentence_start(buf, prev, prev_end), prev_end);
-        if span.1 - span.0 >= 20 {
-            return Some(span);
-        }
-        if span.1 > span.0 || label_at - prev > 1024 {
+    let last = loop {
+        if end <= floor || label_at - end > 1024 {
             return None;
         }
-        end = prev;
+        let start = line_start(buf, end - 1, floor);
+        let span = trim_span(buf, sentence_start(buf, start, end - 1), end - 1);
+        if span.1 > span.0 {
+            break span;
+        }
+        end = start;
+    };
+    // Gather the paragraph upwards while it is one record.
+    let mut first = last.0;
+    for _ in 0..PARAGRAPH_LINES {
+        let top = line_start(buf, first, floor);
+        if context::time(&buf[top..buf.len().min(top + 32)]).is_some()
+            || top <= floor
+            || label_at - top > 1024
+        {
+            break;
+        }
+        let above = line_start(buf, top - 1, floor);
+        let span = trim_span(buf, sentence_start(buf, above, top - 1), top - 1);
+        if span.1 == span.0 {
+            break;
+        }
+        first = span.0;
     }
-    None
+    (last.1 - first >= 20).then_some((first, last.1))
+}
+
+/// How many lines an alert sentence may run over.
+const PARAGRAPH_LINES: usize = 8;
+
+/// A paragraph's lines as one line: joined without a gap when a viewer cut
+/// them at a fixed width (the cut falls inside words), with a space otherwise.
+fn join_lines(text: &[u8]) -> Vec<u8> {
+    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
+    let widths: Vec<usize> = lines.iter().map(|l| l.len()).collect();
+    let fixed =
+        lines.len() > 1 && widths[0] >= 40 && widths[..widths.len() - 1].iter().all(|w| *w == widths[0]);
+    let mut out = Vec::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 && !fixed {
+            out.push(b' ');
+        }
+        out.extend_from_slice(if fixed { line } else { line.trim_ascii() });
+    }
+    out
 }
 
 /// Within a line, a sentence starts after the last field or markup boundary.

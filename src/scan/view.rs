@@ -261,6 +261,35 @@ pub(crate) fn unwrap_lines(input: &[u8], start: usize, end: usize) -> View {
     out.finish(end, Wrapping::LineWrapped, true)
 }
 
+/// Joins lines in `[start, end)` that a viewer cut at `width`: the line break
+/// after every line exactly that wide is dropped, the others stay.
+pub(crate) fn unwrap_lines_of_width(input: &[u8], start: usize, end: usize, width: usize) -> View {
+    let mut out = Builder::new(end - start);
+    let mut line_start = start;
+    let mut i = start;
+    while i < end {
+        let b = input[i];
+        let newline = b == b'\n';
+        if newline || (b == b'\r' && input.get(i + 1) == Some(&b'\n')) {
+            let break_len = if newline { 1 } else { 2 };
+            if i - line_start == width {
+                i += break_len;
+                line_start = i;
+                continue;
+            }
+            for k in i..i + break_len {
+                out.push(input[k], k);
+            }
+            i += break_len;
+            line_start = i;
+            continue;
+        }
+        out.push(b, i);
+        i += 1;
+    }
+    out.finish(end, Wrapping::LineWrapped, true)
+}
+
 fn ran_out(out: Builder, end: usize, len: usize, eof: bool, wrapping: Wrapping) -> Result<View, Unwrap> {
     if end == len && !eof {
         return Err(Unwrap::NeedMore);

@@ -90,3 +90,12 @@ pub fn decoded(path: &Path) -> Vec<u8> {
     reader.read_to_end(&mut text).expect("sample decodes");
     text
 }
+
+/// Bytes as the scanner sees them: gunzipped and decoded to UTF-8.
+pub fn decoded_bytes(bytes: &[u8]) -> Vec<u8> {
+    let opened = input::decode(Box::new(std::io::Cursor::new(bytes.to_vec()))).expect("bytes open");
+    let mut text = Vec::new();
+    let mut reader = opened.reader;
+    reader.read_to_end(&mut text).expect("bytes decode");
+    text
+}
