@@ -460,10 +460,11 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
         items.push(Item::Malformed { start, end: window.end.max(start + 1), error_at, reason });
     }
     let end = window.end.max(start + 1);
-    if closed.is_none() && looks_wrapped(&items) {
-        if let Some(better) = dewrapped(text, start, end, &items) {
-            return better;
-        }
+    if closed.is_none()
+        && looks_wrapped(&items)
+        && let Some(better) = dewrapped(text, start, end, &items)
+    {
+        return better;
     }
     Outcome::Found { items, end }
 }

@@ -277,8 +277,8 @@ pub(crate) fn unwrap_lines_of_width(input: &[u8], start: usize, end: usize, widt
                 line_start = i;
                 continue;
             }
-            for k in i..i + break_len {
-                out.push(input[k], k);
+            for (k, byte) in input.iter().enumerate().skip(i).take(break_len) {
+                out.push(*byte, k);
             }
             i += break_len;
             line_start = i;
