@@ -48,10 +48,24 @@ def say(*a):
 # --------------------------------------------------------------------------- setup
 
 
-def build(out_dir: str) -> str:
-    say("building: cargo build --release")
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
-    src = os.path.join(REPO, "target", "release", "ewsdiag")
+def build(out_dir: str, rev: str | None) -> str:
+    """Builds the working tree, or with --rev a clean export of that commit (so
+    uncommitted edits in src/ are not what gets timed)."""
+    if rev:
+        tree = os.path.join(out_dir, "src-" + rev.replace("/", "_"))
+        shutil.rmtree(tree, ignore_errors=True)
+        os.makedirs(tree)
+        archive = subprocess.run(["git", "archive", rev], cwd=REPO, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
+        target = os.path.join(out_dir, "target")
+        say(f"building {rev}: cargo build --release (in {tree}, target dir {target})")
+        env = dict(os.environ, CARGO_TARGET_DIR=target)
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=tree, check=True, env=env)
+        src = os.path.join(target, "release", "ewsdiag")
+    else:
+        say("building: cargo build --release")
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+        src = os.path.join(REPO, "target", "release", "ewsdiag")
     dst = os.path.join(out_dir, "ewsdiag")
     shutil.copy2(src, dst)  # a stable copy: others may rebuild target/ meanwhile
     return dst
@@ -182,6 +196,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--corpora", default="ordinary,dense,big")
     ap.add_argument("--ewsdiag", help="use this binary instead of building")
+    ap.add_argument("--rev", help="build this commit (a clean git archive) instead of the working tree")
     a = ap.parse_args()
     out_dir = os.path.abspath(a.dir)
     if os.path.commonpath([out_dir, REPO]) == REPO:
@@ -189,10 +204,18 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     names = a.corpora.split(",")
 
-    ewsdiag = a.ewsdiag or build(out_dir)
+    if a.rev:  # pin the commit now: others may commit while this runs
+        a.rev = subprocess.run(["git", "rev-parse", "--short", a.rev], cwd=REPO, check=True,
+                               capture_output=True, text=True).stdout.strip()
+    ewsdiag = a.ewsdiag or build(out_dir, a.rev)
     rg = ensure_rg()
     manifests = ensure_corpora(out_dir, a.scale, names)
-    rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    if a.ewsdiag:
+        rev = a.ewsdiag
+    elif a.rev:
+        rev = a.rev
+    else:
+        rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     rg_version = subprocess.run([rg, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
 
     rows, raw, failures = [], {}, []

@@ -7,14 +7,12 @@ pub mod human;
 mod json;
 mod ndjson;
 pub mod summary;
-mod text;
 
 use std::io;
 
 pub use csv::Csv;
 pub use json::Json;
 pub use ndjson::Ndjson;
-pub use text::Text;
 
 use crate::model::{Finding, Malformed};
 use crate::run::Summary;
