@@ -196,15 +196,17 @@ pub enum Transient {
     Sometimes,
 }
 
-/// The knowledge base's verdict on one finding.
+/// The knowledge base's verdict on one finding. Its words are the knowledge
+/// base's own, borrowed rather than copied: a scan diagnoses every finding,
+/// and the knowledge base lives as long as the program.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnosis {
     /// The code the verdict is about (the inner code when there is one).
-    pub code: String,
+    pub code: &'static str,
     /// One line saying what went wrong.
-    pub title: String,
+    pub title: &'static str,
     /// The knowledge-base category.
-    pub category: String,
+    pub category: &'static str,
     /// Whether retrying can help.
     pub transient: Transient,
     /// Causes, most likely first.
@@ -215,13 +217,14 @@ pub struct Diagnosis {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RankedCause {
     /// The cause's id within its entry.
-    pub id: String,
+    pub id: &'static str,
     /// One line.
-    pub summary: String,
+    pub summary: &'static str,
     /// Higher is likelier.
     pub score: i32,
     /// Signals that raised (or, prefixed `not:`, lowered) the score.
     pub evidence: Vec<String>,
-    /// The fix, as steps.
-    pub fix: Vec<String>,
+    /// The fix, as steps: given for the likeliest cause only, to keep every
+    /// finding's record short; `ewsdiag explain CODE` has the others.
+    pub fix: &'static [String],
 }

@@ -70,30 +70,46 @@ struct Scanned {
     unreadable: Option<String>,
 }
 
-/// Diagnoses findings as they are reported and keeps a slim copy of each for
-/// the closing correlation.
+/// Diagnoses the findings of one input as they are found, on the thread that
+/// scans it. `seen-with` evidence counts the codes met so far in that input:
+/// an alert and its View Details stand together, and the same answer comes
+/// out whatever the thread count. Correlation across inputs is the summary's.
 #[derive(Default)]
 struct Diagnoser {
     seen: MailboxCodes,
-    kept: Vec<Finding>,
+}
+
+impl Diagnoser {
+    fn prepare(&mut self, finding: &mut Finding) {
+        self.seen.add(finding);
+        finding.diagnosis = diagnose::diagnose(finding, kb::knowledge_base(), &self.seen);
+    }
 }
 
 /// A kept finding's message is cut to this many characters: correlation reads
 /// words at its start, and a run over millions of findings must stay small.
 const KEPT_MESSAGE: usize = 240;
 
-impl Diagnoser {
-    fn prepare(&mut self, finding: &mut Finding) {
-        self.seen.add(finding);
-        finding.diagnosis = diagnose::diagnose(finding, kb::knowledge_base(), &self.seen);
-        let mut slim = finding.clone();
-        slim.diagnosis = None;
-        if let Some(message) = slim.message.as_mut()
-            && let Some((cut, _)) = message.char_indices().nth(KEPT_MESSAGE)
-        {
-            message.truncate(cut);
-        }
-        self.kept.push(slim);
+/// The copy of a finding kept for the closing correlation: no payload text,
+/// short texts.
+fn slim(finding: &Finding) -> Finding {
+    let mut slim = Finding { source: None, ..finding.clone() };
+    shorten(&mut slim.message);
+    for value in slim.details.values_mut() {
+        truncate(value);
+    }
+    slim
+}
+
+fn shorten(text: &mut Option<String>) {
+    if let Some(text) = text.as_mut() {
+        truncate(text);
+    }
+}
+
+fn truncate(text: &mut String) {
+    if let Some((cut, _)) = text.char_indices().nth(KEPT_MESSAGE) {
+        text.truncate(cut);
     }
 }
 
@@ -111,24 +127,24 @@ pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
         rayon::ThreadPoolBuilder::new().num_threads(config.threads).build().map_err(io::Error::other)?;
     let threads = pool.current_num_threads().max(1);
     let mut inputs = Vec::new();
-    let mut doctor = Diagnoser::default();
+    let mut kept = Vec::new();
     for target in targets {
         match target {
             Target::Unreadable { path, reason } => {
-                flush(&pool, config, &mut inputs, report, &mut summary, &mut doctor)?;
+                flush(&pool, config, &mut inputs, report, &mut summary, &mut kept)?;
                 report.unreadable(&path, &reason)?;
                 summary.unreadable.push(Note { path, reason });
             }
             Target::Input { origin, explicit } => {
                 inputs.push((origin, explicit));
                 if inputs.len() >= threads * AHEAD_PER_THREAD {
-                    flush(&pool, config, &mut inputs, report, &mut summary, &mut doctor)?;
+                    flush(&pool, config, &mut inputs, report, &mut summary, &mut kept)?;
                 }
             }
         }
     }
-    flush(&pool, config, &mut inputs, report, &mut summary, &mut doctor)?;
-    summary.root_causes = diagnose::correlate(&doctor.kept, kb::knowledge_base());
+    flush(&pool, config, &mut inputs, report, &mut summary, &mut kept)?;
+    summary.root_causes = diagnose::correlate(&kept, kb::knowledge_base());
     report.finish(&summary)?;
     Ok(summary)
 }
@@ -141,11 +157,11 @@ fn flush(
     inputs: &mut Vec<(Origin, bool)>,
     report: &mut dyn Report,
     summary: &mut Summary,
-    doctor: &mut Diagnoser,
+    kept: &mut Vec<Finding>,
 ) -> io::Result<()> {
     if inputs.len() == 1 || pool.current_num_threads() == 1 {
         for (origin, explicit) in inputs.drain(..) {
-            let scanned = stream_one(&origin, explicit, &config.scan, report, doctor)?;
+            let scanned = stream_one(&origin, explicit, &config.scan, report, kept)?;
             account(scanned, report, summary)?;
         }
         return Ok(());
@@ -156,7 +172,7 @@ fn flush(
     inputs.clear();
     for mut one in scanned {
         for event in std::mem::take(&mut one.events) {
-            emit(event, report, doctor)?;
+            emit(event, report, kept)?;
         }
         account(one, report, summary)?;
     }
@@ -178,11 +194,12 @@ fn account(one: Scanned, report: &mut dyn Report, summary: &mut Summary) -> io::
     Ok(())
 }
 
-fn emit(event: Event, report: &mut dyn Report, doctor: &mut Diagnoser) -> io::Result<()> {
+fn emit(event: Event, report: &mut dyn Report, kept: &mut Vec<Finding>) -> io::Result<()> {
     match event {
-        Event::Finding(mut finding) => {
-            doctor.prepare(&mut finding);
-            report.finding(&finding)
+        Event::Finding(finding) => {
+            report.finding(&finding)?;
+            kept.push(slim(&finding));
+            Ok(())
         }
         Event::Malformed(malformed) => report.malformed(&malformed),
     }
@@ -200,7 +217,7 @@ fn stream_one(
     explicit: bool,
     config: &ScanConfig,
     report: &mut dyn Report,
-    doctor: &mut Diagnoser,
+    kept: &mut Vec<Finding>,
 ) -> io::Result<Scanned> {
     let failed: Cell<Option<io::Error>> = Cell::new(None);
     let stop = Cell::new(false);
@@ -208,7 +225,7 @@ fn stream_one(
         if stop.get() {
             return;
         }
-        if let Err(error) = emit(event, report, doctor) {
+        if let Err(error) = emit(event, report, kept) {
             failed.set(Some(error));
             stop.set(true);
         }
@@ -264,8 +281,13 @@ fn scan_one_with_stop(
     let source = SourceInfo { path, encoding: opened.encoding };
     let reader = Stoppable { inner: opened.reader, stop };
     let mut counted = Stats::default();
-    let result = scan::scan_reader(reader, &source, config, &mut |event| {
-        sink(event);
+    let mut doctor = Diagnoser::default();
+    let result = scan::scan_reader(reader, &source, config, &mut |event| match event {
+        Event::Finding(mut finding) => {
+            doctor.prepare(&mut finding);
+            sink(Event::Finding(finding));
+        }
+        other => sink(other),
     });
     match result {
         Ok(stats) => counted = stats,

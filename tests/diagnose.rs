@@ -194,7 +194,7 @@ fn negated_evidence_lowers_a_cause() {
     let (after, evidence) = score(&d).unwrap();
     assert!(after < before, "{after} < {before}");
     assert!(evidence.iter().any(|e| e.starts_with("not: ")), "{evidence:?}");
-    assert_eq!(d.causes.last().map(|c| c.id.as_str()), Some("operation-not-allowed"));
+    assert_eq!(d.causes.last().map(|c| c.id), Some("operation-not-allowed"));
 }
 
 #[test]
@@ -202,7 +202,7 @@ fn without_evidence_the_written_order_stands() {
     let kb = knowledge_base();
     let d = diagnose(&finding("ErrorNonExistentMailbox"), kb, &MailboxCodes::default()).unwrap();
     let entry = kb.lookup("ErrorNonExistentMailbox").unwrap();
-    let ids: Vec<_> = d.causes.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<_> = d.causes.iter().map(|c| c.id).collect();
     let written: Vec<_> = entry.causes.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, written);
 }

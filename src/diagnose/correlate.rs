@@ -18,7 +18,7 @@ use super::{diagnose, resolve};
 
 /// Groups the problem findings (errors, warnings, alerts) into root causes,
 /// most widespread first.
-pub fn correlate(findings: &[Finding], kb: &KnowledgeBase) -> Vec<RootCause> {
+pub fn correlate(findings: &[Finding], kb: &'static KnowledgeBase) -> Vec<RootCause> {
     let mut roots: Vec<RootCause> = Vec::new();
     // For each root cause, the positions in `findings` it explains.
     let mut members: Vec<Vec<usize>> = Vec::new();
@@ -99,7 +99,7 @@ fn place(
 fn by_code(
     findings: &[Finding],
     left_over: &[usize],
-    kb: &KnowledgeBase,
+    kb: &'static KnowledgeBase,
     seen: &MailboxCodes,
 ) -> Vec<(Verdict, Vec<usize>)> {
     let mut order: Vec<String> = Vec::new();
@@ -127,10 +127,15 @@ fn verdict_for(
     code: &str,
     positions: &[usize],
     findings: &[Finding],
-    kb: &KnowledgeBase,
+    kb: &'static KnowledgeBase,
     seen: &MailboxCodes,
 ) -> Verdict {
-    let diagnoses: Vec<_> = positions.iter().filter_map(|&p| diagnose(&findings[p], kb, seen)).collect();
+    // A finding diagnosed as it was reported keeps its ranking (the words of
+    // each cause are the knowledge base's and are looked up below).
+    let diagnoses: Vec<_> = positions
+        .iter()
+        .filter_map(|&p| findings[p].diagnosis.clone().or_else(|| diagnose(&findings[p], kb, seen)))
+        .collect();
     let Some(first) = diagnoses.first() else {
         return Verdict {
             id: format!("code:{code}"),
@@ -158,9 +163,7 @@ fn verdict_for(
     totals.sort_by(|a, b| b.1.cmp(&a.1).then(kb_rank(a.0).cmp(&kb_rank(b.0))));
     let top_id = totals.first().map(|t| t.0).unwrap_or_default();
     let mut evidence: Vec<String> = Vec::new();
-    let mut top = None;
     for c in diagnoses.iter().flat_map(|d| &d.causes).filter(|c| c.id == top_id) {
-        top.get_or_insert(c);
         for e in &c.evidence {
             if !evidence.contains(e) {
                 evidence.push(e.clone());
@@ -168,13 +171,14 @@ fn verdict_for(
         }
     }
     let supported = evidence.iter().any(|e| !e.starts_with("not:"));
+    let cause = entry.and_then(|e| e.causes.iter().find(|c| c.id == top_id));
     Verdict {
         id: format!("code:{}", first.code),
-        title: top.map_or_else(|| first.title.clone(), |c| c.summary.clone()),
-        kb_code: Some(first.code.clone()),
+        title: cause.map_or(first.title, |c| c.summary.as_str()).to_string(),
+        kb_code: Some(first.code.to_string()),
         transient: first.transient,
         confidence: if supported { Confidence::Medium } else { Confidence::Low },
         evidence,
-        fix: top.map(|c| c.fix.clone()).unwrap_or_default(),
+        fix: cause.map(|c| c.fix.clone()).unwrap_or_default(),
     }
 }

@@ -26,12 +26,12 @@ use crate::model::{Diagnosis, Finding, RankedCause};
 
 /// Ranks the causes of the entry that explains `finding`, or `None` when the
 /// knowledge base knows none of its codes.
-pub fn diagnose(finding: &Finding, kb: &KnowledgeBase, seen: &MailboxCodes) -> Option<Diagnosis> {
+pub fn diagnose(finding: &Finding, kb: &'static KnowledgeBase, seen: &MailboxCodes) -> Option<Diagnosis> {
     let entry = resolve(finding, kb)?;
     Some(Diagnosis {
-        code: entry.code.clone(),
-        title: entry.title.clone(),
-        category: entry.category.clone(),
+        code: &entry.code,
+        title: &entry.title,
+        category: &entry.category,
         transient: entry.transient,
         causes: rank(entry, finding, seen),
     })
@@ -39,7 +39,7 @@ pub fn diagnose(finding: &Finding, kb: &KnowledgeBase, seen: &MailboxCodes) -> O
 
 /// Fills in [`Finding::diagnosis`] for every finding, counting the codes per
 /// mailbox once for all of them.
-pub fn diagnose_all(findings: &mut [Finding], kb: &KnowledgeBase) {
+pub fn diagnose_all(findings: &mut [Finding], kb: &'static KnowledgeBase) {
     let seen = MailboxCodes::from_findings(findings);
     for f in findings.iter_mut() {
         f.diagnosis = diagnose(f, kb, &seen);
@@ -64,7 +64,7 @@ pub(crate) fn resolve<'a>(finding: &Finding, kb: &'a KnowledgeBase) -> Option<&'
 
 /// Each cause's score: a prior from its place in the list plus a fixed weight
 /// per signal that holds, minus the same per negated signal that holds.
-fn rank(entry: &Entry, finding: &Finding, seen: &MailboxCodes) -> Vec<RankedCause> {
+fn rank(entry: &'static Entry, finding: &Finding, seen: &MailboxCodes) -> Vec<RankedCause> {
     let n = entry.causes.len();
     // Larger than the widest gap between two priors, so evidence decides
     // whenever there is any.
@@ -88,16 +88,13 @@ fn rank(entry: &Entry, finding: &Finding, seen: &MailboxCodes) -> Vec<RankedCaus
                     }
                 }
             }
-            RankedCause {
-                id: cause.id.clone(),
-                summary: cause.summary.clone(),
-                score,
-                evidence,
-                fix: cause.fix.clone(),
-            }
+            RankedCause { id: &cause.id, summary: &cause.summary, score, evidence, fix: &cause.fix }
         })
         .collect();
     // Stable: equal scores keep the knowledge base's order.
     ranked.sort_by_key(|c| std::cmp::Reverse(c.score));
+    for cause in ranked.iter_mut().skip(1) {
+        cause.fix = &[];
+    }
     ranked
 }

@@ -114,10 +114,10 @@ impl<W: Write, E: Write> Report for Csv<W, E> {
             f.profile.clone().unwrap_or_default(),
             f.time.clone().unwrap_or_default(),
             f.truncated.to_string(),
-            diagnosis.map(|d| d.title.clone()).unwrap_or_default(),
-            diagnosis.map(|d| d.category.clone()).unwrap_or_default(),
+            diagnosis.map(|d| d.title.to_string()).unwrap_or_default(),
+            diagnosis.map(|d| d.category.to_string()).unwrap_or_default(),
             diagnosis.map(|d| plain(&d.transient)).unwrap_or_default(),
-            top.map(|c| c.summary.clone()).unwrap_or_default(),
+            top.map(|c| c.summary.to_string()).unwrap_or_default(),
             fix.unwrap_or_default(),
         ];
         self.out.write_record(&row)?;

@@ -12,6 +12,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use super::view::{self, Unwrap, View};
 use super::xml::{self, Parse};
 use super::{context, json, lines, text};
+use crate::kb::codes;
 use crate::model::{Finding, Marks, Shape, Span, Wrapping};
 
 /// What an anchor points at.
@@ -21,22 +22,28 @@ pub(crate) enum Kind {
     Xml,
     /// `ResponseCode`: XML, or a JSON key.
     ResponseCode,
-    /// `Error`: an alert label, a `Sync Error` label, or a code name.
-    Error,
+    /// `Email Server Error Code`: an alert's label.
+    AlertLabel,
+    /// `Sync Error`: the dashboard's label.
+    SyncLabel,
     /// `server returned`/`Socket returned`: an alert token without its label.
     Returned,
     /// `Crm.8`: a Dataverse error token.
     Crm,
     /// `Returned hr`: a Dataverse platform error.
     Hresult,
-    /// `Exception`: .NET exception text.
+    /// An exception type whose text is about mail flow.
     Exception,
-    /// `"error`: a Graph / REST JSON error.
+    /// `"error":`: a Graph / REST JSON error.
     GraphError,
     /// An item-level dashboard token.
     Dashboard,
+    /// `Error` and a capital letter: perhaps an EWS code name in free text.
+    CodeName,
 }
 
+/// The fixed anchors. Each is a word rare in ordinary logs: the search runs
+/// over every byte of the input, and every hit costs a look.
 const ANCHORS: &[(&str, Kind)] = &[
     ("Envelope", Kind::Xml),
     ("ResponseMessage", Kind::Xml),
@@ -45,13 +52,27 @@ const ANCHORS: &[(&str, Kind)] = &[
     ("ResponseClass", Kind::Xml),
     ("MessageText", Kind::Xml),
     ("faultcode", Kind::Xml),
-    ("Error", Kind::Error),
+    ("Email Server Error Code", Kind::AlertLabel),
+    ("Sync Error", Kind::SyncLabel),
     ("server returned", Kind::Returned),
     ("Socket returned", Kind::Returned),
     ("Crm.8", Kind::Crm),
     ("Returned hr", Kind::Hresult),
-    ("Exception", Kind::Exception),
-    ("\"error", Kind::GraphError),
+    ("WebException", Kind::Exception),
+    ("SoapException", Kind::Exception),
+    ("SocketException", Kind::Exception),
+    ("SmtpException", Kind::Exception),
+    ("SmtpFailedRecipientException", Kind::Exception),
+    ("AuthenticationException", Kind::Exception),
+    ("ServiceResponseException", Kind::Exception),
+    ("ServiceRequestException", Kind::Exception),
+    ("AutodiscoverLocalException", Kind::Exception),
+    ("ExchangeSyncException", Kind::Exception),
+    ("FaultException", Kind::Exception),
+    // The key of a Graph error, with its quotes raw, JSON-escaped or doubled.
+    ("\"error\":", Kind::GraphError),
+    ("\\\"error\\\":", Kind::GraphError),
+    ("\"\"error\"\":", Kind::GraphError),
     ("NoCorrelationMatch", Kind::Dashboard),
     ("NoRecipientMatch", Kind::Dashboard),
     ("IsvAborted", Kind::Dashboard),
@@ -67,10 +88,26 @@ const ANCHORS: &[(&str, Kind)] = &[
 /// The longest anchor: a hit can straddle a chunk boundary by this much less one.
 pub(crate) const LONGEST: usize = 40;
 
+/// Every anchor: the fixed ones, then `Error` followed by each capital letter
+/// an EWS code name continues with (`ErrorA`, `ErrorC`, …), so that the
+/// countless `Error:` and `Error ` of ordinary logs are never hits.
+static PATTERNS: LazyLock<Vec<(String, Kind)>> = LazyLock::new(|| {
+    let mut patterns: Vec<(String, Kind)> = ANCHORS.iter().map(|(w, k)| ((*w).to_string(), *k)).collect();
+    let mut letters: Vec<char> = codes::ews_codes()
+        .iter()
+        .filter_map(|code| code.strip_prefix("Error")?.chars().next())
+        .filter(char::is_ascii_uppercase)
+        .collect();
+    letters.sort_unstable();
+    letters.dedup();
+    patterns.extend(letters.into_iter().map(|c| (format!("Error{c}"), Kind::CodeName)));
+    patterns
+});
+
 static SEARCH: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostFirst)
-        .build(ANCHORS.iter().map(|(word, _)| word))
+        .build(PATTERNS.iter().map(|(word, _)| word))
         .ok()
 });
 
@@ -85,7 +122,7 @@ pub(crate) struct Hit {
 /// The next anchor at or after `from`.
 pub(crate) fn next_hit(buf: &[u8], from: usize) -> Option<Hit> {
     let found = SEARCH.as_ref()?.find(buf.get(from..)?)?;
-    let (_, kind) = ANCHORS[found.pattern().as_usize()];
+    let (_, kind) = PATTERNS[found.pattern().as_usize()];
     Some(Hit { at: from + found.start(), len: found.len(), kind })
 }
 
@@ -193,7 +230,9 @@ fn recognise_flat(input: &Input<'_>, hit: Hit) -> Outcome {
             json::response(input, hit)
         }
         Kind::ResponseCode => xml_payload(input, hit),
-        Kind::Error => text::error_word(input, hit),
+        Kind::AlertLabel => text::alert_label(input, hit),
+        Kind::SyncLabel => text::sync_label(input, hit),
+        Kind::CodeName => text::mention(input, hit),
         Kind::Returned | Kind::Crm => text::alert_without_label(input, hit),
         Kind::Hresult => text::hresult(input, hit),
         Kind::Exception => text::exception(input, hit),

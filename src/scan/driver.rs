@@ -128,20 +128,12 @@ impl<'a> Driver<'a> {
 
     /// Reads the next chunk; true at the end of the input.
     fn fill<R: Read>(&mut self, reader: &mut R) -> io::Result<bool> {
-        let len = self.buf.len();
-        self.buf.resize(len + self.config.read_size.max(1), 0);
-        let read = loop {
-            match reader.read(&mut self.buf[len..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(len);
-                    return Err(e);
-                }
-            }
-        };
-        self.buf.truncate(len + read);
-        Ok(read == 0)
+        // `read_to_end` reads into the spare capacity without zeroing it first,
+        // and stops short of the limit only at the end of the input.
+        let limit = self.config.read_size.max(1);
+        self.buf.reserve(limit);
+        let read = reader.take(limit as u64).read_to_end(&mut self.buf)?;
+        Ok(read < limit)
     }
 
     /// Handles every anchor from `pos` on; returns where the buffer must be kept

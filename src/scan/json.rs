@@ -166,7 +166,7 @@ pub(crate) fn response(input: &Input<'_>, hit: Hit) -> Outcome {
 /// `{"error":{"code":"ErrorNonExistentMailbox","message":"…"}}`.
 pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
     let buf = input.buf;
-    let word = hit.at + 1;
+    let word = hit.at + buf[hit.at..hit.at + hit.len].iter().take_while(|b| **b != b'e').count();
     let quote = match quote_before(buf, word, input.floor) {
         Some(Quote::Plain) if buf[..hit.at].ends_with(b"\\") => Quote::Escaped,
         Some(Quote::Plain) if buf[..hit.at].ends_with(b"\"") => Quote::Doubled,

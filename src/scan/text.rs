@@ -34,22 +34,14 @@ fn ident_before(buf: &[u8], at: usize) -> bool {
 /// No EWS code name is longer than this.
 const LONGEST_NAME: usize = 64;
 
-/// An `Error` hit: the `Email Server Error Code:` label, a `Sync Error:`
-/// label, or an EWS code name.
-pub(crate) fn error_word(input: &Input<'_>, hit: Hit) -> Outcome {
-    let buf = input.buf;
-    let at = hit.at;
-    // `Error Code` and the name after `Error` need a few more bytes to tell.
-    if !input.eof && buf.len() < at + LONGEST_NAME {
-        return Outcome::NeedMore { from: at };
-    }
-    if buf[..at].ends_with(b"Email Server ") && buf[at..].starts_with(b"Error Code") {
-        return labelled_alert(input, at - b"Email Server ".len(), at + b"Error Code".len());
-    }
-    if buf[..at].ends_with(b"Sync ") && buf[at..].starts_with(b"Error") {
-        return sync_error_label(input, at + b"Error".len());
-    }
-    mention(input, hit)
+/// `Email Server Error Code:` and the token after it.
+pub(crate) fn alert_label(input: &Input<'_>, hit: Hit) -> Outcome {
+    labelled_alert(input, hit.at, hit.at + hit.len)
+}
+
+/// `Sync Error:` and the dashboard token after it.
+pub(crate) fn sync_label(input: &Input<'_>, hit: Hit) -> Outcome {
+    sync_error_label(input, hit.at + hit.len)
 }
 
 fn skip_label_punctuation(buf: &[u8], mut i: usize) -> usize {
@@ -459,10 +451,14 @@ pub(crate) fn dashboard_token(input: &Input<'_>, hit: Hit) -> Outcome {
 
 /// A known EWS code name in free text (an exception repr, an object dump, an
 /// IMAP reply), with the words after it as its message.
-fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
+pub(crate) fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
     let buf = input.buf;
     if ident_before(buf, hit.at) {
         return Outcome::Skip;
+    }
+    // The name must be whole before it can be looked up.
+    if !input.eof && buf.len() < hit.at + LONGEST_NAME {
+        return Outcome::NeedMore { from: hit.at };
     }
     let len = buf[hit.at..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
     let end = hit.at + len;

@@ -101,13 +101,13 @@ impl FindingDiagnostic {
 /// one of the `shown` codes (an alert naming only the outer code of a wrapped
 /// error counts)?
 fn repeats(f: &Finding, shown: &[&str]) -> bool {
-    let verdict = f.diagnosis.as_ref().map(|d| d.code.as_str());
+    let verdict = f.diagnosis.as_ref().map(|d| d.code);
     std::iter::once(f.code.as_str()).chain(f.inner_code.as_deref()).chain(verdict).any(|c| shown.contains(&c))
 }
 
 /// The codes a finding's help explains, for [`FindingDiagnostic::new`].
 pub(crate) fn codes_of(f: &Finding) -> Vec<&str> {
-    let verdict = f.diagnosis.as_ref().map(|d| d.code.as_str());
+    let verdict = f.diagnosis.as_ref().map(|d| d.code);
     std::iter::once(f.code.as_str()).chain(f.inner_code.as_deref()).chain(verdict).collect()
 }
 
@@ -124,7 +124,7 @@ fn namespace_of(shape: Shape) -> &'static str {
 /// What went wrong, then where and when.
 fn heading(f: &Finding) -> String {
     let what = match &f.diagnosis {
-        Some(d) => d.title.clone(),
+        Some(d) => d.title.to_string(),
         None => match &f.message {
             Some(m) => format!("{}: {m}", f.code),
             None => format!("{} (not in the knowledge base)", f.code),
