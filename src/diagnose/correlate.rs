@@ -153,11 +153,11 @@ fn verdict_for(
         for c in &d.causes {
             match totals.iter_mut().find(|(id, _)| *id == c.id) {
                 Some(t) => t.1 += i64::from(c.score),
-                None => totals.push((&c.id, i64::from(c.score))),
+                None => totals.push((c.id, i64::from(c.score))),
             }
         }
     }
-    let entry = kb.lookup(&first.code);
+    let entry = kb.lookup(first.code);
     let kb_rank =
         |id: &str| entry.and_then(|e| e.causes.iter().position(|c| c.id == id)).unwrap_or(usize::MAX);
     totals.sort_by(|a, b| b.1.cmp(&a.1).then(kb_rank(a.0).cmp(&kb_rank(b.0))));

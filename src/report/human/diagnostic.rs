@@ -46,7 +46,7 @@ impl FindingDiagnostic {
     /// finding whose help is shown just above (a related finding that repeats
     /// one of them only says so).
     pub fn new(f: &Finding, help_width: usize, source_width: usize, shown: &[&str]) -> Self {
-        let entry = f.diagnosis.as_ref().and_then(|d| kb::knowledge_base().lookup(&d.code));
+        let entry = f.diagnosis.as_ref().and_then(|d| kb::knowledge_base().lookup(d.code));
         let namespace = match entry.map(|e| e.source) {
             Some(Source::Ews) => "ews",
             Some(Source::Sss) => "sss",
@@ -186,7 +186,7 @@ fn help(f: &Finding, width: usize) -> Option<String> {
         "Likely causes, most likely first:".into()
     });
     for (i, cause) in causes.iter().enumerate() {
-        numbered(&mut out, i + 1, &cause.summary);
+        numbered(&mut out, i + 1, cause.summary);
         let evidence: Vec<&str> =
             cause.evidence.iter().filter(|e| !e.starts_with("not:")).map(String::as_str).collect();
         if !evidence.is_empty() {
