@@ -44,6 +44,9 @@ pub struct KnowledgeBase {
     entries: Vec<Entry>,
     /// Normalised code, file stem or alias → position in `entries`.
     index: HashMap<Key, usize>,
+    /// Each code exactly as written → position: the scanner's codes are
+    /// mostly spelled this way, and this lookup needs no normalising.
+    exact: HashMap<String, usize>,
     problems: Vec<Problem>,
 }
 
@@ -116,7 +119,8 @@ impl KnowledgeBase {
                 Err(reason) => problems.push(Problem { file, reason }),
             }
         }
-        let mut kb = KnowledgeBase { entries, index: HashMap::new(), problems };
+        let exact = entries.iter().enumerate().map(|(i, e)| (e.code.clone(), i)).collect();
+        let mut kb = KnowledgeBase { entries, index: HashMap::new(), exact, problems };
         kb.build_index();
         kb
     }
@@ -177,6 +181,9 @@ impl KnowledgeBase {
     /// unsigned or hex with or without `0x`, the `Crm.80040265…` form, or any
     /// alias an entry lists.
     pub fn lookup(&self, query: &str) -> Option<&Entry> {
+        if let Some(&i) = self.exact.get(query) {
+            return self.entries.get(i);
+        }
         match keys::key(query) {
             key @ Key::Ordinal(n) => self.get(&key).or_else(|| {
                 let name = codes::name_for_ordinal(n)?;
