@@ -1,0 +1,161 @@
+//! A whole run: walk the paths, scan every input (in parallel, reported in
+//! input order), diagnose each finding and hand everything to a [`Report`].
+//!
+//! Inputs are scanned on worker threads, each into a buffer of its events; the
+//! calling thread reports the buffers strictly in input order, so the output is
+//! the same whatever the thread count. A run with a single input streams it
+//! instead, so one huge log never waits in memory.
+
+mod one;
+mod pipeline;
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+
+use crate::diagnose::{self, RootCause};
+use crate::kb;
+use crate::model::Finding;
+use crate::report::Report;
+use crate::scan::{Event, ScanConfig, Stats};
+use crate::walk::{self, Target, WalkConfig};
+
+pub use one::Scanned;
+
+/// Everything a run needs to know.
+#[derive(Debug, Clone, Default)]
+pub struct RunConfig {
+    /// Files and folders to scan; `-` is standard input.
+    pub paths: Vec<PathBuf>,
+    /// How to walk folders.
+    pub walk: WalkConfig,
+    /// How to scan each input.
+    pub scan: ScanConfig,
+    /// Worker threads; 0 picks one per core.
+    pub threads: usize,
+}
+
+/// A path and why it was left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// The path as shown to the user.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a run did, for the exit status and the closing summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Inputs scanned.
+    pub inputs: u64,
+    /// Counts over all inputs.
+    #[serde(flatten)]
+    pub stats: Stats,
+    /// Inputs left out on purpose (binary files found while walking).
+    pub skipped: Vec<Note>,
+    /// Inputs that could not be read.
+    pub unreadable: Vec<Note>,
+    /// What went wrong, ranked: the mailboxes each cause hits and its fix.
+    pub root_causes: Vec<RootCause>,
+}
+
+impl Summary {
+    /// Did anything count for the exit status (an error, warning or alert)?
+    pub fn has_problems(&self) -> bool {
+        self.stats.has_problems()
+    }
+}
+
+/// Scans everything under `config.paths` into `report`. An error is a failure
+/// to write the report (a closed pipe, say); unreadable inputs are not errors
+/// but notes in the summary.
+pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
+    let targets = walk::targets(&config.paths, &config.walk);
+    let threads = match config.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let inputs = targets.iter().filter(|t| matches!(t, Target::Input { .. })).count();
+    let mut out = Output { report, summary: Summary::default(), kept: Vec::new() };
+    if threads == 1 || inputs <= 1 {
+        for target in &targets {
+            out.stream(target, &config.scan)?;
+        }
+    } else {
+        pipeline::run(&targets, &config.scan, threads, &mut |scanned| out.take(scanned))?;
+    }
+    let Output { report, mut summary, kept } = out;
+    summary.root_causes = diagnose::correlate(&kept, kb::knowledge_base());
+    report.finish(&summary)?;
+    Ok(summary)
+}
+
+/// The reporting side of a run: the report, the counts, and the slim copies of
+/// findings kept for the closing correlation.
+struct Output<'r> {
+    report: &'r mut dyn Report,
+    summary: Summary,
+    kept: Vec<Finding>,
+}
+
+impl Output<'_> {
+    /// Scans one target on this thread, reporting as it goes.
+    fn stream(&mut self, target: &Target, config: &ScanConfig) -> io::Result<()> {
+        let stop = AtomicBool::new(false);
+        let mut failed = None;
+        let scanned = one::scan(target, config, &stop, &mut |event| {
+            if failed.is_some() {
+                return;
+            }
+            if let Err(error) = self.event(event) {
+                // The report can take no more (a closed pipe): stop reading.
+                stop.store(true, Ordering::Relaxed);
+                failed = Some(error);
+            }
+        });
+        match failed {
+            Some(error) => Err(error),
+            None => self.account(scanned),
+        }
+    }
+
+    /// Reports a buffered target's events, then its notes.
+    fn take(&mut self, mut scanned: Scanned) -> io::Result<()> {
+        for event in std::mem::take(&mut scanned.events) {
+            self.event(event)?;
+        }
+        self.account(scanned)
+    }
+
+    fn event(&mut self, event: Event) -> io::Result<()> {
+        match event {
+            Event::Finding(finding) => {
+                self.report.finding(&finding)?;
+                self.kept.push(one::slim(&finding));
+                Ok(())
+            }
+            Event::Malformed(malformed) => self.report.malformed(&malformed),
+        }
+    }
+
+    fn account(&mut self, scanned: Scanned) -> io::Result<()> {
+        let Scanned { path, stats, skipped, unreadable, scanned: read, .. } = scanned;
+        if let Some(reason) = skipped {
+            self.report.skipped(&path, &reason)?;
+            self.summary.skipped.push(Note { path, reason });
+            return Ok(());
+        }
+        if read {
+            self.summary.inputs += 1;
+            self.summary.stats.add(&stats);
+        }
+        if let Some(reason) = unreadable {
+            self.report.unreadable(&path, &reason)?;
+            self.summary.unreadable.push(Note { path, reason });
+        }
+        Ok(())
+    }
+}

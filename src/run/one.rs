@@ -1,0 +1,132 @@
+//! Scanning one input: open it, leave binary files found by walking alone,
+//! scan it, and diagnose each finding as it is found.
+
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::diagnose::{self, MailboxCodes};
+use crate::input;
+use crate::kb;
+use crate::model::Finding;
+use crate::scan::{self, Event, ScanConfig, SourceInfo, Stats};
+use crate::walk::Target;
+
+/// What scanning one target gave.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    /// The path as shown to the user.
+    pub path: String,
+    /// Its events, when they were buffered rather than streamed.
+    pub events: Vec<Event>,
+    /// Its counts.
+    pub stats: Stats,
+    /// It was read (not skipped, and opened).
+    pub scanned: bool,
+    /// Why it was left out on purpose.
+    pub skipped: Option<String>,
+    /// Why it could not be read (wholly or part way).
+    pub unreadable: Option<String>,
+}
+
+/// Scans `target`, handing each event to `sink`; stops reading once `stop` is
+/// set.
+pub(super) fn scan(
+    target: &Target,
+    config: &ScanConfig,
+    stop: &AtomicBool,
+    sink: &mut dyn FnMut(Event),
+) -> Scanned {
+    let (origin, explicit) = match target {
+        Target::Input { origin, explicit } => (origin, *explicit),
+        Target::Unreadable { path, reason } => {
+            return Scanned { path: path.clone(), unreadable: Some(reason.clone()), ..Scanned::default() };
+        }
+    };
+    let path = origin.display();
+    let opened = match input::open(origin) {
+        Ok(opened) => opened,
+        Err(error) => return Scanned { path, unreadable: Some(error.to_string()), ..Scanned::default() },
+    };
+    if opened.binary && !explicit {
+        let reason = "binary data (name the file to scan it anyway)".to_string();
+        return Scanned { path, skipped: Some(reason), ..Scanned::default() };
+    }
+    let source = SourceInfo { path: path.clone(), encoding: opened.encoding };
+    let reader = Stoppable { inner: opened.reader, stop };
+    let mut doctor = Diagnoser::default();
+    let result = scan::scan_reader(reader, &source, config, &mut |event| match event {
+        Event::Finding(mut finding) => {
+            doctor.prepare(&mut finding);
+            sink(Event::Finding(finding));
+        }
+        other => sink(other),
+    });
+    match result {
+        Ok(stats) => Scanned { path, stats, scanned: true, ..Scanned::default() },
+        Err(error) => Scanned {
+            path,
+            scanned: true,
+            unreadable: Some(format!("read failed part way: {error}")),
+            ..Scanned::default()
+        },
+    }
+}
+
+/// Scans `target` into a buffer of its events, for reporting later in order.
+pub(super) fn buffer(target: &Target, config: &ScanConfig, stop: &AtomicBool) -> Scanned {
+    let mut events = Vec::new();
+    let mut scanned = scan(target, config, stop, &mut |event| events.push(event));
+    scanned.events = events;
+    scanned
+}
+
+/// A reader that ends early once `stop` is set (the report can take no more).
+struct Stoppable<'a, R> {
+    inner: R,
+    stop: &'a AtomicBool,
+}
+
+impl<R: Read> Read for Stoppable<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) { Ok(0) } else { self.inner.read(buf) }
+    }
+}
+
+/// Diagnoses the findings of one input as they are found, on the thread that
+/// scans it. `seen-with` evidence counts the codes met so far in that input:
+/// an alert and its View Details stand together, and the same answer comes
+/// out whatever the thread count. Correlation across inputs is the summary's.
+#[derive(Default)]
+struct Diagnoser {
+    seen: MailboxCodes,
+}
+
+impl Diagnoser {
+    fn prepare(&mut self, finding: &mut Finding) {
+        self.seen.add(finding);
+        finding.diagnosis = diagnose::diagnose(finding, kb::knowledge_base(), &self.seen);
+    }
+}
+
+/// A kept finding's texts are cut to this many characters: correlation reads
+/// words near their start, and a run over millions of findings must stay small.
+const KEPT_TEXT: usize = 240;
+
+/// The copy of a finding kept for the closing correlation: no payload text,
+/// short texts.
+pub(super) fn slim(finding: &Finding) -> Finding {
+    let mut slim = Finding { source: None, ..finding.clone() };
+    if let Some(message) = slim.message.as_mut() {
+        truncate(message);
+    }
+    for value in slim.details.values_mut() {
+        truncate(value);
+    }
+    slim
+}
+
+fn truncate(text: &mut String) {
+    if let Some((cut, _)) = text.char_indices().nth(KEPT_TEXT) {
+        text.truncate(cut);
+    }
+}
