@@ -16,6 +16,7 @@ pub use ndjson::Ndjson;
 
 use crate::model::{Finding, Malformed};
 use crate::run::Summary;
+use crate::scan::Stats;
 
 /// One output format.
 pub trait Report {
@@ -27,6 +28,11 @@ pub trait Report {
     fn skipped(&mut self, path: &str, reason: &str) -> io::Result<()>;
     /// An input could not be read; the run goes on without it.
     fn unreadable(&mut self, path: &str, reason: &str) -> io::Result<()>;
+    /// An input has been scanned to its end (for progress; most formats ignore it).
+    fn input_done(&mut self, path: &str, stats: &Stats) -> io::Result<()> {
+        let _ = (path, stats);
+        Ok(())
+    }
     /// The run is over.
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 }

@@ -151,6 +151,7 @@ impl Output<'_> {
         if read {
             self.summary.inputs += 1;
             self.summary.stats.add(&stats);
+            self.report.input_done(&path, &stats)?;
         }
         if let Some(reason) = unreadable {
             self.report.unreadable(&path, &reason)?;

@@ -4,6 +4,7 @@
 mod cli;
 mod exit;
 mod explain;
+mod progress;
 mod run;
 
 use std::process::ExitCode;

@@ -13,6 +13,7 @@ use ewsdiag::walk::WalkConfig;
 
 use crate::cli::{ColorChoice, Format, InspectArgs, LimitArgs, OutputArgs, ScanArgs};
 use crate::exit;
+use crate::progress::Progress;
 
 pub(crate) fn scan(args: &ScanArgs) -> ExitCode {
     let format = args.output.format.unwrap_or(Format::Summary);
@@ -70,6 +71,13 @@ fn execute(config: &RunConfig, format: Format, output: &OutputArgs, ranked: bool
         Format::Json => Box::new(Json::new(out, stderr)),
         Format::Csv => Box::new(Csv::new(out, stderr)),
     };
+    // A progress line only where it cannot tangle with the findings: on a
+    // terminal's stderr, while stdout goes elsewhere or waits for the summary.
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    let quiet_stdout = format == Format::Summary || !io::stdout().is_terminal();
+    if ranked && io::stderr().is_terminal() && quiet_stdout && !dumb {
+        report = Box::new(Progress::new(report));
+    }
     finish(run::run(config, report.as_mut()))
 }
 
