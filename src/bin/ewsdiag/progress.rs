@@ -55,7 +55,7 @@ impl<'r> Progress<'r> {
 impl Report for Progress<'_> {
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.findings += 1;
-        if self.findings % 1024 == 0 {
+        if self.findings.is_multiple_of(1024) {
             self.update();
         }
         self.inner.finding(finding)
