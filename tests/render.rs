@@ -44,8 +44,9 @@ fn render_file(path: &Path, settings: Settings) -> String {
     let source = SourceInfo { path: shown, encoding: opened.encoding };
     let config = ScanConfig { keep_source: true, ..ScanConfig::default() };
     let mut events = Vec::new();
-    let stats =
-        scan::scan_reader(opened.reader, &source, &config, &mut |e| events.push(e)).expect("sample reads");
+    let stats = scan::scan_reader(opened.reader, &source, &config, &mut |e| events.push(e))
+        .map_err(|e| e.error)
+        .expect("sample reads");
 
     let mut findings: Vec<Finding> = events
         .iter()

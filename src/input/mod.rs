@@ -99,9 +99,23 @@ fn utf16<R: Read + Send>(stream: R, encoding: &'static encoding_rs::Encoding) ->
 }
 
 /// Reads up to `len` bytes (fewer only at the end of the stream) and hands back
-/// both the bytes and the rest of the stream.
+/// both the bytes and the rest of the stream. A read that fails inside the head
+/// (a short damaged gzip file) keeps what it got; the failure comes back from
+/// the rest of the stream, after those bytes have been scanned.
 fn peek(mut reader: Box<dyn Read + Send>, len: usize) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
     let mut head = Vec::with_capacity(len);
-    (&mut reader).take(len as u64).read_to_end(&mut head)?;
-    Ok((head, reader))
+    match (&mut reader).take(len as u64).read_to_end(&mut head) {
+        Ok(_) => Ok((head, reader)),
+        Err(error) if !head.is_empty() => Ok((head, Box::new(Failed(Some(error))))),
+        Err(error) => Err(error),
+    }
+}
+
+/// A stream whose next read fails with the error it holds, then ends.
+struct Failed(Option<io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        self.0.take().map_or(Ok(0), Err)
+    }
 }

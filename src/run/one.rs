@@ -63,10 +63,11 @@ pub(super) fn scan(
     });
     match result {
         Ok(stats) => Scanned { path, stats, scanned: true, ..Scanned::default() },
-        Err(error) => Scanned {
+        Err(failed) => Scanned {
             path,
+            stats: failed.stats,
             scanned: true,
-            unreadable: Some(format!("read failed part way: {error}")),
+            unreadable: Some(failed.to_string()),
             ..Scanned::default()
         },
     }

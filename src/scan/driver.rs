@@ -57,6 +57,24 @@ impl Stats {
     }
 }
 
+/// Reading an input failed part way (a damaged gzip stream, a device error).
+/// Everything before the failure was scanned and reported; `stats` counts it.
+#[derive(Debug)]
+pub struct ReadError {
+    /// What was scanned before the failure.
+    pub stats: Stats,
+    /// The failure.
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "read failed after {} bytes: {}", self.stats.bytes, self.error)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
 /// How far back from the scan position the buffer keeps text: alert sentences
 /// and tag openers are looked for behind an anchor.
 pub(crate) const LOOKBACK: usize = 4096;
@@ -104,12 +122,21 @@ impl<'a> Driver<'a> {
         }
     }
 
-    pub fn run<R: Read>(mut self, mut reader: R) -> io::Result<Stats> {
+    pub fn run<R: Read>(mut self, mut reader: R) -> Result<Stats, ReadError> {
         let mut pos = 0;
         let mut floor = 0;
         loop {
-            let eof = self.fill(&mut reader)?;
+            // A read that fails part way ends the input there: what was read
+            // is still scanned, so no finding before the damage is lost.
+            let (eof, failed) = match self.fill(&mut reader) {
+                Ok(eof) => (eof, None),
+                Err(error) => (true, Some(error)),
+            };
             let hold = self.process(&mut pos, &mut floor, eof);
+            if let Some(error) = failed {
+                self.stats.bytes = self.base + self.buf.len() as u64;
+                return Err(ReadError { stats: self.stats, error });
+            }
             if eof {
                 break;
             }

@@ -18,7 +18,7 @@ mod xml;
 
 use std::io::{self, Read};
 
-pub use driver::{Event, Stats};
+pub use driver::{Event, ReadError, Stats};
 
 use crate::model::Encoding;
 
@@ -59,13 +59,13 @@ pub fn scan_reader<R: Read>(
     source: &SourceInfo,
     config: &ScanConfig,
     sink: &mut dyn FnMut(Event),
-) -> io::Result<Stats> {
+) -> Result<Stats, ReadError> {
     driver::Driver::new(source, config, sink).run(reader)
 }
 
 /// Scans text held in memory; the same as [`scan_reader`] over a slice.
 pub fn scan_bytes(bytes: &[u8], source: &SourceInfo, config: &ScanConfig) -> (Vec<Event>, Stats) {
     let mut events = Vec::new();
-    let stats = scan_reader(bytes, source, config, &mut |e| events.push(e)).unwrap_or_default();
+    let stats = scan_reader(bytes, source, config, &mut |e| events.push(e)).unwrap_or_else(|e| e.stats);
     (events, stats)
 }

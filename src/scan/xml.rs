@@ -415,7 +415,10 @@ impl Parser<'_> {
     /// Turns a closed (or cut off) context into a message, salvaging a code
     /// from the raw text when the XML was too broken to give one.
     fn finish(&mut self, context: Context, end: usize, truncated: bool) {
-        let raw = &self.text[context.start..end.min(self.text.len())];
+        // Broken XML can report its end before a message's start; a message
+        // never ends before it starts.
+        let end = end.min(self.text.len()).max(context.start);
+        let raw = &self.text[context.start..end];
         let mut code = context.code.filter(|c| !c.text.is_empty());
         if code.is_none() && !truncated {
             code = salvage_code(raw, context.start);

@@ -34,18 +34,19 @@ impl Seen {
     }
 }
 
-/// Scans bytes as a file with these contents would be scanned.
+/// Scans bytes as a file with these contents would be scanned; a damaged
+/// input is scanned as far as it reads.
 pub fn scan_bytes_as_file(bytes: &[u8], config: &ScanConfig) -> (Vec<Finding>, Vec<Malformed>) {
-    let opened =
-        input::decode(Box::new(std::io::Cursor::new(bytes.to_vec()))).expect("in-memory input opens");
+    let Ok(opened) = input::decode(Box::new(std::io::Cursor::new(bytes.to_vec()))) else {
+        return (Vec::new(), Vec::new());
+    };
     let source = SourceInfo { path: "sample".into(), encoding: opened.encoding };
     let mut findings = Vec::new();
     let mut malformed = Vec::new();
-    scan::scan_reader(opened.reader, &source, config, &mut |event| match event {
+    let _ = scan::scan_reader(opened.reader, &source, config, &mut |event| match event {
         Event::Finding(f) => findings.push(*f),
         Event::Malformed(m) => malformed.push(m),
-    })
-    .expect("in-memory scan reads");
+    });
     (findings, malformed)
 }
 
@@ -91,11 +92,13 @@ pub fn decoded(path: &Path) -> Vec<u8> {
     text
 }
 
-/// Bytes as the scanner sees them: gunzipped and decoded to UTF-8.
+/// Bytes as the scanner sees them: gunzipped and decoded to UTF-8, as far as
+/// a damaged stream decodes.
 pub fn decoded_bytes(bytes: &[u8]) -> Vec<u8> {
-    let opened = input::decode(Box::new(std::io::Cursor::new(bytes.to_vec()))).expect("bytes open");
     let mut text = Vec::new();
-    let mut reader = opened.reader;
-    reader.read_to_end(&mut text).expect("bytes decode");
+    if let Ok(opened) = input::decode(Box::new(std::io::Cursor::new(bytes.to_vec()))) {
+        let mut reader = opened.reader;
+        let _ = reader.read_to_end(&mut text);
+    }
     text
 }
