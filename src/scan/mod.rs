@@ -16,7 +16,7 @@ mod text;
 mod view;
 mod xml;
 
-use std::io::{self, Read};
+use std::io::Read;
 
 pub use driver::{Event, ReadError, Stats};
 
