@@ -51,6 +51,10 @@ pub fn diagnose_all(findings: &mut [Finding], kb: &'static KnowledgeBase) {
 /// generic ErrorInternalServerError; the outer code next; and last the HTTP
 /// status, for transport failures whose code is only an exception type.
 pub(crate) fn resolve<'a>(finding: &Finding, kb: &'a KnowledgeBase) -> Option<&'a Entry> {
+    // Already diagnosed: the verdict names its entry exactly.
+    if let Some(entry) = finding.diagnosis.as_ref().and_then(|d| kb.lookup(d.code)) {
+        return Some(entry);
+    }
     finding
         .inner_code
         .as_deref()
