@@ -7,6 +7,7 @@
 //! the buffer grows, up to [`ScanConfig::max_payload`]; past that the payload is
 //! reported as oversized and skipped, so memory stays bounded whatever the input.
 
+mod alert;
 mod anchor;
 mod context;
 mod driver;
@@ -14,6 +15,7 @@ mod json;
 mod lines;
 mod text;
 mod view;
+mod window;
 mod xml;
 
 use std::io::Read;

@@ -1,0 +1,392 @@
+//! Dynamics 365 alert lines: the sentence that says what failed for which
+//! mailbox, then `Email Server Error Code:` and one of the nine token shapes
+//! (an EWS name, a signed HRESULT, a ServiceError number, an HTTP or socket
+//! status, a `Crm.` code, a bare status name).
+
+use std::sync::LazyLock;
+
+use regex::bytes::Regex;
+
+use super::anchor::{Hit, Input, Item, Outcome, blank};
+use super::lines::line_start;
+use super::text::{
+    clean_sentence, ident_before, line_incomplete, sentence_start, skip_label_punctuation, token_end,
+    trim_span,
+};
+use super::{context, lines, view};
+use crate::kb::codes;
+use crate::model::{Shape, Span};
+
+/// `Email Server Error Code:` and the token after it.
+pub(crate) fn alert_label(input: &Input<'_>, hit: Hit) -> Outcome {
+    labelled_alert(input, hit.at, hit.at + hit.len)
+}
+
+static RETURNED: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:\b([A-Za-z][A-Za-z0-9]*)\.\s+)?\b(Exchange[ .]server|Http server|Web server) returned\s+(.+)",
+    )
+    .ok()
+});
+
+static SOCKET: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\bSocket returned exception\s+(.+)").ok());
+
+static CRM: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\b(Crm\.[0-9A-Fa-f]{8})(?:\.\s*(.*))?").ok());
+
+static BARE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9]+)\.?\s*$").ok());
+
+/// An alert token read from its text.
+struct Token {
+    code: String,
+    code_at: (usize, usize),
+    inner: Option<String>,
+    message: Option<String>,
+    http: Option<String>,
+    /// The token looks cut (a code name that is not a known one).
+    cut: bool,
+}
+
+/// Reads the token that follows `Email Server Error Code:` (or stands alone)
+/// in `text`, which starts at buffer position `at`.
+fn parse_token(text: &[u8], at: usize) -> Option<Token> {
+    let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    if let Some(c) = RETURNED.as_ref().and_then(|r| r.captures(text)) {
+        let who = c.get(2)?.as_bytes();
+        let rest = c.get(3)?;
+        let words = token_words(rest.as_bytes());
+        let first = words.first()?;
+        let code_span = |w: &(usize, usize)| (at + rest.start() + w.0, at + rest.start() + w.1);
+        let word = |w: &(usize, usize)| lossy(&rest.as_bytes()[w.0..w.1]);
+        let joined = lossy(&rest.as_bytes()[first.0..words.last()?.1]);
+        if let Some(pre) = c.get(1) {
+            return Some(Token {
+                code: lossy(pre.as_bytes()),
+                code_at: (at + pre.start(), at + pre.end()),
+                inner: None,
+                message: None,
+                http: Some(joined),
+                cut: false,
+            });
+        }
+        let first_word = word(first);
+        if first_word.starts_with("Unknown") && first_word.ends_with("EmailIntegrationError") {
+            return Some(Token {
+                code: first_word,
+                code_at: code_span(first),
+                inner: words.get(1).map(word),
+                message: None,
+                http: None,
+                cut: false,
+            });
+        }
+        if who.starts_with(b"Exchange")
+            && let Ok(ordinal) = first_word.parse::<u32>()
+        {
+            return Some(Token {
+                code: first_word,
+                code_at: code_span(first),
+                inner: codes::name_for_ordinal(ordinal).map(str::to_string),
+                message: None,
+                http: None,
+                cut: false,
+            });
+        }
+        let http = who.starts_with(b"Http").then(|| http_status(&joined)).flatten();
+        let (code, span) = if who.starts_with(b"Http") {
+            (joined, (code_span(first).0, code_span(words.last()?).1))
+        } else {
+            (first_word, code_span(first))
+        };
+        let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
+        return Some(Token { code, code_at: span, inner: None, message: None, http, cut });
+    }
+    if let Some(c) = SOCKET.as_ref().and_then(|r| r.captures(text)) {
+        let rest = c.get(1)?;
+        let words = token_words(rest.as_bytes());
+        let first = words.first()?;
+        let last = words.last()?;
+        let word = |w: &(usize, usize)| lossy(&rest.as_bytes()[w.0..w.1]);
+        return Some(Token {
+            code: word(first),
+            code_at: (at + rest.start() + first.0, at + rest.start() + first.1),
+            inner: (words.len() > 1).then(|| word(last)),
+            message: None,
+            http: None,
+            cut: false,
+        });
+    }
+    if let Some(c) = CRM.as_ref().and_then(|r| r.captures(text)) {
+        let code = c.get(1)?;
+        let message = c.get(2).map(|m| lossy(m.as_bytes()).trim().to_string()).filter(|m| !m.is_empty());
+        return Some(Token {
+            code: lossy(code.as_bytes()),
+            code_at: (at + code.start(), at + code.end()),
+            inner: None,
+            message,
+            http: None,
+            cut: false,
+        });
+    }
+    let c = BARE.as_ref()?.captures(text)?;
+    let name = c.get(1)?;
+    let code = lossy(name.as_bytes());
+    let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
+    Some(Token {
+        code,
+        code_at: (at + name.start(), at + name.end()),
+        inner: None,
+        message: None,
+        http: None,
+        cut,
+    })
+}
+
+/// The HTTP status number an `Http server returned …` token stands for.
+fn http_status(token: &str) -> Option<String> {
+    let number =
+        token.split_whitespace().next().filter(|w| w.len() == 3 && w.bytes().all(|b| b.is_ascii_digit()));
+    let status = number.or(match token.to_ascii_lowercase().replace(' ', "").as_str() {
+        "unauthorized" => Some("401"),
+        "forbidden" => Some("403"),
+        "notfound" => Some("404"),
+        "serviceunavailable" => Some("503"),
+        _ => None,
+    });
+    status.map(str::to_string)
+}
+
+/// The words of an alert token, without a final `exception`/`error` and stop.
+fn token_words(rest: &[u8]) -> Vec<(usize, usize)> {
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < rest.len() {
+        while i < rest.len() && rest[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < rest.len() && !rest[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if start < i {
+            let mut end = i;
+            while end > start && matches!(rest[end - 1], b'.' | b',' | b';') {
+                end -= 1;
+            }
+            if end > start {
+                words.push((start, end));
+            }
+        }
+    }
+    while let Some(&(s, e)) = words.last() {
+        let w = &rest[s..e];
+        if words.len() > 1 && (w.eq_ignore_ascii_case(b"exception") || w.eq_ignore_ascii_case(b"error")) {
+            words.pop();
+        } else {
+            break;
+        }
+    }
+    words
+}
+
+/// `Email Server Error Code: <token>`, with the alert sentence before it.
+fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Outcome {
+    if line_incomplete(input, after_label) {
+        return Outcome::NeedMore { from: line_start(input.buf, label_at, input.floor) };
+    }
+    let buf = input.buf;
+    let line = line_start(buf, label_at, input.floor);
+    // A viewer may have cut the label's line, code name and all.
+    match lines::wrapped_block(buf, label_at, input.floor, input.eof) {
+        Err(lines::NeedMore) => return Outcome::NeedMore { from: line },
+        Ok(Some((start, block_end))) if start == line => {
+            let joined = view::unwrap_lines(buf, start, block_end);
+            let local = after_label - start;
+            let token_at = skip_label_punctuation(&joined.text, local);
+            let end = token_end(&joined.text, token_at, 512);
+            if let Some(mut token) = parse_token(&joined.text[token_at..end], token_at) {
+                token.code_at = (joined.source(token.code_at.0), joined.source(token.code_at.1));
+                return alert(input, label_at, joined.source(end), token);
+            }
+        }
+        Ok(_) => {}
+    }
+    let token_at = skip_label_punctuation(buf, after_label);
+    let end = token_end(buf, token_at, 512);
+    let Some(token) = parse_token(&buf[token_at..end], token_at) else {
+        return Outcome::Skip;
+    };
+    alert(input, label_at, end, token)
+}
+
+/// An alert token met without its label (`Exchange server returned …` in a
+/// log line).
+pub(crate) fn alert_without_label(input: &Input<'_>, hit: Hit) -> Outcome {
+    if ident_before(input.buf, hit.at) && input.buf[hit.at..].starts_with(b"Crm.") {
+        return Outcome::Skip;
+    }
+    if line_incomplete(input, hit.at) {
+        return Outcome::NeedMore { from: line_start(input.buf, hit.at, input.floor) };
+    }
+    let buf = input.buf;
+    // The token may start a little before the hit: `Name. Exchange.server returned`.
+    let reach = hit.at.saturating_sub(80).max(line_start(buf, hit.at, input.floor));
+    let end = token_end(buf, hit.at, 512);
+    let start = buf[reach..hit.at]
+        .iter()
+        .rposition(|b| matches!(b, b'"' | b'<' | b'>' | b'\\' | b'|' | b'\t'))
+        .map_or(reach, |p| reach + p + 1);
+    let Some(token) = parse_token(&buf[start..end], start) else {
+        return Outcome::Skip;
+    };
+    alert(input, token.code_at.0.min(hit.at), end, token)
+}
+
+fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
+    let buf = input.buf;
+    let sentence = sentence_before(buf, start, input.floor);
+    let mut f = blank(Shape::Alert, token.code);
+    f.span = Span { offset: start as u64, length: (end - start) as u64, line: 0, column: 0 };
+    f.inner_code = token.inner;
+    f.truncated = token.cut;
+    f.marks.code = Some((token.code_at.0 as u64, (token.code_at.1 - token.code_at.0) as u64));
+    if let Some(status) = token.http {
+        f.details.insert("HttpStatus".to_string(), status);
+    }
+    let paragraph = sentence.map(|(s, e)| join_lines(&buf[s..e])).unwrap_or_default();
+    f.mailbox = context::mailbox(&paragraph).or_else(|| context::mailbox(&buf[start..end]));
+    f.profile = context::profile(&paragraph);
+    f.time = context::time(&buf[line_start(buf, sentence.map_or(start, |s| s.0), input.floor)..end]);
+    f.message = token.message.or_else(|| sentence.map(|_| clean_sentence(&paragraph)));
+    if let Some((s, e)) = sentence {
+        f.marks.message = Some((s as u64, (e - s) as u64));
+    }
+    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
+}
+
+/// The alert sentence before a label: the text before it on its own line (a
+/// CSV row, a JSON string), or else the paragraph above it: the nearest
+/// non-blank lines, up to the one that starts a log record with its time.
+fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<(usize, usize)> {
+    let line = line_start(buf, label_at, floor);
+    let own = trim_span(buf, sentence_start(buf, line, label_at), label_at);
+    if own.1 - own.0 >= 20 {
+        return Some(own);
+    }
+    // Skip the blank lines between the sentence and its label.
+    let mut end = line;
+    let last = loop {
+        if end <= floor || label_at - end > 1024 {
+            return None;
+        }
+        let start = line_start(buf, end - 1, floor);
+        let span = trim_span(buf, sentence_start(buf, start, end - 1), end - 1);
+        if span.1 > span.0 {
+            break span;
+        }
+        end = start;
+    };
+    // Gather the paragraph upwards while it is one record.
+    let mut first = last.0;
+    for _ in 0..PARAGRAPH_LINES {
+        let top = line_start(buf, first, floor);
+        if context::time(&buf[top..buf.len().min(top + 32)]).is_some()
+            || top <= floor
+            || label_at - top > 1024
+        {
+            break;
+        }
+        let above = line_start(buf, top - 1, floor);
+        let span = trim_span(buf, sentence_start(buf, above, top - 1), top - 1);
+        if span.1 == span.0 {
+            break;
+        }
+        first = span.0;
+    }
+    (last.1 - first >= 20).then_some((first, last.1))
+}
+
+/// How many lines an alert sentence may run over.
+const PARAGRAPH_LINES: usize = 8;
+
+/// A paragraph's lines as one line: joined without a gap when a viewer cut
+/// them at a fixed width (the cut falls inside words), with a space otherwise.
+fn join_lines(text: &[u8]) -> Vec<u8> {
+    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
+    let widths: Vec<usize> = lines.iter().map(|l| l.len()).collect();
+    let fixed =
+        lines.len() > 1 && widths[0] >= 40 && widths[..widths.len() - 1].iter().all(|w| *w == widths[0]);
+    let mut out = Vec::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 && !fixed {
+            out.push(b' ');
+        }
+        out.extend_from_slice(if fixed { line } else { line.trim_ascii() });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Shape;
+    use crate::scan::text::codes_in;
+
+    fn one(text: &str) -> (Shape, String, Option<String>) {
+        let found = codes_in(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn the_nine_alert_token_shapes() {
+        let label = "Email Server Error Code: ";
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "Exchange server returned ErrorMailboxStoreUnavailable exception.",
+                "ErrorMailboxStoreUnavailable",
+                None,
+            ),
+            (
+                "Exchange server returned UnknownIncomingEmailIntegrationError -2147220891 exception.",
+                "UnknownIncomingEmailIntegrationError",
+                Some("-2147220891"),
+            ),
+            (
+                "Exchange server returned UnknownIncomingEmailIntegrationError -2147220192",
+                "UnknownIncomingEmailIntegrationError",
+                Some("-2147220192"),
+            ),
+            (
+                "Exchange server returned UnknownOutgoingEmailIntegrationError ErrorSubmissionQuotaExceeded exception.",
+                "UnknownOutgoingEmailIntegrationError",
+                Some("ErrorSubmissionQuotaExceeded"),
+            ),
+            ("Exchange.server returned ErrorNonExistentMailbox error.", "ErrorNonExistentMailbox", None),
+            ("Exchange.server returned 363 error.", "363", Some("ErrorServerBusy")),
+            ("ErrorQuotaExceeded. Exchange.server returned 403 error.", "ErrorQuotaExceeded", None),
+            ("Http server returned 401 Unauthorized exception.", "401 Unauthorized", None),
+            ("Http server returned Forbidden exception.", "Forbidden", None),
+            ("Web server returned ConnectFailure exception.", "ConnectFailure", None),
+            ("Socket returned exception TimedOut", "TimedOut", None),
+            (
+                "Socket returned exception InvalidIncomingEmailServerProfileConfiguration HostNotFound",
+                "InvalidIncomingEmailServerProfileConfiguration",
+                Some("HostNotFound"),
+            ),
+            ("Crm.80040265.ISV code aborted the operation.", "Crm.80040265", None),
+            ("MailboxDisabled", "MailboxDisabled", None),
+        ];
+        for (token, code, inner) in cases {
+            let text = format!(
+                "An unknown error occurred while receiving email through the mailbox \"Dana Okafor\".\n{label}{token}\n"
+            );
+            let (shape, found, found_inner) = one(&text);
+            assert_eq!(
+                (shape, found.as_str(), found_inner.as_deref()),
+                (Shape::Alert, *code, *inner),
+                "{token}"
+            );
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! Reading the XML payload around an element-name anchor: finding the tag's
+//! opener however it is escaped (`<`, `&lt;`, `&amp;lt;`, `\u003c`), unwrapping
+//! the CSV field, JSON string or entities it stands in, parsing the window, and
+//! re-reading it with a viewer's line cuts taken out when that reads better.
+
+use super::anchor::{Hit, Input, Item, Outcome, blank, remap};
+use super::view::{self, Unwrap, View};
+use super::xml::{self, Parse};
+use super::{context, driver};
+use crate::model::{Finding, Marks, Span, Wrapping};
+
+/// How the `<` before an element name is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opener {
+    /// `<`
+    Raw,
+    /// `&lt;` (or `&#60;`, `&#x3c;`)
+    Entity,
+    /// `\u003c`
+    Json,
+}
+
+/// Finds the opener of the element whose name contains the hit: back over the
+/// name and an optional prefix, then one of the ways to write `<`.
+fn opener(buf: &[u8], at: usize, floor: usize) -> Option<(usize, Opener)> {
+    // Walk back over the rest of the name and its prefix, trying every place:
+    // `\u003c` itself ends in name characters.
+    let mut i = at;
+    loop {
+        let before = &buf[floor..i];
+        if let Some((form, kind)) = OPENERS.iter().find(|(form, _)| before.ends_with(form)) {
+            return Some((i - form.len(), *kind));
+        }
+        if i == floor || !(xml::is_name_byte(buf[i - 1]) || buf[i - 1] == b':') {
+            return None;
+        }
+        i -= 1;
+    }
+}
+
+/// The ways a `<` is written in the wrappings the scanner knows.
+const OPENERS: &[(&[u8], Opener)] = &[
+    (b"<", Opener::Raw),
+    (b"&amp;lt;", Opener::Entity),
+    (b"&lt;", Opener::Entity),
+    (b"&#60;", Opener::Entity),
+    (b"&#x3c;", Opener::Entity),
+    (b"&#x3C;", Opener::Entity),
+    (b"\\u003c", Opener::Json),
+    (b"\\u003C", Opener::Json),
+];
+
+/// The ways a `>` is written, which an attribute's tag must not cross.
+const CLOSERS: &[&[u8]] = &[b">", b"&gt;", b"\\u003e", b"\\u003E"];
+
+/// An attribute hit (`ResponseClass`) points into a start tag: the position of
+/// that tag's name, found back from the attribute without crossing a `>`.
+fn tag_of_attribute(buf: &[u8], at: usize, floor: usize) -> Option<usize> {
+    let reach = at.saturating_sub(512).max(floor.min(at));
+    let window = &buf[reach..at];
+    let last = |forms: &mut dyn Iterator<Item = &[u8]>| {
+        forms.filter_map(|f| memchr::memmem::rfind(window, f).map(|p| p + f.len())).max()
+    };
+    let open = last(&mut OPENERS.iter().map(|(f, _)| *f))?;
+    let close = last(&mut CLOSERS.iter().copied()).unwrap_or(0);
+    (open > close).then_some(reach + open)
+}
+
+/// Reads the XML payload around an element-name hit, unwrapping escapes first.
+pub(super) fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
+    let buf = input.buf;
+    let name_at = if buf[hit.at..].starts_with(b"ResponseClass") {
+        match tag_of_attribute(buf, hit.at, input.floor) {
+            Some(name) => name,
+            None => return Outcome::Skip,
+        }
+    } else {
+        hit.at
+    };
+    let Some((start, opener)) = opener(buf, name_at, input.floor) else {
+        return Outcome::Skip;
+    };
+    let outcome = match opener {
+        Opener::Raw => match quoting(buf, start) {
+            Quoting::Plain => parse_window(buf, start, !input.eof, None),
+            Quoting::Csv => escaped(input, start, view::csv),
+            Quoting::Json => escaped(input, start, view::json),
+        },
+        Opener::Json => escaped(input, start, view::json),
+        Opener::Entity => {
+            let wrapping = entity_wrapping(buf, start);
+            escaped(input, start, move |b, s, l, e| view::entities(b, s, l, e, wrapping))
+        }
+    };
+    with_record(outcome, input, start)
+}
+
+/// Gives XML findings the time of the `<Trace … Time="…">` block around them,
+/// or the time and mailbox of the log record (line, CSV row) they stand in.
+fn with_record(mut outcome: Outcome, input: &Input<'_>, start: usize) -> Outcome {
+    if let Outcome::Found { items, .. } = &mut outcome {
+        let reach = start.saturating_sub(2048).max(input.floor.min(start));
+        let (record_time, mailbox) = context::record(input.buf, start, input.floor);
+        let time = context::trace_time(&input.buf[reach..start]).or(record_time);
+        for item in items {
+            if let Item::Finding(f) = item {
+                if f.time.is_none() {
+                    f.time.clone_from(&time);
+                }
+                if f.mailbox.is_none() {
+                    f.mailbox.clone_from(&mailbox);
+                }
+            }
+        }
+    }
+    outcome
+}
+
+/// How the quotes of a raw start tag are written.
+enum Quoting {
+    Plain,
+    Csv,
+    Json,
+}
+
+fn quoting(buf: &[u8], start: usize) -> Quoting {
+    let end = buf.len().min(start + 2048);
+    let tag_end = memchr::memchr(b'>', &buf[start..end]).map_or(end, |p| start + p);
+    let near = &buf[start..buf.len().min(tag_end + 256)];
+    let finder = |needle: &[u8]| memchr::memmem::find(near, needle).is_some();
+    if finder(b"=\\\"") || finder(b">\\r\\n") || finder(b">\\n") {
+        Quoting::Json
+    } else if finder(b"=\"\"") {
+        Quoting::Csv
+    } else {
+        Quoting::Plain
+    }
+}
+
+/// Entity-escaped XML inside an HTML page is `html-escaped`; inside another
+/// XML document, `xml-escaped`.
+fn entity_wrapping(buf: &[u8], start: usize) -> Wrapping {
+    // Context only, so it may look behind the previous payload; no further
+    // than the scanner always keeps, so the answer never depends on buffering.
+    let reach = start.saturating_sub(driver::LOOKBACK);
+    let before = &buf[reach..start];
+    let Some(lt) = memchr::memrchr(b'<', before) else {
+        return Wrapping::HtmlEscaped;
+    };
+    let tag: Vec<u8> = before[lt + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b':')
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    const HTML: &[&[u8]] =
+        &[b"pre", b"td", b"div", b"span", b"p", b"code", b"body", b"html", b"textarea", b"li", b"br"];
+    if tag.is_empty() || HTML.contains(&tag.as_slice()) {
+        Wrapping::HtmlEscaped
+    } else {
+        Wrapping::XmlEscaped
+    }
+}
+
+type Unwrapper<'f> = dyn Fn(&[u8], usize, usize, bool) -> Result<View, Unwrap> + 'f;
+
+/// Decodes the escaped text from `start` and reads the payload in it; the view
+/// may itself hold another level of escaping (`&amp;lt;`).
+fn escaped(
+    input: &Input<'_>,
+    start: usize,
+    unwrap: impl Fn(&[u8], usize, usize, bool) -> Result<View, Unwrap>,
+) -> Outcome {
+    let unwrap: &Unwrapper<'_> = &unwrap;
+    let view = match unwrap(input.buf, start, input.max_payload, input.eof) {
+        Ok(view) => view,
+        Err(Unwrap::NeedMore) => return Outcome::NeedMore { from: start },
+    };
+    let view = deeper(view);
+    let outcome = parse_window(&view.text, 0, false, Some(view.closed));
+    match outcome {
+        Outcome::Found { items, end } => {
+            let end = view.source(end);
+            Outcome::Found {
+                items: items.into_iter().map(|i| remap(i, &view)).collect(),
+                end: end.max(start + 1),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Peels further levels of entity escaping off a view (`&amp;lt;` → `&lt;` → `<`).
+fn deeper(mut view: View) -> View {
+    for _ in 0..3 {
+        if !(view.text.starts_with(b"&lt;") || view.text.starts_with(b"&#60;")) {
+            break;
+        }
+        let wrapping = view.wrapping;
+        match view::entities(&view.text, 0, view.text.len(), true, wrapping) {
+            Ok(inner) => view = inner.through(&view),
+            Err(_) => break,
+        }
+        view.wrapping = wrapping;
+    }
+    view
+}
+
+/// Parses the XML window at `start` and turns its messages into items.
+/// `closed` is `Some` for a view: whether the wrapping ended on its own.
+fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<bool>) -> Outcome {
+    let window = match xml::parse(text, start, more_may_come) {
+        Parse::Done(window) => window,
+        Parse::NeedMore => return Outcome::NeedMore { from: start },
+    };
+    let mut items: Vec<Item> =
+        window.messages.iter().map(|m| Item::Finding(Box::new(finding_of(m)))).collect();
+    let cut_by_view = closed == Some(false);
+    if cut_by_view {
+        for item in &mut items {
+            if let Item::Finding(f) = item {
+                f.truncated = true;
+            }
+        }
+    }
+    if items.is_empty() {
+        let (error_at, reason) = window.error.clone().unwrap_or_else(|| {
+            let reason = if window.end >= text.len() {
+                "the payload is cut off before its response code"
+            } else {
+                "no response code could be read from this payload"
+            };
+            (window.end, reason.to_string())
+        });
+        // XML with no response in it (a request, a config file) is no payload.
+        if window.error.is_none() && !window.saw_message {
+            return Outcome::Skip;
+        }
+        items.push(Item::Malformed { start, end: window.end.max(start + 1), error_at, reason });
+    }
+    let end = window.end.max(start + 1);
+    if closed.is_none()
+        && looks_wrapped(&items)
+        && let Some(better) = dewrapped(text, start, end, &items)
+    {
+        return better;
+    }
+    Outcome::Found { items, end }
+}
+
+/// Signs that a viewer cut the lines of a raw window: a message broken by a
+/// line end, a message with no code, or XML that broke.
+fn looks_wrapped(items: &[Item]) -> bool {
+    items.iter().any(|item| match item {
+        Item::Finding(f) => broken(f),
+        Item::Malformed { .. } => true,
+    })
+}
+
+/// A code is one word, and EWS messages are one line.
+fn broken(f: &Finding) -> bool {
+    f.code.contains(|c: char| c.is_whitespace() || c == '<')
+        || f.message.as_deref().is_some_and(|m| m.contains('\n'))
+}
+
+/// How good a reading is: findings, less broken messages and broken payloads.
+fn quality(items: &[Item]) -> i64 {
+    items
+        .iter()
+        .map(|item| match item {
+            Item::Finding(f) => 2 - i64::from(broken(f)),
+            Item::Malformed { .. } => -1,
+        })
+        .sum()
+}
+
+/// Reads the window again with the viewer's line breaks taken out: the breaks
+/// after every line of the widest width (at least 40, and reached by two lines
+/// or more), which is where a viewer cuts. Kept only if it reads better.
+fn dewrapped(text: &[u8], start: usize, end: usize, raw: &[Item]) -> Option<Outcome> {
+    let region = &text[start..end];
+    let widths: Vec<usize> =
+        region.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l).len()).collect();
+    let width = *widths.iter().max()?;
+    if width < 40 || widths.iter().filter(|w| **w == width).count() < 2 {
+        return None;
+    }
+    let joined = view::unwrap_lines_of_width(text, start, end, width);
+    let reread = parse_window(&joined.text, 0, false, Some(true));
+    let Outcome::Found { items, end: view_end } = reread else { return None };
+    if quality(&items) <= quality(raw) {
+        return None;
+    }
+    let items = items.into_iter().map(|i| remap(i, &joined)).collect();
+    Some(Outcome::Found { items, end: joined.source(view_end) })
+}
+
+fn finding_of(m: &xml::Message) -> Finding {
+    let mark = |f: &Option<xml::Field>| f.as_ref().map(|f| (f.start as u64, (f.end - f.start) as u64));
+    let mut finding = blank(m.shape, m.code.as_ref().map(|c| c.text.clone()).unwrap_or_default());
+    finding.span = Span { offset: m.start as u64, length: (m.end - m.start) as u64, line: 0, column: 0 };
+    finding.class = m.class;
+    finding.inner_code = m.inner_code.as_ref().map(|c| c.text.clone());
+    finding.message = m.message.as_ref().map(|c| c.text.clone());
+    finding.operation.clone_from(&m.operation);
+    finding.details.clone_from(&m.details);
+    finding.truncated = m.truncated;
+    finding.marks = Marks { code: mark(&m.code), message: mark(&m.message), inner_code: mark(&m.inner_code) };
+    finding
+}
