@@ -1,6 +1,6 @@
-//! Payloads that are sentences, not markup: Dynamics 365 alert lines, .NET
-//! exception text, Dataverse `Returned hr =` errors, dashboard tokens, and a
-//! code name standing alone in free text.
+//! Payloads that are sentences, not markup: .NET exception text, Dataverse
+//! `Returned hr =` errors, dashboard tokens, and a code name standing alone in
+//! free text; and the small text helpers the alert reader shares.
 
 use std::sync::LazyLock;
 
