@@ -8,6 +8,7 @@
 
 mod one;
 mod pipeline;
+mod split;
 
 use std::io;
 use std::path::PathBuf;
@@ -22,10 +23,12 @@ use crate::report::Report;
 use crate::scan::{Event, ScanConfig, Stats};
 use crate::walk::{self, Target, WalkConfig};
 
+use split::Stitch;
+
 pub use one::Scanned;
 
 /// Everything a run needs to know.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RunConfig {
     /// Files and folders to scan; `-` is standard input.
     pub paths: Vec<PathBuf>,
@@ -35,6 +38,21 @@ pub struct RunConfig {
     pub scan: ScanConfig,
     /// Worker threads; 0 picks one per core.
     pub threads: usize,
+    /// A plain file at least three times this long is scanned in segments of
+    /// about this many bytes, in parallel (default 16 MiB).
+    pub segment_len: u64,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            paths: Vec::new(),
+            walk: WalkConfig::default(),
+            scan: ScanConfig::default(),
+            threads: 0,
+            segment_len: 16 << 20,
+        }
+    }
 }
 
 /// A path and why it was left out.
@@ -78,16 +96,16 @@ pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
-    let inputs = targets.iter().filter(|t| matches!(t, Target::Input { .. })).count();
-    let mut out = Output { report, summary: Summary::default(), kept: Vec::new() };
-    if threads == 1 || inputs <= 1 {
+    let jobs = split::plan(&targets, threads, config.segment_len);
+    let mut out = Output { report, summary: Summary::default(), kept: Vec::new(), stitch: Stitch::default() };
+    if threads == 1 || jobs.len() <= 1 {
         for target in &targets {
             out.stream(target, &config.scan)?;
         }
     } else {
-        pipeline::run(&targets, &config.scan, threads, &mut |scanned| out.take(scanned))?;
+        pipeline::run(&jobs, &config.scan, threads, &mut |done| out.take(done))?;
     }
-    let Output { report, mut summary, kept } = out;
+    let Output { report, mut summary, kept, .. } = out;
     summary.root_causes = diagnose::correlate(&kept, kb::knowledge_base());
     report.finish(&summary)?;
     Ok(summary)
@@ -99,6 +117,8 @@ struct Output<'r> {
     report: &'r mut dyn Report,
     summary: Summary,
     kept: Vec<Finding>,
+    /// The segments of the large file being put back together.
+    stitch: Stitch,
 }
 
 impl Output<'_> {
@@ -122,12 +142,24 @@ impl Output<'_> {
         }
     }
 
-    /// Reports a buffered target's events, then its notes.
-    fn take(&mut self, mut scanned: Scanned) -> io::Result<()> {
+    /// Reports a buffered target's events, then its notes; a segment of a
+    /// large file is stitched to the ones before it, and the file is counted
+    /// with its last segment.
+    fn take(&mut self, (scanned, part): pipeline::Done) -> io::Result<()> {
+        let (mut scanned, whole) = match part {
+            None => (scanned, true),
+            Some((end, last)) => {
+                let stitched = self.stitch.add(scanned, end, last);
+                if last {
+                    self.stitch = Stitch::default();
+                }
+                stitched
+            }
+        };
         for event in std::mem::take(&mut scanned.events) {
             self.event(event)?;
         }
-        self.account(scanned)
+        if whole { self.account(scanned) } else { Ok(()) }
     }
 
     fn event(&mut self, event: Event) -> io::Result<()> {

@@ -5,11 +5,14 @@ use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::diagnose::{self, MailboxCodes};
-use crate::input;
+use crate::input::{self, Origin};
 use crate::kb;
+use crate::model::Encoding;
 use crate::model::Finding;
-use crate::scan::{self, Event, ScanConfig, SourceInfo, Stats};
+use crate::scan::{self, Event, ScanConfig, Segment, SegmentEnd, SourceInfo, Stats};
 use crate::walk::Target;
+
+use super::split;
 
 /// What scanning one target gave.
 #[derive(Debug, Default)]
@@ -70,6 +73,58 @@ pub(super) fn scan(
             unreadable: Some(failed.to_string()),
             ..Scanned::default()
         },
+    }
+}
+
+/// Scans one segment of a large plain file into a buffer of its events.
+pub(super) fn buffer_part(
+    origin: &Origin,
+    segment: Segment,
+    config: &ScanConfig,
+    stop: &AtomicBool,
+) -> (Scanned, SegmentEnd) {
+    let path = origin.display();
+    let Origin::File(file) = origin else {
+        return (
+            Scanned { path, unreadable: Some("not a file".into()), ..Scanned::default() },
+            SegmentEnd::default(),
+        );
+    };
+    let reader = match split::open_segment(file, segment) {
+        Ok(reader) => Stoppable { inner: reader, stop },
+        Err(error) => {
+            return (
+                Scanned { path, unreadable: Some(error.to_string()), ..Scanned::default() },
+                SegmentEnd::default(),
+            );
+        }
+    };
+    let source = SourceInfo { path: path.clone(), encoding: Encoding::Utf8 };
+    let mut doctor = Diagnoser::default();
+    let mut events = Vec::new();
+    let result = scan::scan_segment(reader, &source, config, segment, &mut |event| match event {
+        Event::Finding(mut finding) => {
+            doctor.prepare(&mut finding);
+            events.push(Event::Finding(finding));
+        }
+        other => events.push(other),
+    });
+    match result {
+        Ok((stats, end)) => (Scanned { path, events, stats, scanned: true, ..Scanned::default() }, end),
+        Err(failed) => {
+            let unreadable = Some(failed.to_string());
+            (
+                Scanned {
+                    path,
+                    events,
+                    stats: failed.stats,
+                    scanned: true,
+                    unreadable,
+                    ..Scanned::default()
+                },
+                SegmentEnd::default(),
+            )
+        }
     }
 }
 

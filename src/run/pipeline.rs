@@ -10,21 +10,26 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 
-use super::one::{self, Scanned};
-use crate::scan::ScanConfig;
-use crate::walk::Target;
+use super::one;
+use super::one::Scanned;
+use super::split::Job;
+use crate::scan::{ScanConfig, SegmentEnd};
 
 /// How many inputs a worker may scan ahead of the one being reported, per
 /// thread: enough to keep every core busy past a large file.
 const AHEAD_PER_THREAD: usize = 4;
 
-/// Scans `targets` on `threads` workers and hands each result to `take`, in
+/// A finished job: what it scanned and, for a segment of a large file, how the
+/// segment ended and whether it was the file's last.
+pub(super) type Done = (Scanned, Option<(SegmentEnd, bool)>);
+
+/// Scans `jobs` on `threads` workers and hands each result to `take`, in
 /// order. Stops early when `take` fails (the report can take no more).
 pub(super) fn run(
-    targets: &[Target],
+    jobs: &[Job<'_>],
     config: &ScanConfig,
     threads: usize,
-    take: &mut dyn FnMut(Scanned) -> io::Result<()>,
+    take: &mut dyn FnMut(Done) -> io::Result<()>,
 ) -> io::Result<()> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -32,17 +37,23 @@ pub(super) fn run(
     let reported = (Mutex::new(0usize), Condvar::new());
     let ahead = threads * AHEAD_PER_THREAD;
     std::thread::scope(|scope| {
-        let (send, receive) = mpsc::channel::<(usize, Scanned)>();
+        let (send, receive) = mpsc::channel::<(usize, Done)>();
         for _ in 0..threads {
             let send = send.clone();
             let (next, stop, reported) = (&next, &stop, &reported);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= targets.len() || !wait_for_turn(reported, i, ahead, stop) {
+                    if i >= jobs.len() || !wait_for_turn(reported, i, ahead, stop) {
                         return;
                     }
-                    let scanned = one::buffer(&targets[i], config, stop);
+                    let scanned = match &jobs[i] {
+                        Job::Whole(target) => (one::buffer(target, config, stop), None),
+                        Job::Part { origin, segment, last } => {
+                            let (scanned, end) = one::buffer_part(origin, *segment, config, stop);
+                            (scanned, Some((end, *last)))
+                        }
+                    };
                     if send.send((i, scanned)).is_err() {
                         return;
                     }

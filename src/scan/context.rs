@@ -63,9 +63,14 @@ pub(crate) fn time(text: &[u8]) -> Option<String> {
     Some(String::from_utf8_lossy(found.as_bytes()).into_owned())
 }
 
-/// The `Time` attribute of the last `<Trace …>` start tag in `text`.
+/// The `Time` attribute of the `<Trace …>` block that `text` ends inside: the
+/// last start tag, provided no `</Trace>` closed it since.
 pub(crate) fn trace_time(text: &[u8]) -> Option<String> {
     let captures = TRACE_TIME.as_ref()?.captures_iter(text).last()?;
+    let tag = captures.get(0)?;
+    if memchr::memmem::find(&text[tag.end()..], b"</Trace>").is_some() {
+        return None;
+    }
     Some(String::from_utf8_lossy(captures.get(1)?.as_bytes()).into_owned())
 }
 
@@ -114,5 +119,7 @@ mod tests {
     fn trace_blocks_carry_their_time() {
         let t = br#"<Trace Tag="EwsResponse" Tid="9" Time="2026-11-20 08:15:02Z" Version="15.20">"#;
         assert_eq!(trace_time(t).as_deref(), Some("2026-11-20 08:15:02Z"));
+        let closed = br#"<Trace Tag="EwsResponse" Time="2026-11-20 08:15:02Z"> ... </Trace> later log lines"#;
+        assert_eq!(trace_time(closed), None, "a closed block says nothing of what follows");
     }
 }

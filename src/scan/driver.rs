@@ -105,6 +105,36 @@ pub(crate) struct Driver<'a> {
     stats: Stats,
     context: Context,
     recent: VecDeque<(String, u64)>,
+    /// The part of the input this scan answers for, when it is one segment of
+    /// a larger file: anchors before `begin` or from `stop` on are another
+    /// segment's.
+    segment: Option<Segment>,
+    /// Set once the scan has passed `stop`.
+    done: bool,
+}
+
+/// One segment of a file scanned on its own (see [`super::scan_segment`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    /// Where reading starts: a line start a little before `begin`, so that an
+    /// alert's sentence before the first anchor is there to read.
+    pub read_from: u64,
+    /// The first offset whose anchors this segment reads.
+    pub begin: u64,
+    /// The first offset whose anchors it leaves to the next segment.
+    pub stop: u64,
+}
+
+/// What a segment scan tells the one putting segments back together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SegmentEnd {
+    /// The end of the last payload read: the next segment's findings before
+    /// it are this segment's, read again.
+    pub consumed: u64,
+    /// Line breaks between `read_from` and `begin`.
+    pub lines_before_begin: u64,
+    /// Line breaks between `read_from` and `stop`.
+    pub lines_before_stop: u64,
 }
 
 impl<'a> Driver<'a> {
@@ -119,12 +149,34 @@ impl<'a> Driver<'a> {
             stats: Stats::default(),
             context: Context::default(),
             recent: VecDeque::new(),
+            segment: None,
+            done: false,
         }
     }
 
-    pub fn run<R: Read>(mut self, mut reader: R) -> Result<Stats, ReadError> {
+    /// Scans only `segment` of the input; the reader starts at `read_from`.
+    pub fn segment(mut self, segment: Segment) -> Self {
+        self.base = segment.read_from;
+        self.lines = Lines::at(segment.read_from);
+        self.segment = Some(segment);
+        self
+    }
+
+    /// Scans a segment and says where it ended and how many lines it held.
+    pub fn run_segment<R: Read>(mut self, reader: R) -> Result<(Stats, SegmentEnd), ReadError> {
+        let mut end = SegmentEnd::default();
+        let stats = self.run_inner(reader, &mut end)?;
+        Ok((stats, end))
+    }
+
+    pub fn run<R: Read>(mut self, reader: R) -> Result<Stats, ReadError> {
+        self.run_inner(reader, &mut SegmentEnd::default())
+    }
+
+    fn run_inner<R: Read>(&mut self, mut reader: R, end: &mut SegmentEnd) -> Result<Stats, ReadError> {
         let mut pos = 0;
         let mut floor = 0;
+        let mut counted = (None, None);
         loop {
             // A read that fails part way ends the input there: what was read
             // is still scanned, so no finding before the damage is lost.
@@ -137,11 +189,12 @@ impl<'a> Driver<'a> {
                 self.stats.bytes = self.base + self.buf.len() as u64;
                 return Err(ReadError { stats: self.stats, error });
             }
-            if eof {
+            if eof || (self.done && hold.is_none()) {
                 break;
             }
             let keep = hold.unwrap_or(pos).min(pos).saturating_sub(LOOKBACK);
             if keep > 0 {
+                self.count_segment_lines(self.base + keep as u64, &mut counted);
                 self.lines.locate(&self.buf, self.base, self.base + keep as u64);
                 self.buf.drain(..keep);
                 self.base += keep as u64;
@@ -149,8 +202,30 @@ impl<'a> Driver<'a> {
                 floor = floor.saturating_sub(keep);
             }
         }
-        self.stats.bytes = self.base + self.buf.len() as u64;
+        self.count_segment_lines(u64::MAX, &mut counted);
+        if let Some(segment) = self.segment {
+            end.consumed = self.base + floor as u64;
+            end.lines_before_begin = counted.0.unwrap_or(0);
+            end.lines_before_stop = counted.1.unwrap_or(0);
+            self.stats.bytes = segment.stop.min(self.base + self.buf.len() as u64) - segment.begin;
+        } else {
+            self.stats.bytes = self.base + self.buf.len() as u64;
+        }
         Ok(self.stats)
+    }
+
+    /// Counts the line breaks before a segment's `begin` and `stop` while they
+    /// are still in the buffer (before it is drained up to `upto`).
+    fn count_segment_lines(&mut self, upto: u64, counted: &mut (Option<u64>, Option<u64>)) {
+        let Some(segment) = self.segment else { return };
+        let available = self.base + self.buf.len() as u64;
+        for (mark, slot) in [(segment.begin, &mut counted.0), (segment.stop, &mut counted.1)] {
+            if slot.is_none() && (mark <= upto || upto == u64::MAX) {
+                let at = mark.min(available).max(self.base);
+                let (line, _) = self.lines.locate(&self.buf, self.base, at);
+                *slot = Some(line - 1);
+            }
+        }
     }
 
     /// Reads the next chunk; true at the end of the input.
@@ -173,8 +248,23 @@ impl<'a> Driver<'a> {
                 } else {
                     self.buf.len().saturating_sub(anchor::LONGEST).max(*pos)
                 };
+                if self.segment.is_some_and(|s| self.base + *pos as u64 >= s.stop) {
+                    self.done = true;
+                }
                 return None;
             };
+            if let Some(segment) = self.segment {
+                let at = self.base + hit.at as u64;
+                if at >= segment.stop {
+                    self.done = true;
+                    *pos = hit.at;
+                    return None;
+                }
+                if at < segment.begin {
+                    *pos = hit.at + 1;
+                    continue;
+                }
+            }
             let input = Input { buf: &self.buf, eof, floor: *floor, max_payload: self.config.max_payload };
             match anchor::recognise(&input, hit) {
                 Outcome::Found { items, end } => {

@@ -22,6 +22,11 @@ impl Default for Lines {
 }
 
 impl Lines {
+    /// Counting from absolute offset `at`, taken as the start of line 1.
+    pub fn at(at: u64) -> Self {
+        Lines { at, line: 1, line_start: at }
+    }
+
     /// The 1-based line and column of absolute offset `abs`, which must lie in
     /// `buf` (whose first byte is at absolute offset `base`).
     pub fn locate(&mut self, buf: &[u8], base: u64, abs: u64) -> (u64, u64) {

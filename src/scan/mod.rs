@@ -20,7 +20,7 @@ mod xml;
 
 use std::io::Read;
 
-pub use driver::{Event, ReadError, Stats};
+pub use driver::{Event, ReadError, Segment, SegmentEnd, Stats};
 
 use crate::model::Encoding;
 
@@ -63,6 +63,19 @@ pub fn scan_reader<R: Read>(
     sink: &mut dyn FnMut(Event),
 ) -> Result<Stats, ReadError> {
     driver::Driver::new(source, config, sink).run(reader)
+}
+
+/// Scans one segment of a large file, so that segments can be scanned in
+/// parallel and put back together (see [`Segment`] and [`SegmentEnd`]). The
+/// reader starts at `segment.read_from`; line numbers count from there.
+pub fn scan_segment<R: Read>(
+    reader: R,
+    source: &SourceInfo,
+    config: &ScanConfig,
+    segment: Segment,
+    sink: &mut dyn FnMut(Event),
+) -> Result<(Stats, SegmentEnd), ReadError> {
+    driver::Driver::new(source, config, sink).segment(segment).run_segment(reader)
 }
 
 /// Scans text held in memory; the same as [`scan_reader`] over a slice.

@@ -27,6 +27,7 @@ pub(crate) fn scan(args: &ScanArgs) -> ExitCode {
         },
         scan: scan_config(&args.output, format, &args.limits),
         threads: args.threads,
+        ..RunConfig::default()
     };
     execute(&config, format, &args.output, true)
 }
