@@ -11,11 +11,13 @@ use crate::model::Finding;
 
 /// The codes (outer and inner) seen per mailbox, counted. Findings with no
 /// mailbox share one group of their own.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct MailboxCodes {
-    /// Mailbox (lower-cased, `None` for none) → lower-cased code → findings
+    /// Mailbox (lower-cased; empty for none) → lower-cased code → findings
     /// carrying it.
-    by_mailbox: HashMap<Option<String>, HashMap<String, usize>>,
+    by_mailbox: HashMap<String, HashMap<String, usize>>,
+    /// Room to lower-case names in without allocating each time.
+    scratch: (String, String),
 }
 
 impl MailboxCodes {
@@ -23,55 +25,63 @@ impl MailboxCodes {
     pub fn from_findings(findings: &[Finding]) -> MailboxCodes {
         let mut seen = MailboxCodes::default();
         for f in findings {
-            let codes = seen.by_mailbox.entry(mailbox_key(f)).or_default();
-            for code in codes_of(f) {
-                *codes.entry(code).or_default() += 1;
-            }
+            seen.add(f);
         }
         seen
     }
 
     /// Counts one more finding, for a run that diagnoses findings as they come.
+    /// (Called for every finding: it allocates only for a mailbox or code it
+    /// has not met before.)
     pub fn add(&mut self, f: &Finding) {
-        let codes = self.by_mailbox.entry(mailbox_key(f)).or_default();
-        for code in codes_of(f) {
-            *codes.entry(code).or_default() += 1;
+        let (mailbox, code) = &mut self.scratch;
+        fold_into(f.mailbox.as_deref().unwrap_or_default(), mailbox);
+        let codes = match self.by_mailbox.get_mut(mailbox.as_str()) {
+            Some(codes) => codes,
+            None => self.by_mailbox.entry(mailbox.clone()).or_default(),
+        };
+        let inner = f.inner_code.as_deref().filter(|inner| !inner.eq_ignore_ascii_case(&f.code));
+        for name in std::iter::once(f.code.as_str()).chain(inner) {
+            fold_into(name, code);
+            match codes.get_mut(code.as_str()) {
+                Some(count) => *count += 1,
+                None => {
+                    codes.insert(code.clone(), 1);
+                }
+            }
         }
     }
 
     /// Does a finding *other than* `finding`, for the same mailbox, carry `code`
     /// (as its code or inner code, any case)?
     pub fn seen_with(&self, finding: &Finding, code: &str) -> bool {
-        let code = code.to_lowercase();
-        let Some(&count) = self.by_mailbox.get(&mailbox_key(finding)).and_then(|codes| codes.get(&code))
+        let Some(&count) = self.codes(finding.mailbox.as_deref()).and_then(|codes| codes.get(&fold(code)))
         else {
             return false;
         };
-        let own = usize::from(codes_of(finding).contains(&code));
-        count > own
+        let own = finding.code.eq_ignore_ascii_case(code)
+            || finding.inner_code.as_deref().is_some_and(|inner| inner.eq_ignore_ascii_case(code));
+        count > usize::from(own)
     }
 
     /// Has any finding for `mailbox` (`None`: findings with no mailbox) carried
     /// `code`?
     pub fn has(&self, mailbox: Option<&str>, code: &str) -> bool {
-        self.by_mailbox
-            .get(&mailbox.map(str::to_lowercase))
-            .is_some_and(|codes| codes.contains_key(&code.to_lowercase()))
+        self.codes(mailbox).is_some_and(|codes| codes.contains_key(&fold(code)))
+    }
+
+    fn codes(&self, mailbox: Option<&str>) -> Option<&HashMap<String, usize>> {
+        self.by_mailbox.get(&fold(mailbox.unwrap_or_default()))
     }
 }
 
-fn mailbox_key(f: &Finding) -> Option<String> {
-    f.mailbox.as_deref().map(str::to_lowercase)
+/// Lower-cased.
+fn fold(text: &str) -> String {
+    text.to_lowercase()
 }
 
-/// The code and the inner code, once each, lower-cased.
-fn codes_of(f: &Finding) -> Vec<String> {
-    let mut codes = vec![f.code.to_lowercase()];
-    if let Some(inner) = &f.inner_code {
-        let inner = inner.to_lowercase();
-        if !codes.contains(&inner) {
-            codes.push(inner);
-        }
-    }
-    codes
+/// Lower-cased into `out`, reusing its room.
+fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    out.extend(text.chars().flat_map(char::to_lowercase));
 }

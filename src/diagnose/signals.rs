@@ -54,7 +54,13 @@ pub(crate) fn holds(signal: &Signal, finding: &Finding, seen: &MailboxCodes) -> 
 /// Case-insensitive substring test. Allocates, but only on short strings
 /// (messages, profile names) and only once per signal.
 pub(crate) fn contains_ci(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.to_lowercase())
+    // Every finding is checked against many phrases: compare in place rather
+    // than lower-casing copies, unless the phrase itself is not ASCII.
+    if !needle.is_ascii() {
+        return haystack.to_lowercase().contains(&needle.to_lowercase());
+    }
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn direction_words(d: Direction) -> &'static str {
@@ -71,17 +77,16 @@ fn direction_words(d: Direction) -> &'static str {
 /// serves more than one direction.
 pub(crate) fn direction(finding: &Finding) -> Option<Direction> {
     if let Some(message) = finding.message.as_deref() {
-        let lower = message.to_lowercase();
-        if lower.contains("appointments, contacts") {
+        if contains_ci(message, "appointments, contacts") {
             return Some(Direction::Act);
         }
-        for word in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
-            match word {
-                "receiving" | "received" | "receive" | "incoming" => {
-                    return Some(Direction::Receive);
-                }
-                "sending" | "outgoing" | "sent" | "send" => return Some(Direction::Send),
-                _ => {}
+        let is = |word: &str, words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
+        for word in message.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if is(word, &["receiving", "received", "receive", "incoming"]) {
+                return Some(Direction::Receive);
+            }
+            if is(word, &["sending", "outgoing", "sent", "send"]) {
+                return Some(Direction::Send);
             }
         }
     }
@@ -111,16 +116,15 @@ pub(crate) fn http_status(finding: &Finding) -> Option<u16> {
         }
     }
     let message = finding.message.as_deref()?;
-    let lower = message.to_lowercase();
-    let at = lower.find("http status")?;
-    leading_status(lower[at + "http status".len()..].trim_start_matches([' ', ':']))
+    let at = message.as_bytes().windows(11).position(|w| w.eq_ignore_ascii_case(b"http status"))?;
+    leading_status(message.get(at + "http status".len()..)?.trim_start_matches([' ', ':']))
 }
 
 /// A three-digit status at the start of `text` (`403`, `403 Forbidden`).
 fn leading_status(text: &str) -> Option<u16> {
     let text = text.trim();
-    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
-    let n: u16 = (digits.len() == 3).then(|| digits.parse().ok())??;
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let n: u16 = (digits == 3).then(|| text[..3].parse().ok())??;
     (100..600).contains(&n).then_some(n)
 }
 
