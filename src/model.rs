@@ -159,6 +159,31 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding with only its shape and code set, the rest empty, for the
+    /// scanner (or a test) to fill in.
+    pub fn new(shape: Shape, code: impl Into<String>) -> Finding {
+        Finding {
+            path: String::new(),
+            span: Span::default(),
+            shape,
+            wrapping: Wrapping::Raw,
+            encoding: Encoding::default(),
+            class: None,
+            code: code.into(),
+            inner_code: None,
+            message: None,
+            operation: None,
+            details: BTreeMap::new(),
+            mailbox: None,
+            profile: None,
+            time: None,
+            truncated: false,
+            diagnosis: None,
+            marks: Marks::default(),
+            source: None,
+        }
+    }
+
     /// The code diagnosis should prefer: the inner code when there is one.
     pub fn effective_code(&self) -> &str {
         self.inner_code.as_deref().unwrap_or(&self.code)

@@ -3,11 +3,9 @@
 //! pin down the ranking (evidence raises, negated evidence lowers, the inner
 //! code wins).
 
-use std::collections::BTreeMap;
-
 use ewsdiag::diagnose::{Confidence, MailboxCodes, RootCause, correlate, diagnose, diagnose_all};
 use ewsdiag::kb::knowledge_base;
-use ewsdiag::model::{Class, Encoding, Finding, Marks, Shape, Span, Transient, Wrapping};
+use ewsdiag::model::{Class, Encoding, Finding, Shape, Transient};
 use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
 
 fn scan(name: &str) -> Vec<Finding> {
@@ -36,26 +34,7 @@ fn has(list: &[String], needle: &str) -> bool {
 }
 
 fn finding(code: &str) -> Finding {
-    Finding {
-        path: "test".into(),
-        span: Span::default(),
-        shape: Shape::EwsResponse,
-        wrapping: Wrapping::Raw,
-        encoding: Encoding::Utf8,
-        class: Some(Class::Error),
-        code: code.into(),
-        inner_code: None,
-        message: None,
-        operation: None,
-        details: BTreeMap::new(),
-        mailbox: None,
-        profile: None,
-        time: None,
-        truncated: false,
-        diagnosis: None,
-        marks: Marks::default(),
-        source: None,
-    }
+    Finding { path: "test".into(), class: Some(Class::Error), ..Finding::new(Shape::EwsResponse, code) }
 }
 
 fn with(code: &str, edit: impl FnOnce(&mut Finding)) -> Finding {

@@ -330,13 +330,7 @@ fn join_lines(text: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use crate::model::Shape;
-    use crate::scan::text::codes_in;
-
-    fn one(text: &str) -> (Shape, String, Option<String>) {
-        let found = codes_in(text);
-        assert_eq!(found.len(), 1, "{found:?}");
-        found.into_iter().next().unwrap()
-    }
+    use crate::scan::text::one;
 
     #[test]
     fn the_nine_alert_token_shapes() {

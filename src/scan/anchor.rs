@@ -12,7 +12,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use super::view::{self, View};
 use super::{alert, json, lines, text, window};
 use crate::kb::codes;
-use crate::model::{Finding, Marks, Shape, Span, Wrapping};
+use crate::model::{Finding, Shape, Wrapping};
 
 /// What an anchor points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,24 +271,5 @@ pub(crate) fn remap(item: Item, view: &View) -> Item {
 
 /// A finding with only its shape and code set; the driver fills in the rest.
 pub(crate) fn blank(shape: Shape, code: String) -> Finding {
-    Finding {
-        path: String::new(),
-        span: Span::default(),
-        shape,
-        wrapping: Wrapping::Raw,
-        encoding: Default::default(),
-        class: None,
-        code,
-        inner_code: None,
-        message: None,
-        operation: None,
-        details: Default::default(),
-        mailbox: None,
-        profile: None,
-        time: None,
-        truncated: false,
-        diagnosis: None,
-        marks: Marks::default(),
-        source: None,
-    }
+    Finding::new(shape, code)
 }

@@ -326,6 +326,14 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     Outcome::Found { items: vec![Item::Finding(Box::new(f))], end: stop }
 }
 
+/// For tests: the one finding in `text`, as shape, code and inner code.
+#[cfg(test)]
+pub(crate) fn one(text: &str) -> (Shape, String, Option<String>) {
+    let found = codes_in(text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.into_iter().next().unwrap_or_else(|| unreachable!())
+}
+
 /// For tests: shape, code and inner code of every finding in `text`.
 #[cfg(test)]
 pub(crate) fn codes_in(text: &str) -> Vec<(Shape, String, Option<String>)> {
@@ -343,12 +351,6 @@ pub(crate) fn codes_in(text: &str) -> Vec<(Shape, String, Option<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn one(text: &str) -> (Shape, String, Option<String>) {
-        let found = codes_in(text);
-        assert_eq!(found.len(), 1, "{found:?}");
-        found.into_iter().next().unwrap()
-    }
 
     #[test]
     fn exceptions_name_their_cause() {
