@@ -43,9 +43,12 @@ pub(crate) fn sync_label(input: &Input<'_>, hit: Hit) -> Outcome {
 pub(super) fn sentence_start(buf: &[u8], from: usize, to: usize) -> usize {
     let mut start = from;
     for (i, b) in buf[from..to].iter().enumerate() {
-        // `,"` starts a CSV field; `>`, `|` and tabs end markup or columns.
+        // `,"` starts a CSV field; `|` and tabs end columns; a `>` ends markup
+        // when words follow it at once (`<td>An unknown…`), not a placeholder
+        // (`<Mailbox Name>. The owner…`).
         let field = *b == b',' && buf.get(from + i + 1) == Some(&b'"');
-        if field || matches!(b, b'>' | b'|' | b'\t') {
+        let markup = *b == b'>' && buf.get(from + i + 1).is_some_and(u8::is_ascii_alphanumeric);
+        if field || markup || matches!(b, b'|' | b'\t') {
             start = from + i + 1;
         }
     }
@@ -67,7 +70,9 @@ pub(super) fn trim_span(buf: &[u8], mut s: usize, mut e: usize) -> (usize, usize
 pub(super) fn clean_sentence(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(without_log_prefix(raw));
     let text = text.replace("\"\"", "\"").replace("\\\"", "\"").replace("\\n", " ").replace("**", "");
-    super::view::decode_text(text.as_bytes())
+    let text = super::view::decode_text(text.as_bytes());
+    // What an article or a list puts before a quoted alert: `- > "`.
+    text.trim_start_matches(['-', '>', '*', '"', ' ']).trim_end_matches('"').to_string()
 }
 
 /// The text after a leading timestamp and severity word (`2026-11-20 08:15:02

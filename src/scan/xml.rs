@@ -505,9 +505,12 @@ fn root_parts(name: &[u8]) -> Option<&'static [&'static [u8]]> {
     }
 }
 
+/// A field's text with the blanks around it trimmed, and the marks that text
+/// copied out of a rendered article keeps: `**bold**` and the `\` that
+/// escapes a following `<`.
 fn trimmed_field(raw: &[u8], at: usize) -> Field {
-    let lead = raw.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let trail = raw.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+    let lead = raw.iter().take_while(|b| b.is_ascii_whitespace() || **b == b'*').count();
+    let trail = raw.iter().rev().take_while(|b| b.is_ascii_whitespace() || matches!(b, b'*' | b'\\')).count();
     let end = raw.len().saturating_sub(trail).max(lead);
     Field { text: decode_text(&raw[lead..end]), start: at + lead, end: at + end }
 }
