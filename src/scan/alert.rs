@@ -41,6 +41,8 @@ static BARE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^([A-Za-z][
 struct Token {
     code: String,
     code_at: (usize, usize),
+    /// Where the inner code stands, when the token spells it out.
+    inner_at: Option<(usize, usize)>,
     inner: Option<String>,
     message: Option<String>,
     http: Option<String>,
@@ -64,6 +66,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
             return Some(Token {
                 code: lossy(pre.as_bytes()),
                 code_at: (at + pre.start(), at + pre.end()),
+                inner_at: None,
                 inner: None,
                 message: None,
                 http: Some(joined),
@@ -76,6 +79,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
                 code: first_word,
                 code_at: code_span(first),
                 inner: words.get(1).map(word),
+                inner_at: words.get(1).map(code_span),
                 message: None,
                 http: None,
                 cut: false,
@@ -87,6 +91,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
             return Some(Token {
                 code: first_word,
                 code_at: code_span(first),
+                inner_at: None,
                 inner: codes::name_for_ordinal(ordinal).map(str::to_string),
                 message: None,
                 http: None,
@@ -100,7 +105,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
             (first_word, code_span(first))
         };
         let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
-        return Some(Token { code, code_at: span, inner: None, message: None, http, cut });
+        return Some(Token { code, code_at: span, inner_at: None, inner: None, message: None, http, cut });
     }
     if let Some(c) = SOCKET.as_ref().and_then(|r| r.captures(text)) {
         let rest = c.get(1)?;
@@ -112,6 +117,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
             code: word(first),
             code_at: (at + rest.start() + first.0, at + rest.start() + first.1),
             inner: (words.len() > 1).then(|| word(last)),
+            inner_at: (words.len() > 1).then(|| (at + rest.start() + last.0, at + rest.start() + last.1)),
             message: None,
             http: None,
             cut: false,
@@ -123,6 +129,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         return Some(Token {
             code: lossy(code.as_bytes()),
             code_at: (at + code.start(), at + code.end()),
+            inner_at: None,
             inner: None,
             message,
             http: None,
@@ -136,6 +143,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
     Some(Token {
         code,
         code_at: (at + name.start(), at + name.end()),
+        inner_at: None,
         inner: None,
         message: None,
         http: None,
@@ -207,6 +215,7 @@ fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Out
             let end = token_end(&joined.text, token_at, 512);
             if let Some(mut token) = parse_token(&joined.text[token_at..end], token_at) {
                 token.code_at = (joined.source(token.code_at.0), joined.source(token.code_at.1));
+                token.inner_at = token.inner_at.map(|(s, e)| (joined.source(s), joined.source(e)));
                 return alert(input, label_at, joined.source(end), token);
             }
         }
@@ -251,6 +260,7 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
     f.inner_code = token.inner;
     f.truncated = token.cut;
     f.marks.code = Some((token.code_at.0 as u64, (token.code_at.1 - token.code_at.0) as u64));
+    f.marks.inner_code = token.inner_at.map(|(s, e)| (s as u64, (e - s) as u64));
     if let Some(status) = token.http {
         f.details.insert("HttpStatus".to_string(), status);
     }

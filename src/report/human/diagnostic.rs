@@ -101,14 +101,19 @@ impl FindingDiagnostic {
 /// one of the `shown` codes (an alert naming only the outer code of a wrapped
 /// error counts)?
 fn repeats(f: &Finding, shown: &[&str]) -> bool {
-    let verdict = f.diagnosis.as_ref().map(|d| d.code);
-    std::iter::once(f.code.as_str()).chain(f.inner_code.as_deref()).chain(verdict).any(|c| shown.contains(&c))
+    shown.contains(&explained(f))
+}
+
+/// What a finding's help explains: its verdict's entry, else its own code. Two
+/// findings repeat each other only when this is the same (a wrapper code such
+/// as UnknownIncomingEmailIntegrationError can carry different errors).
+fn explained(f: &Finding) -> &str {
+    f.diagnosis.as_ref().map_or_else(|| f.effective_code(), |d| d.code)
 }
 
 /// The codes a finding's help explains, for [`FindingDiagnostic::new`].
 pub(crate) fn codes_of(f: &Finding) -> Vec<&str> {
-    let verdict = f.diagnosis.as_ref().map(|d| d.code);
-    std::iter::once(f.code.as_str()).chain(f.inner_code.as_deref()).chain(verdict).collect()
+    vec![explained(f)]
 }
 
 /// The namespace for a finding the knowledge base does not know.
