@@ -259,6 +259,9 @@ samples! {
     utf16le_bom: "encodings/windows-utf16le-bom.log" => [fault("ErrorServerBusy")];
     utf16be_bom: "encodings/windows-utf16be-bom.log" => [fault("ErrorServerBusy")];
     utf16le_without_bom: "encodings/windows-utf16le-nobom.log" => [fault("ErrorServerBusy")];
+    invalid_utf8_bytes_cost_nothing: "encodings/windows-1252-bytes.log" => [
+        ews(Class::Error, "ErrorInvalidSyncStateData").op("SyncFolderItems").says("Synchronization state data is corrupt"),
+    ];
 }
 
 #[test]

@@ -208,10 +208,18 @@ fn deeper(mut view: View) -> View {
 /// Parses the XML window at `start` and turns its messages into items.
 /// `closed` is `Some` for a view: whether the wrapping ended on its own.
 fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<bool>) -> Outcome {
-    let window = match xml::parse(text, start, more_may_come) {
+    let mut window = match xml::parse(text, start, more_may_come) {
         Parse::Done(window) => window,
         Parse::NeedMore => return Outcome::NeedMore { from: start },
     };
+    // quick-xml reads UTF-8 only; a log's stray Latin-1 byte must not cost the
+    // payload. Each bad byte becomes one `?`, so every position stays put.
+    if window.error.as_ref().is_some_and(|(_, e)| e.contains("utf-8")) {
+        let clean = sanitized(text);
+        if let Parse::Done(again) = xml::parse(&clean, start, more_may_come) {
+            window = again;
+        }
+    }
     let mut items: Vec<Item> =
         window.messages.iter().map(|m| Item::Finding(Box::new(finding_of(m)))).collect();
     let cut_by_view = closed == Some(false);
@@ -245,6 +253,16 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
         return better;
     }
     Outcome::Found { items, end }
+}
+
+/// `text` with every byte that is not part of valid UTF-8 replaced by `?`.
+fn sanitized(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for chunk in text.utf8_chunks() {
+        out.extend_from_slice(chunk.valid().as_bytes());
+        out.extend(std::iter::repeat_n(b'?', chunk.invalid().len()));
+    }
+    out
 }
 
 /// Signs that a viewer cut the lines of a raw window: a message broken by a
