@@ -2,7 +2,7 @@
 //! plain Markdown for pipes and snapshots, and the same content wrapped and
 //! lightly styled for a terminal.
 //!
-//! Both renderings walk one list of [`Block`]s built by [`page`], so they cannot
+//! Both renderings walk one list of `Block`s built by `page`, so they cannot
 //! drift apart in content. Whether stdout is a terminal, how wide it is and
 //! whether colour is wanted are the binary's decisions; this module only takes
 //! the answers as arguments.

@@ -1,7 +1,7 @@
 //! Finding payloads in text that streams in.
 //!
 //! The input is read in chunks into one buffer. A multi-literal search
-//! ([`anchor`]) finds the few places worth a look; a recogniser reads the payload
+//! (`anchor`) finds the few places worth a look; a recogniser reads the payload
 //! there (XML with quick-xml, JSON with serde_json, alert and exception lines by
 //! hand) and says where it ends. When a payload runs past the end of the buffer
 //! the buffer grows, up to [`ScanConfig::max_payload`]; past that the payload is
