@@ -6,6 +6,14 @@
 //! hand) and says where it ends. When a payload runs past the end of the buffer
 //! the buffer grows, up to [`ScanConfig::max_payload`]; past that the payload is
 //! reported as oversized and skipped, so memory stays bounded whatever the input.
+//!
+//! - `driver`: the streaming loop, line numbers, context carried between payloads
+//! - `anchor`: the words searched for, and which recogniser each hit goes to
+//! - `window`: XML payloads, unwrapped from CSV, JSON or entities first (`view`)
+//! - `xml`: reading one XML window, forgiving of broken markup
+//! - `alert`, `text`, `json`: alert lines; exceptions, HRESULTs, dashboard
+//!   tokens and code names in free text; OWA and Graph JSON
+//! - `lines`, `context`: line arithmetic; times, mailboxes and profiles nearby
 
 mod alert;
 mod anchor;
