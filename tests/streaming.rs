@@ -36,3 +36,27 @@ fn an_oversized_payload_is_reported_not_buffered() {
     assert_eq!(malformed[0].span.offset, 0);
     assert!(stats.findings >= 1, "the scan goes on after it: {events:#?}");
 }
+
+#[test]
+fn payloads_nested_past_the_cap_are_read_in_linear_time() {
+    // Thousands of response messages opened inside one another, never closed:
+    // each start is a candidate root. The capped window is read once, as if
+    // the input ended there, and the scan moves past it (retrying each nested
+    // start with a full window instead made this input take minutes).
+    let mut text = String::from("<s:Envelope><s:Body>\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "<m:ResponseMessage ResponseClass=\"Error\"><m:MessageText>m{i}</m:MessageText>\n"
+        ));
+    }
+    text.push_str("<m:ResponseCode>ErrorServerBusy</m:ResponseCode>\n");
+    let config = ScanConfig { max_payload: 64 << 10, ..ScanConfig::default() };
+    let source = SourceInfo { path: "nested".into(), encoding: Default::default() };
+    let (events, _) = scan_bytes(text.as_bytes(), &source, &config);
+    let oversized =
+        events.iter().filter(|e| matches!(e, Event::Malformed(m) if m.reason.contains("longer than")));
+    assert!(
+        oversized.count() <= text.len() / config.max_payload + 1,
+        "one report per capped window: {events:#?}"
+    );
+}

@@ -276,8 +276,27 @@ impl<'a> Driver<'a> {
                 }
                 Outcome::Skip => *pos = hit.at + 1,
                 Outcome::NeedMore { from } if self.buf.len() - from >= self.config.max_payload => {
+                    // Read what the capped window holds as if the input ended
+                    // there: its complete messages are reported (the open ones
+                    // as cut off), and the scan moves past it. Retrying every
+                    // nested start inside it instead would take quadratic time.
                     self.oversized(from, hit);
-                    *pos = hit.at + 1;
+                    let cut = Input {
+                        buf: &self.buf,
+                        eof: true,
+                        floor: *floor,
+                        max_payload: self.config.max_payload,
+                    };
+                    match anchor::recognise(&cut, hit) {
+                        Outcome::Found { items, end } => {
+                            for item in items {
+                                self.emit(item);
+                            }
+                            *pos = end.max(hit.at + 1);
+                            *floor = (*floor).max(end);
+                        }
+                        _ => *pos = hit.at + 1,
+                    }
                 }
                 Outcome::NeedMore { from } => return Some(from),
             }

@@ -80,6 +80,24 @@ struct Open {
     /// Index into `contexts` of the message this element opened.
     context: Option<usize>,
     capture: Option<(Capture, usize)>,
+    /// This element or one around it is a `MessageXml`. (Kept per element, as
+    /// is `operation_from`, so that deep nesting costs no walk up the stack.)
+    in_message_xml: bool,
+    /// Position in the stack of the nearest element (this one or one around
+    /// it) whose name names an operation (`…Response`).
+    operation_from: Option<usize>,
+}
+
+impl Open {
+    fn new(
+        name: Vec<u8>,
+        context: Option<usize>,
+        capture: Option<(Capture, usize)>,
+        parent: Option<&Open>,
+    ) -> Open {
+        let in_message_xml = parent.is_some_and(|p| p.in_message_xml || p.name == b"MessageXml");
+        Open { name, context, capture, in_message_xml, operation_from: parent.and_then(|p| p.operation_from) }
+    }
 }
 
 struct Context {
@@ -111,6 +129,7 @@ pub(crate) fn parse(text: &[u8], start: usize, more_may_come: bool) -> Parse {
         contexts: Vec::new(),
         done: Vec::new(),
         saw_message: false,
+        org_faults: 0,
     };
     match parser.run(start) {
         Some(mut window) => {
@@ -133,6 +152,9 @@ struct Parser<'a> {
     contexts: Vec<Context>,
     done: Vec<Message>,
     saw_message: bool,
+    /// Organization faults open now (counted rather than searched for, so a
+    /// deeply nested window stays linear).
+    org_faults: usize,
 }
 
 fn reader_at(text: &[u8]) -> Reader<&[u8]> {
@@ -277,7 +299,7 @@ impl Parser<'_> {
     }
 
     fn open_element(&mut self, e: &BytesStart<'_>, name: Vec<u8>, before: usize, after: usize) {
-        let in_message_xml = self.open.iter().any(|o| o.name == b"MessageXml");
+        let in_message_xml = self.open.last().is_some_and(|o| o.in_message_xml || o.name == b"MessageXml");
         let context = self.context_for(e, &name, before);
         let capture = if context.is_some() {
             None
@@ -298,7 +320,11 @@ impl Parser<'_> {
             }
         };
         self.end_text_capture(before);
-        self.open.push(Open { name, context, capture: capture.map(|c| (c, after)) });
+        let mut open = Open::new(name, context, capture.map(|c| (c, after)), self.open.last());
+        if operation_of(&open.name).is_some() {
+            open.operation_from = Some(self.open.len());
+        }
+        self.open.push(open);
     }
 
     /// Only leaves are captured. An element starting inside a capture either
@@ -323,7 +349,8 @@ impl Parser<'_> {
     /// fault, or a loose message part at the root.
     fn context_for(&mut self, e: &BytesStart<'_>, name: &[u8], before: usize) -> Option<usize> {
         let class = attribute(e, b"ResponseClass");
-        let in_org_fault = self.contexts.iter().any(|c| c.shape == Shape::DataverseFault);
+        // Inner faults join the organization fault around them.
+        let in_org_fault = self.org_faults > 0;
         let shape = if name == b"OrganizationServiceFault" && !in_org_fault {
             Shape::DataverseFault
         } else if name == b"Fault" {
@@ -341,7 +368,10 @@ impl Parser<'_> {
             .map(|t| local_name(t.as_bytes()).to_vec())
             .and_then(|t| operation_of(&t))
             .or_else(|| operation_of(name))
-            .or_else(|| self.open.iter().rev().find_map(|o| operation_of(&o.name)));
+            .or_else(|| {
+                let from = self.open.last()?.operation_from?;
+                operation_of(&self.open.get(from)?.name)
+            });
         self.contexts.push(Context {
             shape,
             start: before,
@@ -355,11 +385,14 @@ impl Parser<'_> {
             details: BTreeMap::new(),
         });
         self.saw_message = true;
+        if shape == Shape::DataverseFault {
+            self.org_faults += 1;
+        }
         let index = self.contexts.len() - 1;
         // Loose parts share one message, held by a pseudo-element around them;
         // the part itself is captured like any other.
         if root_parts(name).is_some() && self.open.is_empty() {
-            self.open.push(Open { name: LOOSE.to_vec(), context: Some(index), capture: None });
+            self.open.push(Open::new(LOOSE.to_vec(), Some(index), None, None));
             return None;
         }
         Some(index)
@@ -415,6 +448,9 @@ impl Parser<'_> {
     /// Turns a closed (or cut off) context into a message, salvaging a code
     /// from the raw text when the XML was too broken to give one.
     fn finish(&mut self, context: Context, end: usize, truncated: bool) {
+        if context.shape == Shape::DataverseFault {
+            self.org_faults = self.org_faults.saturating_sub(1);
+        }
         // Broken XML can report its end before a message's start; a message
         // never ends before it starts.
         let end = end.min(self.text.len()).max(context.start);
