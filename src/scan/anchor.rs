@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::view::{self, View};
-use super::{alert, json, lines, text, window};
+use super::view::View;
+use super::{alert, json, text, window};
 use crate::kb::codes;
 use crate::model::{Finding, Shape, Wrapping};
 
@@ -155,74 +155,6 @@ pub(crate) enum Outcome {
 
 /// Reads what a hit points at.
 pub(crate) fn recognise(input: &Input<'_>, hit: Hit) -> Outcome {
-    let outcome = recognise_flat(input, hit);
-    let retry = match &outcome {
-        Outcome::NeedMore { .. } => false,
-        Outcome::Skip => matches!(hit.kind, Kind::Xml | Kind::ResponseCode | Kind::Returned),
-        Outcome::Found { items, .. } => poor(items) && items.iter().any(wrappable),
-    };
-    if retry { line_wrapped(input, hit).unwrap_or(outcome) } else { outcome }
-}
-
-/// Payloads that a viewer's line wrapping can break: markup and alert tokens.
-/// (A mention or an exception line is read whole from its own line.)
-fn wrappable(item: &Item) -> bool {
-    match item {
-        Item::Finding(f) => !matches!(f.shape, Shape::Mention | Shape::Exception | Shape::DashboardToken),
-        Item::Malformed { .. } => true,
-    }
-}
-
-/// A result that a viewer's line wrapping may explain: nothing read, a broken
-/// payload, or one missing its message.
-fn poor(items: &[Item]) -> bool {
-    items.iter().all(|item| match item {
-        Item::Finding(f) => f.shape == Shape::Mention || f.message.is_none() || f.truncated,
-        Item::Malformed { .. } => true,
-    })
-}
-
-/// Re-reads a hit whose line belongs to a block of fixed-width lines with the
-/// line breaks taken out.
-fn line_wrapped(input: &Input<'_>, hit: Hit) -> Option<Outcome> {
-    let floor = input.floor;
-    let (start, end) = match lines::wrapped_block(input.buf, hit.at, floor, input.eof) {
-        Ok(block) => block?,
-        Err(lines::NeedMore) => {
-            return Some(Outcome::NeedMore { from: lines::line_start(input.buf, hit.at, floor) });
-        }
-    };
-    let joined = view::unwrap_lines(input.buf, start, end);
-    let inner = Input { buf: &joined.text, eof: true, floor: 0, max_payload: input.max_payload };
-    let mut items = Vec::new();
-    let mut pos = 0;
-    while let Some(hit) = next_hit(&joined.text, pos) {
-        match recognise_flat(&inner, hit) {
-            Outcome::Found { items: found, end } => {
-                // Only what the joining made whole counts: a payload that runs
-                // across a removed line break.
-                let crosses = |item: &Item| match item {
-                    Item::Finding(f) => {
-                        let (s, e) = (f.span.offset as usize, (f.span.offset + f.span.length) as usize);
-                        joined.source(e) - joined.source(s) > e - s
-                    }
-                    Item::Malformed { .. } => false,
-                };
-                let keep = |item: &Item| crosses(item) && wrappable(item);
-                items.extend(found.into_iter().filter(keep).map(|item| remap(item, &joined)));
-                pos = end.max(hit.at + 1);
-            }
-            _ => pos = hit.at + 1,
-        }
-    }
-    if items.is_empty() || poor(&items) {
-        return None;
-    }
-    Some(Outcome::Found { items, end })
-}
-
-/// [`recognise`] without the line-wrap retry (used inside a joined block).
-fn recognise_flat(input: &Input<'_>, hit: Hit) -> Outcome {
     match hit.kind {
         Kind::Xml => window::xml_payload(input, hit),
         Kind::ResponseCode if json::quote_before(input.buf, hit.at, input.floor).is_some() => {

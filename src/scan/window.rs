@@ -83,13 +83,13 @@ pub(super) fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
     let outcome = match opener {
         Opener::Raw => match quoting(buf, start) {
             Quoting::Plain => parse_window(buf, start, !input.eof, None),
-            Quoting::Csv => escaped(input, start, view::csv),
-            Quoting::Json => escaped(input, start, view::json),
+            Quoting::Csv => escaped(input, start, &view::csv),
+            Quoting::Json => escaped(input, start, &view::json),
         },
-        Opener::Json => escaped(input, start, view::json),
+        Opener::Json => escaped(input, start, &view::json),
         Opener::Entity => {
             let wrapping = entity_wrapping(buf, start);
-            escaped(input, start, move |b, s, l, e| view::entities(b, s, l, e, wrapping))
+            escaped(input, start, &move |b, s, l, e| view::entities(b, s, l, e, wrapping))
         }
     };
     with_record(outcome, input, start)
@@ -161,31 +161,54 @@ fn entity_wrapping(buf: &[u8], start: usize) -> Wrapping {
     }
 }
 
-type Unwrapper<'f> = dyn Fn(&[u8], usize, usize, bool) -> Result<View, Unwrap> + 'f;
+/// Builds a view of escaped text: input, start, limit, end of input.
+type Unwrapper = dyn Fn(&[u8], usize, usize, bool) -> Result<View, Unwrap>;
+
+/// How much escaped text is decoded at first: most payloads end well within
+/// it, and decoding a whole capped window for every anchor in a long escaped
+/// log would take quadratic time. A payload still open at the end of it is
+/// decoded again up to the cap.
+const FIRST_LOOK: usize = 16 << 10;
 
 /// Decodes the escaped text from `start` and reads the payload in it; the view
 /// may itself hold another level of escaping (`&amp;lt;`).
 fn escaped(
     input: &Input<'_>,
     start: usize,
-    unwrap: impl Fn(&[u8], usize, usize, bool) -> Result<View, Unwrap>,
+    unwrap: &Unwrapper,
 ) -> Outcome {
-    let unwrap: &Unwrapper<'_> = &unwrap;
-    let view = match unwrap(input.buf, start, input.max_payload, input.eof) {
-        Ok(view) => view,
-        Err(Unwrap::NeedMore) => return Outcome::NeedMore { from: start },
-    };
-    let view = deeper(view);
-    let outcome = parse_window(&view.text, 0, false, Some(view.closed));
-    match outcome {
-        Outcome::Found { items, end } => {
-            let end = view.source(end);
-            Outcome::Found {
-                items: items.into_iter().map(|i| remap(i, &view)).collect(),
-                end: end.max(start + 1),
-            }
+    let mut limit = FIRST_LOOK.min(input.max_payload);
+    loop {
+        let view = match unwrap(input.buf, start, limit, input.eof) {
+            Ok(view) => deeper(view),
+            Err(Unwrap::NeedMore) => return Outcome::NeedMore { from: start },
+        };
+        let outcome = parse_window(&view.text, 0, false, Some(view.closed));
+        // Stopped by the first look, not by the wrapping's end or the input's:
+        // a payload still open may only need more of the text.
+        let short =
+            !view.closed && limit < input.max_payload && view.source(view.text.len()) < input.buf.len();
+        let open = match &outcome {
+            Outcome::Found { items, .. } => items.iter().any(|i| match i {
+                Item::Finding(f) => f.truncated,
+                Item::Malformed { .. } => true,
+            }),
+            _ => true,
+        };
+        if short && open {
+            limit = input.max_payload;
+            continue;
         }
-        other => other,
+        return match outcome {
+            Outcome::Found { items, end } => {
+                let end = view.source(end);
+                Outcome::Found {
+                    items: items.into_iter().map(|i| remap(i, &view)).collect(),
+                    end: end.max(start + 1),
+                }
+            }
+            other => other,
+        };
     }
 }
 
@@ -222,14 +245,6 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
     }
     let mut items: Vec<Item> =
         window.messages.iter().map(|m| Item::Finding(Box::new(finding_of(m)))).collect();
-    let cut_by_view = closed == Some(false);
-    if cut_by_view {
-        for item in &mut items {
-            if let Item::Finding(f) = item {
-                f.truncated = true;
-            }
-        }
-    }
     if items.is_empty() {
         let (error_at, reason) = window.error.clone().unwrap_or_else(|| {
             let reason = if window.end >= text.len() {
@@ -247,7 +262,6 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
     }
     let end = window.end.max(start + 1);
     if closed.is_none()
-        && looks_wrapped(&items)
         && let Some(better) = dewrapped(text, start, end, &items)
     {
         return better;
@@ -269,7 +283,7 @@ fn sanitized(text: &[u8]) -> Vec<u8> {
 /// line end, a message with no code, or XML that broke.
 fn looks_wrapped(items: &[Item]) -> bool {
     items.iter().any(|item| match item {
-        Item::Finding(f) => broken(f),
+        Item::Finding(f) => broken(f) || f.truncated || f.message.is_none(),
         Item::Malformed { .. } => true,
     })
 }
@@ -280,12 +294,15 @@ fn broken(f: &Finding) -> bool {
         || f.message.as_deref().is_some_and(|m| m.contains('\n'))
 }
 
-/// How good a reading is: findings, less broken messages and broken payloads.
+/// How good a reading is: each finding counts, less for a broken or missing
+/// message or a cut-off payload; a payload that broke counts against.
 fn quality(items: &[Item]) -> i64 {
     items
         .iter()
         .map(|item| match item {
-            Item::Finding(f) => 2 - i64::from(broken(f)),
+            Item::Finding(f) => {
+                4 - i64::from(broken(f)) - i64::from(f.truncated) - i64::from(f.message.is_none())
+            }
             Item::Malformed { .. } => -1,
         })
         .sum()
@@ -296,16 +313,32 @@ fn quality(items: &[Item]) -> i64 {
 /// or more), which is where a viewer cuts. Kept only if it reads better.
 fn dewrapped(text: &[u8], start: usize, end: usize, raw: &[Item]) -> Option<Outcome> {
     let region = &text[start..end];
-    let widths: Vec<usize> =
-        region.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l).len()).collect();
-    let width = *widths.iter().max()?;
-    if width < 40 || widths.iter().filter(|w| **w == width).count() < 2 {
+    let lines: Vec<&[u8]> =
+        region.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
+    let width = lines.iter().map(|l| l.len()).max()?;
+    if width < 40 || lines.iter().filter(|l| l.len() == width).count() < 2 {
+        return None;
+    }
+    // A viewer cuts inside words and tags: the cut lines end, and the next
+    // ones start, with no blank at the cut. A pretty-printer never does.
+    let mid_token = lines
+        .windows(2)
+        .filter(|pair| pair[0].len() == width)
+        .filter(|pair| {
+            let before = pair[0].last().is_some_and(|b| !b.is_ascii_whitespace());
+            let after = pair[1].first().is_some_and(|b| !b.is_ascii_whitespace());
+            before && after
+        })
+        .count();
+    let viewer_cut = mid_token >= 2;
+    if !viewer_cut && !looks_wrapped(raw) {
         return None;
     }
     let joined = view::unwrap_lines_of_width(text, start, end, width);
     let reread = parse_window(&joined.text, 0, false, Some(true));
     let Outcome::Found { items, end: view_end } = reread else { return None };
-    if quality(&items) <= quality(raw) {
+    let better = quality(&items) > quality(raw) || (viewer_cut && quality(&items) >= quality(raw));
+    if !better {
         return None;
     }
     let items = items.into_iter().map(|i| remap(i, &joined)).collect();
