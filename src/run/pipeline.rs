@@ -14,6 +14,7 @@ use super::one;
 use super::one::Scanned;
 use super::split::Job;
 use crate::scan::{ScanConfig, SegmentEnd};
+use crate::walk::Target;
 
 /// How many inputs a worker may scan ahead of the one being reported, per
 /// thread: enough to keep every core busy past a large file.
@@ -47,13 +48,16 @@ pub(super) fn run(
                     if i >= jobs.len() || !wait_for_turn(reported, i, ahead, stop) {
                         return;
                     }
-                    let scanned = match &jobs[i] {
+                    // A job that panics still answers for its place in the
+                    // order, or the reporting side would wait for it forever.
+                    let job = std::panic::AssertUnwindSafe(|| match &jobs[i] {
                         Job::Whole(target) => (one::buffer(target, config, stop), None),
                         Job::Part { origin, segment, last } => {
                             let (scanned, end) = one::buffer_part(origin, *segment, config, stop);
                             (scanned, Some((end, *last)))
                         }
-                    };
+                    });
+                    let scanned = std::panic::catch_unwind(job).unwrap_or_else(|_| failed(&jobs[i]));
                     if send.send((i, scanned)).is_err() {
                         return;
                     }
@@ -83,6 +87,18 @@ pub(super) fn run(
         }
         outcome
     })
+}
+
+/// What a job that panicked reports: its input, unreadable for an internal
+/// error (a bug to report, never a reason to stop the rest of the run).
+fn failed(job: &Job<'_>) -> Done {
+    let (path, last) = match job {
+        Job::Whole(Target::Input { origin, .. }) => (origin.display(), None),
+        Job::Whole(Target::Unreadable { path, .. }) => (path.clone(), None),
+        Job::Part { origin, last, .. } => (origin.display(), Some((SegmentEnd::default(), *last))),
+    };
+    let reason = "internal error while scanning (please report it with this input)".to_string();
+    (Scanned { path, unreadable: Some(reason), ..Scanned::default() }, last)
 }
 
 /// Waits until input `i` is at most `ahead` past the last reported one; false

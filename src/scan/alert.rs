@@ -59,6 +59,12 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         let rest = c.get(3)?;
         let words = token_words(rest.as_bytes());
         let first = words.first()?;
+        // "the Exchange server returned an unexpected response" is prose: a
+        // token is a code, a status or a number, never a lower-case word.
+        let lead = rest.as_bytes()[first.0];
+        if c.get(1).is_none() && !(lead.is_ascii_uppercase() || lead.is_ascii_digit() || lead == b'-') {
+            return None;
+        }
         let code_span = |w: &(usize, usize)| (at + rest.start() + w.0, at + rest.start() + w.1);
         let word = |w: &(usize, usize)| lossy(&rest.as_bytes()[w.0..w.1]);
         let joined = lossy(&rest.as_bytes()[first.0..words.last()?.1]);

@@ -207,7 +207,8 @@ impl<'a> Driver<'a> {
             end.consumed = self.base + floor as u64;
             end.lines_before_begin = counted.0.unwrap_or(0);
             end.lines_before_stop = counted.1.unwrap_or(0);
-            self.stats.bytes = segment.stop.min(self.base + self.buf.len() as u64) - segment.begin;
+            self.stats.bytes =
+                segment.stop.min(self.base + self.buf.len() as u64).saturating_sub(segment.begin);
         } else {
             self.stats.bytes = self.base + self.buf.len() as u64;
         }
@@ -305,10 +306,12 @@ impl<'a> Driver<'a> {
 
     fn oversized(&mut self, from: usize, hit: Hit) {
         let reason = format!(
-            "payload longer than {} bytes (the --max-payload limit) was not read",
+            "payload longer than {} bytes (the --max-payload limit): read as far as the limit",
             self.config.max_payload
         );
-        self.emit(Item::Malformed { start: from, end: hit.at + 1, error_at: hit.at, reason });
+        // The span is the capped window read, from the payload's start.
+        let end = self.buf.len();
+        self.emit(Item::Malformed { start: from, end, error_at: hit.at, reason });
     }
 
     fn emit(&mut self, item: Item) {

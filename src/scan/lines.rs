@@ -57,9 +57,22 @@ pub(crate) fn line_start(buf: &[u8], at: usize, floor: usize) -> usize {
     memrchr(b'\n', &buf[floor..at]).map_or(floor, |p| floor + p + 1)
 }
 
-/// The end of the line holding `at` (the position of its `\n`, or the end).
+/// How far ahead a recogniser looks for the end of a line. A longer line (a
+/// minified JSON log, a dump with no line breaks) is taken to end here: no
+/// recogniser needs more of it, and waiting for its real end could outgrow
+/// the payload cap and lose what stands at its start.
+pub(crate) const LINE_LOOKAHEAD: usize = 4096;
+
+/// The end of the line holding `at` (the position of its `\n`, or the end of
+/// `buf`), looking no further than [`LINE_LOOKAHEAD`].
 pub(crate) fn line_end(buf: &[u8], at: usize) -> usize {
-    memchr(b'\n', &buf[at..]).map_or(buf.len(), |p| at + p)
+    let limit = buf.len().min(at.saturating_add(LINE_LOOKAHEAD));
+    memchr(b'\n', &buf[at..limit]).map_or(limit, |p| at + p)
+}
+
+/// Is the line at `at` still being read, so that its end may yet come?
+pub(crate) fn line_incomplete(buf: &[u8], at: usize, eof: bool) -> bool {
+    !eof && line_end(buf, at) == buf.len()
 }
 
 /// The length of the line `[start, end)` without a trailing `\r`.
@@ -70,8 +83,10 @@ fn width(buf: &[u8], start: usize, end: usize) -> usize {
 
 /// Widths a viewer wraps at are at least this.
 const MIN_WRAP: usize = 40;
+/// Widths a viewer wraps at are at most this.
+const MAX_WRAP: usize = 400;
 /// How many lines a wrapped block may span at the most.
-const MAX_WRAP_LINES: usize = 4096;
+const MAX_WRAP_LINES: usize = 64;
 
 /// More input is needed to decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +105,10 @@ pub(crate) fn wrapped_block(
     let start = line_start(buf, at, floor);
     let end = line_end(buf, at);
     let wide = width(buf, start, end);
+    // No viewer wraps this wide: a line this long is a line.
+    if wide > MAX_WRAP {
+        return Ok(None);
+    }
     if end == buf.len() && !eof {
         return Err(NeedMore);
     }

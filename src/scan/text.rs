@@ -24,7 +24,7 @@ pub(super) fn token_end(buf: &[u8], from: usize, limit: usize) -> usize {
 
 /// True when the line holding `at` is not yet complete in the buffer.
 pub(super) fn line_incomplete(input: &Input<'_>, at: usize) -> bool {
-    !input.eof && line_end(input.buf, at) == input.buf.len()
+    super::lines::line_incomplete(input.buf, at, input.eof)
 }
 
 pub(super) fn ident_before(buf: &[u8], at: usize) -> bool {
@@ -323,7 +323,8 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
         f.details.insert("SmtpStatus".to_string(), c[1].to_string());
     }
     if !message.is_empty() {
-        f.marks.message = Some((m as u64, message.len() as u64));
+        let lead = buf[m..stop].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        f.marks.message = Some(((m + lead) as u64, message.len() as u64));
         f.message = Some(message);
     }
     f.details.insert("ExceptionType".to_string(), full);

@@ -172,11 +172,7 @@ const FIRST_LOOK: usize = 16 << 10;
 
 /// Decodes the escaped text from `start` and reads the payload in it; the view
 /// may itself hold another level of escaping (`&amp;lt;`).
-fn escaped(
-    input: &Input<'_>,
-    start: usize,
-    unwrap: &Unwrapper,
-) -> Outcome {
+fn escaped(input: &Input<'_>, start: usize, unwrap: &Unwrapper) -> Outcome {
     let mut limit = FIRST_LOOK.min(input.max_payload);
     loop {
         let view = match unwrap(input.buf, start, limit, input.eof) {
