@@ -3,8 +3,13 @@
 //!
 //! Inputs are scanned on worker threads, each into a buffer of its events; the
 //! calling thread reports the buffers strictly in input order, so the output is
-//! the same whatever the thread count. A run with a single input streams it
-//! instead, so one huge log never waits in memory.
+//! the same whatever the thread count. A large plain file is split into
+//! segments that scan in parallel and are stitched back together (`split`). A
+//! run of one thread, or of a single input that is not split, streams instead.
+//!
+//! Memory: the scanner's own is bounded per input; a buffered input holds its
+//! findings until its turn, and the run keeps a slim copy of every finding for
+//! the closing correlation, so a run's memory grows with its findings.
 
 mod one;
 mod pipeline;

@@ -13,8 +13,8 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use crate::input::{self, Origin};
-use crate::model::{Class, Encoding};
-use crate::scan::{Event, Segment, SegmentEnd, Stats};
+use crate::model::{Class, Encoding, Finding, Shape};
+use crate::scan::{Event, REPEAT_REACH, Segment, SegmentEnd, Stats};
 use crate::walk::Target;
 
 use super::one::Scanned;
@@ -22,9 +22,9 @@ use super::one::Scanned;
 /// A file is split only into this many segments or more: fewer would not pay
 /// for the setting up.
 const MIN_SEGMENTS: u64 = 3;
-/// How much of the previous segment a segment reads first (no more than the
-/// scanner itself keeps behind its position).
-const OVERLAP: u64 = 4096;
+/// How much of the previous segment a segment reads first: what the scanner
+/// itself keeps behind its position.
+const OVERLAP: u64 = crate::scan::LOOKBACK as u64;
 
 /// One unit of work: a whole input, or one segment of a large file.
 #[derive(Debug, Clone)]
@@ -135,6 +135,9 @@ pub(super) struct Stitch {
     /// Counts over the segments so far.
     stats: Stats,
     unreadable: Option<String>,
+    /// The codes the segments so far ended with, and where: a bare mention
+    /// just after one of them repeats it, as one scan would have judged.
+    recent: Vec<(String, u64)>,
 }
 
 impl Stitch {
@@ -146,8 +149,15 @@ impl Stitch {
         let shift = self.lines_before_begin.saturating_sub(end.lines_before_begin);
         let consumed = self.consumed;
         let stats = &mut part.stats;
+        let recent = &self.recent;
+        let repeats = |f: &Finding| {
+            f.shape == Shape::Mention
+                && recent
+                    .iter()
+                    .any(|(code, end)| *code == f.code && f.span.offset.saturating_sub(*end) < REPEAT_REACH)
+        };
         part.events.retain_mut(|event| match event {
-            Event::Finding(f) if f.span.offset < consumed => {
+            Event::Finding(f) if f.span.offset < consumed || repeats(f) => {
                 forget(stats, f.class);
                 false
             }
@@ -164,6 +174,14 @@ impl Stitch {
                 true
             }
         });
+        for event in &part.events {
+            if let Event::Finding(f) = event {
+                let end = f.span.offset + f.span.length;
+                self.recent.extend(std::iter::once(&f.code).chain(&f.inner_code).map(|c| (c.clone(), end)));
+            }
+        }
+        let keep = self.recent.len().saturating_sub(16);
+        self.recent.drain(..keep);
         self.lines_before_begin += end.lines_before_stop.saturating_sub(end.lines_before_begin);
         self.consumed = self.consumed.max(end.consumed);
         self.stats.add(&part.stats);

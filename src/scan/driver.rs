@@ -77,13 +77,14 @@ impl std::error::Error for ReadError {}
 
 /// How far back from the scan position the buffer keeps text: alert sentences
 /// and tag openers are looked for behind an anchor.
-pub(crate) const LOOKBACK: usize = 4096;
+pub const LOOKBACK: usize = 4096;
 /// Mailbox, profile and time found in one payload carry over to the payloads
 /// that follow it within this many bytes (the rest of its record).
 const CONTEXT_REACH: u64 = 8192;
 /// A bare mention of a code this close after a finding with that code is the
-/// same error told again.
-const REPEAT_REACH: u64 = 8192;
+/// same error told again (public so that a scan split into segments applies
+/// the same rule across their boundaries).
+pub const REPEAT_REACH: u64 = 8192;
 
 /// Mailbox, profile and time of the latest payload that named them.
 #[derive(Debug, Default)]

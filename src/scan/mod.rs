@@ -5,7 +5,8 @@
 //! there (XML with quick-xml, JSON with serde_json, alert and exception lines by
 //! hand) and says where it ends. When a payload runs past the end of the buffer
 //! the buffer grows, up to [`ScanConfig::max_payload`]; past that the payload is
-//! reported as oversized and skipped, so memory stays bounded whatever the input.
+//! reported as oversized and read only as far as the cap, so the scanner's
+//! memory stays bounded whatever the input.
 //!
 //! - `driver`: the streaming loop, line numbers, context carried between payloads
 //! - `anchor`: the words searched for, and which recogniser each hit goes to
@@ -28,7 +29,7 @@ mod xml;
 
 use std::io::Read;
 
-pub use driver::{Event, ReadError, Segment, SegmentEnd, Stats};
+pub use driver::{Event, LOOKBACK, REPEAT_REACH, ReadError, Segment, SegmentEnd, Stats};
 
 use crate::model::Encoding;
 
