@@ -238,20 +238,8 @@ pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
     Outcome::Found { items: vec![Item::Finding(Box::new(f))], end: code_end }
 }
 
-/// Exception types whose text says something about mail flow.
-const EXCEPTIONS: &[&str] = &[
-    "WebException",
-    "SoapException",
-    "SocketException",
-    "SmtpException",
-    "SmtpFailedRecipientException",
-    "AuthenticationException",
-    "ServiceResponseException",
-    "ServiceRequestException",
-    "AutodiscoverLocalException",
-    "ExchangeSyncException",
-    "FaultException",
-];
+/// How far back an exception type's namespace is read.
+const NAMESPACE_REACH: usize = 128;
 
 /// What an exception's message says, as the name the knowledge base knows it by.
 fn exception_cause(message: &str) -> Option<String> {
@@ -286,15 +274,18 @@ fn exception_cause(message: &str) -> Option<String> {
 pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     let buf = input.buf;
     let end_of_type = hit.at + hit.len;
+    // The anchor is the type's whole name (`MyWebException` is another type),
+    // after its namespace (`System.Net.`), read back a bounded way.
+    if ident_before(buf, hit.at) {
+        return Outcome::Skip;
+    }
+    let reach = hit.at.saturating_sub(NAMESPACE_REACH).max(input.floor.min(hit.at));
     let mut start = hit.at;
-    while start > input.floor && (buf[start - 1].is_ascii_alphanumeric() || buf[start - 1] == b'.') {
+    while start > reach && (buf[start - 1].is_ascii_alphanumeric() || buf[start - 1] == b'.') {
         start -= 1;
     }
     let full = String::from_utf8_lossy(&buf[start..end_of_type]).into_owned();
-    let short = full.rsplit('.').next().unwrap_or_default();
-    if !EXCEPTIONS.contains(&short) {
-        return Outcome::Skip;
-    }
+    let short = String::from_utf8_lossy(&buf[hit.at..end_of_type]).into_owned();
     if line_incomplete(input, hit.at) {
         return Outcome::NeedMore { from: start };
     }
@@ -312,7 +303,7 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     let message =
         [" at ", " ---> ", " --->"].iter().filter_map(|s| text.find(s)).min().map_or(&*text, |p| &text[..p]);
     let message = message.trim().to_string();
-    let mut f = blank(Shape::Exception, short.to_string());
+    let mut f = blank(Shape::Exception, short);
     f.class = Some(Class::Error);
     f.span = Span { offset: start as u64, length: (stop - start) as u64, line: 0, column: 0 };
     f.marks.code = Some((start as u64, (end_of_type - start) as u64));

@@ -24,7 +24,9 @@ enum Opener {
 /// name and an optional prefix, then one of the ways to write `<`.
 fn opener(buf: &[u8], at: usize, floor: usize) -> Option<(usize, Opener)> {
     // Walk back over the rest of the name and its prefix, trying every place:
-    // `\u003c` itself ends in name characters.
+    // `\u003c` itself ends in name characters. Names are short; a long run
+    // of name bytes is no tag, and walking it for every hit would be slow.
+    let floor = floor.max(at.saturating_sub(NAME_REACH));
     let mut i = at;
     loop {
         let before = &buf[floor..i];
@@ -37,6 +39,9 @@ fn opener(buf: &[u8], at: usize, floor: usize) -> Option<(usize, Opener)> {
         i -= 1;
     }
 }
+
+/// How far back from an anchor an element name and its prefix may start.
+const NAME_REACH: usize = 128;
 
 /// The ways a `<` is written in the wrappings the scanner knows.
 const OPENERS: &[(&[u8], Opener)] = &[
