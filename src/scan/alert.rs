@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Item, Outcome, blank};
+use super::anchor::{Hit, Input, Item, Outcome};
 use super::lines::line_start;
 use super::text::{
     clean_sentence, ident_before, line_incomplete, sentence_start, skip_label_punctuation, token_end,
@@ -15,7 +15,7 @@ use super::text::{
 };
 use super::{context, lines, view};
 use crate::kb::codes;
-use crate::model::{Shape, Span};
+use crate::model::{Finding, Shape, Span};
 
 /// `Email Server Error Code:` and the token after it.
 pub(crate) fn alert_label(input: &Input<'_>, hit: Hit) -> Outcome {
@@ -261,7 +261,7 @@ pub(crate) fn alert_without_label(input: &Input<'_>, hit: Hit) -> Outcome {
 fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
     let buf = input.buf;
     let sentence = sentence_before(buf, start, input.floor);
-    let mut f = blank(Shape::Alert, token.code);
+    let mut f = Finding::new(Shape::Alert, token.code);
     f.span = Span { offset: start as u64, length: (end - start) as u64, line: 0, column: 0 };
     f.inner_code = token.inner;
     f.truncated = token.cut;

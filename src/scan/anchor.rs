@@ -12,7 +12,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use super::view::View;
 use super::{alert, json, text, window};
 use crate::kb::codes;
-use crate::model::{Finding, Shape, Wrapping};
+use crate::model::{Finding, Wrapping};
 
 /// What an anchor points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,9 +199,4 @@ pub(crate) fn remap(item: Item, view: &View) -> Item {
             reason,
         },
     }
-}
-
-/// A finding with only its shape and code set; the driver fills in the rest.
-pub(crate) fn blank(shape: Shape, code: String) -> Finding {
-    Finding::new(shape, code)
 }

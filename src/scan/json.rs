@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::anchor::{Hit, Input, Item, Outcome, blank, remap};
+use super::anchor::{Hit, Input, Item, Outcome, remap};
 use super::view::{self, Unwrap, View};
 use crate::model::{Class, Finding, Shape, Span, Wrapping};
 
@@ -141,7 +141,7 @@ pub(crate) fn response(input: &Input<'_>, hit: Hit) -> Outcome {
         Some(view) => &view.text,
         None => &input.buf[open..],
     };
-    let mut f = blank(Shape::JsonResponse, code.to_string());
+    let mut f = Finding::new(Shape::JsonResponse, code.to_string());
     f.class = string(&map, "ResponseClass").and_then(Class::parse);
     f.message = string(&map, "MessageText").map(str::to_string);
     f.operation = string(&map, "__type")
@@ -197,7 +197,7 @@ pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
         Some(view) => &view.text,
         None => &buf[open..],
     };
-    let mut f = blank(Shape::GraphError, code.to_string());
+    let mut f = Finding::new(Shape::GraphError, code.to_string());
     f.class = Some(Class::Error);
     f.message = string(error, "message").map(str::to_string);
     if let Some(inner) =
@@ -294,7 +294,7 @@ fn cut_response(text: &[u8], mapped: &Mapped) -> Vec<Item> {
             reason: "JSON response cut off before its ResponseCode".to_string(),
         }];
     };
-    let mut f = blank(Shape::JsonResponse, code.as_str().to_string());
+    let mut f = Finding::new(Shape::JsonResponse, code.as_str().to_string());
     f.truncated = true;
     f.class = class_re.captures(&lossy).and_then(|c| Class::parse(c.get(1)?.as_str()));
     f.message = message_re

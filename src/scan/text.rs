@@ -6,11 +6,11 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Item, Outcome, blank};
+use super::anchor::{Hit, Input, Item, Outcome};
 use super::context;
 use super::lines::{line_end, line_start};
 use crate::kb::codes;
-use crate::model::{Class, Shape, Span};
+use crate::model::{Class, Finding, Shape, Span};
 
 /// Where an alert token or a sentence stops: a line break, or the quote,
 /// markup or escape that ends the field it sits in.
@@ -120,7 +120,7 @@ fn token_finding(input: &Input<'_>, start: usize, end: usize) -> Outcome {
         return Outcome::NeedMore { from: start };
     }
     let buf = input.buf;
-    let mut f = blank(Shape::DashboardToken, String::from_utf8_lossy(&buf[start..end]).into_owned());
+    let mut f = Finding::new(Shape::DashboardToken, String::from_utf8_lossy(&buf[start..end]).into_owned());
     f.span = Span { offset: start as u64, length: (end - start) as u64, line: 0, column: 0 };
     f.marks.code = Some((start as u64, (end - start) as u64));
     let line = &buf[line_start(buf, start, input.floor)..line_end(buf, end)];
@@ -172,7 +172,7 @@ pub(crate) fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
     if line_incomplete(input, end) {
         return Outcome::NeedMore { from: hit.at };
     }
-    let mut f = blank(Shape::Mention, name.to_string());
+    let mut f = Finding::new(Shape::Mention, name.to_string());
     f.span = Span { offset: hit.at as u64, length: len as u64, line: 0, column: 0 };
     f.marks.code = Some((hit.at as u64, len as u64));
     if let Some((s, e)) = mention_message(buf, end) {
@@ -229,7 +229,7 @@ pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
     let line = line_start(buf, hit.at, input.floor);
     let (start, _) = trim_span(buf, sentence_start(buf, line, hit.at), hit.at);
     let message_end = token_end(buf, code_end, 400);
-    let mut f = blank(Shape::DataverseFault, String::from_utf8_lossy(code.as_bytes()).into_owned());
+    let mut f = Finding::new(Shape::DataverseFault, String::from_utf8_lossy(code.as_bytes()).into_owned());
     f.class = Some(Class::Error);
     f.span = Span { offset: start as u64, length: (code_end - start) as u64, line: 0, column: 0 };
     f.marks.code = Some((code_start as u64, (code_end - code_start) as u64));
@@ -303,7 +303,7 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     let message =
         [" at ", " ---> ", " --->"].iter().filter_map(|s| text.find(s)).min().map_or(&*text, |p| &text[..p]);
     let message = message.trim().to_string();
-    let mut f = blank(Shape::Exception, short);
+    let mut f = Finding::new(Shape::Exception, short);
     f.class = Some(Class::Error);
     f.span = Span { offset: start as u64, length: (stop - start) as u64, line: 0, column: 0 };
     f.marks.code = Some((start as u64, (end_of_type - start) as u64));

@@ -3,7 +3,7 @@
 //! the CSV field, JSON string or entities it stands in, parsing the window, and
 //! re-reading it with a viewer's line cuts taken out when that reads better.
 
-use super::anchor::{Hit, Input, Item, Outcome, blank, remap};
+use super::anchor::{Hit, Input, Item, Outcome, remap};
 use super::view::{self, Unwrap, View};
 use super::xml::{self, Parse};
 use super::{context, driver};
@@ -348,7 +348,7 @@ fn dewrapped(text: &[u8], start: usize, end: usize, raw: &[Item]) -> Option<Outc
 
 fn finding_of(m: &xml::Message) -> Finding {
     let mark = |f: &Option<xml::Field>| f.as_ref().map(|f| (f.start as u64, (f.end - f.start) as u64));
-    let mut finding = blank(m.shape, m.code.as_ref().map(|c| c.text.clone()).unwrap_or_default());
+    let mut finding = Finding::new(m.shape, m.code.as_ref().map(|c| c.text.clone()).unwrap_or_default());
     finding.span = Span { offset: m.start as u64, length: (m.end - m.start) as u64, line: 0, column: 0 };
     finding.class = m.class;
     finding.inner_code = m.inner_code.as_ref().map(|c| c.text.clone());
