@@ -9,7 +9,7 @@ use crate::input::{self, Origin};
 use crate::kb;
 use crate::model::Encoding;
 use crate::model::Finding;
-use crate::scan::{self, Event, ScanConfig, Segment, SegmentEnd, SourceInfo, Stats};
+use crate::scan::{self, Event, ReadError, ScanConfig, Segment, SegmentEnd, SourceInfo, Stats};
 use crate::walk::Target;
 
 use super::split;
@@ -41,14 +41,12 @@ pub(super) fn scan(
 ) -> Scanned {
     let (origin, explicit) = match target {
         Target::Input { origin, explicit } => (origin, *explicit),
-        Target::Unreadable { path, reason } => {
-            return Scanned { path: path.clone(), unreadable: Some(reason.clone()), ..Scanned::default() };
-        }
+        Target::Unreadable { path, reason } => return Scanned::unreadable(path.clone(), reason.clone()),
     };
     let path = origin.display();
     let opened = match input::open(origin) {
         Ok(opened) => opened,
-        Err(error) => return Scanned { path, unreadable: Some(error.to_string()), ..Scanned::default() },
+        Err(error) => return Scanned::unreadable(path, error.to_string()),
     };
     if opened.binary && !explicit {
         let reason = "binary data (name the file to scan it anyway)".to_string();
@@ -56,24 +54,8 @@ pub(super) fn scan(
     }
     let source = SourceInfo { path: path.clone(), encoding: opened.encoding };
     let reader = Stoppable { inner: opened.reader, stop };
-    let mut doctor = Diagnoser::default();
-    let result = scan::scan_reader(reader, &source, config, &mut |event| match event {
-        Event::Finding(mut finding) => {
-            doctor.prepare(&mut finding);
-            sink(Event::Finding(finding));
-        }
-        other => sink(other),
-    });
-    match result {
-        Ok(stats) => Scanned { path, stats, scanned: true, ..Scanned::default() },
-        Err(failed) => Scanned {
-            path,
-            stats: failed.stats,
-            scanned: true,
-            unreadable: Some(failed.to_string()),
-            ..Scanned::default()
-        },
-    }
+    let result = scan::scan_reader(reader, &source, config, &mut diagnosing(sink));
+    Scanned::ended(path, result)
 }
 
 /// Scans one segment of a large plain file into a buffer of its events.
@@ -84,47 +66,56 @@ pub(super) fn buffer_part(
     stop: &AtomicBool,
 ) -> (Scanned, SegmentEnd) {
     let path = origin.display();
-    let Origin::File(file) = origin else {
-        return (
-            Scanned { path, unreadable: Some("not a file".into()), ..Scanned::default() },
-            SegmentEnd::default(),
-        );
+    let opened = match origin {
+        Origin::File(file) => split::open_segment(file, segment).map_err(|e| e.to_string()),
+        Origin::Stdin => Err("standard input cannot be split".to_string()),
     };
-    let reader = match split::open_segment(file, segment) {
+    let reader = match opened {
         Ok(reader) => Stoppable { inner: reader, stop },
-        Err(error) => {
-            return (
-                Scanned { path, unreadable: Some(error.to_string()), ..Scanned::default() },
-                SegmentEnd::default(),
-            );
-        }
+        Err(reason) => return (Scanned::unreadable(path, reason), SegmentEnd::default()),
     };
     let source = SourceInfo { path: path.clone(), encoding: Encoding::Utf8 };
-    let mut doctor = Diagnoser::default();
     let mut events = Vec::new();
-    let result = scan::scan_segment(reader, &source, config, segment, &mut |event| match event {
+    let result =
+        scan::scan_segment(reader, &source, config, segment, &mut diagnosing(&mut |e| events.push(e)));
+    let (result, end) = match result {
+        Ok((stats, end)) => (Ok(stats), end),
+        Err(failed) => (Err(failed), SegmentEnd::default()),
+    };
+    let mut scanned = Scanned::ended(path, result);
+    scanned.events = events;
+    (scanned, end)
+}
+
+impl Scanned {
+    fn unreadable(path: String, reason: String) -> Scanned {
+        Scanned { path, unreadable: Some(reason), ..Scanned::default() }
+    }
+
+    /// A scan that ran, to the end or until a read failed part way.
+    fn ended(path: String, result: Result<Stats, ReadError>) -> Scanned {
+        match result {
+            Ok(stats) => Scanned { path, stats, scanned: true, ..Scanned::default() },
+            Err(failed) => Scanned {
+                path,
+                stats: failed.stats,
+                scanned: true,
+                unreadable: Some(failed.to_string()),
+                ..Scanned::default()
+            },
+        }
+    }
+}
+
+/// Passes events on to `sink`, each finding diagnosed first.
+fn diagnosing(sink: &mut dyn FnMut(Event)) -> impl FnMut(Event) + '_ {
+    let mut doctor = Diagnoser::default();
+    move |event| match event {
         Event::Finding(mut finding) => {
             doctor.prepare(&mut finding);
-            events.push(Event::Finding(finding));
+            sink(Event::Finding(finding));
         }
-        other => events.push(other),
-    });
-    match result {
-        Ok((stats, end)) => (Scanned { path, events, stats, scanned: true, ..Scanned::default() }, end),
-        Err(failed) => {
-            let unreadable = Some(failed.to_string());
-            (
-                Scanned {
-                    path,
-                    events,
-                    stats: failed.stats,
-                    scanned: true,
-                    unreadable,
-                    ..Scanned::default()
-                },
-                SegmentEnd::default(),
-            )
-        }
+        other => sink(other),
     }
 }
 
@@ -171,7 +162,26 @@ const KEPT_TEXT: usize = 240;
 /// The copy of a finding kept for the closing correlation: no payload text,
 /// short texts.
 pub(super) fn slim(finding: &Finding) -> Finding {
-    let mut slim = Finding { source: None, ..finding.clone() };
+    // Cloned field by field, so that the payload text is never copied.
+    let mut slim = Finding {
+        path: finding.path.clone(),
+        code: finding.code.clone(),
+        inner_code: finding.inner_code.clone(),
+        message: finding.message.clone(),
+        operation: finding.operation.clone(),
+        details: finding.details.clone(),
+        mailbox: finding.mailbox.clone(),
+        profile: finding.profile.clone(),
+        time: finding.time.clone(),
+        diagnosis: finding.diagnosis.clone(),
+        span: finding.span,
+        wrapping: finding.wrapping,
+        encoding: finding.encoding,
+        class: finding.class,
+        truncated: finding.truncated,
+        marks: finding.marks,
+        ..Finding::new(finding.shape, String::new())
+    };
     if let Some(message) = slim.message.as_mut() {
         truncate(message);
     }

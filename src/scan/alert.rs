@@ -213,7 +213,7 @@ fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Out
     let line = line_start(buf, label_at, input.floor);
     // A viewer may have cut the label's line, code name and all.
     match lines::wrapped_block(buf, label_at, input.floor, input.eof) {
-        Err(lines::NeedMore) => return Outcome::NeedMore { from: line },
+        Err(super::NeedMore) => return Outcome::NeedMore { from: line },
         Ok(Some((start, block_end))) if start == line => {
             let joined = view::unwrap_lines(buf, start, block_end);
             let local = after_label - start;

@@ -157,10 +157,11 @@ pub(crate) enum Outcome {
 pub(crate) fn recognise(input: &Input<'_>, hit: Hit) -> Outcome {
     match hit.kind {
         Kind::Xml => window::xml_payload(input, hit),
-        Kind::ResponseCode if json::quote_before(input.buf, hit.at, input.floor).is_some() => {
-            json::response(input, hit)
-        }
-        Kind::ResponseCode => window::xml_payload(input, hit),
+        // A quoted `"ResponseCode"` is a JSON key; otherwise an element name.
+        Kind::ResponseCode => match json::quote_before(input.buf, hit.at, input.floor) {
+            Some(quote) => json::response(input, hit, quote),
+            None => window::xml_payload(input, hit),
+        },
         Kind::AlertLabel => alert::alert_label(input, hit),
         Kind::SyncLabel => text::sync_label(input, hit),
         Kind::CodeName => text::mention(input, hit),

@@ -7,8 +7,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use super::NeedMore;
 use super::anchor::{Hit, Input, Item, Outcome, remap};
-use super::view::{self, Unwrap, View};
+use super::view::{self, View};
 use crate::model::{Class, Finding, Shape, Span, Wrapping};
 
 /// How the quotes around a JSON key are written where it stands.
@@ -97,7 +98,7 @@ fn object_around(
                 let unwrap = if quote == Quote::Escaped { view::json } else { view::csv };
                 match unwrap(buf, open, input.max_payload, input.eof) {
                     Ok(view) => Mapped { view: Some(view), base: open },
-                    Err(Unwrap::NeedMore) => return Err(Outcome::NeedMore { from: open }),
+                    Err(NeedMore) => return Err(Outcome::NeedMore { from: open }),
                 }
             }
         };
@@ -125,10 +126,7 @@ fn string<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
 }
 
 /// `{"__type":"DeleteItemResponseMessage:#Exchange","ResponseCode":"…",…}`.
-pub(crate) fn response(input: &Input<'_>, hit: Hit) -> Outcome {
-    let Some(quote) = quote_before(input.buf, hit.at, input.floor) else {
-        return Outcome::Skip;
-    };
+pub(crate) fn response(input: &Input<'_>, hit: Hit, quote: Quote) -> Outcome {
     let accept = |map: &Map<String, Value>| map.contains_key("ResponseCode");
     let Found { map, mapped, open, end } = match object_around(input, hit.at, quote, &accept) {
         Ok(found) => found,

@@ -3,6 +3,8 @@
 
 use memchr::{memchr, memchr_iter, memrchr};
 
+use super::NeedMore;
+
 /// Counts lines as the scan moves through the input, so that finding the line
 /// of an offset costs only the bytes since the last one.
 #[derive(Debug, Clone)]
@@ -87,10 +89,6 @@ const MIN_WRAP: usize = 40;
 const MAX_WRAP: usize = 400;
 /// How many lines a wrapped block may span at the most.
 const MAX_WRAP_LINES: usize = 64;
-
-/// More input is needed to decide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct NeedMore;
 
 /// If the line holding `at` belongs to a run of lines of one fixed width (at
 /// least two of them, then one shorter last line), the run's `[start, end)`.

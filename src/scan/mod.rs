@@ -29,6 +29,11 @@ mod xml;
 
 use std::io::Read;
 
+/// A reader cannot decide yet: the text it needs runs past what has been read,
+/// and more input may come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NeedMore;
+
 pub use driver::{Event, LOOKBACK, REPEAT_REACH, ReadError, Segment, SegmentEnd, Stats};
 
 use crate::model::Encoding;

@@ -34,11 +34,6 @@ pub(super) fn ident_before(buf: &[u8], at: usize) -> bool {
 /// No EWS code name is longer than this.
 pub(super) const LONGEST_NAME: usize = 64;
 
-/// `Sync Error:` and the dashboard token after it.
-pub(crate) fn sync_label(input: &Input<'_>, hit: Hit) -> Outcome {
-    sync_error_label(input, hit.at + hit.len)
-}
-
 /// Within a line, a sentence starts after the last field or markup boundary.
 pub(super) fn sentence_start(buf: &[u8], from: usize, to: usize) -> usize {
     let mut start = from;
@@ -101,7 +96,8 @@ pub(super) fn skip_label_punctuation(buf: &[u8], mut i: usize) -> usize {
 }
 
 /// `Sync Error: <token>` from the item monitoring dashboard.
-fn sync_error_label(input: &Input<'_>, after: usize) -> Outcome {
+pub(crate) fn sync_label(input: &Input<'_>, hit: Hit) -> Outcome {
+    let after = hit.at + hit.len;
     if line_incomplete(input, after) {
         return Outcome::NeedMore { from: after };
     }

@@ -5,6 +5,7 @@
 
 use memchr::memchr;
 
+use super::NeedMore;
 use crate::model::Wrapping;
 
 /// A decoded copy of part of the input with a map back to it.
@@ -67,15 +68,8 @@ impl Builder {
     }
 }
 
-/// Why a view could not be built yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Unwrap {
-    /// The input ran out in the middle of an escape and more may come.
-    NeedMore,
-}
-
 /// Decodes a CSV field body from `start`: `""` is one quote, a lone `"` ends it.
-pub(crate) fn csv(input: &[u8], start: usize, limit: usize, eof: bool) -> Result<View, Unwrap> {
+pub(crate) fn csv(input: &[u8], start: usize, limit: usize, eof: bool) -> Result<View, NeedMore> {
     let end = input.len().min(start.saturating_add(limit));
     let mut out = Builder::new(end - start.min(end));
     let mut i = start;
@@ -88,7 +82,7 @@ pub(crate) fn csv(input: &[u8], start: usize, limit: usize, eof: bool) -> Result
                     i += 2;
                     continue;
                 }
-                None if !eof && end == input.len() => return Err(Unwrap::NeedMore),
+                None if !eof && end == input.len() => return Err(NeedMore),
                 _ => return Ok(out.finish(i, Wrapping::Csv, true)),
             }
         }
@@ -99,7 +93,7 @@ pub(crate) fn csv(input: &[u8], start: usize, limit: usize, eof: bool) -> Result
 }
 
 /// Decodes a JSON string body from `start`; an unescaped `"` ends it.
-pub(crate) fn json(input: &[u8], start: usize, limit: usize, eof: bool) -> Result<View, Unwrap> {
+pub(crate) fn json(input: &[u8], start: usize, limit: usize, eof: bool) -> Result<View, NeedMore> {
     let end = input.len().min(start.saturating_add(limit));
     let mut out = Builder::new(end - start.min(end));
     let mut i = start;
@@ -109,7 +103,7 @@ pub(crate) fn json(input: &[u8], start: usize, limit: usize, eof: bool) -> Resul
             b'\\' => {
                 let Some(&kind) = input.get(i + 1) else {
                     if !eof && end == input.len() {
-                        return Err(Unwrap::NeedMore);
+                        return Err(NeedMore);
                     }
                     break;
                 };
@@ -134,7 +128,7 @@ pub(crate) fn json(input: &[u8], start: usize, limit: usize, eof: bool) -> Resul
                             i += len;
                             continue;
                         }
-                        None if !eof && input.len() < i + 12 => return Err(Unwrap::NeedMore),
+                        None if !eof && input.len() < i + 12 => return Err(NeedMore),
                         None => {}
                     }
                 }
@@ -178,7 +172,7 @@ pub(crate) fn entities(
     limit: usize,
     eof: bool,
     wrapping: Wrapping,
-) -> Result<View, Unwrap> {
+) -> Result<View, NeedMore> {
     let end = input.len().min(start.saturating_add(limit));
     let mut out = Builder::new(end - start.min(end));
     let mut i = start;
@@ -190,7 +184,7 @@ pub(crate) fn entities(
                     out.push_char(ch, i);
                     i += len;
                 }
-                Entity::Partial if !eof && end == input.len() => return Err(Unwrap::NeedMore),
+                Entity::Partial if !eof && end == input.len() => return Err(NeedMore),
                 Entity::Partial | Entity::Not => {
                     out.push(b'&', i);
                     i += 1;
@@ -290,9 +284,9 @@ pub(crate) fn unwrap_lines_of_width(input: &[u8], start: usize, end: usize, widt
     out.finish(end, Wrapping::LineWrapped, true)
 }
 
-fn ran_out(out: Builder, end: usize, len: usize, eof: bool, wrapping: Wrapping) -> Result<View, Unwrap> {
+fn ran_out(out: Builder, end: usize, len: usize, eof: bool, wrapping: Wrapping) -> Result<View, NeedMore> {
     if end == len && !eof {
-        return Err(Unwrap::NeedMore);
+        return Err(NeedMore);
     }
     Ok(out.finish(end, wrapping, false))
 }
@@ -345,8 +339,8 @@ mod tests {
 
     #[test]
     fn json_asks_for_more_when_an_escape_is_cut() {
-        assert_eq!(json(br#""abc\u00"#, 1, 1 << 20, false).unwrap_err(), Unwrap::NeedMore);
-        assert_eq!(json(br#""abc\"#, 1, 1 << 20, false).unwrap_err(), Unwrap::NeedMore);
+        assert_eq!(json(br#""abc\u00"#, 1, 1 << 20, false).unwrap_err(), NeedMore);
+        assert_eq!(json(br#""abc\"#, 1, 1 << 20, false).unwrap_err(), NeedMore);
     }
 
     #[test]

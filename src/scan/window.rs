@@ -3,8 +3,9 @@
 //! the CSV field, JSON string or entities it stands in, parsing the window, and
 //! re-reading it with a viewer's line cuts taken out when that reads better.
 
+use super::NeedMore;
 use super::anchor::{Hit, Input, Item, Outcome, remap};
-use super::view::{self, Unwrap, View};
+use super::view::{self, View};
 use super::xml::{self, Parse};
 use super::{context, driver};
 use crate::model::{Finding, Marks, Span, Wrapping};
@@ -87,7 +88,7 @@ pub(super) fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
     };
     let outcome = match opener {
         Opener::Raw => match quoting(buf, start) {
-            Quoting::Plain => parse_window(buf, start, !input.eof, None),
+            Quoting::Plain => parse_window(buf, start, !input.eof, true),
             Quoting::Csv => escaped(input, start, &view::csv),
             Quoting::Json => escaped(input, start, &view::json),
         },
@@ -167,7 +168,7 @@ fn entity_wrapping(buf: &[u8], start: usize) -> Wrapping {
 }
 
 /// Builds a view of escaped text: input, start, limit, end of input.
-type Unwrapper = dyn Fn(&[u8], usize, usize, bool) -> Result<View, Unwrap>;
+type Unwrapper = dyn Fn(&[u8], usize, usize, bool) -> Result<View, NeedMore>;
 
 /// How much escaped text is decoded at first: most payloads end well within
 /// it, and decoding a whole capped window for every anchor in a long escaped
@@ -182,9 +183,9 @@ fn escaped(input: &Input<'_>, start: usize, unwrap: &Unwrapper) -> Outcome {
     loop {
         let view = match unwrap(input.buf, start, limit, input.eof) {
             Ok(view) => deeper(view),
-            Err(Unwrap::NeedMore) => return Outcome::NeedMore { from: start },
+            Err(NeedMore) => return Outcome::NeedMore { from: start },
         };
-        let outcome = parse_window(&view.text, 0, false, Some(view.closed));
+        let outcome = parse_window(&view.text, 0, false, false);
         // Stopped by the first look, not by the wrapping's end or the input's:
         // a payload still open may only need more of the text.
         let short =
@@ -230,8 +231,9 @@ fn deeper(mut view: View) -> View {
 }
 
 /// Parses the XML window at `start` and turns its messages into items.
-/// `closed` is `Some` for a view: whether the wrapping ended on its own.
-fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<bool>) -> Outcome {
+/// `raw` when `text` is the input itself rather than an unwrapped view (only
+/// raw text can have been cut into lines by a viewer).
+fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Outcome {
     let mut window = match xml::parse(text, start, more_may_come) {
         Parse::Done(window) => window,
         Parse::NeedMore => return Outcome::NeedMore { from: start },
@@ -262,9 +264,7 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, closed: Option<b
         items.push(Item::Malformed { start, end: window.end.max(start + 1), error_at, reason });
     }
     let end = window.end.max(start + 1);
-    if closed.is_none()
-        && let Some(better) = dewrapped(text, start, end, &items)
-    {
+    if raw && let Some(better) = dewrapped(text, start, end, &items) {
         return better;
     }
     Outcome::Found { items, end }
@@ -336,7 +336,7 @@ fn dewrapped(text: &[u8], start: usize, end: usize, raw: &[Item]) -> Option<Outc
         return None;
     }
     let joined = view::unwrap_lines_of_width(text, start, end, width);
-    let reread = parse_window(&joined.text, 0, false, Some(true));
+    let reread = parse_window(&joined.text, 0, false, false);
     let Outcome::Found { items, end: view_end } = reread else { return None };
     let better = quality(&items) > quality(raw) || (viewer_cut && quality(&items) >= quality(raw));
     if !better {

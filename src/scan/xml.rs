@@ -57,6 +57,13 @@ pub(crate) struct Window {
     pub saw_message: bool,
 }
 
+impl Window {
+    /// A window that ends at `end`, its messages still to be filled in.
+    fn ended(end: usize) -> Window {
+        Window { messages: Vec::new(), end, error: None, saw_message: false }
+    }
+}
+
 /// The outcome of [`parse`].
 pub(crate) enum Parse {
     Done(Window),
@@ -201,7 +208,7 @@ impl Parser<'_> {
                                 base = resume;
                                 reader = reader_at(&text[base..]);
                                 if self.root_done(resume, loose) {
-                                    return Some(self.end_window(resume));
+                                    return Some(Window::ended(resume));
                                 }
                             }
                             RawText::NeedMore => return None,
@@ -218,13 +225,13 @@ impl Parser<'_> {
                     self.open_element(&e, name.clone(), before, after);
                     self.close_element(&name, after, after);
                     if self.root_done(after, loose) {
-                        return Some(self.end_window(after));
+                        return Some(Window::ended(after));
                     }
                 }
                 Ok(Event::End(e)) => {
                     self.close_element(&name_before_junk(e.name().as_ref().as_bytes()), before, after);
                     if self.root_done(after, loose) {
-                        return Some(self.end_window(after));
+                        return Some(Window::ended(after));
                     }
                 }
                 Ok(Event::Eof) => {
@@ -259,15 +266,11 @@ impl Parser<'_> {
         !self.open.is_empty() && matches!(name, b"Envelope" | b"Trace")
     }
 
-    fn end_window(&mut self, end: usize) -> Window {
-        Window { messages: Vec::new(), end, error: None, saw_message: false }
-    }
-
     /// The window ends early at `at`: open messages are cut off. Everything
     /// before `at` was read as part of this window, so the scan resumes there.
     fn cut(&mut self, at: usize, error: Option<String>) -> Window {
         self.open.clear();
-        Window { messages: Vec::new(), end: at, error: error.map(|e| (at, e)), saw_message: false }
+        Window { error: error.map(|e| (at, e)), ..Window::ended(at) }
     }
 
     /// Has the root element closed? A loose run of parts ends when no other
