@@ -25,6 +25,8 @@ mod lines;
 mod text;
 mod view;
 mod window;
+#[doc(hidden)]
+pub mod work;
 mod xml;
 
 use std::io::Read;

@@ -8,7 +8,7 @@
 //! opened), and where quick-xml cannot help (a tag without its `>`, an
 //! unescaped `<` in a message) the raw text is read directly.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use memchr::memmem;
@@ -18,6 +18,7 @@ use quick_xml::events::{BytesStart, Event};
 use regex::bytes::Regex;
 
 use super::view::decode_text;
+use super::work;
 use crate::model::{Class, Shape};
 
 /// A piece of text read from the window and where it stood.
@@ -107,6 +108,61 @@ impl Open {
     }
 }
 
+/// The elements open now, with a count of each name, so that an end tag
+/// closing nothing open (a pasted fragment's, or a hostile run of them under
+/// deep nesting) is known at once instead of by a walk down the stack.
+#[derive(Default)]
+struct Stack {
+    items: Vec<Open>,
+    names: HashMap<Vec<u8>, usize>,
+}
+
+impl Stack {
+    fn push(&mut self, open: Open) {
+        *self.names.entry(open.name.clone()).or_default() += 1;
+        self.items.push(open);
+    }
+
+    fn pop(&mut self) -> Option<Open> {
+        let open = self.items.pop()?;
+        if let Some(count) = self.names.get_mut(&open.name) {
+            *count -= 1;
+            if *count == 0 {
+                self.names.remove(&open.name);
+            }
+        }
+        Some(open)
+    }
+
+    fn clear(&mut self) {
+        self.items.clear();
+        self.names.clear();
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Open> {
+        self.items.last_mut()
+    }
+
+    /// The depth of the innermost open element called `name`. The walk down
+    /// is paid for by the elements it passes, which the caller then closes.
+    fn innermost(&self, name: &[u8]) -> Option<usize> {
+        if !self.names.contains_key(name) {
+            return None;
+        }
+        let depth = self.items.iter().rposition(|o| o.name == name)?;
+        work::add(self.items.len() - depth);
+        Some(depth)
+    }
+}
+
+impl std::ops::Deref for Stack {
+    type Target = [Open];
+
+    fn deref(&self) -> &[Open] {
+        &self.items
+    }
+}
+
 struct Context {
     shape: Shape,
     start: usize,
@@ -132,7 +188,7 @@ pub(crate) fn parse(text: &[u8], start: usize, more_may_come: bool) -> Parse {
     let mut parser = Parser {
         text,
         more_may_come,
-        open: Vec::new(),
+        open: Stack::default(),
         contexts: Vec::new(),
         done: Vec::new(),
         saw_message: false,
@@ -155,7 +211,7 @@ pub(crate) fn parse(text: &[u8], start: usize, more_may_come: bool) -> Parse {
 struct Parser<'a> {
     text: &'a [u8],
     more_may_come: bool,
-    open: Vec<Open>,
+    open: Stack,
     contexts: Vec<Context>,
     done: Vec<Message>,
     saw_message: bool,
@@ -189,6 +245,7 @@ impl Parser<'_> {
             let before = base + reader.buffer_position() as usize;
             let event = reader.read_event();
             let after = base + reader.buffer_position() as usize;
+            work::add(after.saturating_sub(before) + 1);
             match event {
                 Ok(Event::Start(e)) | Ok(Event::Empty(e)) if self.is_new_root(&e) => {
                     return Some(self.cut(before, None));
@@ -402,7 +459,7 @@ impl Parser<'_> {
     }
 
     fn close_element(&mut self, name: &[u8], before: usize, after: usize) {
-        let Some(depth) = self.open.iter().rposition(|o| o.name == name) else {
+        let Some(depth) = self.open.innermost(name) else {
             return;
         };
         while self.open.len() > depth {

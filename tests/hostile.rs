@@ -1,0 +1,42 @@
+//! Hostile input stays linear: each case scans a small generated input and one
+//! four times larger, and the work the scanner reports (bytes looked at,
+//! steps taken; never wall time) may grow at most a little faster than the
+//! input does.
+
+use ewsdiag::scan::{self, Event, ScanConfig, SourceInfo, work};
+
+fn source() -> SourceInfo {
+    SourceInfo { path: "hostile.log".into(), encoding: Default::default() }
+}
+
+/// Scans `text` and returns the events and the work it took.
+fn scan_counting(text: &str, config: &ScanConfig) -> (Vec<Event>, u64) {
+    let before = work::done();
+    let (events, _) = scan::scan_bytes(text.as_bytes(), &source(), config);
+    (events, work::done() - before)
+}
+
+/// Asserts that scanning `make(4 * n)` costs at most `bound` times what
+/// `make(n)` costs: a linear scan gives about 4, a quadratic one 16.
+fn assert_linear(what: &str, n: usize, make: impl Fn(usize) -> String) {
+    let config = ScanConfig::default();
+    let (small, large) = (make(n), make(4 * n));
+    let (_, w1) = scan_counting(&small, &config);
+    let (_, w4) = scan_counting(&large, &config);
+    let ratio = w4 as f64 / w1.max(1) as f64;
+    assert!(
+        ratio <= 5.0,
+        "{what}: {} bytes took {w1} units of work, {} bytes took {w4} (ratio {ratio:.1})",
+        small.len(),
+        large.len()
+    );
+    // And the constant stays sane: a few dozen units per input byte at most.
+    assert!(w4 <= 64 * large.len() as u64, "{what}: {w4} units of work for {} bytes", large.len());
+}
+
+#[test]
+fn unmatched_end_tags_under_deep_nesting_cost_linear_work() {
+    assert_linear("unmatched end tags", 2_000, |n| {
+        format!("<m:GetItemResponseMessage ResponseClass=\"Error\">{}{}", "<a>".repeat(n), "</b>".repeat(n))
+    });
+}
