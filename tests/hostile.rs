@@ -40,3 +40,37 @@ fn unmatched_end_tags_under_deep_nesting_cost_linear_work() {
         format!("<m:GetItemResponseMessage ResponseClass=\"Error\">{}{}", "<a>".repeat(n), "</b>".repeat(n))
     });
 }
+
+#[test]
+fn escaped_response_code_keys_in_one_json_string_cost_linear_work() {
+    assert_linear("escaped keys", 1_000, |n| {
+        format!("{{\"log\":\"{}\"}}\n", "{\\\"ResponseCode\\\" ".repeat(n))
+    });
+}
+
+#[test]
+fn doubled_response_code_keys_in_one_csv_field_cost_linear_work() {
+    assert_linear("doubled keys", 1_000, |n| format!("a,\"{}\"\n", "{\"\"ResponseCode\"\" ".repeat(n)));
+}
+
+#[test]
+fn repeated_graph_error_keys_cost_linear_work() {
+    assert_linear("graph error keys", 1_000, |n| "{\"error\": ".repeat(n));
+}
+
+#[test]
+fn an_escaped_response_among_many_keys_is_still_found() {
+    let noise = "{\\\"ResponseCode\\\" ".repeat(200);
+    let text = format!(
+        "{{\"log\":\"{noise} {{\\\"ResponseCode\\\":\\\"ErrorServerBusy\\\",\\\"ResponseClass\\\":\\\"Error\\\"}}\"}}\n"
+    );
+    let (events, _) = scan_counting(&text, &ScanConfig::default());
+    let codes: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Finding(f) => Some(f.code.as_str()),
+            Event::Malformed(_) => None,
+        })
+        .collect();
+    assert_eq!(codes, ["ErrorServerBusy"]);
+}

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::NeedMore;
 use super::anchor::{Hit, Input, Item, Outcome, remap};
 use super::view::{self, View};
+use super::work;
 use crate::model::{Class, Finding, Shape, Span, Wrapping};
 
 /// How the quotes around a JSON key are written where it stands.
@@ -61,6 +62,7 @@ enum Read {
 
 /// Reads one JSON object starting at `text[0]`.
 fn read_object(text: &[u8], more_may_come: bool) -> Read {
+    work::add(text.len());
     let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<Value>();
     match stream.next() {
         Some(Ok(Value::Object(map))) => Read::Object(map, stream.byte_offset()),
@@ -79,8 +81,24 @@ struct Found {
     end: usize,
 }
 
-/// Tries the `{` positions before `at`, nearest first, for an object that
-/// `accept` takes; unwraps escaped JSON first.
+/// How far back from a key the `{` of the object holding it may stand.
+const OBJECT_REACH: usize = 16 << 10;
+/// How much of an object past its key is read at first; a longer one is read
+/// again with four times as much, up to the payload cap, so that a key that
+/// is no payload costs little however long the text after it.
+const FIRST_LOOK: usize = 256;
+/// The deepest an object the recognisers read is nested, counted from that
+/// object. Responses and Graph errors are a few levels deep; a deeper run of
+/// braces is no payload, and reading it through for every key in it would be
+/// slow.
+const MAX_DEPTH: usize = 10;
+
+/// Finds the object that holds the key at `at` (written with `quote`) and
+/// returns it if `accept` takes it; unwraps escaped JSON first.
+///
+/// The object is found by one walk back from the key over brace depth, so a
+/// key costs the bytes between it and its object's `{` and as much of the
+/// object as is needed to read it: never a decode up to the payload cap.
 fn object_around(
     input: &Input<'_>,
     at: usize,
@@ -88,37 +106,147 @@ fn object_around(
     accept: &dyn Fn(&Map<String, Value>) -> bool,
 ) -> Result<Found, Outcome> {
     let buf = input.buf;
-    let reach = at.saturating_sub(16 << 10).max(input.floor.min(at));
-    let mut candidates =
-        buf[reach..at].iter().enumerate().rev().filter(|(_, b)| **b == b'{').map(|(i, _)| reach + i);
-    for open in candidates.by_ref().take(8) {
+    let key = at.saturating_sub(if quote == Quote::Plain { 1 } else { 2 });
+    let reach = at.saturating_sub(OBJECT_REACH).max(input.floor.min(at));
+    let Some(open) = container(buf, reach, key, quote) else {
+        return Err(Outcome::Skip);
+    };
+    let mut limit = (at - open).saturating_add(FIRST_LOOK).min(input.max_payload);
+    loop {
         let mapped = match quote {
             Quote::Plain => Mapped { view: None, base: open },
             Quote::Escaped | Quote::Doubled => {
                 let unwrap = if quote == Quote::Escaped { view::json } else { view::csv };
-                match unwrap(buf, open, input.max_payload, input.eof) {
+                match unwrap(buf, open, limit, input.eof) {
                     Ok(view) => Mapped { view: Some(view), base: open },
                     Err(NeedMore) => return Err(Outcome::NeedMore { from: open }),
                 }
             }
         };
-        let (text, more) = match &mapped.view {
-            Some(view) => (&view.text[..], false),
-            None => (&buf[open..], !input.eof),
+        // `short`: the text stops at the look's limit, not at the end of
+        // the string or field or of what has been read.
+        let (text, short, more) = match &mapped.view {
+            Some(view) => (&view.text[..], !view.closed && view.source(view.text.len()) < buf.len(), false),
+            None => {
+                let end = buf.len().min(open.saturating_add(limit));
+                (&buf[open..end], end < buf.len(), !input.eof)
+            }
         };
-        match read_object(text, more) {
+        let read = match extent(text) {
+            Extent::TooDeep => return Err(Outcome::Skip),
+            Extent::Closed(end) => read_object(&text[..end], false),
+            Extent::Open => read_object(text, more || short),
+        };
+        match read {
             Read::Object(map, end) if accept(&map) => return Ok(Found { map, mapped, open, end }),
-            Read::NeedMore => return Err(Outcome::NeedMore { from: open }),
-            Read::Cut if mapped.view.is_some() || input.eof => {
+            Read::NeedMore if short && limit < input.max_payload => {
+                limit = limit.saturating_mul(4).min(input.max_payload);
+            }
+            Read::NeedMore if !short => return Err(Outcome::NeedMore { from: open }),
+            Read::Cut | Read::NeedMore if mapped.view.is_some() || input.eof || short => {
                 return Err(Outcome::Found {
                     items: cut_response(text, &mapped),
                     end: mapped.source(text.len()),
                 });
             }
+            _ => return Err(Outcome::Skip),
+        }
+    }
+}
+
+/// The `{` of the innermost object still open at `key`, walking back from it
+/// no further than `reach`, and skipping strings (whose quotes are written as
+/// `quote` says).
+fn container(buf: &[u8], reach: usize, key: usize, quote: Quote) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut i = key;
+    while i > reach {
+        i -= 1;
+        work::add(1);
+        let b = buf[i];
+        if b == b'"'
+            && let Some(len) = structural_quote(&buf[reach..=i], quote)
+        {
+            in_string = !in_string;
+            i = i + 1 - len;
+            continue;
+        }
+        match b {
+            _ if in_string => {}
+            b'}' => depth += 1,
+            b'{' if depth == 0 => return Some(i),
+            b'{' => depth -= 1,
             _ => {}
         }
     }
-    Err(Outcome::Skip)
+    None
+}
+
+/// If `text` ends with a quote that delimits a string in JSON written with
+/// `quote` (rather than a quote inside one), its length in bytes.
+fn structural_quote(text: &[u8], quote: Quote) -> Option<usize> {
+    let before = &text[..text.len() - 1];
+    let slashes = before.iter().rev().take_while(|b| **b == b'\\').count();
+    match quote {
+        Quote::Plain => (slashes % 2 == 0).then_some(1),
+        // `\"` delimits; `\\\"` is a quote inside the string.
+        Quote::Escaped => (slashes == 1).then_some(2),
+        // `""` delimits; `\""` is a quote inside the string.
+        Quote::Doubled => {
+            let pair = before.last() == Some(&b'"');
+            let escaped = before.len() >= 2 && before[before.len() - 2] == b'\\';
+            (pair && !escaped).then_some(2)
+        }
+    }
+}
+
+/// How far the object at the start of a text reaches, from a walk over its
+/// braces and strings that allocates nothing.
+enum Extent {
+    /// It closes; the position after its `}`.
+    Closed(usize),
+    /// It nests deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// The text ends first.
+    Open,
+}
+
+fn extent(text: &[u8]) -> Extent {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in text.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    work::add(i);
+                    return Extent::TooDeep;
+                }
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    work::add(i);
+                    return Extent::Closed(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    work::add(text.len());
+    Extent::Open
 }
 
 fn string<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v str> {

@@ -63,6 +63,7 @@ impl Builder {
     }
 
     fn finish(mut self, end: usize, wrapping: Wrapping, closed: bool) -> View {
+        super::work::add(self.map.len());
         self.map.push(end as u32);
         View { text: self.text, map: self.map, wrapping, closed }
     }
