@@ -74,3 +74,11 @@ fn an_escaped_response_among_many_keys_is_still_found() {
         .collect();
     assert_eq!(codes, ["ErrorServerBusy"]);
 }
+
+#[test]
+fn a_repeated_broken_escaped_tag_costs_linear_work_and_is_reported_once() {
+    assert_linear("escaped broken tags", 1_000, |n| "&lt;ResponseCode&gt;&lt;!x ".repeat(n));
+    let (events, _) = scan_counting(&"&lt;ResponseCode&gt;&lt;!x ".repeat(500), &ScanConfig::default());
+    let malformed: Vec<_> = events.iter().filter(|e| matches!(e, Event::Malformed(_))).collect();
+    assert_eq!(malformed.len(), 1, "one report for one run of broken markup: {malformed:?}");
+}

@@ -86,6 +86,10 @@ const CONTEXT_REACH: u64 = 8192;
 /// the same rule across their boundaries).
 pub const REPEAT_REACH: u64 = 8192;
 
+/// Malformed payloads broken the same way and this close together (in bytes,
+/// end to start) are one run of broken text, reported once.
+const MALFORMED_GAP: u64 = 256;
+
 /// Mailbox, profile and time of the latest payload that named them.
 #[derive(Debug, Default)]
 struct Context {
@@ -112,6 +116,9 @@ pub(crate) struct Driver<'a> {
     segment: Option<Segment>,
     /// Set once the scan has passed `stop`.
     done: bool,
+    /// The latest malformed payload, held back so that a run of them broken
+    /// the same way one after another is reported once.
+    pending: Option<Malformed>,
 }
 
 /// One segment of a file scanned on its own (see [`super::scan_segment`]).
@@ -152,6 +159,7 @@ impl<'a> Driver<'a> {
             recent: VecDeque::new(),
             segment: None,
             done: false,
+            pending: None,
         }
     }
 
@@ -187,6 +195,7 @@ impl<'a> Driver<'a> {
             };
             let hold = self.process(&mut pos, &mut floor, eof);
             if let Some(error) = failed {
+                self.flush_malformed();
                 self.stats.bytes = self.base + self.buf.len() as u64;
                 return Err(ReadError { stats: self.stats, error });
             }
@@ -204,6 +213,7 @@ impl<'a> Driver<'a> {
             }
         }
         self.count_segment_lines(u64::MAX, &mut counted);
+        self.flush_malformed();
         if let Some(segment) = self.segment {
             end.consumed = self.base + floor as u64;
             end.lines_before_begin = counted.0.unwrap_or(0);
@@ -320,19 +330,37 @@ impl<'a> Driver<'a> {
             Item::Finding(finding) => self.emit_finding(*finding),
             Item::Malformed { start, end, error_at, reason } => {
                 let offset = self.base + start as u64;
+                let length = end.saturating_sub(start) as u64;
+                if let Some(last) = &mut self.pending
+                    && last.reason == reason
+                    && offset <= last.span.offset + last.span.length + MALFORMED_GAP
+                {
+                    last.span.length =
+                        (offset + length).max(last.span.offset + last.span.length) - last.span.offset;
+                    return;
+                }
+                self.flush_malformed();
                 let (line, column) = self.lines.locate(&self.buf, self.base, offset);
-                self.stats.malformed += 1;
-                (self.sink)(Event::Malformed(Malformed {
+                self.pending = Some(Malformed {
                     path: self.source.path.clone(),
-                    span: Span { offset, length: end.saturating_sub(start) as u64, line, column },
+                    span: Span { offset, length, line, column },
                     error_offset: self.base + error_at as u64,
                     reason,
-                }));
+                });
             }
         }
     }
 
+    /// Reports the malformed payload held back, if any.
+    fn flush_malformed(&mut self) {
+        if let Some(m) = self.pending.take() {
+            self.stats.malformed += 1;
+            (self.sink)(Event::Malformed(m));
+        }
+    }
+
     fn emit_finding(&mut self, mut f: Finding) {
+        self.flush_malformed();
         let offset = self.base + f.span.offset;
         let (line, column) = self.lines.locate(&self.buf, self.base, offset);
         f.span = Span { offset, length: f.span.length, line, column };

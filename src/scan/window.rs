@@ -171,10 +171,10 @@ fn entity_wrapping(buf: &[u8], start: usize) -> Wrapping {
 type Unwrapper = dyn Fn(&[u8], usize, usize, bool) -> Result<View, NeedMore>;
 
 /// How much escaped text is decoded at first: most payloads end well within
-/// it, and decoding a whole capped window for every anchor in a long escaped
-/// log would take quadratic time. A payload still open at the end of it is
-/// decoded again up to the cap.
-const FIRST_LOOK: usize = 16 << 10;
+/// it. A payload still open at its end is decoded again with four times as
+/// much, up to the cap, so that each anchor in a long escaped log costs about
+/// what its own payload holds, never a decode of the whole capped window.
+const FIRST_LOOK: usize = 1 << 10;
 
 /// Decodes the escaped text from `start` and reads the payload in it; the view
 /// may itself hold another level of escaping (`&amp;lt;`).
@@ -185,20 +185,14 @@ fn escaped(input: &Input<'_>, start: usize, unwrap: &Unwrapper) -> Outcome {
             Ok(view) => deeper(view),
             Err(NeedMore) => return Outcome::NeedMore { from: start },
         };
-        let outcome = parse_window(&view.text, 0, false, false);
-        // Stopped by the first look, not by the wrapping's end or the input's:
-        // a payload still open may only need more of the text.
+        // Stopped by the look's limit, not by the wrapping's end or the
+        // input's: a payload still open there may only need more of the text,
+        // which the parse says by asking for more.
         let short =
             !view.closed && limit < input.max_payload && view.source(view.text.len()) < input.buf.len();
-        let open = match &outcome {
-            Outcome::Found { items, .. } => items.iter().any(|i| match i {
-                Item::Finding(f) => f.truncated,
-                Item::Malformed { .. } => true,
-            }),
-            _ => true,
-        };
-        if short && open {
-            limit = input.max_payload;
+        let outcome = parse_window(&view.text, 0, short, false);
+        if short && matches!(outcome, Outcome::NeedMore { .. }) {
+            limit = limit.saturating_mul(4).min(input.max_payload);
             continue;
         }
         return match outcome {
