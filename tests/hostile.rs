@@ -3,6 +3,8 @@
 //! steps taken; never wall time) may grow at most a little faster than the
 //! input does.
 
+use ewsdiag::report::human::{Human, Settings};
+use ewsdiag::run::{self, RunConfig};
 use ewsdiag::scan::{self, Event, ScanConfig, SourceInfo, work};
 
 fn source() -> SourceInfo {
@@ -81,4 +83,46 @@ fn a_repeated_broken_escaped_tag_costs_linear_work_and_is_reported_once() {
     let (events, _) = scan_counting(&"&lt;ResponseCode&gt;&lt;!x ".repeat(500), &ScanConfig::default());
     let malformed: Vec<_> = events.iter().filter(|e| matches!(e, Event::Malformed(_))).collect();
     assert_eq!(malformed.len(), 1, "one report for one run of broken markup: {malformed:?}");
+}
+
+/// Renders `text` as `--format human` does (on this thread, so its work is
+/// counted) and returns the output and the work taken.
+fn render_human_counting(text: &str) -> (String, u64) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("unclosed.log");
+    std::fs::write(&path, text).expect("write the input");
+    let config = RunConfig {
+        paths: vec![path],
+        scan: ScanConfig { keep_source: true, ..ScanConfig::default() },
+        threads: 1,
+        ..RunConfig::default()
+    };
+    let mut out = Vec::new();
+    let before = work::done();
+    {
+        let mut human = Human::new(&mut out, Settings::default(), std::io::sink(), Settings::default());
+        run::run(&config, &mut human).expect("the run ends");
+    }
+    (String::from_utf8(out).expect("UTF-8 output"), work::done() - before)
+}
+
+#[test]
+fn human_rendering_of_back_to_back_unclosed_messages_costs_linear_work() {
+    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>x</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode>";
+    let (small_out, small) = render_human_counting(&message.repeat(100));
+    let (large_out, large) = render_human_counting(&message.repeat(400));
+    assert_eq!(small_out.matches("ews::ErrorItemNotFound").count(), 100);
+    assert_eq!(large_out.matches("ews::ErrorItemNotFound").count(), 400);
+    let ratio = large as f64 / small.max(1) as f64;
+    assert!(ratio <= 5.0, "100 messages took {small} units of work, 400 took {large} (ratio {ratio:.1})");
+}
+
+#[test]
+fn human_rendering_of_many_malformed_payloads_reads_the_input_once() {
+    let broken = format!("<m:ResponseCode>ErrorServerBusy<!x\n{}\n", "filler ".repeat(60));
+    let (_, small) = render_human_counting(&broken.repeat(50));
+    let (large_out, large) = render_human_counting(&broken.repeat(200));
+    assert_eq!(large_out.matches("ewsdiag::malformed").count(), 200);
+    let ratio = large as f64 / small.max(1) as f64;
+    assert!(ratio <= 5.0, "50 breaks took {small} units of work, 200 took {large} (ratio {ratio:.1})");
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::anchor::{self, Hit, Input, Item, Outcome};
 use super::lines::Lines;
+use super::work;
 use super::{ScanConfig, SourceInfo};
 use crate::model::{Class, Finding, Malformed, Shape, Span};
 
@@ -85,6 +86,9 @@ const CONTEXT_REACH: u64 = 8192;
 /// same error told again (public so that a scan split into segments applies
 /// the same rule across their boundaries).
 pub const REPEAT_REACH: u64 = 8192;
+
+/// How much of a payload's text past its last mark is kept for rendering.
+const SOURCE_PAST_MARKS: u64 = 4096;
 
 /// Malformed payloads broken the same way and this close together (in bytes,
 /// end to start) are one run of broken text, reported once.
@@ -369,7 +373,14 @@ impl<'a> Driver<'a> {
         }
         if self.config.keep_source {
             let start = usize::try_from(offset - self.base).unwrap_or(usize::MAX).min(self.buf.len());
-            let end = start.saturating_add(f.span.length as usize).min(self.buf.len());
+            // The text a renderer can show: up to a little past the last mark.
+            // A payload cut off runs to the end of its window, and a copy of
+            // each such window per nested message would take quadratic time.
+            let marks = [f.marks.code, f.marks.message, f.marks.inner_code];
+            let last_mark = marks.iter().flatten().map(|(at, len)| at + len).max().unwrap_or(offset);
+            let shown = last_mark.saturating_sub(offset).saturating_add(SOURCE_PAST_MARKS);
+            let end = start.saturating_add(f.span.length.min(shown) as usize).min(self.buf.len());
+            work::add(end - start);
             f.source = Some(String::from_utf8_lossy(&self.buf[start..end]).into_owned());
         }
         f.path.clone_from(&self.source.path);

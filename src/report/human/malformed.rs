@@ -31,7 +31,7 @@ pub(crate) struct MalformedDiagnostic {
 
 impl MalformedDiagnostic {
     /// The diagnostic for `m`; `width` is the room for payload lines.
-    pub fn new(m: &Malformed, width: usize) -> Self {
+    pub fn new(m: &Malformed, width: usize, inputs: &mut Reopened) -> Self {
         let heading = format!(
             "A payload starting at line {}, column {} could not be read: {}\nreading broke at byte {} of the input",
             m.span.line, m.span.column, m.reason, m.error_offset
@@ -44,7 +44,7 @@ impl MalformedDiagnostic {
             .with_code("ewsdiag::malformed")
             .with_severity(Severity::Warning)
             .with_help(help);
-        let source = window(m).ok().flatten().map(|(start, text)| {
+        let source = window(m, inputs).ok().flatten().map(|(start, text)| {
             let position = (start == m.span.offset).then_some((m.span.line, m.span.column));
             // Point at the character where reading stopped, or at the end.
             let broke = usize::try_from(m.error_offset.saturating_sub(start)).unwrap_or(usize::MAX);
@@ -62,21 +62,48 @@ impl MalformedDiagnostic {
     }
 }
 
+/// Inputs opened again to show where payloads broke. The malformed payloads
+/// of one input come in input order, so one reader going forward serves them
+/// all: reopening and skipping to each break would read the input once per
+/// break.
+#[derive(Default)]
+pub(crate) struct Reopened {
+    path: String,
+    reader: Option<Box<dyn Read + Send>>,
+    /// How far `reader` has read.
+    at: u64,
+}
+
+impl Reopened {
+    /// `len` decoded bytes of `path` from offset `start` (fewer at its end).
+    fn read(&mut self, path: &str, start: u64, len: u64) -> io::Result<Vec<u8>> {
+        if self.reader.is_none() || self.path != path || start < self.at {
+            self.reader = Some(input::open(&Origin::File(PathBuf::from(path)))?.reader);
+            path.clone_into(&mut self.path);
+            self.at = 0;
+        }
+        let Some(reader) = self.reader.as_mut() else { return Ok(Vec::new()) };
+        let skipped = io::copy(&mut reader.take(start - self.at), &mut io::sink())?;
+        self.at += skipped;
+        let mut bytes = Vec::new();
+        reader.take(len).read_to_end(&mut bytes)?;
+        self.at += bytes.len() as u64;
+        crate::scan::work::add(skipped as usize + bytes.len());
+        Ok(bytes)
+    }
+}
+
 /// The decoded text around the break, and its absolute start offset, or
 /// `None` for standard input.
-fn window(m: &Malformed) -> io::Result<Option<(u64, String)>> {
+fn window(m: &Malformed, inputs: &mut Reopened) -> io::Result<Option<(u64, String)>> {
     if m.path == "-" {
         return Ok(None);
     }
-    let opened = input::open(&Origin::File(PathBuf::from(&m.path)))?;
     let start = m.span.offset.max(m.error_offset.saturating_sub(BEFORE));
     // Past the break too: what follows is often what went wrong (a comment
     // never closed, a stray `<`), up to the end of its line.
     let end = m.error_offset + AFTER;
-    let mut reader = opened.reader;
-    io::copy(&mut (&mut reader).take(start), &mut io::sink())?;
-    let mut bytes = Vec::new();
-    reader.take(end - start).read_to_end(&mut bytes)?;
+    let mut bytes = inputs.read(&m.path, start, end - start)?;
     // The window may cut a character in two at either end: drop the pieces,
     // so offsets in the text stay offsets in the input.
     let lead = bytes.iter().take_while(|b| (0x80..0xC0).contains(*b)).count();

@@ -8,6 +8,9 @@ use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpa
 use super::reflow::{Reflowed, reflow};
 use crate::model::Finding;
 
+/// How much of a payload past its last label is laid out for drawing.
+const SHOWN_PAST_LABELS: usize = 4096;
+
 /// A label to draw: an absolute `(offset, length)` in the input and its text.
 #[derive(Debug, Clone)]
 pub(crate) struct Label {
@@ -68,6 +71,16 @@ impl PayloadSource {
                 Some((offset, length, l.text.chars().count() + 4))
             })
             .collect();
+        // Only the lines around the labels are drawn: a payload cut off may
+        // run a long way past them, and reflowing all of it for each finding
+        // would take quadratic time.
+        let last = relative.iter().map(|(at, len, _)| at + len).max().unwrap_or(0);
+        let mut keep = text.len().min(last.saturating_add(SHOWN_PAST_LABELS));
+        while !text.is_char_boundary(keep) {
+            keep -= 1;
+        }
+        let text = &text[..keep];
+        crate::scan::work::add(text.len());
         let shown = reflow(text, width, &relative);
         let base = |n: u64| usize::try_from(n.saturating_sub(1)).unwrap_or(0);
         let (name, line_base, column_base) = match position {
