@@ -126,3 +126,49 @@ fn human_rendering_of_many_malformed_payloads_reads_the_input_once() {
     let ratio = large as f64 / small.max(1) as f64;
     assert!(ratio <= 5.0, "50 breaks took {small} units of work, 200 took {large} (ratio {ratio:.1})");
 }
+
+fn findings(events: &[Event]) -> Vec<&ewsdiag::model::Finding> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Finding(f) => Some(&**f),
+            Event::Malformed(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn anchors_on_a_line_longer_than_the_payload_cap_give_no_oversized_reports() {
+    // The line is four times the cap; every anchor on it asks for its line's
+    // end, which must not hold the buffer back to the line's start.
+    let config = ScanConfig { max_payload: 64 << 10, read_size: 4 << 10, ..ScanConfig::default() };
+    let line = "Returned hr = x ".repeat((256 << 10) / 16);
+    let (events, _) = scan_counting(&format!("{line}\n"), &config);
+    assert!(events.is_empty(), "{:?}", events.first());
+    let (events, _) = scan_counting(&format!("{line} failed. Returned hr = -2147187962, done\n"), &config);
+    let found = findings(&events);
+    assert_eq!(found.len(), 1, "{events:?}");
+    assert_eq!(found[0].code, "-2147187962");
+}
+
+#[test]
+fn an_error_at_the_end_of_a_long_line_spans_its_own_sentence() {
+    let filler = "lorem ipsum dolor sit amet ".repeat(2_000);
+    let hresult = format!("{filler}. The plug-in failed. Returned hr = -2147187962, ok\n");
+    let (events, _) = scan_counting(&hresult, &ScanConfig::default());
+    let found = findings(&events);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].message.as_deref(), Some("The plug-in failed. Returned hr = -2147187962, ok"));
+    assert!(found[0].span.length < 64, "{:?}", found[0].span);
+
+    let alert = format!(
+        "{filler}An unknown error occurred while receiving email through the mailbox \"Dana Okafor\". Email Server Error Code: Exchange server returned ErrorMailboxStoreUnavailable exception.\n"
+    );
+    let (events, _) = scan_counting(&alert, &ScanConfig::default());
+    let found = findings(&events);
+    assert_eq!(found.len(), 1);
+    let message = found[0].message.as_deref().unwrap_or_default();
+    assert!(message.len() < 600, "the message is the sentence, not the line: {} bytes", message.len());
+    assert!(message.ends_with("through the mailbox \"Dana Okafor\"."), "{message}");
+    assert_eq!(found[0].mailbox.as_deref(), Some("Dana Okafor"));
+}

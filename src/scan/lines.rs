@@ -53,11 +53,21 @@ impl Lines {
     }
 }
 
-/// The start of the line holding `at`, not before `floor`.
+/// The start of the line holding `at`, not before `floor`, looking back no
+/// further than [`LINE_LOOKBEHIND`].
 pub(crate) fn line_start(buf: &[u8], at: usize, floor: usize) -> usize {
-    let floor = floor.min(at);
+    let floor = floor.min(at).max(at.saturating_sub(LINE_LOOKBEHIND));
+    super::work::add(at - floor);
     memrchr(b'\n', &buf[floor..at]).map_or(floor, |p| floor + p + 1)
 }
+
+/// How far back a recogniser looks for the start of a line. A longer line is
+/// taken to start here, as [`LINE_LOOKAHEAD`] bounds its end: recognisers
+/// look back from every anchor, and on a line of megabytes a walk to its
+/// real start for each would take quadratic time. (The scanner always keeps
+/// this much text behind the scan position, so the answer never depends on
+/// how the input was read.)
+pub(crate) const LINE_LOOKBEHIND: usize = super::driver::LOOKBACK;
 
 /// How far ahead a recogniser looks for the end of a line. A longer line (a
 /// minified JSON log, a dump with no line breaks) is taken to end here: no
@@ -69,6 +79,7 @@ pub(crate) const LINE_LOOKAHEAD: usize = 4096;
 /// `buf`), looking no further than [`LINE_LOOKAHEAD`].
 pub(crate) fn line_end(buf: &[u8], at: usize) -> usize {
     let limit = buf.len().min(at.saturating_add(LINE_LOOKAHEAD));
+    super::work::add(limit - at);
     memchr(b'\n', &buf[at..limit]).map_or(limit, |p| at + p)
 }
 

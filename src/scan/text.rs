@@ -34,8 +34,16 @@ pub(super) fn ident_before(buf: &[u8], at: usize) -> bool {
 /// No EWS code name is longer than this.
 pub(super) const LONGEST_NAME: usize = 64;
 
-/// Within a line, a sentence starts after the last field or markup boundary.
+/// How far before its anchor an alert's or error's sentence may start.
+const SENTENCE_REACH: usize = 512;
+
+/// Within a line, a sentence starts after the last field or markup boundary,
+/// and no further back than [`SENTENCE_REACH`]: on a longer line it starts
+/// after the full stop before it (or the first blank past that bound), so
+/// that a message never swallows the line before it.
 pub(super) fn sentence_start(buf: &[u8], from: usize, to: usize) -> usize {
+    let bound = to.saturating_sub(SENTENCE_REACH);
+    let from = if from < bound { after_partial_sentence(&buf[bound..to]) + bound } else { from };
     let mut start = from;
     for (i, b) in buf[from..to].iter().enumerate() {
         // `,"` starts a CSV field; `|` and tabs end columns; a `>` ends markup
@@ -48,6 +56,19 @@ pub(super) fn sentence_start(buf: &[u8], from: usize, to: usize) -> usize {
         }
     }
     start.min(to)
+}
+
+/// Where the last sentence of `text` starts, `text` having been cut from a
+/// longer line: after the full stop that ends the sentence before it, or
+/// else after the first blank (so no word is cut), or at its start.
+fn after_partial_sentence(text: &[u8]) -> usize {
+    // The text may end with its own sentence's stop (`… "Dana Okafor". `).
+    let body = text.trim_ascii_end();
+    let body = body.strip_suffix(b".").unwrap_or(body);
+    if let Some(stop) = memchr::memmem::rfind(body, b". ") {
+        return stop + 2;
+    }
+    memchr::memchr(b' ', text).map_or(0, |p| p + 1)
 }
 
 pub(super) fn trim_span(buf: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
@@ -206,7 +227,7 @@ fn mention_message(buf: &[u8], after: usize) -> Option<(usize, usize)> {
 }
 
 static HRESULT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"Returned hr\s*=\s*(-?\d{6,11}|0x[0-9A-Fa-f]{8})").ok());
+    LazyLock::new(|| Regex::new(r"^Returned hr\s*=\s*(-?\d{6,11}|0x[0-9A-Fa-f]{8})").ok());
 
 /// `… failed. Returned hr = -2147187962, …` from a Dataverse platform error.
 pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
