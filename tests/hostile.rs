@@ -172,3 +172,23 @@ fn an_error_at_the_end_of_a_long_line_spans_its_own_sentence() {
     assert!(message.ends_with("through the mailbox \"Dana Okafor\"."), "{message}");
     assert_eq!(found[0].mailbox.as_deref(), Some("Dana Okafor"));
 }
+
+#[test]
+fn a_message_cut_in_the_middle_of_an_emoji_keeps_its_json_finding() {
+    let owa = r#"{"__type":"SendItemResponseMessage:#Exchange","MessageText":"Quota hit \ud83d","ResponseCode":"ErrorQuotaExceeded","ResponseClass":"Error"}"#;
+    let graph = r#"{"error":{"code":"ErrorAccessDenied","message":"Access is denied \ude00 here"}}"#;
+    for (text, shape, code) in [
+        (owa, ewsdiag::model::Shape::JsonResponse, "ErrorQuotaExceeded"),
+        (graph, ewsdiag::model::Shape::GraphError, "ErrorAccessDenied"),
+    ] {
+        let (events, _) = scan_counting(&format!("{text}\n"), &ScanConfig::default());
+        let found = findings(&events);
+        assert_eq!(found.len(), 1, "{events:?}");
+        assert_eq!((found[0].shape, found[0].code.as_str()), (shape, code));
+        assert!(
+            found[0].message.as_deref().is_some_and(|m| m.contains('\u{fffd}')),
+            "{:?}",
+            found[0].message
+        );
+    }
+}

@@ -68,8 +68,50 @@ fn read_object(text: &[u8], more_may_come: bool) -> Read {
         Some(Ok(Value::Object(map))) => Read::Object(map, stream.byte_offset()),
         Some(Err(e)) if e.is_eof() && more_may_come => Read::NeedMore,
         Some(Err(e)) if e.is_eof() => Read::Cut,
+        // A message cut in the middle of an emoji keeps half of its
+        // surrogate pair, which serde_json refuses; the rest is still good.
+        Some(Err(_)) => match mend_surrogates(text) {
+            Some(mended) => read_object(&mended, more_may_come),
+            None => Read::Invalid,
+        },
         _ => Read::Invalid,
     }
+}
+
+/// `text` with every `\uXXXX` escape of a lone surrogate replaced by
+/// `\uFFFD` (as long, so positions stay put), or `None` if it has none.
+fn mend_surrogates(text: &[u8]) -> Option<Vec<u8>> {
+    let unit = |at: usize| -> Option<u32> {
+        let escape = text.get(at..at + 6)?;
+        if &escape[..2] != b"\\u" {
+            return None;
+        }
+        u32::from_str_radix(std::str::from_utf8(&escape[2..]).ok()?, 16).ok()
+    };
+    let surrogate = |u: u32| (0xD800..0xE000).contains(&u);
+    let mut mended: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while let Some(found) = memchr::memchr(b'\\', &text[i..]) {
+        let at = i + found;
+        work::add(found);
+        match unit(at) {
+            Some(high)
+                if (0xD800..0xDC00).contains(&high)
+                    && unit(at + 6).is_some_and(|l| (0xDC00..0xE000).contains(&l)) =>
+            {
+                i = at + 12;
+            }
+            Some(lone) if surrogate(lone) => {
+                mended.get_or_insert_with(|| text.to_vec())[at..at + 6].copy_from_slice(b"\\uFFFD");
+                i = at + 6;
+            }
+            _ => i = at + 2,
+        }
+        if i >= text.len() {
+            break;
+        }
+    }
+    mended
 }
 
 /// An object found: its fields, the text it was read from, where its `{`
