@@ -192,3 +192,18 @@ fn a_message_cut_in_the_middle_of_an_emoji_keeps_its_json_finding() {
         );
     }
 }
+
+#[test]
+fn one_message_with_a_huge_run_of_codes_is_one_finding() {
+    let config = ScanConfig { max_payload: 16 << 10, read_size: 4 << 10, ..ScanConfig::default() };
+    let children = "<m:ResponseCode>ErrorServerBusy</m:ResponseCode>".repeat(10_000);
+    let text = format!(
+        "<m:GetItemResponseMessage ResponseClass=\"Error\">{children}</m:GetItemResponseMessage>\n\
+         <m:ResponseCode>ErrorItemNotFound</m:ResponseCode>\n"
+    );
+    let (events, _) = scan_counting(&text, &config);
+    let codes: Vec<&str> = findings(&events).iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["ErrorServerBusy", "ErrorItemNotFound"], "the payload after it is still read");
+    let malformed: Vec<_> = events.iter().filter(|e| matches!(e, Event::Malformed(_))).collect();
+    assert_eq!(malformed.len(), 1, "one oversized report: {malformed:?}");
+}

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::anchor::{self, Hit, Input, Item, Outcome};
 use super::lines::Lines;
-use super::work;
 use super::{ScanConfig, SourceInfo};
+use super::{work, xml};
 use crate::model::{Class, Finding, Malformed, Shape, Span};
 
 /// What the scanner reports, in input order.
@@ -87,6 +87,13 @@ const CONTEXT_REACH: u64 = 8192;
 /// the same rule across their boundaries).
 pub const REPEAT_REACH: u64 = 8192;
 
+/// `</name>` for the element whose start tag opens `text`, if it is raw XML.
+fn closing_tag(text: &[u8]) -> Option<Vec<u8>> {
+    let name = text.strip_prefix(b"<")?;
+    let len = name.iter().take_while(|b| xml::is_name_byte(**b) || **b == b':').count();
+    (len > 0).then(|| [&b"</"[..], &name[..len], b">"].concat())
+}
+
 /// How much of a payload's text past its last mark is kept for rendering.
 const SOURCE_PAST_MARKS: u64 = 4096;
 
@@ -120,6 +127,8 @@ pub(crate) struct Driver<'a> {
     segment: Option<Segment>,
     /// Set once the scan has passed `stop`.
     done: bool,
+    /// The closing tag of an oversized payload whose rest is being passed over.
+    skipping: Option<Vec<u8>>,
     /// The latest malformed payload, held back so that a run of them broken
     /// the same way one after another is reported once.
     pending: Option<Malformed>,
@@ -163,6 +172,7 @@ impl<'a> Driver<'a> {
             recent: VecDeque::new(),
             segment: None,
             done: false,
+            skipping: None,
             pending: None,
         }
     }
@@ -258,6 +268,12 @@ impl<'a> Driver<'a> {
     /// from when a payload waits for more input.
     fn process(&mut self, pos: &mut usize, floor: &mut usize, eof: bool) -> Option<usize> {
         loop {
+            if !self.skip_rest(pos, floor, eof) {
+                if self.segment.is_some_and(|s| self.base + *pos as u64 >= s.stop) {
+                    self.done = true;
+                }
+                return None;
+            }
             let Some(hit) = anchor::next_hit(&self.buf, *pos) else {
                 *pos = if eof {
                     self.buf.len()
@@ -313,15 +329,45 @@ impl<'a> Driver<'a> {
                         }
                         _ => *pos = hit.at + 1,
                     }
+                    // The rest of the payload is passed over, not read as more
+                    // payloads: one message of a million codes is one finding.
+                    self.skipping = closing_tag(&self.buf[from..]);
                 }
                 Outcome::NeedMore { from } => return Some(from),
             }
         }
     }
 
+    /// Moves `pos` past the rest of an oversized payload: past its root
+    /// element's closing tag, or to a line that starts a new log record,
+    /// whichever comes first. False while neither has been read yet.
+    fn skip_rest(&mut self, pos: &mut usize, floor: &mut usize, eof: bool) -> bool {
+        let Some(close) = self.skipping.as_deref() else { return true };
+        let rest = &self.buf[*pos..];
+        let closing = memchr::memmem::find(rest, close).map(|p| p + close.len());
+        let record = xml::new_log_record(rest);
+        let stop = match (closing, record) {
+            (Some(c), Some(r)) => Some(c.min(r)),
+            (c, r) => c.or(r),
+        };
+        work::add(stop.unwrap_or(rest.len()));
+        match stop {
+            Some(at) => *pos += at,
+            None if eof => *pos = self.buf.len(),
+            None => {
+                // Keep enough to find a closing tag cut by the read.
+                *pos = self.buf.len().saturating_sub(close.len()).max(*pos);
+                return false;
+            }
+        }
+        *floor = (*floor).max(*pos);
+        self.skipping = None;
+        true
+    }
+
     fn oversized(&mut self, from: usize, hit: Hit) {
         let reason = format!(
-            "payload longer than {} bytes (the --max-payload limit): read as far as the limit",
+            "payload longer than {} bytes (the --max-payload limit): read as far as the limit, the rest passed over",
             self.config.max_payload
         );
         // The span is the capped window read, from the payload's start.

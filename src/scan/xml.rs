@@ -580,7 +580,7 @@ enum RawText {
 
 /// Where a line that starts like a new log record (`2026-11-20…`) begins in
 /// text between elements: an envelope cut off in a log ends there.
-fn new_log_record(text: &[u8]) -> Option<usize> {
+pub(super) fn new_log_record(text: &[u8]) -> Option<usize> {
     memchr::memchr_iter(b'\n', text).map(|nl| nl + 1).find(|&start| {
         let line = &text[start..];
         line.len() >= 10
