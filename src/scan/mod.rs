@@ -20,6 +20,8 @@ mod alert;
 mod anchor;
 mod context;
 mod driver;
+#[doc(hidden)]
+pub mod fuzzing;
 mod json;
 mod lines;
 mod text;

@@ -264,7 +264,7 @@ impl Parser<'_> {
                                 self.attach(Capture::Message, field);
                                 base = resume;
                                 reader = reader_at(&text[base..]);
-                                if self.root_done(resume, loose) {
+                                if self.root_done(resume, loose)? {
                                     return Some(Window::ended(resume));
                                 }
                             }
@@ -281,13 +281,13 @@ impl Parser<'_> {
                     }
                     self.open_element(&e, name.clone(), before, after);
                     self.close_element(&name, after, after);
-                    if self.root_done(after, loose) {
+                    if self.root_done(after, loose)? {
                         return Some(Window::ended(after));
                     }
                 }
                 Ok(Event::End(e)) => {
                     self.close_element(&name_before_junk(e.name().as_ref().as_bytes()), before, after);
-                    if self.root_done(after, loose) {
+                    if self.root_done(after, loose)? {
                         return Some(Window::ended(after));
                     }
                 }
@@ -331,31 +331,38 @@ impl Parser<'_> {
     }
 
     /// Has the root element closed? A loose run of parts ends when no other
-    /// part follows; its pseudo-element then closes its message.
-    fn root_done(&mut self, at: usize, loose: Option<&'static [&'static [u8]]>) -> bool {
+    /// part follows; its pseudo-element then closes its message. `None` when
+    /// what follows is not read yet.
+    fn root_done(&mut self, at: usize, loose: Option<&'static [&'static [u8]]>) -> Option<bool> {
         let only_loose = self.open.len() == 1 && self.open[0].name == LOOSE;
-        if !(self.open.is_empty() || only_loose) || self.loose_continues(at, loose) {
-            return false;
+        if !(self.open.is_empty() || only_loose) || self.loose_continues(at, loose)? {
+            return Some(false);
         }
         self.open.clear();
         for context in std::mem::take(&mut self.contexts) {
             self.finish(context, at, false);
         }
-        true
+        Some(true)
     }
 
     /// After a loose root part closes, does another part follow (blanks between)?
-    fn loose_continues(&self, at: usize, loose: Option<&'static [&'static [u8]]>) -> bool {
-        let Some(parts) = loose else { return false };
+    fn loose_continues(&self, at: usize, loose: Option<&'static [&'static [u8]]>) -> Option<bool> {
+        let Some(parts) = loose else { return Some(false) };
         let rest = &self.text[at..];
         let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
         let rest = &rest[skip..];
-        if rest.first() != Some(&b'<') {
-            return false;
+        // What follows is not read yet: whether the run goes on is not known.
+        if rest.is_empty() && self.more_may_come {
+            return None;
         }
-        let name_end =
-            rest.iter().skip(1).position(|b| !is_name_byte(*b) && *b != b':').map_or(rest.len(), |p| p + 1);
-        parts.contains(&local_name(&rest[1..name_end]))
+        if rest.first() != Some(&b'<') {
+            return Some(false);
+        }
+        let name_end = rest.iter().skip(1).position(|b| !is_name_byte(*b) && *b != b':').map(|p| p + 1);
+        let Some(name_end) = name_end.or((!self.more_may_come).then_some(rest.len())) else {
+            return None;
+        };
+        Some(parts.contains(&local_name(&rest[1..name_end])))
     }
 
     fn open_element(&mut self, e: &BytesStart<'_>, name: Vec<u8>, before: usize, after: usize) {
