@@ -359,9 +359,7 @@ impl Parser<'_> {
             return Some(false);
         }
         let name_end = rest.iter().skip(1).position(|b| !is_name_byte(*b) && *b != b':').map(|p| p + 1);
-        let Some(name_end) = name_end.or((!self.more_may_come).then_some(rest.len())) else {
-            return None;
-        };
+        let name_end = name_end.or((!self.more_may_come).then_some(rest.len()))?;
         Some(parts.contains(&local_name(&rest[1..name_end])))
     }
 
