@@ -6,6 +6,7 @@ mod csv;
 pub mod human;
 mod json;
 mod ndjson;
+pub mod sanitize;
 pub mod summary;
 
 use std::io;

@@ -76,6 +76,7 @@ pub(crate) fn write(
     settings: &Settings,
     screen: Option<usize>,
 ) -> io::Result<()> {
+    let s = &super::sanitize::summary(s);
     let paint = Paint { color: settings.color };
     // The summary format shows no findings, so it says where to see more.
     let totals = totals(s, settings, screen.is_some());
@@ -123,6 +124,7 @@ pub(crate) fn write(
 
 /// Writes only the totals (after `inspect`'s diagnostics).
 pub(crate) fn write_totals(out: &mut dyn Write, s: &Summary, settings: &Settings) -> io::Result<()> {
+    let s = &super::sanitize::summary(s);
     for line in totals(s, settings, false) {
         writeln!(out, "{line}")?;
     }

@@ -15,6 +15,7 @@ use miette::{Diagnostic, LabeledSpan, MietteDiagnostic, Severity};
 use super::source::{Label, PayloadSource};
 use crate::input::{self, Origin};
 use crate::model::Malformed;
+use crate::report::sanitize;
 
 /// Bytes shown before the break, at most: enough for the element that broke.
 const BEFORE: u64 = 1536;
@@ -32,9 +33,11 @@ pub(crate) struct MalformedDiagnostic {
 impl MalformedDiagnostic {
     /// The diagnostic for `m`; `width` is the room for payload lines.
     pub fn new(m: &Malformed, width: usize, inputs: &mut Reopened) -> Self {
+        // Read by its own path; shown with its texts made safe.
+        let shown = sanitize::malformed(m);
         let heading = format!(
             "A payload starting at line {}, column {} could not be read: {}\nreading broke at byte {} of the input",
-            m.span.line, m.span.column, m.reason, m.error_offset
+            m.span.line, m.span.column, shown.reason, m.error_offset
         );
         let help = "The text is not well-formed where it broke: often a payload cut off by a log's \
                     line limit, or edited by hand. Everything before it that could be read was \
@@ -52,7 +55,7 @@ impl MalformedDiagnostic {
             let label =
                 Label { offset: m.error_offset, length: length as u64, text: BROKE.into(), primary: true };
             let source =
-                PayloadSource::new(&m.path, start, position, &text, width, std::slice::from_ref(&label));
+                PayloadSource::new(&shown.path, start, position, &text, width, std::slice::from_ref(&label));
             if let Some(span) = source.label(&label) {
                 inner.labels = Some(vec![span]);
             }

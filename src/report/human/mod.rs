@@ -25,6 +25,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NarratableRepor
 use self::diagnostic::FindingDiagnostic;
 use self::malformed::{MalformedDiagnostic, Reopened};
 use super::Report;
+use super::sanitize::{self, for_terminal};
 use super::summary;
 use crate::model::{Class, Finding, Malformed, Shape};
 use crate::run::Summary;
@@ -174,7 +175,7 @@ impl<W: Write, E: Write> Human<W, E> {
 
 /// An input that could not be read, as a miette error for standard error.
 pub(crate) fn render_unreadable(settings: &Settings, path: &str, reason: &str) -> String {
-    settings.render(&malformed::unreadable(path, reason))
+    settings.render(&malformed::unreadable(&for_terminal(path), &for_terminal(reason)))
 }
 
 /// How much a finding tells, to pick the one a group is shown under: an inner
@@ -203,7 +204,7 @@ impl<W: Write, E: Write> Report for Human<W, E> {
         if self.group.last().is_some_and(|last| !together(last, finding)) {
             self.flush()?;
         }
-        self.group.push(finding.clone());
+        self.group.push(sanitize::finding(finding));
         Ok(())
     }
 
@@ -217,7 +218,7 @@ impl<W: Write, E: Write> Report for Human<W, E> {
     fn skipped(&mut self, path: &str, reason: &str) -> io::Result<()> {
         self.flush()?;
         // Not a failure: one line, and the summary lists it again.
-        let _ = writeln!(self.err, "ewsdiag: skipped {path}: {reason}");
+        let _ = writeln!(self.err, "ewsdiag: skipped {}: {}", for_terminal(path), for_terminal(reason));
         Ok(())
     }
 

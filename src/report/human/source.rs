@@ -7,6 +7,7 @@ use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpa
 
 use super::reflow::{Reflowed, reflow};
 use crate::model::Finding;
+use crate::report::sanitize::escape_mapped;
 
 /// How much of a payload past its last label is laid out for drawing.
 const SHOWN_PAST_LABELS: usize = 4096;
@@ -33,7 +34,9 @@ pub(crate) struct PayloadSource {
     start: u64,
     /// The payload's text as it stands in the input.
     original_len: usize,
-    /// The text shown, and how it maps to the original.
+    /// Where escaping controls made the text grow (see [`escape_mapped`]).
+    grown: Vec<(usize, usize)>,
+    /// The text shown, and how it maps to the escaped text.
     shown: Reflowed,
     /// Added to miette's 0-based line numbers (the payload's line in the
     /// input, less one), or 0 when reflowed text has lines of its own.
@@ -81,7 +84,18 @@ impl PayloadSource {
         }
         let text = &text[..keep];
         crate::scan::work::add(text.len());
-        let shown = reflow(text, width, &relative);
+        // Controls in the payload are shown as escapes, which moves the
+        // labels after them along.
+        let (clean, grown) = escape_mapped(text);
+        let original_len = text.len();
+        let relative: Vec<(usize, usize, usize)> = relative
+            .into_iter()
+            .map(|(at, len, room)| {
+                let from = shifted(&grown, at, true);
+                (from, shifted(&grown, at + len, false) - from, room)
+            })
+            .collect();
+        let shown = reflow(&clean, width, &relative);
         let base = |n: u64| usize::try_from(n.saturating_sub(1)).unwrap_or(0);
         let (name, line_base, column_base) = match position {
             Some((line, column)) if !shown.changed() => {
@@ -90,7 +104,7 @@ impl PayloadSource {
             Some((line, column)) => (format!("{path}:{line}:{column} (reflowed)"), 0, 0),
             None => (format!("{path}, from byte {start}"), 0, 0),
         };
-        PayloadSource { name, start, original_len: text.len(), shown, line_base, column_base }
+        PayloadSource { name, start, original_len, grown, shown, line_base, column_base }
     }
 
     /// Where an absolute `(offset, length)` mark stands in the shown text, or
@@ -101,6 +115,7 @@ impl PayloadSource {
         if to > self.original_len {
             return None;
         }
+        let (from, to) = (shifted(&self.grown, from, true), shifted(&self.grown, to, false));
         let (start, end) = (self.shown.start(from), self.shown.end(to));
         let text = &self.shown.text;
         if end < start || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
@@ -130,6 +145,17 @@ impl PayloadSource {
         let end = text[start..end].trim_end().len() + start;
         SourceSpan::new(start.into(), end - start)
     }
+}
+
+/// Where `offset` in the original text stands after the growth in `grown`:
+/// a span's start moves past growth at its offset, its end does not.
+fn shifted(grown: &[(usize, usize)], offset: usize, start: bool) -> usize {
+    offset
+        + grown
+            .iter()
+            .take_while(|(at, _)| if start { *at <= offset } else { *at < offset })
+            .map(|(_, n)| n)
+            .sum::<usize>()
 }
 
 impl SourceCode for PayloadSource {
