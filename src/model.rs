@@ -64,6 +64,15 @@ pub enum Encoding {
     /// UTF-16, big endian.
     #[serde(rename = "utf-16be")]
     Utf16Be,
+    /// UTF-32, little endian (with a BOM).
+    #[serde(rename = "utf-32le")]
+    Utf32Le,
+    /// UTF-32, big endian (with a BOM).
+    #[serde(rename = "utf-32be")]
+    Utf32Be,
+    /// Windows-1252: a file that is not UTF-8 and not UTF-16.
+    #[serde(rename = "windows-1252")]
+    Windows1252,
 }
 
 /// The `ResponseClass` of an EWS message, or the grade of an alert.

@@ -8,20 +8,22 @@
 //! bytes included), so its offsets are the file's own.
 
 mod sniff;
+mod transcode;
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use encoding_rs_io::DecodeReaderBytesBuilder;
 use flate2::read::MultiGzDecoder;
 
 use crate::model::Encoding;
 
 pub use sniff::{Sniffed, sniff};
 
-/// How many bytes are looked at to decide gzip, encoding and binary.
-const SNIFF_LEN: usize = 8 * 1024;
+/// How many bytes are looked at to decide gzip, encoding and binary: the
+/// whole first read, so that a UTF-16 log opening with a page of text in
+/// another script is still known by the line breaks and ASCII further on.
+const SNIFF_LEN: usize = 64 * 1024;
 
 /// Where an input comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,18 +86,10 @@ pub fn decode(reader: Box<dyn Read + Send>) -> io::Result<Opened> {
     };
     let sniffed = sniff(&head);
     let stream = io::Cursor::new(head).chain(rest);
-    let reader: Box<dyn Read + Send> = match sniffed.encoding {
-        Encoding::Utf8 => Box::new(stream),
-        Encoding::Utf16Le => Box::new(utf16(stream, encoding_rs::UTF_16LE)),
-        Encoding::Utf16Be => Box::new(utf16(stream, encoding_rs::UTF_16BE)),
-    };
+    // A UTF-8 BOM stays (offsets are the file's own); the others are
+    // decoding's business and go.
+    let reader: Box<dyn Read + Send> = Box::new(transcode::Transcode::new(stream, sniffed.encoding));
     Ok(Opened { reader, encoding: sniffed.encoding, gzip, binary: sniffed.binary })
-}
-
-/// A UTF-16 stream as UTF-8; the BOM, if any, is dropped. Unpaired surrogates
-/// become U+FFFD rather than stopping the scan.
-fn utf16<R: Read + Send>(stream: R, encoding: &'static encoding_rs::Encoding) -> impl Read + Send {
-    DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_sniffing(true).strip_bom(true).build(stream)
 }
 
 /// Reads up to `len` bytes (fewer only at the end of the stream) and hands back

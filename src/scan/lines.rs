@@ -1,7 +1,7 @@
 //! Line arithmetic: line and column of an offset, and blocks of lines that a
 //! viewer cut at a fixed width.
 
-use memchr::{memchr, memchr_iter, memrchr};
+use memchr::{memchr, memchr2_iter, memrchr};
 
 use super::NeedMore;
 
@@ -34,23 +34,43 @@ impl Lines {
     pub fn locate(&mut self, buf: &[u8], base: u64, abs: u64) -> (u64, u64) {
         let rel = |x: u64| usize::try_from(x.saturating_sub(base)).unwrap_or(usize::MAX).min(buf.len());
         if abs >= self.at {
-            let segment = &buf[rel(self.at)..rel(abs)];
-            let count = memchr_iter(b'\n', segment).count() as u64;
-            if let Some(last) = memrchr(b'\n', segment) {
-                self.line_start = base + (rel(self.at) + last + 1) as u64;
+            let (from, to) = (rel(self.at), rel(abs));
+            let (count, last) = breaks(buf, from, to);
+            if let Some(end) = last {
+                self.line_start = base + end as u64;
             }
             self.line += count;
         } else {
-            let segment = &buf[rel(abs)..rel(self.at)];
-            let count = memchr_iter(b'\n', segment).count() as u64;
+            let (from, to) = (rel(abs), rel(self.at));
+            let (count, _) = breaks(buf, from, to);
             self.line = self.line.saturating_sub(count).max(1);
             if count > 0 || abs < self.line_start {
-                self.line_start = memrchr(b'\n', &buf[..rel(abs)]).map_or(base, |p| base + p as u64 + 1);
+                let (_, last) = breaks(buf, 0, from);
+                self.line_start = base + last.unwrap_or(0) as u64;
             }
         }
         self.at = abs;
         (self.line, abs - self.line_start + 1)
     }
+}
+
+/// The line breaks in `buf[from..to]`: how many, and where the line after
+/// the last one starts. A break is `\n`, `\r\n` (counted once, at its `\n`)
+/// or a lone `\r`, as old Mac tools and some log viewers write them.
+fn breaks(buf: &[u8], from: usize, to: usize) -> (u64, Option<usize>) {
+    let mut count = 0;
+    let mut last = None;
+    for at in memchr2_iter(b'\n', b'\r', &buf[from..to]).map(|p| from + p) {
+        // A CR is a break of its own only when no LF follows; a CR at the
+        // end of the text waits for the next byte, which decides.
+        if buf[at] == b'\r' && buf.get(at + 1).is_none_or(|b| *b == b'\n') {
+            continue;
+        }
+        count += 1;
+        last = Some(at + 1);
+    }
+    super::work::add(to - from);
+    (count, last)
 }
 
 /// The start of the line holding `at`, not before `floor`, looking back no
@@ -192,6 +212,17 @@ mod tests {
         assert_eq!(lines.locate(buf, 0, 4), (2, 2));
         assert_eq!(lines.locate(buf, 0, 1), (1, 2));
         assert_eq!(lines.locate(buf, 0, 8), (3, 2));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let buf = b"ab\rcd\r\nef\rgh";
+        let mut lines = Lines::default();
+        assert_eq!(lines.locate(buf, 0, 4), (2, 2));
+        assert_eq!(lines.locate(buf, 0, 8), (3, 2));
+        assert_eq!(lines.locate(buf, 0, 12), (4, 3));
+        assert_eq!(lines.locate(buf, 0, 1), (1, 2));
+        assert_eq!(lines.locate(buf, 0, 5), (2, 3));
     }
 
     #[test]
