@@ -57,12 +57,29 @@ pub fn targets(paths: &[PathBuf], config: &WalkConfig) -> Vec<Target> {
             out.push(Target::Input { origin: Origin::File(path.clone()), explicit: true });
         } else {
             out.push(Target::Unreadable {
-                path: path.display().to_string(),
+                path: crate::input::display_path(path),
                 reason: "no such file or folder".into(),
             });
         }
     }
-    out
+    without_repeats(out)
+}
+
+/// The targets with each input kept only the first time it comes: the same
+/// file named twice, or named and also found in a folder, is scanned once.
+/// Files are the same when their canonical paths are.
+fn without_repeats(targets: Vec<Target>) -> Vec<Target> {
+    let mut seen = std::collections::HashSet::new();
+    targets
+        .into_iter()
+        .filter(|target| match target {
+            Target::Input { origin: Origin::File(path), .. } => {
+                seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+            }
+            Target::Input { origin: Origin::Stdin, .. } => seen.insert(PathBuf::from("-")),
+            Target::Unreadable { .. } => true,
+        })
+        .collect()
 }
 
 fn walk_folder(root: &Path, config: &WalkConfig, out: &mut Vec<Target>) {
@@ -92,7 +109,7 @@ fn walk_folder(root: &Path, config: &WalkConfig, out: &mut Vec<Target>) {
             }
             Err(error) => {
                 out.push(Target::Unreadable {
-                    path: root.display().to_string(),
+                    path: crate::input::display_path(root),
                     reason: format!("bad glob: {error}"),
                 });
                 return;
@@ -114,12 +131,12 @@ fn walk_folder(root: &Path, config: &WalkConfig, out: &mut Vec<Target>) {
 
 fn error_path(error: &ignore::Error, root: &Path) -> String {
     match error {
-        ignore::Error::WithPath { path, .. } => path.display().to_string(),
+        ignore::Error::WithPath { path, .. } => crate::input::display_path(path),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
             error_path(err, root)
         }
-        ignore::Error::Loop { child, .. } => child.display().to_string(),
-        _ => root.display().to_string(),
+        ignore::Error::Loop { child, .. } => crate::input::display_path(child),
+        _ => crate::input::display_path(root),
     }
 }
 
@@ -187,5 +204,19 @@ mod tests {
         assert!(matches!(&found[0], Target::Input { origin: Origin::Stdin, explicit: true }));
         assert!(matches!(&found[1], Target::Unreadable { reason, .. } if reason.contains("no such")));
         assert_eq!(found[2], Target::Input { origin: Origin::File(file), explicit: true });
+    }
+
+    #[test]
+    fn the_same_file_given_twice_is_scanned_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("one.log");
+        std::fs::write(&file, "x").unwrap();
+        let again = dir.path().join(".").join("one.log");
+        let found = targets(
+            &[file.clone(), again, dir.path().to_path_buf(), PathBuf::from("-"), PathBuf::from("-")],
+            &WalkConfig::default(),
+        );
+        assert_eq!(names(&found, dir.path()), ["one.log", "-"], "named, then found in its folder");
+        assert_eq!(found[0], Target::Input { origin: Origin::File(file), explicit: true });
     }
 }

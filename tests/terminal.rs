@@ -184,3 +184,32 @@ fn machine_formats_keep_the_exact_text() {
         text.lines().map(|l| serde_json::from_str(l).expect("JSON")).next().expect("a finding line");
     assert_eq!(finding["message"], "Item gone \u{1b}[2J \u{202e} now");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_printed_with_its_bytes_escaped() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join(OsStr::from_bytes(b"Bo\xeete.log"));
+    std::fs::write(&path, response("Item gone", "ErrorItemNotFound")).expect("write the input");
+    let output = Command::new(env!("CARGO_BIN_EXE_ewsdiag"))
+        .arg("scan")
+        .arg("--format")
+        .arg("ndjson")
+        .arg(&path)
+        .output()
+        .expect("ewsdiag runs");
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let finding: serde_json::Value =
+        serde_json::from_str(text.lines().next().unwrap_or_default()).expect("JSON");
+    let shown = finding["path"].as_str().unwrap_or_default();
+    assert!(shown.ends_with("Bo\\xeete.log"), "{shown}");
+    // Scanning the folder names it the same way.
+    let output = Command::new(env!("CARGO_BIN_EXE_ewsdiag"))
+        .args(["scan", "--format", "human", "--color", "never"])
+        .arg(dir.path())
+        .output()
+        .expect("ewsdiag runs");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Bo\\xeete.log"));
+}

@@ -39,8 +39,30 @@ impl Origin {
     pub fn display(&self) -> String {
         match self {
             Origin::Stdin => "-".to_string(),
-            Origin::File(path) => path.display().to_string(),
+            Origin::File(path) => display_path(path),
         }
+    }
+}
+
+/// A path as text that still names the file: bytes that are not UTF-8 (a
+/// file name from another system's code page) are written `\xNN` rather than
+/// replaced, so the printed name can be told apart and typed back.
+pub fn display_path(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                out.push_str(&format!("\\x{byte:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.display().to_string()
     }
 }
 
