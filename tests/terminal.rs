@@ -213,3 +213,27 @@ fn a_file_name_that_is_not_utf8_is_printed_with_its_bytes_escaped() {
         .expect("ewsdiag runs");
     assert!(String::from_utf8_lossy(&output.stdout).contains("Bo\\xeete.log"));
 }
+
+#[test]
+fn source_snippets_fit_columns_counting_wide_characters_twice() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let message =
+        "\u{540c}\u{671f}\u{30a8}\u{30e9}\u{30fc}\u{304c}\u{767a}\u{751f}\u{3057}\u{307e}\u{3057}\u{305f}"
+            .repeat(8);
+    let path = write(dir.path(), "cjk.log", &response(&message, "ErrorItemNotFound"));
+    for columns in ["60", "100"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_ewsdiag"))
+            .args(["scan", "--format", "human", "--color", "never"])
+            .arg(&path)
+            .env("COLUMNS", columns)
+            .output()
+            .expect("ewsdiag runs");
+        let text = String::from_utf8_lossy(&output.stdout);
+        let limit: usize = columns.parse().expect("a number");
+        let wide = |c: char| matches!(c, '\u{3000}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}');
+        for line in text.lines().filter(|l| l.contains('\u{540c}') || l.contains('\u{30a8}')) {
+            let width: usize = line.chars().map(|c| if wide(c) { 2 } else { 1 }).sum();
+            assert!(width <= limit, "{width} columns at COLUMNS={columns}: {line}");
+        }
+    }
+}

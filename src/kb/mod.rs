@@ -206,7 +206,8 @@ impl KnowledgeBase {
     /// guess that far off would mislead more than help.
     pub fn suggest(&self, query: &str) -> Vec<&str> {
         let q = keys::fold(query);
-        let limit = (q.chars().count() / 3).max(2);
+        let length = q.chars().count();
+        let limit = (length / 3).max(2);
         let mut scored: Vec<(usize, &str)> = self
             .entries
             .iter()
@@ -215,7 +216,12 @@ impl KnowledgeBase {
                 let short = code.strip_prefix("error").map(str::to_owned);
                 let names =
                     std::iter::once(code.clone()).chain(short).chain(e.aliases.iter().map(|a| keys::fold(a)));
-                let best = names.map(|n| strsim::levenshtein(&q, &n)).min()?;
+                // Names whose length alone puts them out of reach are not
+                // measured: a long query would cost a full table each.
+                let best = names
+                    .filter(|n| n.chars().count().abs_diff(length) <= limit)
+                    .map(|n| strsim::levenshtein(&q, &n))
+                    .min()?;
                 (best <= limit).then_some((best, e.code.as_str()))
             })
             .collect();

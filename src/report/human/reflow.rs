@@ -7,6 +7,8 @@
 //! removed, so every byte of the payload is still shown and a label's offset
 //! maps to the reflowed text by adding what was inserted before it.
 
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
 /// The longest token left unbroken on an over-long line. Longer runs without a
 /// blank (base64, a mangled payload) are cut at the width.
 const LONGEST_WORD: usize = 100;
@@ -51,7 +53,7 @@ pub(crate) fn reflow(text: &str, width: usize, labels: &[(usize, usize, usize)])
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
-        if body.chars().count() > width {
+        if body.width() > width {
             let indent = body.len() - body.trim_start().len();
             let mut pieces = vec![(0, indent)];
             pieces.extend(xml_breaks(body, indent));
@@ -113,8 +115,8 @@ fn label_break(
         Some(&(at, pad)) => (at, pad),
         None => (line_start, 0),
     };
-    let column = column + text.get(from..offset)?.chars().count();
-    let middle = text.get(offset..offset + length).map_or(0, |t| t.chars().count() / 2);
+    let column = column + text.get(from..offset)?.width();
+    let middle = text.get(offset..offset + length).map_or(0, |t| t.width() / 2);
     if column + middle + needs <= width || column <= indent + 2 {
         return None;
     }
@@ -160,14 +162,18 @@ fn blank_breaks(piece: &str, first: usize, indent: usize, width: usize) -> Vec<(
     let mut last: Option<(usize, usize, usize)> = None;
     let mut prev = ' ';
     for (at, c) in piece.char_indices() {
+        // Columns, not characters: a CJK character takes two.
+        let columns = c.width().unwrap_or(0);
         if c == ' ' {
             // Break before the blank, which then indents the new line: no
             // trailing blanks, and nothing is taken out.
             last = Some((at, used, indent.saturating_sub(1)));
-        } else if prev == '>' && c != '<' {
+        } else if (prev == '>' && c != '<') || c.width() == Some(2) {
+            // After a tag, or before a wide (CJK) character: such text has
+            // no blanks and may break between any two characters.
             last = Some((at, used, indent));
         }
-        if used >= width && at > 0 {
+        if used + columns > width && at > 0 {
             match last {
                 Some((offset, upto, pad)) if offset > 0 && used - upto <= LONGEST_WORD => {
                     out.push((offset, pad));
@@ -182,7 +188,7 @@ fn blank_breaks(piece: &str, first: usize, indent: usize, width: usize) -> Vec<(
                 _ => {}
             }
         }
-        used += 1;
+        used += columns;
         prev = c;
     }
     out
@@ -191,6 +197,16 @@ fn blank_breaks(piece: &str, first: usize, indent: usize, width: usize) -> Vec<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_characters_count_two_columns_and_break_between_them() {
+        let text =
+            format!("<m:MessageText>{}</m:MessageText>", "\u{540c}\u{671f}\u{30a8}\u{30e9}".repeat(20));
+        let r = reflow(&text, 40, &[]);
+        assert!(r.changed());
+        assert!(r.text.lines().all(|l| l.width() <= 40), "{}", r.text);
+        assert_eq!(r.text.replace(['\n', ' '], ""), text.replace(' ', ""), "nothing is taken out");
+    }
 
     #[test]
     fn short_lines_stay() {
