@@ -32,7 +32,7 @@ const EVIDENCE_KEPT: usize = 8;
 /// Spellings of one mailbox kept per bucket.
 const SPELLINGS_KEPT: usize = 4;
 /// Kinds of finding whose traits are remembered; past this the memory starts over.
-const KINDS_KEPT: usize = 4096;
+const KINDS_KEPT: usize = 1024;
 
 /// What the correlation rules look at in one finding. Findings with equal
 /// traits are interchangeable to every rule, so they are counted together.
