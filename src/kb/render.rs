@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use super::entry::{Entry, Source};
+use super::entry::Entry;
 use crate::model::Transient;
 
 /// What the EWS retirement in Exchange Online means for an entry marked
@@ -116,12 +116,8 @@ fn page(entry: &Entry) -> Vec<Block> {
 /// The one-line summary under the meaning: kind, category, retry behaviour,
 /// ordinal and other spellings.
 fn facts(entry: &Entry) -> String {
-    let kind = match entry.source {
-        Source::Ews => "EWS ResponseCode",
-        Source::Sss => "Dynamics 365 server-side sync error",
-    };
     let mut facts = vec![
-        kind.to_owned(),
+        entry.source.kind().to_owned(),
         format!("Category: {}", entry.category),
         format!("Transient: {}", transient(entry.transient)),
     ];

@@ -2,7 +2,7 @@
 //! readable diff.
 
 use super::*;
-use crate::kb::entry;
+use crate::kb::entry::{self, Source};
 
 const BUSY: &str = r#"
 code = "ErrorServerBusy"
