@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ewsdiag::kb::{self, Source, codes, render};
+use ewsdiag::kb::{self, FOLDERS, Source, codes, render};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -82,7 +82,7 @@ fn every_listed_code_has_a_file_and_every_file_is_listed() {
 
 #[test]
 fn knowledge_base_folders_hold_only_entries() {
-    for folder in ["ews", "sss"] {
+    for folder in FOLDERS {
         let Ok(read) = fs::read_dir(root().join("kb").join(folder)) else {
             continue;
         };
@@ -110,11 +110,24 @@ fn every_entry_parses_and_validates() {
         .map(|e| format!("kb/{}/{}.toml", e.source.folder(), e.file_stem))
         .chain(base.problems().iter().map(|p| p.file.clone()))
         .collect();
-    let on_disk: BTreeSet<String> = ["ews", "sss"]
-        .into_iter()
+    let on_disk: BTreeSet<String> = FOLDERS
+        .iter()
         .flat_map(|f| entry_files(f).into_iter().map(move |s| format!("kb/{f}/{s}.toml")))
         .collect();
-    assert_eq!(compiled, on_disk, "every file is compiled in, and no other");
+    let unread: Vec<_> = on_disk.difference(&compiled).collect();
+    let stale: Vec<_> = compiled.difference(&on_disk).collect();
+    assert!(unread.is_empty() && stale.is_empty(), "not compiled in: {unread:?}; compiled but gone: {stale:?}");
+}
+
+#[test]
+fn every_folder_under_kb_is_read() {
+    for dir in fs::read_dir(root().join("kb")).unwrap() {
+        let path = dir.unwrap().path();
+        if path.is_dir() {
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            assert!(FOLDERS.contains(&name.as_str()), "kb/{name}/ is not one of the folders build.rs reads");
+        }
+    }
 }
 
 /// Short forms (an EWS name without `Error`) that another entry's own code
