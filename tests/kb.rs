@@ -116,7 +116,10 @@ fn every_entry_parses_and_validates() {
         .collect();
     let unread: Vec<_> = on_disk.difference(&compiled).collect();
     let stale: Vec<_> = compiled.difference(&on_disk).collect();
-    assert!(unread.is_empty() && stale.is_empty(), "not compiled in: {unread:?}; compiled but gone: {stale:?}");
+    assert!(
+        unread.is_empty() && stale.is_empty(),
+        "not compiled in: {unread:?}; compiled but gone: {stale:?}"
+    );
 }
 
 #[test]
