@@ -414,3 +414,13 @@ fn a_graph_only_code_resolves_whatever_the_shape() {
     let sign_in = Finding { path: "test".into(), ..Finding::new(Shape::Aadsts, "AADSTS7000222") };
     assert_eq!(diagnose(&sign_in, kb, &seen).unwrap().code, "AADSTS7000222");
 }
+
+#[test]
+fn ews_and_graph_errors_of_one_name_stay_apart_in_the_summary() {
+    let ews = finding("ErrorAccessDenied");
+    let graph = Finding { path: "test".into(), ..Finding::new(Shape::GraphError, "ErrorAccessDenied") };
+    let roots = correlate(&[ews, graph], knowledge_base());
+    let mut codes: Vec<Option<String>> = roots.iter().map(|r| r.kb_code.clone()).collect();
+    codes.sort();
+    assert_eq!(codes, [Some("ErrorAccessDenied".to_owned()), Some("graph:ErrorAccessDenied".to_owned())]);
+}
