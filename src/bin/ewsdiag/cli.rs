@@ -37,7 +37,7 @@ pub enum Command {
     /// Parse one payload, from a file or pasted on standard input.
     #[command(after_long_help = EXIT_STATUS)]
     Inspect(InspectArgs),
-    /// Explain an EWS ResponseCode or a Dynamics 365 sync error.
+    /// Explain an error code (EWS, Dynamics 365 sync, HTTP, Microsoft Graph, Entra) or a symptom.
     #[command(after_long_help = EXIT_STATUS)]
     Explain(ExplainArgs),
 }
