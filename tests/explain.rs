@@ -151,6 +151,16 @@ fn a_pasted_alert_line_finds_its_code() {
         stderr(&out)
     );
 
+    let out = explain(&["AADSTS7000222: The provided client secret keys for app '1234' are expired."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("# AADSTS7000222: "));
+
+    let out =
+        explain(&[r#"{"error":{"code":"ErrorAccessDenied","message":"Access to OData is disabled."}}"#]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Microsoft Graph refused"), "a Graph error gets Graph's page");
+    assert!(stderr(&out).contains("read as graph:ErrorAccessDenied"), "{}", stderr(&out));
+
     let out = explain(&["nothing known in this sentence"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("ewsdiag inspect"), "{}", stderr(&out));
@@ -163,6 +173,10 @@ fn category_alone_lists_and_a_code_with_list_is_refused() {
     let text = stdout(&out);
     assert!(text.lines().any(|l| l.starts_with("EmailsNotTracked ")), "{text}");
     assert!(text.lines().all(|l| columns(l).get(1) == Some(&"symptom")), "{text}");
+    let out = explain(&["--category", "graph"]);
+    let text = stdout(&out);
+    assert!(text.lines().any(|l| l.starts_with("graph:ErrorAccessDenied ")), "{text}");
+    assert!(text.lines().all(|l| l.starts_with("graph:")), "{text}");
 
     let out = explain(&["ErrorServerBusy", "--list"]);
     assert_eq!(out.status.code(), Some(2));

@@ -255,17 +255,17 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// `--list`: one entry per line as code, category, transient and title, in
-/// aligned columns.
+/// `--list`: one entry per line as id (the code, `graph:`-prefixed for
+/// Microsoft Graph's), category, transient and title, in aligned columns.
 pub fn list(entries: &[&Entry]) -> String {
-    let code_w = entries.iter().map(|e| e.code.chars().count()).max().unwrap_or(0);
+    let code_w = entries.iter().map(|e| e.id.chars().count()).max().unwrap_or(0);
     let cat_w = entries.iter().map(|e| e.category.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for e in entries {
         let _ = writeln!(
             out,
             "{:code_w$}  {:cat_w$}  {:9}  {}",
-            e.code,
+            e.id,
             e.category,
             transient(e.transient),
             e.title

@@ -56,8 +56,9 @@ fn code_page(query: &str, format: ExplainFormat) -> Result<String, String> {
 
 /// A query that is no code may be a pasted line (`Exchange.server returned 363
 /// error.`): the scanner reads it as it would a log, and the first finding's
-/// entry answers. Says on stderr what it found, so the answer is not a
-/// surprise.
+/// entry answers; failing that, the first word that is a code's own name
+/// (`AADSTS50076:`, `IsvAborted`). Says on stderr what it found, so the answer
+/// is not a surprise.
 fn found_in_text(text: &str, base: &'static KnowledgeBase) -> Vec<&'static Entry> {
     if !text.contains(|c: char| c.is_whitespace() || c == '<' || c == '{') {
         return Vec::new();
@@ -68,11 +69,32 @@ fn found_in_text(text: &str, base: &'static KnowledgeBase) -> Vec<&'static Entry
     for event in events {
         let Event::Finding(finding) = event else { continue };
         if let Some(d) = diagnose(&finding, base, &seen) {
-            eprintln!("note: the text carries `{}`, read as {}", finding.code, kb::unqualified(d.code));
+            let inner = finding.inner_code.as_deref().filter(|i| *i != kb::unqualified(d.code));
+            let with = inner.map(|i| format!(" with `{i}`")).unwrap_or_default();
+            eprintln!("note: the text carries `{}`{with}, read as {}", finding.code, d.code);
             return base.lookup(d.code).into_iter().collect();
         }
     }
+    let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    for word in words.filter(|w| looks_like_a_code(w)) {
+        if let Some(entry) = base.lookup(word) {
+            eprintln!("note: the text carries `{word}`, read as {}", entry.id);
+            return vec![entry];
+        }
+    }
     Vec::new()
+}
+
+/// A word written like a code rather than like prose: an `AADSTS` number, or a
+/// name of six or more letters with a capital after its first (`IsvAborted`).
+/// Ordinary words (`Forbidden`, `Duplicate`) are left to the scanner, which
+/// knows the sentences they stand in.
+fn looks_like_a_code(word: &str) -> bool {
+    let aadsts = word.len() > 6
+        && word[..6].eq_ignore_ascii_case("aadsts")
+        && word[6..].bytes().all(|b| b.is_ascii_digit());
+    let camel = word.len() >= 6 && word.chars().skip(1).any(|c| c.is_ascii_uppercase());
+    aadsts || camel
 }
 
 /// The error for a query nothing answers: the nearest names, or where to look.
