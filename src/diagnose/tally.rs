@@ -40,7 +40,7 @@ const KINDS_KEPT: usize = 1024;
 pub(crate) struct Traits {
     /// A hash of the rest, worked out once.
     hash: u64,
-    /// The knowledge-base entry the finding resolves to.
+    /// The knowledge-base entry the finding resolves to, by id (`graph:` for Graph's).
     pub kb_code: Option<&'static str>,
     pub code: String,
     pub inner_code: Option<String>,
@@ -62,7 +62,7 @@ impl Traits {
     fn of(f: &Finding, kb: &'static KnowledgeBase) -> Traits {
         let mut traits = Traits {
             hash: 0,
-            kb_code: resolve(f, kb).map(|e| e.code.as_str()),
+            kb_code: resolve(f, kb).map(|e| e.id.as_str()),
             code: f.code.clone(),
             inner_code: f.inner_code.clone(),
             http: http_status(f),
