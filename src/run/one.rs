@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
+use super::clock::{Clock, Phase};
 use crate::diagnose::{MailboxCodes, Memo};
 use crate::input;
 use crate::kb;
@@ -32,6 +33,7 @@ pub struct Scanned {
 pub(super) fn scan(
     target: &Target,
     config: &ScanConfig,
+    clock: Option<&Clock>,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> Scanned {
     let (origin, explicit) = match target {
@@ -48,7 +50,7 @@ pub(super) fn scan(
         return Scanned { path, skipped: Some(reason), ..Scanned::default() };
     }
     let source = SourceInfo { path: path.clone(), encoding: opened.encoding };
-    let result = scan::scan_reader(opened.reader, &source, config, &mut diagnosing(sink));
+    let result = scan::scan_reader(opened.reader, &source, config, &mut diagnosing(clock, sink));
     Scanned::ended(path, result)
 }
 
@@ -59,11 +61,12 @@ pub(super) fn scan_part(
     path: String,
     segment: Segment,
     config: &ScanConfig,
+    clock: Option<&Clock>,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> (Scanned, SegmentEnd) {
     let source = SourceInfo { path: path.clone(), encoding: Encoding::Utf8 };
     let reader = At { file, pos: segment.read_from };
-    match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(sink)) {
+    match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(clock, sink)) {
         Ok((stats, end)) => (Scanned::ended(path, Ok(stats)), end),
         Err(failed) => (Scanned::ended(path, Err(failed)), SegmentEnd::default()),
     }
@@ -90,11 +93,14 @@ impl Scanned {
 }
 
 /// Passes events on to `sink`, each finding diagnosed first.
-fn diagnosing(sink: &mut dyn FnMut(Event) -> ControlFlow<()>) -> impl FnMut(Event) -> ControlFlow<()> + '_ {
+fn diagnosing<'a>(
+    clock: Option<&'a Clock>,
+    sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
+) -> impl FnMut(Event) -> ControlFlow<()> + 'a {
     let mut doctor = Diagnoser::default();
     move |event| match event {
         Event::Finding(mut finding) => {
-            doctor.prepare(&mut finding);
+            Clock::time(clock, Phase::Diagnose, || doctor.prepare(&mut finding));
             sink(Event::Finding(finding))
         }
         other => sink(other),
