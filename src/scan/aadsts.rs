@@ -10,7 +10,7 @@ use regex::bytes::Regex;
 
 use super::NeedMore;
 use super::anchor::{Hit, Input, Outcome};
-use super::record::{self, Answer, Read, Text, blank, capture, stack_frame, starts_record};
+use super::record::{self, Answer, Read, Text, blank, capture, capture_last, stack_frame, starts_record};
 use super::text::ident_before;
 use crate::model::{Class, Finding, Shape};
 
@@ -83,31 +83,44 @@ fn read(t: &Text<'_>) -> Answer {
     // may stand before the code (`{"error":"invalid_client",…`) or after it.
     let first = record::record_start(t, at, 8);
     let last = record::lines_until(t, msg_end.max(at), 64, RECORD_LIMIT, &|l| blank(l) || starts_record(l))?;
-    let around = &b[first..last];
-    if let Some(error) = capture(&ERROR, around) {
+    // What follows the code is its own; of what stands before it on its
+    // line or above, the nearest.
+    // The next code starts another error's text (or this one's told again).
+    let next = memchr::memmem::find(&b[msg_end..last], b"AADSTS").map_or(last, |p| msg_end + p);
+    let (above, before, after) = (&b[first..start], &b[start..at], &b[msg_end..next]);
+    let pick =
+        |re| capture(re, after).or_else(|| capture_last(re, before)).or_else(|| capture_last(re, above));
+    if let Some(error) = capture_last(&ERROR, before)
+        .or_else(|| capture(&ERROR, after))
+        .or_else(|| capture_last(&ERROR, above))
+    {
         f.details.insert("error".to_string(), error);
     }
-    if let Some(id) = capture(&TRACE_ID, around) {
+    if let Some(id) = pick(&TRACE_ID) {
         f.details.insert("trace_id".to_string(), id);
     }
-    if let Some(id) = capture(&CORRELATION_ID, around) {
+    if let Some(id) = pick(&CORRELATION_ID) {
         f.details.insert("correlation_id".to_string(), id);
     }
     let (record_time, mailbox) = super::context::record(b, at, t.floor);
-    f.time = capture(&TIMESTAMP, around).or(record_time);
+    f.time = pick(&TIMESTAMP).or(record_time);
     f.mailbox = mailbox;
     // The same error told again in the record (a response body under the
-    // exception) belongs to this finding.
+    // exception, with the same Trace ID) belongs to this finding.
     let mut end = msg_end;
     let mut from = msg_end;
-    while let Some(p) = memchr::memmem::find(&b[from..last], code.as_bytes()) {
+    while let (Some(p), Some(trace)) =
+        (memchr::memmem::find(&b[from..last], code.as_bytes()), f.details.get("trace_id"))
+    {
         let again = from + p + code.len();
-        if b.get(again).is_some_and(u8::is_ascii_digit) {
-            from = again;
-            continue;
+        from = again;
+        let told = &b[again..last.min(again + MESSAGE_LIMIT)];
+        let same = !b.get(again).is_some_and(u8::is_ascii_digit)
+            && capture(&TRACE_ID, told).is_some_and(|id| id == *trace);
+        if !same {
+            break;
         }
         end = record::line_end(t, again)?.min(last);
-        from = again;
     }
     record::place(&mut f, (at, msg_end), Some((at, code_end)), message_mark);
     Ok(Read::one(f, end))

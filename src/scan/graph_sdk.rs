@@ -45,6 +45,8 @@ static NET_STATUS: LazyLock<Option<Regex>> =
 fn read_service_exception(t: &Text<'_>, len: usize) -> Answer {
     let b = t.bytes;
     let at = t.at;
+    // The name's line must be whole before what follows the name is judged.
+    record::line_end(t, at)?;
     let java = b[..at].ends_with(b"Graph");
     let name_at = if java { at - 5 } else { at };
     if ident_before(b, name_at) || b.get(at + len) != Some(&b':') {

@@ -126,7 +126,9 @@ pub(super) fn exchange_start(t: &Text<'_>, at: usize) -> usize {
 pub(super) fn fill_around(f: &mut Finding, t: &Text<'_>, start: usize, end: usize) {
     let from = exchange_start(t, start);
     let mut exchange = exchange(&t.bytes[from..end.min(t.bytes.len())]);
-    let (time, mailbox) = context::record(t.bytes, start, t.floor);
+    // The record's time and mailbox may stand anywhere on the payload's first line.
+    let first_line_end = super::lines::line_end(t.bytes, start);
+    let (time, mailbox) = context::record(t.bytes, first_line_end, t.floor);
     exchange.mailbox = exchange.mailbox.or(mailbox);
     exchange.fill(f);
     if f.time.is_none() {

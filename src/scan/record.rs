@@ -221,6 +221,14 @@ pub(super) fn capture(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Option<Strin
     (!s.is_empty()).then_some(s)
 }
 
+/// The last capture of `re` in `text`: the nearest one before a payload.
+pub(super) fn capture_last(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Option<String> {
+    let c = re.as_ref()?.captures_iter(text).last()?;
+    let m = c.iter().skip(1).flatten().next()?;
+    let s = String::from_utf8_lossy(m.as_bytes()).trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
 /// Like [`capture`], with the capture's position in `text`.
 pub(super) fn capture_at(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Option<(usize, usize)> {
     let c = re.as_ref()?.captures(text)?;
