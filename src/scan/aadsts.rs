@@ -16,7 +16,10 @@ use crate::model::{Class, Finding, Shape};
 
 /// `AADSTS7000215: Invalid client secret provided. …`
 pub(crate) fn aadsts(input: &Input<'_>, hit: Hit) -> Outcome {
-    record::read_at(input, hit, &read)
+    // Read as it stands: inside a JSON string, an escaped line break ends
+    // the message, and the `error` field beside that string is the
+    // response's.
+    record::read_raw_at(input, hit, &read)
 }
 
 /// No message is read further than this.
@@ -87,7 +90,12 @@ fn read(t: &Text<'_>) -> Answer {
     // line or above, the nearest.
     // The next code starts another error's text (or this one's told again).
     let next = memchr::memmem::find(&b[msg_end..last], b"AADSTS").map_or(last, |p| msg_end + p);
-    let (above, before, after) = (&b[first..start], &b[start..at], &b[msg_end..next]);
+    // A JSON string holding a whole log has its records apart only by
+    // escaped line breaks.
+    let before_from = record::escaped_record_starts(&b[start..at]).last().map(|p| start + p);
+    let after_to = record::escaped_record_starts(&b[msg_end..next]).next().map_or(next, |p| msg_end + p);
+    let above = if before_from.is_some() { &b[..0] } else { &b[first..start] };
+    let (before, after) = (&b[before_from.unwrap_or(start)..at], &b[msg_end..after_to]);
     let pick =
         |re| capture(re, after).or_else(|| capture_last(re, before)).or_else(|| capture_last(re, above));
     if let Some(error) = capture_last(&ERROR, before)
@@ -103,6 +111,7 @@ fn read(t: &Text<'_>) -> Answer {
         f.details.insert("correlation_id".to_string(), id);
     }
     let (record_time, mailbox) = super::context::record(b, at, t.floor);
+    let record_time = before_from.and_then(|_| super::context::time(before)).or(record_time);
     f.time = pick(&TIMESTAMP).or(record_time);
     f.mailbox = mailbox;
     // The same error told again in the record (a response body under the
@@ -120,7 +129,8 @@ fn read(t: &Text<'_>) -> Answer {
         if !same {
             break;
         }
-        end = record::line_end(t, again)?.min(last);
+        let said = again + usize::from(b.get(again) == Some(&b':'));
+        end = message_end(t, said, false)?.min(last);
     }
     record::place(&mut f, (at, msg_end), Some((at, code_end)), message_mark);
     Ok(Read::one(f, end))

@@ -114,7 +114,8 @@ const OPEN_REACH: usize = 256;
 
 fn read_batch(t: &Text<'_>) -> Answer {
     let b = t.bytes;
-    let at = t.at;
+    // In a decoded view the hit lands on the word, after its quote.
+    let at = if t.at > 0 && b.get(t.at) != Some(&b'"') { t.at - 1 } else { t.at };
     const KEY: &[u8] = b"\"responses\"";
     if t.more && at + KEY.len() >= b.len() {
         return Err(NeedMore);

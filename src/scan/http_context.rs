@@ -13,8 +13,10 @@ use crate::model::Finding;
 static USER: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r#"(?i)/users(?:/|\('|\(%27)([^/?#\s"'\\)(&%]+(?:%40[^/?#\s"'\\)(&]+)?)"#).ok()
 });
-static DATE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?m)^[ \t]*"?Date"?[ \t]*[:=][ \t]*"?([^"\r\n]+?)"?,?[ \t]*\r?$"#).ok());
+static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r#"(?m)(?:^|\\[rn])[ \t]*"?Date"?[ \t]*[:=][ \t]*"?([^"\r\n\\]+?)"?,?[ \t]*(?:\r?$|\\[rn])"#)
+        .ok()
+});
 static REQUEST_ID: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r#"(?im)(?:^|[\s,{;])"?request[-_]?id"?[ \t]*[:=][ \t]*["']?([0-9a-f]{8}-[0-9a-f-]{27})"#).ok()
 });
@@ -25,19 +27,19 @@ static CLIENT_REQUEST_ID: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 static RETRY_AFTER: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?im)^[ \t]*"?Retry-After"?[ \t]*[:=][ \t]*"?(\d+)"#).ok());
+    LazyLock::new(|| Regex::new(r#"(?im)(?:^|\\[rn])[ \t]*"?Retry-After"?[ \t]*[:=][ \t]*"?(\d+)"#).ok());
 static STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?m)HTTP/\d(?:\.\d)?[ \t]+(\d{3})\b",
-        r"|\b[A-Z][A-Za-z ]+ - (\d{3}) - \d+ ?ms\b",
-        r"|^[ \t]*(\d{3}) : [A-Z]",
-        r"|^[ \t]*Status:[ \t]*(\d{3}) \(",
-        r"|^[ \t]*(\d{3}) [A-Z][a-z]+(?: [A-Z][a-z]+)*[ \t]*\r?$",
+        r"|[A-Z][A-Za-z ]+ - (\d{3}) - \d+ ?ms\b",
+        r"|(?:^|\\[rn])[ \t]*(\d{3}) : [A-Z]",
+        r"|(?:^|\\[rn])[ \t]*Status:[ \t]*(\d{3}) \(",
+        r"|(?:^|\\[rn])[ \t]*(\d{3}) [A-Z][a-z]+(?: [A-Z][a-z]+)*[ \t]*(?:\r?$|\\[rn])",
     ))
     .ok()
 });
 static ANCHOR_MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?im)^[ \t]*X-AnchorMailbox[ \t]*:[ \t]*([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+    Regex::new(r"(?im)(?:^|\\[rn])[ \t]*X-AnchorMailbox[ \t]*:[ \t]*([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
         .ok()
 });
 

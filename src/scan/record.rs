@@ -51,6 +51,16 @@ pub(super) fn read_at(input: &Input<'_>, hit: Hit, read: &dyn Fn(&Text<'_>) -> A
         Ok(view) => view,
         Err(NeedMore) => return Outcome::NeedMore { from: hit.at },
     };
+    read_in(input, hit, view, read)
+}
+
+/// Runs `read` on the input as it stands, escapes and all (for a reader
+/// whose payload ends at the first escaped line break or quote).
+pub(super) fn read_raw_at(input: &Input<'_>, hit: Hit, read: &dyn Fn(&Text<'_>) -> Answer) -> Outcome {
+    read_in(input, hit, None, read)
+}
+
+fn read_in(input: &Input<'_>, hit: Hit, view: Option<View>, read: &dyn Fn(&Text<'_>) -> Answer) -> Outcome {
     let Some(view) = view else {
         let floor = input.floor.min(hit.at).max(hit.at.saturating_sub(LOOKBACK));
         let text = Text { bytes: input.buf, at: hit.at, more: !input.eof, floor };
@@ -63,9 +73,11 @@ pub(super) fn read_at(input: &Input<'_>, hit: Hit, read: &dyn Fn(&Text<'_>) -> A
             Err(NeedMore) => Outcome::NeedMore { from: hit.at },
         };
     };
-    // The first decoded byte standing at or after the hit.
+    // The first decoded byte standing at or after the hit, and the floor.
     let at = partition(view.text.len(), |i| view.source(i) < hit.at);
-    let text = Text { bytes: &view.text, at, more: false, floor: 0 };
+    let floor_at = input.floor.min(hit.at).max(hit.at.saturating_sub(LOOKBACK));
+    let floor = partition(view.text.len(), |i| view.source(i) < floor_at);
+    let text = Text { bytes: &view.text, at, more: false, floor };
     match read(&text) {
         Ok(Some(r)) => Outcome::Found {
             items: r.findings.into_iter().map(|f| remap(Item::Finding(Box::new(f)), &view)).collect(),
@@ -92,22 +104,34 @@ fn partition(len: usize, before: impl Fn(usize) -> bool) -> usize {
 
 /// The JSON string or CSV field the text at `at` stands in, decoded, when it
 /// stands in one. Read back from `at` to the quote that opens it: escapes on
-/// the way (`\"`, `\n`) say JSON, doubled quotes or a line break say CSV.
+/// the way (`\"`, `\n`) say JSON, doubled quotes or a line break say CSV, and
+/// so do those just after `at`. Context only, so it may look behind the
+/// previous payload, no further than the scanner always keeps; when the
+/// string opened further back, the view starts at the earliest line break
+/// seen inside it.
 fn unwrap_around(input: &Input<'_>, at: usize) -> Result<Option<View>, NeedMore> {
     let buf = input.buf;
-    let reach = input.floor.min(at).max(at.saturating_sub(LOOKBACK));
+    let reach = at.saturating_sub(LOOKBACK);
+    // A hit on a quote (`"responses`) stands in the escaping it belongs to.
+    let from = if buf.get(at) == Some(&b'"') { at + 1 } else { at };
     let (mut json, mut csv, mut newline) = (false, false, false);
-    let mut i = at;
+    // Just after the earliest escaped (`\n`) and raw line break seen.
+    let (mut escaped_break, mut raw_break) = (None, None);
+    let mut i = from;
     while i > reach {
         i -= 1;
+        let slashes = || buf[reach..i].iter().rev().take_while(|b| **b == b'\\').count();
         match buf[i] {
             b'\n' if json => return Ok(None),
-            b'\n' => newline = true,
+            b'\n' => {
+                newline = true;
+                raw_break = Some(i + 1);
+            }
             b'"' => {
-                let slashes = buf[reach..i].iter().rev().take_while(|b| **b == b'\\').count();
-                if slashes % 2 == 1 {
+                let n = slashes();
+                if n % 2 == 1 {
                     json |= !newline;
-                    i -= slashes;
+                    i -= n;
                     continue;
                 }
                 if i > reach && buf[i - 1] == b'"' {
@@ -115,20 +139,49 @@ fn unwrap_around(input: &Input<'_>, at: usize) -> Result<Option<View>, NeedMore>
                     i -= 1;
                     continue;
                 }
-                let opens_field = i == reach || matches!(buf[i - 1], b',' | b'\t' | b';' | b'\n');
-                return if json {
+                let (ahead_json, ahead_csv) = ahead(input, from)?;
+                let before = buf[reach..i].iter().rev().find(|b| **b != b' ');
+                let opens_json = matches!(before, Some(b':' | b'[' | b','));
+                let opens_field = i == 0 || matches!(buf[i - 1], b',' | b'\t' | b';' | b'\n');
+                return if json || (ahead_json && opens_json && !newline) {
                     view::json(buf, i + 1, VIEW_LIMIT, input.eof).map(Some)
-                } else if opens_field && (csv || newline) {
+                } else if opens_field && (csv || newline || ahead_csv) {
                     view::csv(buf, i + 1, VIEW_LIMIT, input.eof).map(Some)
                 } else {
                     Ok(None)
                 };
             }
-            b'n' | b'r' | b't' | b'u' | b'/' if i > reach && buf[i - 1] == b'\\' && !newline => json = true,
+            b'n' | b'r' if i > reach && buf[i - 1] == b'\\' && !newline && slashes() % 2 == 1 => {
+                json = true;
+                escaped_break = Some(i + 1);
+            }
+            b't' | b'u' | b'/' if i > reach && buf[i - 1] == b'\\' && !newline => json = true,
             _ => {}
         }
     }
-    Ok(None)
+    match (json, escaped_break, csv, raw_break) {
+        (true, Some(start), _, _) => view::json(buf, start, VIEW_LIMIT, input.eof).map(Some),
+        (false, _, true, Some(start)) => view::csv(buf, start, VIEW_LIMIT, input.eof).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// How far after a hit its line is looked at for escapes.
+const AHEAD: usize = 2048;
+
+/// Whether the rest of the hit's line holds JSON escapes (`\"`, `\n`) and
+/// whether it holds doubled quotes.
+fn ahead(input: &Input<'_>, from: usize) -> Result<(bool, bool), NeedMore> {
+    let buf = input.buf;
+    let end = buf.len().min(from + AHEAD);
+    let line = memchr::memchr(b'\n', &buf[from..end]).map_or(end, |p| from + p);
+    if line == buf.len() && !input.eof {
+        return Err(NeedMore);
+    }
+    let text = &buf[from..line];
+    let json = text.windows(2).any(|w| w[0] == b'\\' && matches!(w[1], b'"' | b'n' | b'r'));
+    let csv = memchr::memmem::find(text, b"\"\"").is_some();
+    Ok((json, csv))
 }
 
 /// The start of the line holding `at`.
@@ -157,6 +210,12 @@ pub(super) fn line<'a>(t: &Text<'a>, start: usize, end: usize) -> &'a [u8] {
 pub(super) fn starts_record(line: &[u8]) -> bool {
     let head = &line[..line.len().min(40)];
     context::time(head).is_some_and(|time| memchr::memmem::find(head, time.as_bytes()).is_some_and(|p| p < 4))
+}
+
+/// Where new log records start after JSON-escaped line breaks (`\n` then a
+/// time) in `text`: the positions just after the escapes.
+pub(super) fn escaped_record_starts(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memmem::find_iter(text, b"\\n").map(|p| p + 2).filter(|p| starts_record(&text[*p..]))
 }
 
 pub(super) fn blank(line: &[u8]) -> bool {
