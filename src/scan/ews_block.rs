@@ -154,4 +154,14 @@ mod tests {
         );
         assert!(codes_in("X-EWS-Policy-Reason:\n\n").is_empty());
     }
+
+    #[test]
+    fn the_policy_header_in_lower_case_or_a_json_dump() {
+        let forbidden = [(Shape::EwsResponse, "Forbidden".to_string(), None)];
+        assert_eq!(codes_in("HTTP/1.1 403 Forbidden\nx-ews-policy-reason: Blocked by policy\n\n"), forbidden);
+        assert_eq!(
+            codes_in("headers: {\"X-EWS-Policy-Reason\": \"Blocked by policy\", \"Date\": \"x\"}\n"),
+            forbidden
+        );
+    }
 }

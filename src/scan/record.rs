@@ -123,6 +123,10 @@ fn unwrap_around(input: &Input<'_>, at: usize) -> Result<Option<View>, NeedMore>
         let slashes = || buf[reach..i].iter().rev().take_while(|b| **b == b'\\').count();
         match buf[i] {
             b'\n' if json => return Ok(None),
+            // A raw line break: only a CSV field holds one, and only doubled
+            // quotes (behind or ahead) say the text is in one. Ordinary log
+            // lines stop the walk here, so a hit costs its own line.
+            b'\n' if !csv && !ahead(input, from)?.1 => return Ok(None),
             b'\n' => {
                 newline = true;
                 raw_break = Some(i + 1);
@@ -166,21 +170,25 @@ fn unwrap_around(input: &Input<'_>, at: usize) -> Result<Option<View>, NeedMore>
     }
 }
 
-/// How far after a hit its line is looked at for escapes.
+/// How far after a hit the text is looked at for escapes.
 const AHEAD: usize = 2048;
 
-/// Whether the rest of the hit's line holds JSON escapes (`\"`, `\n`) and
-/// whether it holds doubled quotes.
+/// Whether the rest of the hit's line holds JSON escapes (`\"`, `\n`), and
+/// whether the text after the hit holds quotes doubled around a word (`""code""`,
+/// not the empty strings of raw JSON).
 fn ahead(input: &Input<'_>, from: usize) -> Result<(bool, bool), NeedMore> {
     let buf = input.buf;
     let end = buf.len().min(from + AHEAD);
-    let line = memchr::memchr(b'\n', &buf[from..end]).map_or(end, |p| from + p);
-    if line == buf.len() && !input.eof {
+    if end == buf.len() && !input.eof {
         return Err(NeedMore);
     }
-    let text = &buf[from..line];
-    let json = text.windows(2).any(|w| w[0] == b'\\' && matches!(w[1], b'"' | b'n' | b'r'));
-    let csv = memchr::memmem::find(text, b"\"\"").is_some();
+    let text = &buf[from..end];
+    let line = memchr::memchr(b'\n', text).map_or(text, |p| &text[..p]);
+    let json = line.windows(2).any(|w| w[0] == b'\\' && matches!(w[1], b'"' | b'n' | b'r'));
+    let csv = memchr::memmem::find_iter(text, b"\"\"").any(|p| {
+        let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'{');
+        word(text.get(p + 2)) || (p > 0 && word(text.get(p - 1)))
+    });
     Ok((json, csv))
 }
 
