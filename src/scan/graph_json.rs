@@ -59,15 +59,30 @@ fn mark(b: &[u8], from: usize, to: usize, key: &[u8], value: &str) -> Option<(us
 /// A bare error object on a line that names `graph.microsoft.com` (the hit)
 /// or on the lines just after it.
 pub(crate) fn bare_object(input: &Input<'_>, hit: Hit) -> Outcome {
+    // Most lines that call Graph carry no error: a cheap look for a `code`
+    // key comes before any unwrapping.
+    let buf = input.buf;
+    let end = buf.len().min(hit.at + BARE_REACH);
+    if end == buf.len() && !input.eof {
+        return Outcome::NeedMore { from: hit.at };
+    }
+    let mut lines = memchr::memchr_iter(b'\n', &buf[hit.at..end]);
+    let region = lines.nth(BARE_LINES).map_or(end, |p| hit.at + p);
+    if memchr::memmem::find(&buf[hit.at..region], b"code").is_none() {
+        return Outcome::Skip;
+    }
     record::read_at(input, hit, &read_bare)
 }
+
+/// How far after the Graph URL a bare object is looked for.
+const BARE_REACH: usize = 2048;
 
 /// How many lines after the Graph URL a bare object may start on.
 const BARE_LINES: usize = 3;
 
 fn read_bare(t: &Text<'_>) -> Answer {
     let b = t.bytes;
-    let region = record::lines_until(t, t.at, BARE_LINES, 2048, &|l| blank(l) || starts_record(l))?;
+    let region = record::lines_until(t, t.at, BARE_LINES, BARE_REACH, &|l| blank(l) || starts_record(l))?;
     let mut from = t.at;
     while let Some(p) = memchr::memchr(b'{', &b[from..region]) {
         let open = from + p;
