@@ -269,6 +269,34 @@ samples! {
     ];
 }
 
+#[test]
+fn plain_graph_json_errors_take_their_context_too() {
+    let (found, _) = scan_file(&sample("json/graph-errors.log"), &ScanConfig::default());
+    let seen: Vec<_> = found
+        .iter()
+        .map(|f| {
+            (
+                f.code.as_str(),
+                f.mailbox.as_deref(),
+                f.time.as_deref(),
+                f.details.get("request-id").map(String::as_str),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "ErrorNonExistentMailbox",
+                Some("ines.duarte@contoso.com"),
+                Some("2026-11-21T09:30:02"),
+                Some("8f1e2d3c-0b9a-4877-a665-5443322110ff")
+            ),
+            ("ErrorAccessDenied", Some("sales@contoso.com"), Some("2026-11-21T09:31:15.007Z"), None),
+        ]
+    );
+}
+
 /// Samples that tempt the recognisers and hold no finding.
 const NOTHING: &[&str] = &["graph/success-response.txt", "graph/docs-heading.md", "graph/empty-code.log"];
 

@@ -18,9 +18,10 @@ pub(crate) fn error_record(input: &Input<'_>, hit: Hit) -> Outcome {
     record::read_at(input, hit, &read)
 }
 
-static STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^Status:[ \t]*(\d{3})\b").ok());
-static ERROR_CODE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^ErrorCode:[ \t]*(\S+)").ok());
-static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^Date:[ \t]*(\S+)").ok());
+static STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[ \t]*Status:[ \t]*(\d{3})\b").ok());
+static ERROR_CODE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^[ \t]*ErrorCode:[ \t]*(\S+)").ok());
+static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[ \t]*Date:[ \t]*(\S+)").ok());
 static USER_ID: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r#"-UserId[ \t]+['"]?([^\s'"]+)"#).ok());
 
@@ -48,12 +49,12 @@ fn read(t: &Text<'_>) -> Answer {
         return Ok(None);
     }
     let first_end = record::line_end(t, at)?;
-    let name_len = at
+    let name_end = at
         + b[at..first_end]
             .iter()
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
             .count();
-    let mut colon = name_len;
+    let mut colon = name_end;
     while colon < first_end && b[colon] == b' ' {
         colon += 1;
     }
@@ -104,7 +105,7 @@ fn read(t: &Text<'_>) -> Answer {
     if let Some(d) = date {
         f.details.insert("date".to_string(), d);
     }
-    f.details.insert("Cmdlet".to_string(), String::from_utf8_lossy(&b[name_at..name_len]).into_owned());
+    f.details.insert("Cmdlet".to_string(), String::from_utf8_lossy(&b[name_at..name_end]).into_owned());
     // The headers and, in Windows PowerShell, the `At line:` trailer.
     let end = record::lines_until(t, last, 60, RECORD_LIMIT, &|l| {
         record::starts_record(l) || l.starts_with(b"PS ")
