@@ -252,10 +252,10 @@ samples! {
     ];
     ews_policy_header: "ews-policy-block.txt" => [
         want(Shape::EwsResponse, "Forbidden")
-            .says("EWS access for this application is blocked by the organization", "by the organization")
+            .says("EWS is blocked by policy", "for this user or tenant")
             .mailbox("jonas.lindqvist@fabrikam.com")
             .at("2026-11-20 08:40:11Z")
-            .with("X-EWS-Policy-Reason", "EWS access for this application is blocked by the organization")
+            .with("X-EWS-Policy-Reason", "EWS is blocked by policy for this user or tenant")
             .with("HttpStatus", "403")
             .with("request-id", "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e"),
     ];

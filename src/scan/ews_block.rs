@@ -58,7 +58,9 @@ fn read_header(t: &Text<'_>, name_len: usize) -> Answer {
     }
     // The code mark points at the status line's `Forbidden` where there is one.
     let code = memchr::memmem::find(block, b"Forbidden").map(|p| (first + p, first + p + "Forbidden".len()));
-    record::place(&mut f, (at, ve), code.or(Some((at, at + name_len))), Some((vs, ve)));
+    // The span runs from the status line, when it stands above, to the value.
+    let start = code.filter(|(s, _)| *s < at).map_or(at, |(s, _)| record::line_start(t, s));
+    record::place(&mut f, (start, ve), code.or(Some((at, at + name_len))), Some((vs, ve)));
     Ok(Read::one(f, line_end.max(ve)))
 }
 
