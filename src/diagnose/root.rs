@@ -85,10 +85,11 @@ impl RootCause {
         }
     }
 
-    /// Does `other` say the same thing, so the two can be one entry with the
-    /// mailboxes of both?
+    /// Is `v` about the same cause, so the two can be one entry with the
+    /// mailboxes of both? A cause is one root cause however its wording
+    /// varies from mailbox to mailbox; the first mailbox's wording stands.
     pub(crate) fn same_as(&self, v: &Verdict) -> bool {
-        self.id == v.id && self.title == v.title && self.fix == v.fix
+        self.id == v.id
     }
 
     /// Adds another mailbox's verdict: evidence it has that this lacks, and
@@ -192,12 +193,14 @@ pub(crate) fn iso_seconds(t: &str) -> Option<i64> {
 }
 
 /// Most mailboxes first, then most findings, then the surest, then by id so
-/// the order never depends on anything but the input.
+/// the order never depends on anything but the input. Findings that name no
+/// mailbox still concern at least one, so such a cause ranks with the causes
+/// of one mailbox, by its findings, rather than after all of them.
 pub(crate) fn rank(roots: &mut [RootCause]) {
+    let reach = |r: &RootCause| r.mailboxes.len().max(1);
     roots.sort_by(|a, b| {
-        b.mailboxes
-            .len()
-            .cmp(&a.mailboxes.len())
+        reach(b)
+            .cmp(&reach(a))
             .then(b.findings.cmp(&a.findings))
             .then(a.confidence.cmp(&b.confidence))
             .then(a.id.cmp(&b.id))

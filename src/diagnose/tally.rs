@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::kb::{Direction, KnowledgeBase};
-use crate::model::{Diagnosis, Finding, Transient};
+use crate::model::{Diagnosis, Finding, Shape, Transient};
 
 use super::resolve;
 use super::root::{iso_seconds, later};
@@ -40,6 +40,8 @@ const KINDS_KEPT: usize = 1024;
 pub(crate) struct Traits {
     /// A hash of the rest, worked out once.
     hash: u64,
+    /// What kind of text the finding was read from.
+    pub shape: Shape,
     /// The knowledge-base entry the finding resolves to, by id (`graph:` for Graph's).
     pub kb_code: Option<&'static str>,
     pub code: String,
@@ -62,6 +64,7 @@ impl Traits {
     fn of(f: &Finding, kb: &'static KnowledgeBase) -> Traits {
         let mut traits = Traits {
             hash: 0,
+            shape: f.shape,
             kb_code: resolve(f, kb).map(|e| e.id.as_str()),
             code: f.code.clone(),
             inner_code: f.inner_code.clone(),
@@ -72,7 +75,8 @@ impl Traits {
             flags: Flags::of(f),
         };
         let mut h = FxHasher::default();
-        (traits.kb_code, &traits.code, &traits.inner_code, traits.http, traits.direction).hash(&mut h);
+        (traits.shape, traits.kb_code, &traits.code, &traits.inner_code, traits.http, traits.direction)
+            .hash(&mut h);
         (&traits.operation, &traits.profile, traits.flags).hash(&mut h);
         traits.hash = h.finish();
         traits
@@ -422,7 +426,6 @@ impl Tally {
 mod tests {
     use super::*;
     use crate::kb::knowledge_base;
-    use crate::model::Shape;
 
     fn at(code: &str, mailbox: &str, time: &str) -> Finding {
         let mut f = Finding::new(Shape::Alert, code);

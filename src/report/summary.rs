@@ -194,8 +194,11 @@ fn block(n: usize, c: &RootCause, settings: &Settings) -> Vec<String> {
         lines.push(format!("{pad}{seen}{dot}{confidence}"));
     }
     if let Some(step) = c.fix.first() {
-        let fix = shorten(step, room.saturating_sub(5), settings.unicode);
-        lines.push(format!("{pad}{} {}", paint.dim("fix:"), paint.cyan(&fix)));
+        // A command cut in the middle is worse than none: the step wraps.
+        for (i, line) in wrap(step, room.saturating_sub(5)).iter().enumerate() {
+            let lead = if i == 0 { paint.dim("fix:") } else { "    ".to_owned() };
+            lines.push(format!("{pad}{lead} {}", paint.cyan(line)));
+        }
     }
     lines
 }

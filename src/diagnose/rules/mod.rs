@@ -56,10 +56,14 @@ pub(crate) enum Phrase {
     InvalidLicense,
     /// The message or a detail names Exchange Online or office365.com.
     Cloud,
+    /// Exchange Online said why it refused EWS (`X-EWS-Policy-Reason`).
+    PolicyReason,
 }
 
 /// What the SendOnly message says.
 pub(super) const SEND_ONLY: &str = "SendOnly cannot be used by a user without a mailbox";
+/// The header Exchange Online gives its reason for refusing EWS in.
+const POLICY_REASON: &str = "X-EWS-Policy-Reason";
 /// Words of the license messages, in [`Phrase`] order.
 pub(super) const LICENSE_WORDS: [&str; 2] = ["doesn't have a valid license", "license is invalid"];
 
@@ -78,6 +82,11 @@ impl Flags {
             (Phrase::NoValidLicense, either(LICENSE_WORDS[0])),
             (Phrase::InvalidLicense, either(LICENSE_WORDS[1])),
             (Phrase::Cloud, cloud(message) || f.details.values().any(|v| cloud(v))),
+            (
+                Phrase::PolicyReason,
+                contains_ci(message, POLICY_REASON)
+                    || f.details.keys().any(|k| k.eq_ignore_ascii_case(POLICY_REASON)),
+            ),
         ] {
             if holds {
                 flags.0 |= 1 << phrase as u8;

@@ -3,7 +3,7 @@
 //! synchronization gives up on the mailbox.
 
 use crate::kb::KnowledgeBase;
-use crate::model::Transient;
+use crate::model::{Shape, Transient};
 
 use super::super::root::{Confidence, Verdict};
 use super::super::tally::Bucket;
@@ -71,7 +71,11 @@ fn duration(ms: u64) -> String {
 pub(super) fn ews_retirement(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
     let online = |b: &Bucket| b.traits.profile.as_deref().is_some_and(online_profile);
     let taken = g.indices(|b| {
-        let on_prem = b.traits.profile.as_deref().is_some_and(on_premises_profile);
+        // Microsoft Graph and Entra sign-in refuse for reasons of their own;
+        // a refusal that says why is diagnosed by what it says.
+        let graph = matches!(b.traits.shape, Shape::GraphError | Shape::Aadsts);
+        let explained = b.traits.flags.has(Phrase::PolicyReason);
+        let on_prem = graph || explained || b.traits.profile.as_deref().is_some_and(on_premises_profile);
         let forbidden = b.traits.http == Some(403) || is(b, "Forbidden");
         let retirement = b.traits.kb_code.and_then(|c| kb.lookup(c)).is_some_and(|e| e.retirement);
         !on_prem && (forbidden || (retirement && online(b)))

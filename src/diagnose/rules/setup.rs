@@ -7,6 +7,7 @@ use crate::model::Transient;
 
 use super::super::root::{Confidence, Verdict};
 use super::super::signals::contains_ci;
+use super::super::tally::Bucket;
 use super::{
     Claim, Group, LICENSE_WORDS, Phrase, SEND_ONLY, claim, first_profile, is, on_premises_profile,
     online_profile, steps,
@@ -61,6 +62,7 @@ pub(super) fn not_a_mailbox(g: &Group<'_>, _kb: &KnowledgeBase) -> Option<Claim>
         }
         _ => ("a wrong address on the mailbox record", [wrong, group, on_prem]),
     };
+    evidence.push(format!("most likely {likely}"));
     let mut fix = vec![check.to_owned()];
     fix.extend(order.iter().map(|s| (*s).to_owned()));
     fix.push(retest.to_owned());
@@ -68,7 +70,7 @@ pub(super) fn not_a_mailbox(g: &Group<'_>, _kb: &KnowledgeBase) -> Option<Claim>
         taken,
         Verdict {
             id: "not-a-mailbox".to_owned(),
-            title: format!("The mailbox's address leads to no mailbox in Exchange (most likely {likely})"),
+            title: "The mailbox's address leads to no mailbox in Exchange".to_owned(),
             kb_code: Some("ErrorNonExistentMailbox".to_owned()),
             transient: Transient::No,
             confidence: Confidence::High,
@@ -122,7 +124,12 @@ pub(super) fn hybrid_profile_401(g: &Group<'_>, _kb: &KnowledgeBase) -> Option<C
 pub(super) fn invalid_license(g: &Group<'_>, _kb: &KnowledgeBase) -> Option<Claim> {
     const CODE: &str = "ErrorInvalidLicense";
     let carries = |c: Option<&str>| c.is_some_and(|c| c.eq_ignore_ascii_case(CODE));
-    let taken = g.indices(|b| carries(Some(&b.traits.code)) || carries(b.traits.inner_code.as_deref()));
+    // A message saying the license is missing tells the same story under
+    // any code (ErrorInternalServerError often carries it alone).
+    let says =
+        |b: &Bucket| b.traits.flags.has(Phrase::NoValidLicense) || b.traits.flags.has(Phrase::InvalidLicense);
+    let taken =
+        g.indices(|b| carries(Some(&b.traits.code)) || carries(b.traits.inner_code.as_deref()) || says(b));
     if taken.is_empty() {
         return None;
     }
