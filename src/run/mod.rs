@@ -11,6 +11,7 @@
 //! findings until its turn, and the run keeps a slim copy of every finding for
 //! the closing correlation, so a run's memory grows with its findings.
 
+mod container;
 mod one;
 mod pipeline;
 mod split;
@@ -179,7 +180,17 @@ impl Output<'_> {
     }
 
     fn account(&mut self, scanned: Scanned) -> io::Result<()> {
-        let Scanned { path, stats, skipped, unreadable, scanned: read, .. } = scanned;
+        let Scanned {
+            path, stats, skipped, unreadable, scanned: read, parts_skipped, parts_unreadable, ..
+        } = scanned;
+        for note in parts_skipped {
+            self.report.skipped(&note.path, &note.reason)?;
+            self.summary.skipped.push(note);
+        }
+        for note in parts_unreadable {
+            self.report.unreadable(&note.path, &note.reason)?;
+            self.summary.unreadable.push(note);
+        }
         if let Some(reason) = skipped {
             self.report.skipped(&path, &reason)?;
             self.summary.skipped.push(Note { path, reason });

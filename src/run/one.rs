@@ -12,7 +12,7 @@ use crate::model::Finding;
 use crate::scan::{self, Event, ReadError, ScanConfig, Segment, SegmentEnd, SourceInfo, Stats};
 use crate::walk::Target;
 
-use super::split;
+use super::{Note, split};
 
 /// What scanning one target gave.
 #[derive(Debug, Default)]
@@ -29,6 +29,18 @@ pub struct Scanned {
     pub skipped: Option<String>,
     /// Why it could not be read (wholly or part way).
     pub unreadable: Option<String>,
+    /// Parts of a container (archive members, sheets) left out on purpose.
+    pub parts_skipped: Vec<Note>,
+    /// Parts of a container that could not be read; the rest was scanned.
+    pub parts_unreadable: Vec<Note>,
+}
+
+/// The file and its kind, when `origin` is an archive or a workbook.
+fn container(origin: &Origin) -> Option<(&std::path::Path, input::Container)> {
+    match origin {
+        Origin::File(file) => input::Container::of_path(file).map(|c| (file.as_path(), c)),
+        Origin::Stdin => None,
+    }
 }
 
 /// Scans `target`, handing each event to `sink`; stops reading once `stop` is
@@ -44,6 +56,9 @@ pub(super) fn scan(
         Target::Unreadable { path, reason } => return Scanned::unreadable(path.clone(), reason.clone()),
     };
     let path = origin.display();
+    if let Some((file, container)) = container(origin) {
+        return super::container::scan(file, path, container, config, stop, &mut diagnosing(sink));
+    }
     let opened = match input::open(origin) {
         Ok(opened) => opened,
         Err(error) => return Scanned::unreadable(path, error.to_string()),
