@@ -4,6 +4,7 @@
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
+use ewsdiag::redact::{Redacting, Redactor};
 use ewsdiag::report::human::{Human, Settings};
 use ewsdiag::report::summary::Overview;
 use ewsdiag::report::{Csv, Json, Ndjson, Report};
@@ -79,7 +80,31 @@ fn execute(config: &RunConfig, format: Format, output: &OutputArgs, ranked: bool
     if ranked && io::stderr().is_terminal() && quiet_stdout && !dumb {
         report = Box::new(Progress::new(report));
     }
+    match redactor(output) {
+        Ok(Some(redactor)) => report = Box::new(Redacting::new(report, redactor)),
+        Ok(None) => {}
+        Err(status) => return status,
+    }
     finish(run::run(config, report.as_mut()))
+}
+
+/// The redactor `--redact` and `--redact-key` ask for, if any.
+fn redactor(output: &OutputArgs) -> Result<Option<Redactor>, ExitCode> {
+    match &output.redact_key {
+        Some(file) => match std::fs::read(file) {
+            Ok(key) if !key.is_empty() => Ok(Some(Redactor::with_key(&key))),
+            Ok(_) => {
+                eprintln!("ewsdiag: --redact-key {}: the file is empty; put a secret in it", file.display());
+                Err(exit::Status::Trouble.into())
+            }
+            Err(error) => {
+                eprintln!("ewsdiag: --redact-key {}: {error}", file.display());
+                Err(exit::Status::Trouble.into())
+            }
+        },
+        None if output.redact => Ok(Some(Redactor::new())),
+        None => Ok(None),
+    }
 }
 
 /// How output to a stream should look, from the flags, the environment and
