@@ -3,6 +3,7 @@
 //! writes them as they come and the run summary at the end.
 
 mod csv;
+pub mod html;
 pub mod human;
 mod json;
 mod ndjson;
@@ -11,6 +12,7 @@ pub mod summary;
 use std::io;
 
 pub use csv::Csv;
+pub use html::Html;
 pub use json::Json;
 pub use ndjson::Ndjson;
 

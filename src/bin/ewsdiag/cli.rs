@@ -152,4 +152,6 @@ pub enum Format {
     Json,
     /// One row per finding, for a spreadsheet.
     Csv,
+    /// One self-contained web page to share: root causes first, then every finding.
+    Html,
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use ewsdiag::redact::{Redacting, Redactor};
 use ewsdiag::report::human::{Human, Settings};
 use ewsdiag::report::summary::Overview;
-use ewsdiag::report::{Csv, Json, Ndjson, Report};
+use ewsdiag::report::{Csv, Html, Json, Ndjson, Report};
 use ewsdiag::run::{self, RunConfig, Summary};
 use ewsdiag::scan::ScanConfig;
 use ewsdiag::walk::WalkConfig;
@@ -51,9 +51,9 @@ fn scan_config(output: &OutputArgs, format: Format, limits: &LimitArgs) -> ScanC
     ScanConfig {
         max_payload: limits.max_payload,
         show_success: output.show_success,
-        // Only the drawn diagnostics show the payload; a bulk scan in any
+        // Only the drawn diagnostics and the web page show the payload; a bulk scan in any
         // other format has no use for a copy of every payload's text.
-        keep_source: format == Format::Human,
+        keep_source: matches!(format, Format::Human | Format::Html),
         ..ScanConfig::default()
     }
 }
@@ -72,6 +72,7 @@ fn execute(config: &RunConfig, format: Format, output: &OutputArgs, ranked: bool
         Format::Ndjson => Box::new(Ndjson::new(out, stderr)),
         Format::Json => Box::new(Json::new(out, stderr)),
         Format::Csv => Box::new(Csv::new(out, stderr)),
+        Format::Html => Box::new(Html::new(out, stderr)),
     };
     // A progress line only where it cannot tangle with the findings: on a
     // terminal's stderr, while stdout goes elsewhere or waits for the summary.
