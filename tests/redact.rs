@@ -29,7 +29,7 @@ const SECRETS: &[&str] = &[
 ];
 
 /// Every format a report can take.
-const FORMATS: &[&str] = &["human", "summary", "ndjson", "json", "csv"];
+const FORMATS: &[&str] = &["human", "summary", "ndjson", "json", "csv", "html"];
 
 fn ewsdiag(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ewsdiag"))

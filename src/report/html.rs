@@ -434,6 +434,8 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .mailbox { display: inline-block; background: var(--pre); border: 1px solid var(--line); border-radius: 4px; padding: 0 .35rem; margin: 0 .1rem .15rem 0; }
 .none { color: var(--muted); font-style: italic; }
 code.code { font-weight: 700; }
+.fix { border-left: 3px solid var(--success); padding-left: .75rem; margin-top: .6rem; }
+.fix h4 { margin-top: 0; color: var(--success); }
 .fix ol, .causes ol { margin: .2rem 0 0; padding-left: 1.4rem; }
 .fix li, .causes li { margin: .15rem 0; }
 div.steps { font-size: .92rem; margin: .3rem 0 .5rem; padding: .4rem .75rem; border-radius: 6px; background: var(--pre); }
