@@ -297,3 +297,19 @@ fn a_file_that_is_not_an_archive_is_a_clear_error() {
     assert_eq!(errors[0]["path"], name_of(&dir, "notes.zip"));
     assert!(errors[0]["message"].as_str().unwrap().contains("not a readable zip archive"), "{errors:?}");
 }
+
+#[test]
+fn a_workbook_inside_an_archive_is_read_cell_by_cell() {
+    let workbook =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/excel/alert-export.xlsx")).unwrap();
+    let archive = xlsx::zip_of([("exports/alerts.xlsx", workbook.as_slice())]);
+    let (dir, output) = scan_dir(&[("export.zip", archive)]);
+    let all = lines(&output);
+    let findings = of_type(&all, "finding");
+    assert!(!findings.is_empty(), "{all:?}");
+    for f in &findings {
+        assert_eq!(f["path"], format!("{}!exports/alerts.xlsx", name_of(&dir, "export.zip")));
+        assert_eq!(f["sheet"], "Alerts");
+    }
+    assert!(findings.iter().any(|f| f["cell"] == "F2" && f["mailbox"] == "Rosa Lindqvist"), "{findings:?}");
+}
