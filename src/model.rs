@@ -6,6 +6,7 @@
 //! form, as it stands in the input.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -152,8 +153,9 @@ pub struct Finding {
     pub cell: Option<String>,
     /// The payload was cut off before its end.
     pub truncated: bool,
-    /// What the knowledge base makes of it.
-    pub diagnosis: Option<Diagnosis>,
+    /// What the knowledge base makes of it; shared by the findings that
+    /// look alike, since a scan diagnoses each kind only once.
+    pub diagnosis: Option<Arc<Diagnosis>>,
     /// Spans of the code, message and inner code, for rendering.
     #[serde(skip)]
     pub marks: Marks,

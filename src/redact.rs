@@ -328,10 +328,18 @@ impl Redactor {
         for value in finding.details.values_mut() {
             *value = self.text_locked(&mut table, value);
         }
+        // A diagnosis is shared between findings of one kind: copied only
+        // when its evidence names something.
         if let Some(diagnosis) = finding.diagnosis.as_mut() {
-            for cause in &mut diagnosis.causes {
-                for evidence in &mut cause.evidence {
-                    *evidence = self.text_locked(&mut table, evidence);
+            let redacted: Vec<Vec<String>> = diagnosis
+                .causes
+                .iter()
+                .map(|c| c.evidence.iter().map(|e| self.text_locked(&mut table, e)).collect())
+                .collect();
+            let same = diagnosis.causes.iter().zip(&redacted).all(|(c, r)| &c.evidence == r);
+            if !same {
+                for (cause, evidence) in std::sync::Arc::make_mut(diagnosis).causes.iter_mut().zip(redacted) {
+                    cause.evidence = evidence;
                 }
             }
         }

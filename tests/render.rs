@@ -9,6 +9,7 @@
 
 mod support;
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -44,7 +45,11 @@ fn render_file(path: &Path, settings: Settings) -> String {
     let source = SourceInfo { path: shown, encoding: opened.encoding };
     let config = ScanConfig { keep_source: true, ..ScanConfig::default() };
     let mut events = Vec::new();
-    let stats = scan::scan_reader(opened.reader, &source, &config, &mut |e| events.push(e))
+    let mut keep = |e| {
+        events.push(e);
+        ControlFlow::Continue(())
+    };
+    let stats = scan::scan_reader(opened.reader, &source, &config, &mut keep)
         .map_err(|e| e.error)
         .expect("sample reads");
 

@@ -12,14 +12,20 @@
 //! one piece of evidence always outweighs the written order.
 
 mod correlate;
+mod memo;
 mod root;
 mod rules;
 mod seen;
 mod signals;
+mod tally;
 
-pub use correlate::correlate;
+pub use correlate::{conclude, correlate};
+pub use memo::Memo;
 pub use root::{Confidence, RootCause};
 pub use seen::MailboxCodes;
+pub use tally::Tally;
+
+use std::sync::Arc;
 
 use crate::kb::{Entry, KnowledgeBase};
 use crate::model::{Diagnosis, Finding, RankedCause};
@@ -27,14 +33,18 @@ use crate::model::{Diagnosis, Finding, RankedCause};
 /// Ranks the causes of the entry that explains `finding`, or `None` when the
 /// knowledge base knows none of its codes.
 pub fn diagnose(finding: &Finding, kb: &'static KnowledgeBase, seen: &MailboxCodes) -> Option<Diagnosis> {
-    let entry = resolve(finding, kb)?;
-    Some(Diagnosis {
+    Some(diagnosis_for(resolve(finding, kb)?, finding, seen))
+}
+
+/// The verdict of `entry` on `finding`.
+fn diagnosis_for(entry: &'static Entry, finding: &Finding, seen: &MailboxCodes) -> Diagnosis {
+    Diagnosis {
         code: &entry.code,
         title: &entry.title,
         category: &entry.category,
         transient: entry.transient,
         causes: rank(entry, finding, seen),
-    })
+    }
 }
 
 /// Fills in [`Finding::diagnosis`] for every finding, counting the codes per
@@ -42,7 +52,7 @@ pub fn diagnose(finding: &Finding, kb: &'static KnowledgeBase, seen: &MailboxCod
 pub fn diagnose_all(findings: &mut [Finding], kb: &'static KnowledgeBase) {
     let seen = MailboxCodes::from_findings(findings);
     for f in findings.iter_mut() {
-        f.diagnosis = diagnose(f, kb, &seen);
+        f.diagnosis = diagnose(f, kb, &seen).map(Arc::new);
     }
 }
 

@@ -8,7 +8,9 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use crate::model::{Finding, Transient};
+use crate::model::Transient;
+
+use super::tally::Bucket;
 
 /// How sure a root cause is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -101,27 +103,38 @@ impl RootCause {
         self.confidence = self.confidence.max(v.confidence);
     }
 
-    /// Counts one finding in, given in input order.
-    pub(crate) fn add(&mut self, f: &Finding) {
-        self.findings += 1;
-        for code in std::iter::once(&f.code).chain(f.inner_code.as_ref()) {
-            if let Err(at) = self.codes.binary_search(code) {
-                self.codes.insert(at, code.clone());
+    /// Counts in the findings of `buckets`.
+    pub(crate) fn count(&mut self, mut buckets: Vec<&Bucket>) {
+        for b in &buckets {
+            self.findings += b.count;
+            for code in std::iter::once(&b.traits.code).chain(b.traits.inner_code.as_ref()) {
+                insert_sorted(&mut self.codes, code);
+            }
+            for m in &b.spellings {
+                insert_sorted(&mut self.mailboxes, m);
             }
         }
-        if let Some(m) = &f.mailbox
-            && let Err(at) = self.mailboxes.binary_search(m)
-        {
-            self.mailboxes.insert(at, m.clone());
-        }
-        if let Some(t) = &f.time {
-            if later(self.first_seen.as_deref(), t, Ordering::Less) {
-                self.first_seen = Some(t.clone());
-            }
-            if later(self.last_seen.as_deref(), t, Ordering::Greater) {
-                self.last_seen = Some(t.clone());
+        // First and last seen as one pass over the findings in input order
+        // would have judged them.
+        buckets.sort_by_key(|b| b.first_seen.as_ref().map_or(u64::MAX, |s| s.seq));
+        for stamp in buckets.iter().filter_map(|b| b.first_seen.as_ref()) {
+            if later(self.first_seen.as_deref(), &stamp.text, Ordering::Less) {
+                self.first_seen = Some(stamp.text.clone());
             }
         }
+        buckets.sort_by_key(|b| b.last_seen.as_ref().map_or(0, |s| s.seq));
+        for stamp in buckets.iter().filter_map(|b| b.last_seen.as_ref()) {
+            if later(self.last_seen.as_deref(), &stamp.text, Ordering::Greater) {
+                self.last_seen = Some(stamp.text.clone());
+            }
+        }
+    }
+}
+
+/// Adds `item` to a sorted list that holds each item once.
+fn insert_sorted(list: &mut Vec<String>, item: &String) {
+    if let Err(at) = list.binary_search(item) {
+        list.insert(at, item.clone());
     }
 }
 
@@ -129,7 +142,7 @@ impl RootCause {
 /// text sorts as time once `T` and a blank are made equal); anything else,
 /// such as `11/20/2026 8:15 AM`, would sort wrongly, so the input's order
 /// stands: the first one stays first and the latest one read becomes last.
-fn later(kept: Option<&str>, new: &str, want: Ordering) -> bool {
+pub(crate) fn later(kept: Option<&str>, new: &str, want: Ordering) -> bool {
     let Some(kept) = kept else { return true };
     match (iso_key(kept), iso_key(new)) {
         (Some(k), Some(n)) => n.cmp(&k) == want,

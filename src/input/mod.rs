@@ -75,11 +75,16 @@ fn open_file(path: &Path) -> io::Result<Opened> {
     decode(Box::new(file))
 }
 
+/// Does `head` start with the gzip magic?
+pub fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
 /// Wraps any byte stream: gunzips it if it starts with the gzip magic, then
 /// transcodes UTF-16 to UTF-8.
 pub fn decode(reader: Box<dyn Read + Send>) -> io::Result<Opened> {
     let (head, rest) = peek(reader, SNIFF_LEN)?;
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let gzip = is_gzip(&head);
     let (head, rest) = if gzip {
         let inflated: Box<dyn Read + Send> = Box::new(MultiGzDecoder::new(io::Cursor::new(head).chain(rest)));
         peek(inflated, SNIFF_LEN)?

@@ -8,15 +8,16 @@
 //! Everything that comes from the input is escaped by the template engine
 //! (maud); only the fixed style sheet is written as is.
 //!
-//! Each finding is turned into markup by [`finding`], a pure function, as it
-//! arrives; the page is written at the end, when the summary it opens on is
-//! known. The markup of every finding is held until then.
+//! Each finding is turned into markup by [`finding`], a pure function, on the
+//! thread that found it (the format's [`FindingWriter`]); the page is written
+//! at the end, when the summary it opens on is known, so the markup of every
+//! finding is held until then.
 
 use std::io::{self, Write};
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::Report;
+use super::{FindingWriter, Report};
 use crate::diagnose::{Confidence, RootCause};
 use crate::model::{Class, Finding, Malformed, Transient};
 use crate::run::{Note, Summary};
@@ -30,7 +31,9 @@ const MAILBOXES_SHOWN: usize = 24;
 pub struct Html<W: Write, E: Write> {
     out: W,
     err: E,
-    findings: Vec<String>,
+    /// The findings' markup, in input order.
+    findings: Vec<u8>,
+    count: usize,
     malformed: Vec<Malformed>,
     skipped: Vec<Note>,
     errors: Vec<Note>,
@@ -43,6 +46,7 @@ impl<W: Write, E: Write> Html<W, E> {
             out,
             err,
             findings: Vec::new(),
+            count: 0,
             malformed: Vec::new(),
             skipped: Vec::new(),
             errors: Vec::new(),
@@ -50,9 +54,29 @@ impl<W: Write, E: Write> Html<W, E> {
     }
 }
 
+/// Writes each finding's markup on the thread that found it.
+struct Markups;
+
+impl FindingWriter for Markups {
+    fn write(&mut self, f: &Finding, out: &mut Vec<u8>) {
+        out.extend_from_slice(finding(f).into_string().as_bytes());
+    }
+}
+
 impl<W: Write, E: Write> Report for Html<W, E> {
+    fn writer(&self) -> Option<Box<dyn FindingWriter>> {
+        Some(Box::new(Markups))
+    }
+
+    fn written(&mut self, bytes: &[u8], findings: usize) -> io::Result<()> {
+        self.findings.extend_from_slice(bytes);
+        self.count += findings;
+        Ok(())
+    }
+
     fn finding(&mut self, f: &Finding) -> io::Result<()> {
-        self.findings.push(finding(f).into_string());
+        Markups.write(f, &mut self.findings);
+        self.count += 1;
         Ok(())
     }
 
@@ -73,8 +97,8 @@ impl<W: Write, E: Write> Report for Html<W, E> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let findings = std::mem::take(&mut self.findings);
-        let page = page(summary, &findings, &self.malformed, &self.skipped, &self.errors);
+        let findings = String::from_utf8_lossy(&self.findings);
+        let page = page(summary, &findings, self.count, &self.malformed, &self.skipped, &self.errors);
         self.out.write_all(page.into_string().as_bytes())?;
         self.out.flush()
     }
@@ -83,7 +107,8 @@ impl<W: Write, E: Write> Report for Html<W, E> {
 /// The whole page around the findings' markup.
 fn page(
     summary: &Summary,
-    findings: &[String],
+    findings: &str,
+    count: usize,
     malformed: &[Malformed],
     skipped: &[Note],
     errors: &[Note],
@@ -132,12 +157,10 @@ fn page(
                     }
                     section #findings {
                         h2 { "Every finding" }
-                        @if findings.is_empty() {
+                        @if count == 0 {
                             p.empty { "No findings." }
                         }
-                        @for (i, markup) in findings.iter().enumerate() {
-                            div.numbered id=(format!("finding-{}", i + 1)) data-n=(i + 1) { (PreEscaped(markup.as_str())) }
-                        }
+                        div.numbered { (PreEscaped(findings)) }
                     }
                     @if !errors.is_empty() || !skipped.is_empty() || !malformed.is_empty() {
                         section #inputs {
@@ -451,8 +474,9 @@ article.finding.success { border-left-color: var(--success); }
 article.finding header { display: flex; flex-wrap: wrap; align-items: baseline; gap: .6rem; margin-bottom: .4rem; }
 article.finding header code.code { font-size: 1rem; }
 article.finding header .title { font-weight: 600; }
-.numbered { position: relative; }
-.numbered::before { content: "#" attr(data-n); position: absolute; right: 1rem; top: .8rem; color: var(--muted); font-size: .8rem; }
+.numbered { counter-reset: finding; }
+article.finding { position: relative; counter-increment: finding; }
+article.finding::before { content: "#" counter(finding); position: absolute; right: 1rem; top: .8rem; color: var(--muted); font-size: .8rem; }
 figure.payload { margin: .6rem 0 0; }
 figcaption { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin-bottom: .2rem; }
 pre { background: var(--pre); border: 1px solid var(--line); border-radius: 6px; padding: .6rem .75rem; margin: 0;

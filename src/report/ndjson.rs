@@ -21,7 +21,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Report;
+use super::line::JsonFinding;
+use super::{FindingWriter, Report};
 use crate::model::{Finding, Malformed};
 use crate::run::Summary;
 
@@ -61,8 +62,18 @@ struct PathReason<'a> {
 }
 
 impl<W: Write, E: Write> Report for Ndjson<W, E> {
+    fn writer(&self) -> Option<Box<dyn FindingWriter>> {
+        Some(Box::new(JsonFinding::line()))
+    }
+
+    fn written(&mut self, bytes: &[u8], _findings: usize) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.line(&Tagged { kind: "finding", body: finding })
+        let mut line = Vec::new();
+        JsonFinding::line().write(finding, &mut line);
+        self.out.write_all(&line)
     }
 
     fn malformed(&mut self, malformed: &Malformed) -> io::Result<()> {

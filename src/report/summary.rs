@@ -9,9 +9,9 @@
 
 use std::io::{self, Write};
 
-use super::Report;
 use super::human::text::{Paint, shorten, wrap};
 use super::human::{Settings, render_unreadable};
+use super::{FindingWriter, Report};
 use crate::diagnose::{Confidence, RootCause};
 use crate::model::{Finding, Malformed, Transient};
 use crate::run::{Note, Summary};
@@ -41,7 +41,18 @@ impl<W: Write, E: Write> Overview<W, E> {
     }
 }
 
+/// The summary shows no finding on its own: each is dropped where it is found.
+struct Nothing;
+
+impl FindingWriter for Nothing {
+    fn write(&mut self, _: &Finding, _: &mut Vec<u8>) {}
+}
+
 impl<W: Write, E: Write> Report for Overview<W, E> {
+    fn writer(&self) -> Option<Box<dyn FindingWriter>> {
+        Some(Box::new(Nothing))
+    }
+
     fn finding(&mut self, _: &Finding) -> io::Result<()> {
         Ok(())
     }

@@ -5,9 +5,9 @@
 //!
 //! A member or sheet that cannot be read is noted and the rest still scans.
 
-use std::io::{self, Cursor, Read};
+use std::io::{Cursor, Read};
+use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::input::excel::{self, Row};
 use crate::input::zip::{self, ArchiveLimits, Content};
@@ -19,27 +19,32 @@ use super::Note;
 use super::one::Scanned;
 
 /// Scans the container at `file` (shown as `path`), handing every event to
-/// `sink`; stops once `stop` is set.
+/// `sink` until it answers `Break`.
 pub(super) fn scan(
     file: &Path,
     path: String,
     container: Container,
     config: &ScanConfig,
-    stop: &AtomicBool,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> Scanned {
+    // Set once the sink wants no more: the remaining members are not read.
+    let stopped = std::cell::Cell::new(false);
+    let mut sink = |event| {
+        let flow = sink(event);
+        stopped.set(stopped.get() || flow.is_break());
+        flow
+    };
+    let sink: &mut dyn FnMut(Event) -> ControlFlow<()> = &mut sink;
     let mut scanned = Scanned { path: path.clone(), scanned: true, ..Scanned::default() };
     match container {
         Container::Zip => {
             let limits = ArchiveLimits::default();
             let outcome = zip::members(file, &path, &limits, &mut |member| {
-                if stop.load(Ordering::Relaxed) {
+                if stopped.get() {
                     return;
                 }
                 match member.content {
-                    Content::File(stream) => {
-                        scan_member(member.name, stream, config, stop, sink, &mut scanned)
-                    }
+                    Content::File(stream) => scan_member(member.name, stream, config, sink, &mut scanned),
                     Content::Workbook(kind, bytes) => {
                         scan_workbook(Cursor::new(bytes), kind, &member.name, config, sink, &mut scanned);
                     }
@@ -77,8 +82,7 @@ fn scan_member(
     name: String,
     stream: Box<dyn Read + Send>,
     config: &ScanConfig,
-    stop: &AtomicBool,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
     scanned: &mut Scanned,
 ) {
     let opened = match input::decode(stream) {
@@ -94,8 +98,7 @@ fn scan_member(
         return;
     }
     let source = SourceInfo { path: name.clone(), encoding: opened.encoding };
-    let reader = Stopping { inner: opened.reader, stop };
-    match scan::scan_reader(reader, &source, config, sink) {
+    match scan::scan_reader(opened.reader, &source, config, sink) {
         Ok(stats) => scanned.stats.add(&stats),
         Err(failed) => {
             scanned.stats.add(&failed.stats);
@@ -111,7 +114,7 @@ fn scan_workbook(
     container: Container,
     path: &str,
     config: &ScanConfig,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
     scanned: &mut Scanned,
 ) -> bool {
     let source = SourceInfo { path: path.to_string(), encoding: crate::model::Encoding::Utf8 };
@@ -144,7 +147,7 @@ fn scan_row(
     row: &Row,
     source: &SourceInfo,
     config: &ScanConfig,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
     stats: &mut Stats,
 ) {
     let mut text = String::new();
@@ -176,7 +179,7 @@ fn scan_row(
             if finding.time.is_none() {
                 finding.time.clone_from(&row.time);
             }
-            sink(Event::Finding(finding));
+            sink(Event::Finding(finding))
         }
         Event::Malformed(mut malformed) => {
             let (i, start) = place(malformed.span.offset);
@@ -184,7 +187,7 @@ fn scan_row(
             malformed.span = within(cell, malformed.span, start);
             malformed.error_offset = malformed.error_offset.saturating_sub(start);
             malformed.path = format!("{} {}!{}", malformed.path, row.sheet, cell.reference);
-            sink(Event::Malformed(malformed));
+            sink(Event::Malformed(malformed))
         }
     });
     // Reading from memory cannot fail; the counts are kept either way.
@@ -199,16 +202,4 @@ fn within(cell: &excel::Cell, span: Span, start: u64) -> Span {
     let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     Span { offset, length: span.length, line, column: (before.len() - line_start) as u64 + 1 }
-}
-
-/// A reader that ends early once `stop` is set.
-struct Stopping<'a> {
-    inner: Box<dyn Read + Send>,
-    stop: &'a AtomicBool,
-}
-
-impl Read for Stopping<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.stop.load(Ordering::Relaxed) { Ok(0) } else { self.inner.read(buf) }
-    }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 
@@ -18,6 +19,16 @@ pub enum Event {
     Finding(Box<Finding>),
     /// A candidate payload could not be read.
     Malformed(Malformed),
+}
+
+impl Event {
+    /// Where the event's payload starts in the input.
+    pub fn offset(&self) -> u64 {
+        match self {
+            Event::Finding(f) => f.span.offset,
+            Event::Malformed(m) => m.span.offset,
+        }
+    }
 }
 
 /// Counts for one input.
@@ -98,7 +109,7 @@ struct Context {
 pub(crate) struct Driver<'a> {
     source: &'a SourceInfo,
     config: &'a ScanConfig,
-    sink: &'a mut dyn FnMut(Event),
+    sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
     buf: Vec<u8>,
     /// Absolute offset of `buf[0]`.
     base: u64,
@@ -112,6 +123,8 @@ pub(crate) struct Driver<'a> {
     segment: Option<Segment>,
     /// Set once the scan has passed `stop`.
     done: bool,
+    /// Set once the sink wants no more.
+    stopped: bool,
 }
 
 /// One segment of a file scanned on its own (see [`super::scan_segment`]).
@@ -120,6 +133,8 @@ pub struct Segment {
     /// Where reading starts: a line start a little before `begin`, so that an
     /// alert's sentence before the first anchor is there to read.
     pub read_from: u64,
+    /// The 1-based line number of `read_from` in the whole file.
+    pub first_line: u64,
     /// The first offset whose anchors this segment reads.
     pub begin: u64,
     /// The first offset whose anchors it leaves to the next segment.
@@ -127,19 +142,22 @@ pub struct Segment {
 }
 
 /// What a segment scan tells the one putting segments back together.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SegmentEnd {
     /// The end of the last payload read: the next segment's findings before
     /// it are this segment's, read again.
     pub consumed: u64,
-    /// Line breaks between `read_from` and `begin`.
-    pub lines_before_begin: u64,
-    /// Line breaks between `read_from` and `stop`.
-    pub lines_before_stop: u64,
+    /// The last codes reported and where their payloads ended, oldest first:
+    /// a bare mention just after them in the next segment repeats them.
+    pub recent: Vec<(String, u64)>,
 }
 
 impl<'a> Driver<'a> {
-    pub fn new(source: &'a SourceInfo, config: &'a ScanConfig, sink: &'a mut dyn FnMut(Event)) -> Self {
+    pub fn new(
+        source: &'a SourceInfo,
+        config: &'a ScanConfig,
+        sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
+    ) -> Self {
         Driver {
             source,
             config,
@@ -152,13 +170,14 @@ impl<'a> Driver<'a> {
             recent: VecDeque::new(),
             segment: None,
             done: false,
+            stopped: false,
         }
     }
 
     /// Scans only `segment` of the input; the reader starts at `read_from`.
     pub fn segment(mut self, segment: Segment) -> Self {
         self.base = segment.read_from;
-        self.lines = Lines::at(segment.read_from);
+        self.lines = Lines::at_line(segment.read_from, segment.first_line);
         self.segment = Some(segment);
         self
     }
@@ -177,7 +196,6 @@ impl<'a> Driver<'a> {
     fn run_inner<R: Read>(&mut self, mut reader: R, end: &mut SegmentEnd) -> Result<Stats, ReadError> {
         let mut pos = 0;
         let mut floor = 0;
-        let mut counted = (None, None);
         loop {
             // A read that fails part way ends the input there: what was read
             // is still scanned, so no finding before the damage is lost.
@@ -190,12 +208,11 @@ impl<'a> Driver<'a> {
                 self.stats.bytes = self.base + self.buf.len() as u64;
                 return Err(ReadError { stats: self.stats, error });
             }
-            if eof || (self.done && hold.is_none()) {
+            if eof || self.stopped || (self.done && hold.is_none()) {
                 break;
             }
             let keep = hold.unwrap_or(pos).min(pos).saturating_sub(LOOKBACK);
             if keep > 0 {
-                self.count_segment_lines(self.base + keep as u64, &mut counted);
                 self.lines.locate(&self.buf, self.base, self.base + keep as u64);
                 self.buf.drain(..keep);
                 self.base += keep as u64;
@@ -203,31 +220,15 @@ impl<'a> Driver<'a> {
                 floor = floor.saturating_sub(keep);
             }
         }
-        self.count_segment_lines(u64::MAX, &mut counted);
         if let Some(segment) = self.segment {
             end.consumed = self.base + floor as u64;
-            end.lines_before_begin = counted.0.unwrap_or(0);
-            end.lines_before_stop = counted.1.unwrap_or(0);
+            end.recent = self.recent.iter().cloned().collect();
             self.stats.bytes =
                 segment.stop.min(self.base + self.buf.len() as u64).saturating_sub(segment.begin);
         } else {
             self.stats.bytes = self.base + self.buf.len() as u64;
         }
         Ok(self.stats)
-    }
-
-    /// Counts the line breaks before a segment's `begin` and `stop` while they
-    /// are still in the buffer (before it is drained up to `upto`).
-    fn count_segment_lines(&mut self, upto: u64, counted: &mut (Option<u64>, Option<u64>)) {
-        let Some(segment) = self.segment else { return };
-        let available = self.base + self.buf.len() as u64;
-        for (mark, slot) in [(segment.begin, &mut counted.0), (segment.stop, &mut counted.1)] {
-            if slot.is_none() && (mark <= upto || upto == u64::MAX) {
-                let at = mark.min(available).max(self.base);
-                let (line, _) = self.lines.locate(&self.buf, self.base, at);
-                *slot = Some(line - 1);
-            }
-        }
     }
 
     /// Reads the next chunk; true at the end of the input.
@@ -275,6 +276,9 @@ impl<'a> Driver<'a> {
                     }
                     *pos = end.max(hit.at + 1);
                     *floor = (*floor).max(end);
+                    if self.stopped {
+                        return None;
+                    }
                 }
                 Outcome::Skip => *pos = hit.at + 1,
                 Outcome::NeedMore { from } if self.buf.len() - from >= self.config.max_payload => {
@@ -322,7 +326,7 @@ impl<'a> Driver<'a> {
                 let offset = self.base + start as u64;
                 let (line, column) = self.lines.locate(&self.buf, self.base, offset);
                 self.stats.malformed += 1;
-                (self.sink)(Event::Malformed(Malformed {
+                self.send(Event::Malformed(Malformed {
                     path: self.source.path.clone(),
                     span: Span { offset, length: end.saturating_sub(start) as u64, line, column },
                     error_offset: self.base + error_at as u64,
@@ -362,7 +366,14 @@ impl<'a> Driver<'a> {
             Some(Class::Success) => self.stats.successes += 1,
             None => self.stats.unclassed += 1,
         }
-        (self.sink)(Event::Finding(Box::new(f)));
+        self.send(Event::Finding(Box::new(f)));
+    }
+
+    /// Hands an event on; a sink that wants no more ends the scan.
+    fn send(&mut self, event: Event) {
+        if (self.sink)(event).is_break() {
+            self.stopped = true;
+        }
     }
 
     fn repeats_recent(&self, f: &Finding, offset: u64) -> bool {

@@ -28,6 +28,7 @@ mod window;
 mod xml;
 
 use std::io::Read;
+use std::ops::ControlFlow;
 
 /// A reader cannot decide yet: the text it needs runs past what has been read,
 /// and more input may come.
@@ -69,12 +70,12 @@ pub struct SourceInfo {
 }
 
 /// Scans a UTF-8 stream, handing every finding and malformed payload to `sink`
-/// in input order.
+/// in input order. The scan ends early when `sink` answers `Break`.
 pub fn scan_reader<R: Read>(
     reader: R,
     source: &SourceInfo,
     config: &ScanConfig,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> Result<Stats, ReadError> {
     driver::Driver::new(source, config, sink).run(reader)
 }
@@ -87,7 +88,7 @@ pub fn scan_segment<R: Read>(
     source: &SourceInfo,
     config: &ScanConfig,
     segment: Segment,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> Result<(Stats, SegmentEnd), ReadError> {
     driver::Driver::new(source, config, sink).segment(segment).run_segment(reader)
 }
@@ -95,6 +96,10 @@ pub fn scan_segment<R: Read>(
 /// Scans text held in memory; the same as [`scan_reader`] over a slice.
 pub fn scan_bytes(bytes: &[u8], source: &SourceInfo, config: &ScanConfig) -> (Vec<Event>, Stats) {
     let mut events = Vec::new();
-    let stats = scan_reader(bytes, source, config, &mut |e| events.push(e)).unwrap_or_else(|e| e.stats);
+    let mut keep = |e| {
+        events.push(e);
+        ControlFlow::Continue(())
+    };
+    let stats = scan_reader(bytes, source, config, &mut keep).unwrap_or_else(|e| e.stats);
     (events, stats)
 }

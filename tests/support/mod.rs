@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use ewsdiag::input;
@@ -43,9 +44,12 @@ pub fn scan_bytes_as_file(bytes: &[u8], config: &ScanConfig) -> (Vec<Finding>, V
     let source = SourceInfo { path: "sample".into(), encoding: opened.encoding };
     let mut findings = Vec::new();
     let mut malformed = Vec::new();
-    let _ = scan::scan_reader(opened.reader, &source, config, &mut |event| match event {
-        Event::Finding(f) => findings.push(*f),
-        Event::Malformed(m) => malformed.push(m),
+    let _ = scan::scan_reader(opened.reader, &source, config, &mut |event| {
+        match event {
+            Event::Finding(f) => findings.push(*f),
+            Event::Malformed(m) => malformed.push(m),
+        }
+        ControlFlow::Continue(())
     });
     (findings, malformed)
 }

@@ -1,0 +1,415 @@
+//! What correlation keeps of a run's findings: counters per mailbox and
+//! root-cause signature, never a copy of each finding.
+//!
+//! A scan can report millions of findings, but they fall into few kinds per
+//! mailbox: the same code, for the same reason, on the same profile, again and
+//! again. Each finding is counted into the [`Bucket`] of its mailbox whose
+//! [`Traits`] (everything a correlation rule looks at) it shares, so memory
+//! grows with mailboxes × kinds of error, not with findings. Counting happens
+//! on the thread that scanned the finding; the per-input tallies are then
+//! appended in input order, which keeps "first" and "last" seen in that order.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::kb::{Direction, KnowledgeBase};
+use crate::model::{Diagnosis, Finding, Transient};
+
+use super::resolve;
+use super::root::{iso_seconds, later};
+use super::rules::Flags;
+use super::signals::{direction, http_status};
+
+/// A bucket remembers this many distinct times for the repeat rule; past it,
+/// attempts are counted from what it holds (already far past the 10 retries
+/// that disable a mailbox).
+const TIMES_KEPT: usize = 4096;
+/// Evidence phrases kept per cause of a bucket's diagnoses.
+const EVIDENCE_KEPT: usize = 8;
+/// Spellings of one mailbox kept per bucket.
+const SPELLINGS_KEPT: usize = 4;
+
+/// What the correlation rules look at in one finding. Findings with equal
+/// traits are interchangeable to every rule, so they are counted together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Traits {
+    /// The knowledge-base entry the finding resolves to.
+    pub kb_code: Option<&'static str>,
+    pub code: String,
+    pub inner_code: Option<String>,
+    pub http: Option<u16>,
+    pub direction: Option<Direction>,
+    pub operation: Option<String>,
+    pub profile: Option<String>,
+    /// Which of the phrases the rules look for the finding's texts hold.
+    pub flags: Flags,
+}
+
+impl Traits {
+    fn of(f: &Finding, kb: &'static KnowledgeBase) -> Traits {
+        Traits {
+            kb_code: resolve(f, kb).map(|e| e.code.as_str()),
+            code: f.code.clone(),
+            inner_code: f.inner_code.clone(),
+            http: http_status(f),
+            direction: direction(f),
+            operation: f.operation.clone(),
+            profile: f.profile.clone(),
+            flags: Flags::of(f),
+        }
+    }
+
+    /// The code diagnosis prefers: the inner code when there is one.
+    pub fn effective_code(&self) -> &str {
+        self.inner_code.as_deref().unwrap_or(&self.code)
+    }
+}
+
+/// A time as the input wrote it, with the position of its finding in the run
+/// (so times that do not compare by value keep the input's order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub text: String,
+    pub seq: u64,
+}
+
+/// The findings of one mailbox that share their [`Traits`], counted.
+#[derive(Debug, Clone)]
+pub(crate) struct Bucket {
+    pub traits: Traits,
+    /// The mailbox as written, in the spellings met (case may differ).
+    pub spellings: Vec<String>,
+    pub count: usize,
+    /// Position in the run of the first and last finding counted.
+    pub first_seq: u64,
+    pub last_seq: u64,
+    pub first_seen: Option<Stamp>,
+    pub last_seen: Option<Stamp>,
+    /// The largest `BackOffMilliseconds` any finding carried.
+    pub backoff: Option<u64>,
+    /// Distinct ISO-8601 times (seconds), for counting retry attempts.
+    pub times: BTreeSet<i64>,
+    /// Findings whose time is ISO-8601.
+    pub timed: usize,
+    /// The findings' diagnoses, added up.
+    pub diagnosis: Option<Totals>,
+}
+
+/// Diagnoses of a bucket's findings, added up: each cause's score summed and
+/// the evidence that moved it.
+#[derive(Debug, Clone)]
+pub(crate) struct Totals {
+    pub code: &'static str,
+    pub title: &'static str,
+    pub transient: Transient,
+    /// In the order first met.
+    pub causes: Vec<CauseTotal>,
+}
+
+/// One cause's score over the findings of a bucket.
+#[derive(Debug, Clone)]
+pub(crate) struct CauseTotal {
+    pub id: &'static str,
+    pub score: i64,
+    pub evidence: Vec<String>,
+}
+
+impl Totals {
+    fn of(d: &Diagnosis) -> Totals {
+        let mut totals = Totals { code: d.code, title: d.title, transient: d.transient, causes: Vec::new() };
+        totals.add(d, 1);
+        totals
+    }
+
+    /// Adds `times` findings with diagnosis `d`.
+    fn add(&mut self, d: &Diagnosis, times: i64) {
+        for cause in &d.causes {
+            let total = match self.causes.iter().position(|c| c.id == cause.id) {
+                Some(i) => &mut self.causes[i],
+                None => {
+                    self.causes.push(CauseTotal { id: cause.id, score: 0, evidence: Vec::new() });
+                    let last = self.causes.len() - 1;
+                    &mut self.causes[last]
+                }
+            };
+            total.score += i64::from(cause.score) * times;
+            for e in &cause.evidence {
+                if total.evidence.len() < EVIDENCE_KEPT && !total.evidence.contains(e) {
+                    total.evidence.push(e.clone());
+                }
+            }
+        }
+    }
+
+    pub(crate) fn absorb(&mut self, other: Totals) {
+        for cause in other.causes {
+            match self.causes.iter_mut().find(|c| c.id == cause.id) {
+                Some(total) => {
+                    total.score += cause.score;
+                    for e in cause.evidence {
+                        if total.evidence.len() < EVIDENCE_KEPT && !total.evidence.contains(&e) {
+                            total.evidence.push(e);
+                        }
+                    }
+                }
+                None => self.causes.push(cause),
+            }
+        }
+    }
+}
+
+impl Bucket {
+    fn new(traits: Traits, seq: u64) -> Bucket {
+        Bucket {
+            traits,
+            spellings: Vec::new(),
+            count: 0,
+            first_seq: seq,
+            last_seq: seq,
+            first_seen: None,
+            last_seen: None,
+            backoff: None,
+            times: BTreeSet::new(),
+            timed: 0,
+            diagnosis: None,
+        }
+    }
+
+    /// The mailbox as first written.
+    pub fn mailbox(&self) -> Option<&str> {
+        self.spellings.first().map(String::as_str)
+    }
+
+    fn add(&mut self, f: &Finding, seq: u64) {
+        self.count += 1;
+        self.last_seq = seq;
+        if let Some(m) = &f.mailbox
+            && self.spellings.len() < SPELLINGS_KEPT
+            && !self.spellings.contains(m)
+        {
+            self.spellings.push(m.clone());
+        }
+        if let Some(t) = &f.time {
+            self.see(Stamp { text: t.clone(), seq });
+            if let Some(s) = iso_seconds(t) {
+                self.timed += 1;
+                if self.times.len() < TIMES_KEPT {
+                    self.times.insert(s);
+                }
+            }
+        }
+        if let Some(ms) = f.details.get("BackOffMilliseconds").and_then(|v| v.trim().parse::<u64>().ok()) {
+            self.backoff = self.backoff.max(Some(ms));
+        }
+        if let Some(d) = &f.diagnosis {
+            match &mut self.diagnosis {
+                Some(totals) => totals.add(d, 1),
+                None => self.diagnosis = Some(Totals::of(d)),
+            }
+        }
+    }
+
+    /// Takes a time in as first or last seen, in input order.
+    fn see(&mut self, stamp: Stamp) {
+        if later(self.first_seen.as_ref().map(|s| s.text.as_str()), &stamp.text, std::cmp::Ordering::Less) {
+            self.first_seen = Some(stamp.clone());
+        }
+        if later(self.last_seen.as_ref().map(|s| s.text.as_str()), &stamp.text, std::cmp::Ordering::Greater) {
+            self.last_seen = Some(stamp);
+        }
+    }
+
+    /// Adds a bucket with the same traits counted later in the run.
+    fn absorb(&mut self, other: Bucket) {
+        self.count += other.count;
+        self.last_seq = other.last_seq;
+        for m in other.spellings {
+            if self.spellings.len() < SPELLINGS_KEPT && !self.spellings.contains(&m) {
+                self.spellings.push(m);
+            }
+        }
+        for stamp in [other.first_seen, other.last_seen].into_iter().flatten() {
+            self.see(stamp);
+        }
+        self.backoff = self.backoff.max(other.backoff);
+        self.timed += other.timed;
+        for t in other.times {
+            if self.times.len() >= TIMES_KEPT {
+                break;
+            }
+            self.times.insert(t);
+        }
+        match (&mut self.diagnosis, other.diagnosis) {
+            (Some(mine), Some(theirs)) => mine.absorb(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
+    }
+
+    fn shift(&mut self, by: u64) {
+        self.first_seq += by;
+        self.last_seq += by;
+        for stamp in [&mut self.first_seen, &mut self.last_seen].into_iter().flatten() {
+            stamp.seq += by;
+        }
+    }
+}
+
+/// The buckets of one mailbox (or of the findings that name none), in order
+/// of first appearance.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MailboxTally {
+    pub buckets: Vec<Bucket>,
+    index: HashMap<Traits, usize>,
+}
+
+impl MailboxTally {
+    /// The mailbox as first written.
+    pub fn mailbox(&self) -> Option<&str> {
+        self.buckets.iter().find_map(Bucket::mailbox)
+    }
+
+    fn bucket(&mut self, traits: Traits, seq: u64) -> &mut Bucket {
+        let at = match self.index.get(&traits) {
+            Some(&at) => at,
+            None => {
+                self.buckets.push(Bucket::new(traits.clone(), seq));
+                self.index.insert(traits, self.buckets.len() - 1);
+                self.buckets.len() - 1
+            }
+        };
+        &mut self.buckets[at]
+    }
+}
+
+/// The problem findings of a run (errors, warnings, alerts), counted per
+/// mailbox and kind: all that [`correlate`](super::correlate) needs.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// By mailbox, lower-cased; `None` for findings that name none.
+    pub(crate) mailboxes: Vec<(Option<String>, MailboxTally)>,
+    index: HashMap<Option<String>, usize>,
+    /// Findings counted so far.
+    seen: u64,
+}
+
+impl Tally {
+    /// An empty tally.
+    pub fn new() -> Tally {
+        Tally::default()
+    }
+
+    /// Counts every problem finding of `findings`, in order.
+    pub fn from_findings<'a>(
+        findings: impl IntoIterator<Item = &'a Finding>,
+        kb: &'static KnowledgeBase,
+    ) -> Tally {
+        let mut tally = Tally::new();
+        for f in findings {
+            tally.add(f, kb);
+        }
+        tally
+    }
+
+    /// How many findings have been counted.
+    pub fn findings(&self) -> u64 {
+        self.seen
+    }
+
+    /// Counts one finding; success responses are left out, as they explain
+    /// nothing.
+    pub fn add(&mut self, f: &Finding, kb: &'static KnowledgeBase) {
+        if !f.is_problem() {
+            return;
+        }
+        let seq = self.seen;
+        self.seen += 1;
+        let key = f.mailbox.as_deref().map(str::to_lowercase);
+        self.mailbox(key).bucket(Traits::of(f, kb), seq).add(f, seq);
+    }
+
+    /// Appends the tally of what came after this one in the run.
+    pub fn append(&mut self, later: Tally) {
+        let shift = self.seen;
+        self.seen += later.seen;
+        for (key, mailbox) in later.mailboxes {
+            let mine = self.mailbox(key);
+            for mut bucket in mailbox.buckets {
+                bucket.shift(shift);
+                match mine.index.get(&bucket.traits) {
+                    Some(&at) => mine.buckets[at].absorb(bucket),
+                    None => {
+                        mine.index.insert(bucket.traits.clone(), mine.buckets.len());
+                        mine.buckets.push(bucket);
+                    }
+                }
+            }
+        }
+    }
+
+    fn mailbox(&mut self, key: Option<String>) -> &mut MailboxTally {
+        let at = match self.index.get(&key) {
+            Some(&at) => at,
+            None => {
+                self.mailboxes.push((key.clone(), MailboxTally::default()));
+                self.index.insert(key, self.mailboxes.len() - 1);
+                self.mailboxes.len() - 1
+            }
+        };
+        &mut self.mailboxes[at].1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kb::knowledge_base;
+    use crate::model::Shape;
+
+    fn at(code: &str, mailbox: &str, time: &str) -> Finding {
+        let mut f = Finding::new(Shape::Alert, code);
+        f.mailbox = Some(mailbox.to_owned());
+        f.time = Some(time.to_owned());
+        f
+    }
+
+    #[test]
+    fn repeats_of_one_kind_share_a_bucket_per_mailbox() {
+        let kb = knowledge_base();
+        let findings: Vec<Finding> = (0..1000)
+            .map(|i| at("ErrorServerBusy", if i % 2 == 0 { "Ana" } else { "ana" }, "2026-11-20 08:00:00"))
+            .collect();
+        let tally = Tally::from_findings(&findings, kb);
+        assert_eq!(tally.mailboxes.len(), 1);
+        let buckets = &tally.mailboxes[0].1.buckets;
+        assert_eq!(buckets.len(), 1);
+        assert_eq!(buckets[0].count, 1000);
+        assert_eq!(buckets[0].spellings, ["Ana", "ana"]);
+    }
+
+    #[test]
+    fn appending_in_order_counts_as_one_pass_would() {
+        let kb = knowledge_base();
+        let findings = [
+            at("ErrorServerBusy", "Ana", "2026-11-20 08:00:00"),
+            at("ErrorItemNotFound", "Bo", "2026-11-20 08:01:00"),
+            at("ErrorServerBusy", "Ana", "2026-11-20 07:00:00"),
+            at("ErrorServerBusy", "Ana", "2026-11-20 09:00:00"),
+        ];
+        let whole = Tally::from_findings(&findings, kb);
+        let mut split = Tally::from_findings(&findings[..2], kb);
+        split.append(Tally::from_findings(&findings[2..], kb));
+        assert_eq!(split.findings(), whole.findings());
+        for ((ka, a), (kb_, b)) in whole.mailboxes.iter().zip(&split.mailboxes) {
+            assert_eq!(ka, kb_);
+            for (x, y) in a.buckets.iter().zip(&b.buckets) {
+                assert_eq!(
+                    (x.count, x.first_seq, x.last_seq, &x.first_seen, &x.last_seen, &x.times),
+                    (y.count, y.first_seq, y.last_seq, &y.first_seen, &y.last_seen, &y.times)
+                );
+            }
+        }
+        let ana = &split.mailboxes[0].1.buckets[0];
+        assert_eq!(ana.first_seen.as_ref().map(|s| s.text.as_str()), Some("2026-11-20 07:00:00"));
+        assert_eq!(ana.last_seen.as_ref().map(|s| s.text.as_str()), Some("2026-11-20 09:00:00"));
+    }
+}
