@@ -131,6 +131,10 @@ fn the_row_gives_the_mailbox_and_the_created_on_time() {
     assert_eq!(at("F3")["inner_code"], "ErrorInvalidLicense");
     assert_eq!(at("F3")["mailbox"], "Support Queue (Fabrikam)");
     assert_eq!(at("F4")["mailbox"], "Tomas Varga");
+    assert!(
+        !at("E3")["message"].as_str().unwrap_or("").contains("9d4c1a7e"),
+        "an alert line takes no sentence from the cells beside it"
+    );
     assert_eq!(at("F4")["time"], "2026-11-20T09:02:31");
 }
 

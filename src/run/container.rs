@@ -12,7 +12,6 @@ use std::path::Path;
 use crate::input::excel::{self, Row};
 use crate::input::zip::{self, ArchiveLimits, Content};
 use crate::input::{self, Container};
-use crate::model::Span;
 use crate::scan::{self, Event, ScanConfig, SourceInfo, Stats};
 
 use super::Note;
@@ -138,11 +137,10 @@ fn scan_workbook(
     }
 }
 
-/// Scans a row as one record: its text cells one per line, so that an alert
-/// and the View Details payload beside it are read as one event, as they
-/// would be in a CSV export. Each finding is then placed at the cell it
-/// starts in (its span measured within that cell) and takes the row's
-/// mailbox and time when its own text names none.
+/// Scans each text cell of `row` on its own: a finding is placed at its cell
+/// (its span measured within the cell) and takes the row's mailbox and time
+/// when its own text names none. Cells are not joined into one text: an
+/// alert line would then take the cell before it for its sentence.
 fn scan_row(
     row: &Row,
     source: &SourceInfo,
@@ -150,56 +148,35 @@ fn scan_row(
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
     stats: &mut Stats,
 ) {
-    let mut text = String::new();
-    let mut starts = Vec::with_capacity(row.cells.len());
     for cell in &row.cells {
-        starts.push(text.len() as u64);
-        text.push_str(&cell.text);
-        text.push('\n');
+        // A cell is short: no need for the scanner's usual read buffer.
+        let config = ScanConfig { read_size: cell.text.len() + 1, ..config.clone() };
+        let mut stopped = false;
+        let outcome = scan::scan_reader(cell.text.as_bytes(), source, &config, &mut |event| {
+            let flow = match event {
+                Event::Finding(mut finding) => {
+                    finding.sheet = Some(row.sheet.clone());
+                    finding.cell = Some(cell.reference.clone());
+                    if finding.mailbox.is_none() {
+                        finding.mailbox.clone_from(&row.mailbox);
+                    }
+                    if finding.time.is_none() {
+                        finding.time.clone_from(&row.time);
+                    }
+                    sink(Event::Finding(finding))
+                }
+                Event::Malformed(mut malformed) => {
+                    malformed.path = format!("{} {}!{}", malformed.path, row.sheet, cell.reference);
+                    sink(Event::Malformed(malformed))
+                }
+            };
+            stopped |= flow.is_break();
+            flow
+        });
+        // Reading from memory cannot fail; the counts are kept either way.
+        stats.add(&outcome.unwrap_or_else(|failed| failed.stats));
+        if stopped {
+            return;
+        }
     }
-    let place = |offset: u64| -> (usize, u64) {
-        let i = starts.partition_point(|&s| s <= offset).saturating_sub(1);
-        (i, starts.get(i).copied().unwrap_or(0))
-    };
-    // A row is short: no need for the scanner's usual read buffer.
-    let config = ScanConfig { read_size: text.len() + 1, ..config.clone() };
-    let outcome = scan::scan_reader(text.as_bytes(), source, &config, &mut |event| match event {
-        Event::Finding(mut finding) => {
-            let (i, start) = place(finding.span.offset);
-            let cell = &row.cells[i];
-            finding.span = within(cell, finding.span, start);
-            for mark in [&mut finding.marks.code, &mut finding.marks.message, &mut finding.marks.inner_code] {
-                *mark = mark.and_then(|(at, len)| Some((at.checked_sub(start)?, len)));
-            }
-            finding.sheet = Some(row.sheet.clone());
-            finding.cell = Some(cell.reference.clone());
-            if finding.mailbox.is_none() {
-                finding.mailbox.clone_from(&row.mailbox);
-            }
-            if finding.time.is_none() {
-                finding.time.clone_from(&row.time);
-            }
-            sink(Event::Finding(finding))
-        }
-        Event::Malformed(mut malformed) => {
-            let (i, start) = place(malformed.span.offset);
-            let cell = &row.cells[i];
-            malformed.span = within(cell, malformed.span, start);
-            malformed.error_offset = malformed.error_offset.saturating_sub(start);
-            malformed.path = format!("{} {}!{}", malformed.path, row.sheet, cell.reference);
-            sink(Event::Malformed(malformed))
-        }
-    });
-    // Reading from memory cannot fail; the counts are kept either way.
-    stats.add(&outcome.unwrap_or_else(|failed| failed.stats));
-}
-
-/// A span over the row's text, measured instead within `cell`, which starts
-/// at `start` of the row's text: offset, line and column in the cell.
-fn within(cell: &excel::Cell, span: Span, start: u64) -> Span {
-    let offset = span.offset.saturating_sub(start);
-    let before = &cell.text.as_bytes()[..(offset as usize).min(cell.text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    Span { offset, length: span.length, line, column: (before.len() - line_start) as u64 + 1 }
 }
