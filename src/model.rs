@@ -28,6 +28,8 @@ pub enum Shape {
     JsonResponse,
     /// A Microsoft Graph / REST JSON error.
     GraphError,
+    /// A Microsoft Entra sign-in error (`AADSTS50076: …`).
+    Aadsts,
     /// An item-level token from the synchronization dashboard.
     DashboardToken,
     /// A known code name standing in free text with no structure around it.

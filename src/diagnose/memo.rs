@@ -20,7 +20,7 @@ use super::{diagnosis_for, resolve};
 
 /// Kinds of finding remembered per thread; past this the table starts over,
 /// so memory stays bounded on input where every message differs.
-const KINDS_KEPT: usize = 4096;
+const KINDS_KEPT: usize = 1024;
 
 /// Everything a diagnosis is made from, owned.
 #[derive(Debug)]

@@ -39,7 +39,7 @@ pub fn diagnose(finding: &Finding, kb: &'static KnowledgeBase, seen: &MailboxCod
 /// The verdict of `entry` on `finding`.
 fn diagnosis_for(entry: &'static Entry, finding: &Finding, seen: &MailboxCodes) -> Diagnosis {
     Diagnosis {
-        code: &entry.code,
+        code: &entry.id,
         title: &entry.title,
         category: &entry.category,
         transient: entry.transient,
@@ -59,21 +59,19 @@ pub fn diagnose_all(findings: &mut [Finding], kb: &'static KnowledgeBase) {
 /// The entry that explains a finding. The inner code comes first because
 /// Exchange Online wraps the real reason (ErrorInvalidLicense, a quota) in a
 /// generic ErrorInternalServerError; the outer code next; and last the HTTP
-/// status, for transport failures whose code is only an exception type.
+/// status, for transport failures whose code is only an exception type. Codes
+/// are looked up as the finding's shape reads them, so a Microsoft Graph error
+/// named like an EWS code gets Graph's entry.
 pub(crate) fn resolve<'a>(finding: &Finding, kb: &'a KnowledgeBase) -> Option<&'a Entry> {
     // Already diagnosed: the verdict names its entry exactly.
     if let Some(entry) = finding.diagnosis.as_ref().and_then(|d| kb.lookup(d.code)) {
         return Some(entry);
     }
-    finding
-        .inner_code
-        .as_deref()
-        .and_then(|inner| kb.lookup(inner))
-        .or_else(|| kb.lookup(&finding.code))
-        .or_else(|| {
-            let status = signals::http_status(finding)?;
-            signals::status_names(status).iter().find_map(|name| kb.lookup(name))
-        })
+    let lookup = |code: &str| kb.lookup_as(code, finding.shape);
+    finding.inner_code.as_deref().and_then(lookup).or_else(|| lookup(&finding.code)).or_else(|| {
+        let status = signals::http_status(finding)?;
+        signals::status_names(status).iter().find_map(|name| lookup(name))
+    })
 }
 
 /// Each cause's score: a prior from its place in the list plus a fixed weight

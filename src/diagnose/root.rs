@@ -144,34 +144,43 @@ fn insert_sorted(list: &mut Vec<String>, item: &String) {
 /// stands: the first one stays first and the latest one read becomes last.
 pub(crate) fn later(kept: Option<&str>, new: &str, want: Ordering) -> bool {
     let Some(kept) = kept else { return true };
-    match (iso_key(kept), iso_key(new)) {
-        (Some(k), Some(n)) => n.cmp(&k) == want,
-        _ => want == Ordering::Greater,
+    if is_iso(kept) && is_iso(new) {
+        iso_key(new).cmp(iso_key(kept)) == want
+    } else {
+        want == Ordering::Greater
     }
 }
 
-/// `2026-11-20T08:15:02Z` and `2026-11-20 08:15:02` as comparable text, or
-/// `None` when `t` does not start like an ISO-8601 date and time.
-pub(crate) fn iso_key(t: &str) -> Option<String> {
+/// Does `t` start like an ISO-8601 date and time (`2026-11-20T08:15`)?
+fn is_iso(t: &str) -> bool {
     let b = t.as_bytes();
-    let shape = b.len() >= 16
+    b.len() >= 16
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
         && b[7] == b'-'
         && matches!(b[10], b'T' | b't' | b' ')
-        && b[13] == b':';
-    shape.then(|| t.replacen(['T', 't'], " ", 1))
+        && b[13] == b':'
+}
+
+/// An ISO-8601 time's text as it sorts: `T` and a blank between date and
+/// time made equal.
+fn iso_key(t: &str) -> impl Iterator<Item = u8> + '_ {
+    t.bytes().enumerate().map(|(i, c)| if i == 10 { b' ' } else { c })
 }
 
 /// Seconds since 2000-01-01 of an ISO-8601 time (time zone ignored: times in
 /// one log share one), to tell synchronization cycles apart.
 pub(crate) fn iso_seconds(t: &str) -> Option<i64> {
-    let key = iso_key(t)?;
-    let num = |r: std::ops::Range<usize>| key.get(r)?.parse::<i64>().ok();
+    if !is_iso(t) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi) = (num(11..13)?, num(14..16)?);
-    let s = if key.as_bytes().get(16) == Some(&b':') { num(17..19).unwrap_or(0) } else { 0 };
-    // Days from civil date (proleptic Gregorian), after H. Hinnant.
+    let s = if t.as_bytes().get(16) == Some(&b':') { num(17..19).unwrap_or(0) } else { 0 };
+    // Days from the civil date in the proleptic Gregorian calendar, counted
+    // in 400-year eras of 146,097 days, with years starting in March so that
+    // the leap day comes last.
     let y = if mo <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -202,8 +211,8 @@ mod tests {
 
     #[test]
     fn iso_times_compare_and_count_seconds() {
-        assert!(iso_key("2026-11-20T08:15:02Z").is_some());
-        assert!(iso_key("11/20/2026 8:15:02 AM").is_none());
+        assert!(is_iso("2026-11-20T08:15:02Z"));
+        assert!(!is_iso("11/20/2026 8:15:02 AM"));
         let a = iso_seconds("2026-11-24 06:00:04");
         let b = iso_seconds("2026-11-24T06:05:07Z");
         assert_eq!(b.zip(a).map(|(b, a)| b - a), Some(303));

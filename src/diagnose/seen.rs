@@ -5,7 +5,7 @@
 //! not two. The set is built once per run so each finding's diagnosis can ask
 //! about its neighbours without rescanning them.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::model::Finding;
 
@@ -15,7 +15,7 @@ use crate::model::Finding;
 pub struct MailboxCodes {
     /// Mailbox (lower-cased; empty for none) → lower-cased code → findings
     /// carrying it.
-    by_mailbox: HashMap<String, HashMap<String, usize>>,
+    by_mailbox: FxHashMap<String, FxHashMap<String, usize>>,
     /// Room to lower-case names in without allocating each time.
     scratch: (String, String),
 }
@@ -70,7 +70,7 @@ impl MailboxCodes {
         self.codes(mailbox).is_some_and(|codes| codes.contains_key(&fold(code)))
     }
 
-    fn codes(&self, mailbox: Option<&str>) -> Option<&HashMap<String, usize>> {
+    fn codes(&self, mailbox: Option<&str>) -> Option<&FxHashMap<String, usize>> {
         self.by_mailbox.get(&fold(mailbox.unwrap_or_default()))
     }
 }

@@ -9,7 +9,11 @@
 //! on the thread that scanned the finding; the per-input tallies are then
 //! appended in input order, which keeps "first" and "last" seen in that order.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::kb::{Direction, KnowledgeBase};
 use crate::model::{Diagnosis, Finding, Transient};
@@ -27,12 +31,16 @@ const TIMES_KEPT: usize = 4096;
 const EVIDENCE_KEPT: usize = 8;
 /// Spellings of one mailbox kept per bucket.
 const SPELLINGS_KEPT: usize = 4;
+/// Kinds of finding whose traits are remembered; past this the memory starts over.
+const KINDS_KEPT: usize = 1024;
 
 /// What the correlation rules look at in one finding. Findings with equal
 /// traits are interchangeable to every rule, so they are counted together.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Traits {
-    /// The knowledge-base entry the finding resolves to.
+    /// A hash of the rest, worked out once.
+    hash: u64,
+    /// The knowledge-base entry the finding resolves to, by id (`graph:` for Graph's).
     pub kb_code: Option<&'static str>,
     pub code: String,
     pub inner_code: Option<String>,
@@ -44,10 +52,17 @@ pub(crate) struct Traits {
     pub flags: Flags,
 }
 
+impl Hash for Traits {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
 impl Traits {
     fn of(f: &Finding, kb: &'static KnowledgeBase) -> Traits {
-        Traits {
-            kb_code: resolve(f, kb).map(|e| e.code.as_str()),
+        let mut traits = Traits {
+            hash: 0,
+            kb_code: resolve(f, kb).map(|e| e.id.as_str()),
             code: f.code.clone(),
             inner_code: f.inner_code.clone(),
             http: http_status(f),
@@ -55,7 +70,12 @@ impl Traits {
             operation: f.operation.clone(),
             profile: f.profile.clone(),
             flags: Flags::of(f),
-        }
+        };
+        let mut h = FxHasher::default();
+        (traits.kb_code, &traits.code, &traits.inner_code, traits.http, traits.direction).hash(&mut h);
+        (&traits.operation, &traits.profile, traits.flags).hash(&mut h);
+        traits.hash = h.finish();
+        traits
     }
 
     /// The code diagnosis prefers: the inner code when there is one.
@@ -75,7 +95,7 @@ pub(crate) struct Stamp {
 /// The findings of one mailbox that share their [`Traits`], counted.
 #[derive(Debug, Clone)]
 pub(crate) struct Bucket {
-    pub traits: Traits,
+    pub traits: Arc<Traits>,
     /// The mailbox as written, in the spellings met (case may differ).
     pub spellings: Vec<String>,
     pub count: usize,
@@ -158,7 +178,7 @@ impl Totals {
 }
 
 impl Bucket {
-    fn new(traits: Traits, seq: u64) -> Bucket {
+    fn new(traits: Arc<Traits>, seq: u64) -> Bucket {
         Bucket {
             traits,
             spellings: Vec::new(),
@@ -259,7 +279,7 @@ impl Bucket {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MailboxTally {
     pub buckets: Vec<Bucket>,
-    index: HashMap<Traits, usize>,
+    index: FxHashMap<Arc<Traits>, usize>,
 }
 
 impl MailboxTally {
@@ -268,11 +288,12 @@ impl MailboxTally {
         self.buckets.iter().find_map(Bucket::mailbox)
     }
 
-    fn bucket(&mut self, traits: Traits, seq: u64) -> &mut Bucket {
-        let at = match self.index.get(&traits) {
+    fn bucket(&mut self, traits: &Arc<Traits>, seq: u64) -> &mut Bucket {
+        let at = match self.index.get(traits) {
             Some(&at) => at,
             None => {
-                self.buckets.push(Bucket::new(traits.clone(), seq));
+                let traits = Arc::clone(traits);
+                self.buckets.push(Bucket::new(Arc::clone(&traits), seq));
                 self.index.insert(traits, self.buckets.len() - 1);
                 self.buckets.len() - 1
             }
@@ -287,9 +308,16 @@ impl MailboxTally {
 pub struct Tally {
     /// By mailbox, lower-cased; `None` for findings that name none.
     pub(crate) mailboxes: Vec<(Option<String>, MailboxTally)>,
-    index: HashMap<Option<String>, usize>,
+    /// Where each named mailbox's tally is, and the unnamed one's.
+    named: FxHashMap<String, usize>,
+    unnamed: Option<usize>,
     /// Findings counted so far.
     seen: u64,
+    /// The traits of the findings each diagnosis was shared by: findings
+    /// with one diagnosis were alike in everything the traits read.
+    traits: FxHashMap<usize, (Arc<Diagnosis>, Arc<Traits>)>,
+    /// Room to lower-case a mailbox name in.
+    scratch: String,
 }
 
 impl Tally {
@@ -323,8 +351,31 @@ impl Tally {
         }
         let seq = self.seen;
         self.seen += 1;
-        let key = f.mailbox.as_deref().map(str::to_lowercase);
-        self.mailbox(key).bucket(Traits::of(f, kb), seq).add(f, seq);
+        let traits = self.traits_of(f, kb);
+        let mut key = std::mem::take(&mut self.scratch);
+        if let Some(mailbox) = &f.mailbox {
+            key.clear();
+            key.extend(mailbox.chars().flat_map(char::to_lowercase));
+        }
+        let at = self.mailbox_at(f.mailbox.is_some().then_some(key.as_str()));
+        self.scratch = key;
+        self.mailboxes[at].1.bucket(&traits, seq).add(f, seq);
+    }
+
+    /// The traits of `f`, worked out once per shared diagnosis.
+    fn traits_of(&mut self, f: &Finding, kb: &'static KnowledgeBase) -> Arc<Traits> {
+        let Some(d) = &f.diagnosis else { return Arc::new(Traits::of(f, kb)) };
+        let id = Arc::as_ptr(d) as usize;
+        if let Some((_, traits)) = self.traits.get(&id) {
+            return Arc::clone(traits);
+        }
+        if self.traits.len() >= KINDS_KEPT {
+            self.traits.clear();
+        }
+        let traits = Arc::new(Traits::of(f, kb));
+        // The diagnosis is kept alive with it, so its address names no other.
+        self.traits.insert(id, (Arc::clone(d), Arc::clone(&traits)));
+        traits
     }
 
     /// Appends the tally of what came after this one in the run.
@@ -332,7 +383,8 @@ impl Tally {
         let shift = self.seen;
         self.seen += later.seen;
         for (key, mailbox) in later.mailboxes {
-            let mine = self.mailbox(key);
+            let at = self.mailbox_at(key.as_deref());
+            let mine = &mut self.mailboxes[at].1;
             for mut bucket in mailbox.buckets {
                 bucket.shift(shift);
                 match mine.index.get(&bucket.traits) {
@@ -346,16 +398,23 @@ impl Tally {
         }
     }
 
-    fn mailbox(&mut self, key: Option<String>) -> &mut MailboxTally {
-        let at = match self.index.get(&key) {
-            Some(&at) => at,
-            None => {
-                self.mailboxes.push((key.clone(), MailboxTally::default()));
-                self.index.insert(key, self.mailboxes.len() - 1);
-                self.mailboxes.len() - 1
-            }
+    /// Where the tally of the mailbox `key` names (lower-cased) is, made if new.
+    fn mailbox_at(&mut self, key: Option<&str>) -> usize {
+        let found = match key {
+            Some(key) => self.named.get(key).copied(),
+            None => self.unnamed,
         };
-        &mut self.mailboxes[at].1
+        found.unwrap_or_else(|| {
+            let at = self.mailboxes.len();
+            self.mailboxes.push((key.map(str::to_owned), MailboxTally::default()));
+            match key {
+                Some(key) => {
+                    self.named.insert(key.to_owned(), at);
+                }
+                None => self.unnamed = Some(at),
+            }
+            at
+        })
     }
 }
 

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -42,33 +43,40 @@ struct Line<'a> {
     diagnosis: Option<&'a RawValue>,
 }
 
+/// Diagnoses whose JSON a writer keeps; past this it starts over.
+const DIAGNOSES_KEPT: usize = 1024;
+
 /// Writes findings as JSON objects, tagged `"type":"finding"` for ndjson or
 /// untagged for the JSON document, each followed by `end`.
 pub(crate) struct JsonFinding {
     tagged: bool,
     end: &'static [u8],
-    /// The last diagnosis written and its JSON.
-    cached: Option<(Arc<Diagnosis>, Box<RawValue>)>,
+    /// Diagnoses written, by address, with their JSON. Each is kept alive
+    /// here, so its address names no other while it is.
+    written: FxHashMap<usize, (Arc<Diagnosis>, Box<RawValue>)>,
 }
 
 impl JsonFinding {
     /// A writer of ndjson `finding` lines.
     pub(crate) fn line() -> JsonFinding {
-        JsonFinding { tagged: true, end: b"\n", cached: None }
+        JsonFinding { tagged: true, end: b"\n", written: FxHashMap::default() }
     }
 
     /// A writer of the JSON document's `findings` items, each followed by a comma.
     pub(crate) fn item() -> JsonFinding {
-        JsonFinding { tagged: false, end: b",", cached: None }
+        JsonFinding { tagged: false, end: b",", written: FxHashMap::default() }
     }
 
     fn diagnosis(&mut self, d: &Arc<Diagnosis>) -> Option<&RawValue> {
-        let fresh = !matches!(&self.cached, Some((kept, _)) if Arc::ptr_eq(kept, d));
-        if fresh {
+        let id = Arc::as_ptr(d) as usize;
+        if !self.written.contains_key(&id) {
+            if self.written.len() >= DIAGNOSES_KEPT {
+                self.written.clear();
+            }
             let json = serde_json::value::to_raw_value(&**d).ok()?;
-            self.cached = Some((Arc::clone(d), json));
+            self.written.insert(id, (Arc::clone(d), json));
         }
-        self.cached.as_ref().map(|(_, json)| &**json)
+        self.written.get(&id).map(|(_, json)| &**json)
     }
 }
 

@@ -1,19 +1,25 @@
 //! Scanning many jobs at once while reporting them in order.
 //!
-//! Worker threads take jobs in order from a shared counter. Each job streams
-//! its output ([`Piece`]s: findings already written as the format's bytes,
-//! and the few events that need the reporting side) through a small bounded
-//! channel of its own; the calling thread drains the channels strictly in job
-//! order. A worker may start a job only a bounded distance ahead of the one
-//! being reported, and a job's channel holds only a few pieces, so memory
-//! stays bounded however much is found.
+//! Worker threads take jobs in order from a shared counter. Each job's output
+//! ([`Piece`]s: findings already written as the format's bytes, and the few
+//! events that need the reporting side) goes into a small queue of its own on
+//! a shared board; the calling thread drains the queues strictly in job order.
+//! A worker may start a job only a bounded distance ahead of the one being
+//! reported, and a job's queue holds only a few pieces, so memory stays
+//! bounded however much is found.
+//!
+//! The board is one lock and one condition variable. Workers never wake the
+//! reporting side for a small piece: it looks again every millisecond, and
+//! then takes everything that is ready, so a folder of many tiny files costs
+//! a lock or two per file rather than a round of thread wake-ups. Workers
+//! wait only when the output waiting overall passes a budget.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use super::one;
 use super::produce::{Done, Piece, Producer};
@@ -21,47 +27,100 @@ use super::split::Job;
 use crate::report::FindingWriter;
 use crate::scan::ScanConfig;
 
-/// How many jobs a worker may start ahead of the one being reported, per
-/// thread: enough to keep every core busy past a large file.
-const AHEAD_PER_THREAD: usize = 4;
-/// Pieces a job may have waiting in its channel.
+/// How many jobs a worker may start ahead of the one being reported.
+const AHEAD: usize = 4096;
+/// Bytes of output that may wait, over all jobs, before workers ahead wait.
+const BUFFERED: usize = 8 << 20;
+/// Pieces the job being reported may have waiting before its worker waits.
 const PIECES_WAITING: usize = 8;
+/// How often the reporting side looks for pieces nobody told it about.
+const POLL: Duration = Duration::from_millis(1);
 
 /// What the workers and the reporting side share.
 #[derive(Default)]
 struct Shared {
     /// Jobs fully reported.
     reported: usize,
-    /// Channels of jobs started and not yet taken by the reporting side.
-    slots: BTreeMap<usize, Receiver<Piece>>,
+    /// Pieces made and not yet reported, by job.
+    queues: BTreeMap<usize, Queue>,
+    /// Their size, roughly, in bytes.
+    buffered: usize,
     /// Line breaks counted in each segment job, for the segments after it.
     lines: BTreeMap<usize, u64>,
     /// The reporting side can take no more.
     stopped: bool,
+    /// Who is waiting for a change, so that nobody is woken for nothing.
+    reporter_waiting: bool,
+    workers_waiting: usize,
+}
+
+#[derive(Default)]
+struct Queue {
+    pieces: VecDeque<Piece>,
+    done: bool,
 }
 
 struct Board {
     state: Mutex<Shared>,
     changed: Condvar,
+    /// A copy of `Shared::reported` that workers read without the lock.
+    reported: AtomicUsize,
 }
 
 impl Board {
     fn lock(&self) -> MutexGuard<'_, Shared> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits until `ready` holds or the run stops; the lock, or `None` when
-    /// stopped.
-    fn wait(&self, ready: impl Fn(&Shared) -> bool) -> Option<MutexGuard<'_, Shared>> {
+    fn wait<'a>(&self, state: MutexGuard<'a, Shared>) -> MutexGuard<'a, Shared> {
+        self.changed.wait(state).unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A worker waits until `ready` holds; `None` when the run stops first.
+    fn worker_wait(&self, ready: impl Fn(&Shared) -> bool) -> Option<MutexGuard<'_, Shared>> {
         let mut state = self.lock();
         while !state.stopped && !ready(&state) {
-            state = self.changed.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
+            state.workers_waiting += 1;
+            state = self.wait(state);
+            state.workers_waiting -= 1;
         }
         (!state.stopped).then_some(state)
     }
 
-    fn update(&self, change: impl FnOnce(&mut Shared)) {
-        change(&mut self.lock());
+    /// Wakes whoever waits, once a change is made.
+    fn wake(&self, state: &Shared, reporter: bool, workers: bool) {
+        if (reporter && state.reporter_waiting) || (workers && state.workers_waiting > 0) {
+            self.changed.notify_all();
+        }
+    }
+
+    /// Adds job `i`'s next piece, waiting while too much output waits.
+    fn put(&self, i: usize, piece: Piece) -> ControlFlow<()> {
+        let last = matches!(piece, Piece::Done(_));
+        let size = piece.size();
+        // The last piece never waits: the reporting side may need it to move on.
+        let room = |s: &Shared| {
+            let waiting = s.queues.get(&i).map_or(0, |q| q.pieces.len());
+            last || if i == s.reported { waiting < PIECES_WAITING } else { s.buffered + size <= BUFFERED }
+        };
+        let Some(mut state) = self.worker_wait(room) else {
+            return ControlFlow::Break(());
+        };
+        state.buffered += size;
+        let queue = state.queues.entry(i).or_default();
+        queue.pieces.push_back(piece);
+        queue.done |= last;
+        // The reporting side is told only when the queue it reads fills up.
+        let full = queue.pieces.len() >= PIECES_WAITING / 2;
+        self.wake(&state, full && i == state.reported, false);
+        ControlFlow::Continue(())
+    }
+
+    /// Stops the run: every worker gives up at its next step.
+    fn stop(&self) {
+        let mut state = self.lock();
+        state.stopped = true;
+        state.queues.clear();
         self.changed.notify_all();
     }
 }
@@ -77,8 +136,11 @@ pub(super) fn run(
     take: &mut dyn FnMut(Piece) -> io::Result<()>,
 ) -> io::Result<bool> {
     let next = AtomicUsize::new(0);
-    let board = Board { state: Mutex::new(Shared::default()), changed: Condvar::new() };
-    let ahead = writers.len() * AHEAD_PER_THREAD;
+    let board = Board {
+        state: Mutex::new(Shared::default()),
+        changed: Condvar::new(),
+        reported: AtomicUsize::new(0),
+    };
     std::thread::scope(|scope| {
         let mut started = 0;
         for mut writer in writers {
@@ -86,7 +148,7 @@ pub(super) fn run(
             let worker = move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= jobs.len() || !work(board, jobs, i, config, ahead, writer.as_deref_mut()) {
+                    if i >= jobs.len() || !work(board, jobs, i, config, writer.as_deref_mut()) {
                         return;
                     }
                 }
@@ -97,28 +159,38 @@ pub(super) fn run(
             return Ok(false);
         }
         let outcome = report(jobs.len(), &board, take);
-        board.update(|state| {
-            state.stopped = true;
-            state.slots.clear();
-        });
+        board.stop();
         outcome.map(|()| true)
     })
 }
 
 /// Reports every job's pieces in job order.
 fn report(jobs: usize, board: &Board, take: &mut dyn FnMut(Piece) -> io::Result<()>) -> io::Result<()> {
-    for i in 0..jobs {
-        let Some(mut state) = board.wait(|s| s.slots.contains_key(&i)) else { return Ok(()) };
-        let Some(pieces) = state.slots.remove(&i) else { return Ok(()) };
-        drop(state);
-        for piece in pieces {
-            let done = matches!(piece, Piece::Done(_));
-            take(piece)?;
-            if done {
-                break;
-            }
+    let mut pieces = Vec::new();
+    let mut state = board.lock();
+    while state.reported < jobs {
+        let i = state.reported;
+        let Some(queue) = state.queues.get_mut(&i).filter(|q| !q.pieces.is_empty()) else {
+            state.reporter_waiting = true;
+            state = board.changed.wait_timeout(state, POLL).map_or_else(|e| e.into_inner().0, |(s, _)| s);
+            state.reporter_waiting = false;
+            continue;
+        };
+        pieces.extend(queue.pieces.drain(..));
+        let freed: usize = pieces.iter().map(Piece::size).sum();
+        if queue.done {
+            state.queues.remove(&i);
+            state.reported += 1;
+            board.reported.store(state.reported, Ordering::Relaxed);
         }
-        board.update(|state| state.reported = i + 1);
+        state.buffered = state.buffered.saturating_sub(freed);
+        // Room in a queue, or a new turn for a worker ahead.
+        board.wake(&state, false, true);
+        drop(state);
+        for piece in pieces.drain(..) {
+            take(piece)?;
+        }
+        state = board.lock();
     }
     Ok(())
 }
@@ -129,22 +201,23 @@ fn work(
     jobs: &[Job<'_>],
     i: usize,
     config: &ScanConfig,
-    ahead: usize,
     writer: Option<&mut (dyn FindingWriter + 'static)>,
 ) -> bool {
-    let Some(mut state) = board.wait(|s| i < s.reported + ahead) else { return false };
-    let (send, receive) = sync_channel(PIECES_WAITING);
-    state.slots.insert(i, receive);
-    drop(state);
-    board.changed.notify_all();
+    let my_turn = |reported: usize| i < reported + AHEAD;
+    if !my_turn(board.reported.load(Ordering::Relaxed))
+        && board.worker_wait(|s| my_turn(s.reported)).is_none()
+    {
+        return false;
+    }
     let lines_before = |first_job: usize, count: u64| -> Option<u64> {
-        board.update(|s| {
-            s.lines.insert(i, count);
-        });
-        let state = board.wait(|s| (first_job..i).all(|j| s.lines.contains_key(&j)))?;
+        let mut state = board.lock();
+        state.lines.insert(i, count);
+        board.wake(&state, false, true);
+        drop(state);
+        let state = board.worker_wait(|s| (first_job..i).all(|j| s.lines.contains_key(&j)))?;
         Some((first_job..i).filter_map(|j| state.lines.get(&j)).sum())
     };
-    let mut deliver = |piece| to(&send, piece);
+    let mut deliver = |piece| board.put(i, piece);
     let mut producer = Producer::new(writer, &mut deliver);
     // A job that panics still answers for its place in the order, or the
     // reporting side would wait for it forever.
@@ -176,13 +249,5 @@ fn one_job(
                 });
             Done::part(scanned, end, part.last)
         }
-    }
-}
-
-/// Sends a piece; `Break` once nobody will read it.
-fn to(send: &SyncSender<Piece>, piece: Piece) -> ControlFlow<()> {
-    match send.send(piece) {
-        Ok(()) => ControlFlow::Continue(()),
-        Err(_) => ControlFlow::Break(()),
     }
 }

@@ -30,6 +30,18 @@ pub(super) enum Piece {
     Done(Box<Done>),
 }
 
+impl Piece {
+    /// About how many bytes the piece holds, to bound what waits.
+    pub(super) fn size(&self) -> usize {
+        match self {
+            Piece::Bytes { bytes, .. } => bytes.len(),
+            Piece::Finding { .. } => 2048,
+            Piece::Malformed { .. } => 512,
+            Piece::Done(_) => 256,
+        }
+    }
+}
+
 /// How a job ended.
 pub(super) struct Done {
     pub scanned: Scanned,

@@ -100,10 +100,10 @@ pub(super) fn ews_retirement(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim>
         confidence: Confidence::Medium,
         evidence,
         fix: steps(&[
-            "Check the tenant: Get-OrganizationConfig | fl EwsEnabled,EwsApplicationAccessPolicy,EwsAllowList (an empty EwsEnabled means the tenant has not opted in).",
-            "Check the mailbox: Get-CASMailbox <address> | fl EwsEnabled.",
-            "Where EWS is still needed, allow it again: Set-OrganizationConfig -EwsEnabled $true or Set-CASMailbox -EwsEnabled $true, and add the application (CRM/* for Dynamics 365) to an allow list; changes take up to 2 hours.",
-            "Mind the dates: Exchange Online blocks EWS from 1 October 2026 for tenants that have not opted in, and removes it on 1 April 2027; Kiosk, F1 and F3 licenses lose it from 30 June 2026. Exchange Server on-premises is not affected.",
+            "Check the tenant: Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | fl EwsEnabled,EwsAllowedAppIDs,EwsApplicationAccessPolicy,EwsAllowList (since 1 October 2026 an empty EwsEnabled counts as False).",
+            "Check the mailbox: Get-CASMailbox <address> | fl EwsEnabled; EWS works only when both levels are True or empty.",
+            "Where EWS is still needed, set Set-OrganizationConfig -EwsEnabled $true (and the mailbox to True or empty), put the application's ID on EwsAllowedAppIDs, and keep CRM/* on any User-Agent allow list; changes take up to 24 hours.",
+            "Mind the dates: Kiosk, F1 and F3 licences have lost EWS since 30 June 2026, tenants that had not opted in since 1 October 2026, and EWS in Exchange Online ends on 1 April 2027. Exchange Server on-premises is not affected.",
             "Plan the move of EWS clients to Microsoft Graph.",
         ]),
     })
