@@ -17,7 +17,10 @@
 //! uses that key.
 //!
 //! [`Redacting`] applies all this in one place: it wraps any [`Report`] and
-//! redacts what passes through it.
+//! redacts what passes through it. It offers no `FindingWriter`, so findings
+//! reach it whole on the reporting thread, in input order: that is what keeps
+//! the numbering the same for any thread count (a redacted run writes its
+//! findings on that one thread).
 
 use std::collections::{BTreeSet, HashMap};
 use std::io;

@@ -357,6 +357,7 @@ fn shape_words(f: &Finding) -> &'static str {
         Shape::DataverseFault => "Dataverse fault",
         Shape::JsonResponse => "JSON response",
         Shape::GraphError => "Graph error",
+        Shape::Aadsts => "Entra sign-in error",
         Shape::DashboardToken => "sync dashboard token",
         Shape::Mention => "code named in text",
     }
