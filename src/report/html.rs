@@ -11,9 +11,11 @@
 //! Each finding is turned into markup by [`finding`], a pure function, on the
 //! thread that found it (the format's [`FindingWriter`]); the page is written
 //! at the end, when the summary it opens on is known, so the markup of every
-//! finding is held until then.
+//! finding is held until then: in memory up to 8 MiB, then in an unnamed
+//! temporary file.
 
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, Seek, SeekFrom, Write};
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -32,7 +34,7 @@ pub struct Html<W: Write, E: Write> {
     out: W,
     err: E,
     /// The findings' markup, in input order.
-    findings: Vec<u8>,
+    findings: Spool,
     count: usize,
     malformed: Vec<Malformed>,
     skipped: Vec<Note>,
@@ -45,7 +47,7 @@ impl<W: Write, E: Write> Html<W, E> {
         Html {
             out,
             err,
-            findings: Vec::new(),
+            findings: Spool::default(),
             count: 0,
             malformed: Vec::new(),
             skipped: Vec::new(),
@@ -69,15 +71,13 @@ impl<W: Write, E: Write> Report for Html<W, E> {
     }
 
     fn written(&mut self, bytes: &[u8], findings: usize) -> io::Result<()> {
-        self.findings.extend_from_slice(bytes);
         self.count += findings;
-        Ok(())
+        self.findings.push(bytes)
     }
 
     fn finding(&mut self, f: &Finding) -> io::Result<()> {
-        Markups.write(f, &mut self.findings);
         self.count += 1;
-        Ok(())
+        self.findings.push(finding(f).into_string().as_bytes())
     }
 
     fn malformed(&mut self, malformed: &Malformed) -> io::Result<()> {
@@ -97,17 +97,60 @@ impl<W: Write, E: Write> Report for Html<W, E> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let findings = String::from_utf8_lossy(&self.findings);
-        let page = page(summary, &findings, self.count, &self.malformed, &self.skipped, &self.errors);
-        self.out.write_all(page.into_string().as_bytes())?;
+        let page = page(summary, self.count, &self.malformed, &self.skipped, &self.errors).into_string();
+        // Input text is escaped, so the marker can only be the template's own.
+        let (before, after) = page.split_once(FINDINGS_GO_HERE).unwrap_or((&page, ""));
+        self.out.write_all(before.as_bytes())?;
+        self.findings.copy_to(&mut self.out)?;
+        self.out.write_all(after.as_bytes())?;
         self.out.flush()
     }
 }
 
-/// The whole page around the findings' markup.
+/// Where the findings' markup goes in the page.
+const FINDINGS_GO_HERE: &str = "<!--ewsdiag:findings-->";
+
+/// Markup waiting for the end of the run: in memory up to this many bytes,
+/// then in an unnamed temporary file, so a run with many findings keeps its
+/// memory small.
+const SPOOL_MEMORY: usize = 8 << 20;
+
+/// The findings' markup, in memory or, past [`SPOOL_MEMORY`], in a temporary file.
+#[derive(Default)]
+struct Spool {
+    memory: Vec<u8>,
+    file: Option<io::BufWriter<File>>,
+}
+
+impl Spool {
+    fn push(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if let Some(file) = self.file.as_mut() {
+            return file.write_all(bytes);
+        }
+        self.memory.extend_from_slice(bytes);
+        if self.memory.len() > SPOOL_MEMORY {
+            let mut file = io::BufWriter::new(tempfile::tempfile()?);
+            file.write_all(&std::mem::take(&mut self.memory))?;
+            self.file = Some(file);
+        }
+        Ok(())
+    }
+
+    fn copy_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        match self.file.take() {
+            Some(file) => {
+                let mut file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+                file.seek(SeekFrom::Start(0))?;
+                io::copy(&mut file, out).map(drop)
+            }
+            None => out.write_all(&self.memory),
+        }
+    }
+}
+
+/// The whole page, with a marker where the findings' markup goes.
 fn page(
     summary: &Summary,
-    findings: &str,
     count: usize,
     malformed: &[Malformed],
     skipped: &[Note],
@@ -160,7 +203,7 @@ fn page(
                         @if count == 0 {
                             p.empty { "No findings." }
                         }
-                        div.numbered { (PreEscaped(findings)) }
+                        div.numbered { (PreEscaped(FINDINGS_GO_HERE)) }
                     }
                     @if !errors.is_empty() || !skipped.is_empty() || !malformed.is_empty() {
                         section #inputs {
@@ -535,6 +578,35 @@ mod tests {
         f.marks.message = Some((0, 9));
         let markup = finding(&f).into_string();
         assert!(!markup.contains("<mark"), "{markup}");
+    }
+
+    #[test]
+    fn markup_past_the_memory_limit_waits_in_a_file_and_comes_back_whole() {
+        let mut spool = Spool::default();
+        let chunk: Vec<u8> = (0..=255u8).cycle().take(3 << 20).collect();
+        for _ in 0..4 {
+            spool.push(&chunk).unwrap();
+        }
+        spool.push(b"end").unwrap();
+        assert!(spool.file.is_some() && spool.memory.is_empty(), "12 MiB went to a file");
+        let mut out = Vec::new();
+        spool.copy_to(&mut out).unwrap();
+        assert_eq!(out.len(), 4 * chunk.len() + 3);
+        assert!(out.chunks(chunk.len()).take(4).all(|c| c == chunk.as_slice()) && out.ends_with(b"end"));
+    }
+
+    #[test]
+    fn the_page_puts_the_findings_where_the_marker_stands_once() {
+        let mut out = Vec::new();
+        {
+            let mut html = Html::new(&mut out, Vec::new());
+            html.finding(&Finding::new(Shape::SoapFault, "ErrorServerBusy")).unwrap();
+            html.finish(&Summary::default()).unwrap();
+        }
+        let page = String::from_utf8(out).unwrap();
+        assert!(!page.contains(FINDINGS_GO_HERE));
+        assert_eq!(page.matches("<article class=\"finding").count(), 1);
+        assert!(page.find("ErrorServerBusy") > page.find(r#"id="findings""#));
     }
 
     #[test]
