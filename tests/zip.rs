@@ -313,3 +313,20 @@ fn a_workbook_inside_an_archive_is_read_cell_by_cell() {
     }
     assert!(findings.iter().any(|f| f["cell"] == "F2" && f["mailbox"] == "Rosa Lindqvist"), "{findings:?}");
 }
+
+#[test]
+fn a_zip_under_another_name_is_opened_when_named_and_left_alone_when_walked_past() {
+    let archive = xlsx::zip_of([("word/document.xml", FAULT.as_bytes())]);
+    let (dir, walked) = scan_dir(&[("notes.docx", archive)]);
+    let all = lines(&walked);
+    assert!(of_type(&all, "finding").is_empty(), "{all:?}");
+    assert_eq!(of_type(&all, "skipped").len(), 1, "binary, as before: {all:?}");
+    let named = ewsdiag(&["scan", "--format", "ndjson", &name_of(&dir, "notes.docx")]);
+    let all = lines(&named);
+    assert!(
+        of_type(&all, "finding")
+            .iter()
+            .any(|f| f["path"] == format!("{}!word/document.xml", name_of(&dir, "notes.docx"))),
+        "{all:?}"
+    );
+}

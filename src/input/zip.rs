@@ -37,7 +37,7 @@ pub struct ArchiveLimits {
 
 impl Default for ArchiveLimits {
     fn default() -> Self {
-        ArchiveLimits { max_ratio: 500, ratio_floor: 1 << 20, max_total: 4 << 30, max_in_memory: 64 << 20 }
+        ArchiveLimits { max_ratio: 500, ratio_floor: 1 << 20, max_total: 4 << 30, max_in_memory: 32 << 20 }
     }
 }
 

@@ -34,12 +34,17 @@ pub struct Scanned {
     pub parts_unreadable: Vec<Note>,
 }
 
-/// The file and its kind, when `origin` is an archive or a workbook.
-fn container(origin: &Origin) -> Option<(&std::path::Path, input::Container)> {
-    match origin {
-        Origin::File(file) => input::Container::of_path(file).map(|c| (file.as_path(), c)),
-        Origin::Stdin => None,
-    }
+/// The file and its kind, when `origin` is an archive or a workbook: known
+/// by its name, or for a file the user named, also by its first bytes (a
+/// `.docx` found while walking is a zip archive too, but not a log's).
+fn container(origin: &Origin, explicit: bool) -> Option<(&std::path::Path, input::Container)> {
+    let Origin::File(file) = origin else { return None };
+    let container = if explicit {
+        input::Container::of_path(file)
+    } else {
+        input::Container::of_name(&file.file_name()?.to_string_lossy())
+    };
+    container.map(|c| (file.as_path(), c))
 }
 
 /// Scans `target`, handing each event to `sink` until it answers `Break`.
@@ -53,7 +58,7 @@ pub(super) fn scan(
         Target::Unreadable { path, reason } => return Scanned::unreadable(path.clone(), reason.clone()),
     };
     let path = origin.display();
-    if let Some((file, container)) = container(origin) {
+    if let Some((file, container)) = container(origin, explicit) {
         return super::container::scan(file, path, container, config, &mut diagnosing(sink));
     }
     let opened = match input::open(origin) {
