@@ -12,6 +12,7 @@
 //! chunks of output per job in flight, and for the closing correlation a
 //! [`Tally`] that counts findings per mailbox and kind rather than keeping them.
 
+mod clock;
 mod container;
 mod one;
 mod pipeline;
@@ -30,6 +31,8 @@ use crate::report::Report;
 use crate::scan::{ScanConfig, Stats};
 use crate::walk::{self, Target, WalkConfig};
 
+pub use clock::Timings;
+use clock::{Clock, Phase};
 use produce::{Done, Piece, Producer};
 use split::Stitch;
 
@@ -49,6 +52,8 @@ pub struct RunConfig {
     /// A plain file at least three times this long is scanned in segments of
     /// about this many bytes, in parallel (default 16 MiB).
     pub segment_len: u64,
+    /// Measure where the time goes, by phase (see [`Timings`]).
+    pub timings: bool,
 }
 
 impl Default for RunConfig {
@@ -59,6 +64,7 @@ impl Default for RunConfig {
             scan: ScanConfig::default(),
             threads: 0,
             segment_len: 16 << 20,
+            timings: false,
         }
     }
 }
@@ -86,6 +92,9 @@ pub struct Summary {
     pub unreadable: Vec<Note>,
     /// What went wrong, ranked: the mailboxes each cause hits and its fix.
     pub root_causes: Vec<RootCause>,
+    /// Where the time went, when measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timings: Option<Timings>,
 }
 
 impl Summary {
@@ -106,18 +115,24 @@ pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
     };
     let jobs = split::plan(&targets, threads, config.segment_len);
     let writers: Vec<_> = (0..threads).map(|_| report.writer()).collect();
+    let clock = config.timings.then(Clock::default);
+    let clock = clock.as_ref();
     let mut out =
-        Output { report, summary: Summary::default(), tally: Tally::new(), stitch: Stitch::default() };
+        Output { report, summary: Summary::default(), tally: Tally::new(), stitch: Stitch::default(), clock };
     let parallel = threads > 1
         && jobs.len() > 1
-        && pipeline::run(&jobs, &config.scan, writers, &mut |piece| out.take(piece))?;
+        && pipeline::run(&jobs, &config.scan, writers, clock, &mut |piece| {
+            Clock::time(clock, Phase::Report, || out.take(piece))
+        })?;
     if !parallel {
         for target in &targets {
             out.stream(target, &config.scan)?;
         }
     }
     let Output { report, mut summary, tally, .. } = out;
-    summary.root_causes = diagnose::conclude(&tally, kb::knowledge_base());
+    summary.root_causes =
+        Clock::time(clock, Phase::Correlate, || diagnose::conclude(&tally, kb::knowledge_base()));
+    summary.timings = clock.map(Clock::timings);
     report.finish(&summary)?;
     Ok(summary)
 }
@@ -130,12 +145,14 @@ struct Output<'r> {
     tally: Tally,
     /// The segments of the large file being put back together.
     stitch: Stitch,
+    clock: Option<&'r Clock>,
 }
 
 impl Output<'_> {
     /// Scans one target on this thread, reporting as it goes.
     fn stream(&mut self, target: &Target, config: &ScanConfig) -> io::Result<()> {
         let mut writer = self.report.writer();
+        let clock = self.clock;
         let mut failed = None;
         let mut deliver = |piece| match self.take(piece) {
             Ok(()) => ControlFlow::Continue(()),
@@ -144,8 +161,10 @@ impl Output<'_> {
                 ControlFlow::Break(())
             }
         };
-        let mut producer = Producer::new(writer.as_deref_mut(), &mut deliver);
-        let scanned = one::scan(target, config, &mut |event| producer.event(event, false));
+        let mut producer = Producer::new(writer.as_deref_mut(), &mut deliver, clock);
+        let scanned = Clock::time(clock, Phase::Scan, || {
+            one::scan(target, config, clock, &mut |event| producer.event(event, false))
+        });
         let _ = producer.finish(Done::whole(scanned));
         drop(producer);
         failed.map_or(Ok(()), Err)

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
+use super::clock::{Clock, Phase};
 use crate::diagnose::{MailboxCodes, Memo};
 use crate::input::{self, Origin};
 use crate::kb;
@@ -51,6 +52,7 @@ fn container(origin: &Origin, explicit: bool) -> Option<(&std::path::Path, input
 pub(super) fn scan(
     target: &Target,
     config: &ScanConfig,
+    clock: Option<&Clock>,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> Scanned {
     let (origin, explicit) = match target {
@@ -59,7 +61,7 @@ pub(super) fn scan(
     };
     let path = origin.display();
     if let Some((file, container)) = container(origin, explicit) {
-        return super::container::scan(file, path, container, config, &mut diagnosing(sink));
+        return super::container::scan(file, path, container, config, &mut diagnosing(clock, sink));
     }
     let opened = match input::open(origin) {
         Ok(opened) => opened,
@@ -70,7 +72,7 @@ pub(super) fn scan(
         return Scanned { path, skipped: Some(reason), ..Scanned::default() };
     }
     let source = SourceInfo { path: path.clone(), encoding: opened.encoding };
-    let result = scan::scan_reader(opened.reader, &source, config, &mut diagnosing(sink));
+    let result = scan::scan_reader(opened.reader, &source, config, &mut diagnosing(clock, sink));
     Scanned::ended(path, result)
 }
 
@@ -81,11 +83,12 @@ pub(super) fn scan_part(
     path: String,
     segment: Segment,
     config: &ScanConfig,
+    clock: Option<&Clock>,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> (Scanned, SegmentEnd) {
     let source = SourceInfo { path: path.clone(), encoding: Encoding::Utf8 };
     let reader = At { file, pos: segment.read_from };
-    match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(sink)) {
+    match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(clock, sink)) {
         Ok((stats, end)) => (Scanned::ended(path, Ok(stats)), end),
         Err(failed) => (Scanned::ended(path, Err(failed)), SegmentEnd::default()),
     }
@@ -112,11 +115,14 @@ impl Scanned {
 }
 
 /// Passes events on to `sink`, each finding diagnosed first.
-fn diagnosing(sink: &mut dyn FnMut(Event) -> ControlFlow<()>) -> impl FnMut(Event) -> ControlFlow<()> + '_ {
+fn diagnosing<'a>(
+    clock: Option<&'a Clock>,
+    sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
+) -> impl FnMut(Event) -> ControlFlow<()> + 'a {
     let mut doctor = Diagnoser::default();
     move |event| match event {
         Event::Finding(mut finding) => {
-            doctor.prepare(&mut finding);
+            Clock::time(clock, Phase::Diagnose, || doctor.prepare(&mut finding));
             sink(Event::Finding(finding))
         }
         other => sink(other),

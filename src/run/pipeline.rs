@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use super::clock::{Clock, Phase};
 use super::one;
 use super::produce::{Done, Piece, Producer};
 use super::split::Job;
@@ -133,6 +134,7 @@ pub(super) fn run(
     jobs: &[Job<'_>],
     config: &ScanConfig,
     writers: Vec<Option<Box<dyn FindingWriter>>>,
+    clock: Option<&Clock>,
     take: &mut dyn FnMut(Piece) -> io::Result<()>,
 ) -> io::Result<bool> {
     let next = AtomicUsize::new(0);
@@ -148,7 +150,7 @@ pub(super) fn run(
             let worker = move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= jobs.len() || !work(board, jobs, i, config, writer.as_deref_mut()) {
+                    if i >= jobs.len() || !work(board, jobs, i, config, clock, writer.as_deref_mut()) {
                         return;
                     }
                 }
@@ -201,6 +203,7 @@ fn work(
     jobs: &[Job<'_>],
     i: usize,
     config: &ScanConfig,
+    clock: Option<&Clock>,
     writer: Option<&mut (dyn FindingWriter + 'static)>,
 ) -> bool {
     let my_turn = |reported: usize| i < reported + AHEAD;
@@ -218,10 +221,12 @@ fn work(
         Some((first_job..i).filter_map(|j| state.lines.get(&j)).sum())
     };
     let mut deliver = |piece| board.put(i, piece);
-    let mut producer = Producer::new(writer, &mut deliver);
+    let mut producer = Producer::new(writer, &mut deliver, clock);
     // A job that panics still answers for its place in the order, or the
     // reporting side would wait for it forever.
-    let job = std::panic::AssertUnwindSafe(|| one_job(&jobs[i], i, config, &mut producer, &lines_before));
+    let job = std::panic::AssertUnwindSafe(|| {
+        Clock::time(clock, Phase::Scan, || one_job(&jobs[i], i, config, clock, &mut producer, &lines_before))
+    });
     let done = std::panic::catch_unwind(job).unwrap_or_else(|_| Done::failed(&jobs[i]));
     producer.finish(done).is_continue()
 }
@@ -231,11 +236,14 @@ fn one_job(
     job: &Job<'_>,
     i: usize,
     config: &ScanConfig,
+    clock: Option<&Clock>,
     producer: &mut Producer<'_>,
     lines_before: &dyn Fn(usize, u64) -> Option<u64>,
 ) -> Done {
     match job {
-        Job::Whole(target) => Done::whole(one::scan(target, config, &mut |e| producer.event(e, false))),
+        Job::Whole(target) => {
+            Done::whole(one::scan(target, config, clock, &mut |e| producer.event(e, false)))
+        }
         Job::Part(part) => {
             let Some(before) = lines_before(part.first_job, part.count_lines()) else {
                 return Done::stopped(part);
@@ -243,7 +251,7 @@ fn one_job(
             let segment = part.placed(before);
             let first = part.is_first(i);
             let (scanned, end) =
-                one::scan_part(&part.file, part.origin.display(), segment, config, &mut |e| {
+                one::scan_part(&part.file, part.origin.display(), segment, config, clock, &mut |e| {
                     let hold = !first && part.holds(e.offset(), config.max_payload);
                     producer.event(e, hold)
                 });

@@ -11,6 +11,7 @@ use crate::report::FindingWriter;
 use crate::scan::{Event, SegmentEnd};
 use crate::walk::Target;
 
+use super::clock::{Clock, Phase};
 use super::one::Scanned;
 use super::split::{Job, Part};
 
@@ -93,14 +94,16 @@ pub(super) struct Producer<'a> {
     chunk: Vec<u8>,
     findings: usize,
     tally: Tally,
+    clock: Option<&'a Clock>,
 }
 
 impl<'a> Producer<'a> {
     pub(super) fn new(
         writer: Option<&'a mut (dyn FindingWriter + 'static)>,
         send: &'a mut dyn FnMut(Piece) -> ControlFlow<()>,
+        clock: Option<&'a Clock>,
     ) -> Self {
-        Producer { writer, send, chunk: Vec::new(), findings: 0, tally: Tally::new() }
+        Producer { writer, send, chunk: Vec::new(), findings: 0, tally: Tally::new(), clock }
     }
 
     /// Takes one event in; a `held` one goes to the reporting side whole.
@@ -108,8 +111,9 @@ impl<'a> Producer<'a> {
         match event {
             Event::Finding(finding) => match self.writer.as_deref_mut() {
                 Some(writer) if !held => {
-                    self.tally.add(&finding, kb::knowledge_base());
-                    writer.write(&finding, &mut self.chunk);
+                    let (tally, chunk) = (&mut self.tally, &mut self.chunk);
+                    Clock::time(self.clock, Phase::Tally, || tally.add(&finding, kb::knowledge_base()));
+                    Clock::time(self.clock, Phase::Render, || writer.write(&finding, chunk));
                     self.findings += 1;
                     if self.chunk.len() >= CHUNK { self.flush() } else { ControlFlow::Continue(()) }
                 }

@@ -10,7 +10,9 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::view::View;
-use super::{alert, json, text, window};
+use super::{
+    aadsts, alert, ews_block, graph_json, graph_powershell, graph_python, graph_sdk, json, text, window,
+};
 use crate::kb::codes;
 use crate::model::{Finding, Wrapping};
 
@@ -37,6 +39,26 @@ pub(crate) enum Kind {
     GraphError,
     /// An item-level dashboard token.
     Dashboard,
+    /// `ServiceException`: .NET's or (as `GraphServiceException`) Java's Graph SDK error.
+    GraphServiceException,
+    /// `ODataError`: the Graph SDKs' error type, with .NET or Go fields.
+    ODataError,
+    /// `GraphError`: a JavaScript Graph client error dump.
+    GraphErrorDump,
+    /// `'error':`: a Python dict repr of a Graph error response.
+    PythonDict,
+    /// `MainError(`: the Python Graph SDK's error dataclass.
+    PythonMainError,
+    /// `-Mg`: a Microsoft Graph PowerShell cmdlet's error record.
+    PowerShell,
+    /// `graph.microsoft.com`: a line calling Graph, perhaps with a bare error object.
+    GraphUrl,
+    /// `"responses`: a Graph `$batch` response.
+    Batch,
+    /// `AADSTS`: a Microsoft Entra ID sign-in error.
+    Aadsts,
+    /// `X-EWS-Policy-Reason`: an EWS request blocked by policy.
+    EwsPolicy,
     /// `Error` and a capital letter: perhaps an EWS code name in free text.
     CodeName,
 }
@@ -82,6 +104,19 @@ const ANCHORS: &[(&str, Kind)] = &[
     ("InvalidSender", Kind::Dashboard),
     ("InvalidForwardMailItem", Kind::Dashboard),
     ("PrivilegeDenied", Kind::Dashboard),
+    ("ServiceException", Kind::GraphServiceException),
+    ("ODataError", Kind::ODataError),
+    ("GraphError", Kind::GraphErrorDump),
+    ("'error':", Kind::PythonDict),
+    ("MainError(", Kind::PythonMainError),
+    ("-Mg", Kind::PowerShell),
+    ("graph.microsoft.com", Kind::GraphUrl),
+    // The key's opening quote only, so that `\"responses\"` and
+    // `""responses""` are hits too.
+    ("\"responses", Kind::Batch),
+    ("AADSTS", Kind::Aadsts),
+    ("X-EWS-Policy-Reason", Kind::EwsPolicy),
+    ("x-ews-policy-reason", Kind::EwsPolicy),
 ];
 
 /// The longest anchor: a hit can straddle a chunk boundary by this much less one.
@@ -165,11 +200,27 @@ pub(crate) fn recognise(input: &Input<'_>, hit: Hit) -> Outcome {
         Kind::AlertLabel => alert::alert_label(input, hit),
         Kind::SyncLabel => text::sync_label(input, hit),
         Kind::CodeName => text::mention(input, hit),
-        Kind::Returned | Kind::Crm => alert::alert_without_label(input, hit),
+        // `The remote server returned an error: (403) Forbidden.` is no
+        // alert; next to EWS it is a blocked request.
+        Kind::Returned => match alert::alert_without_label(input, hit) {
+            Outcome::Skip => ews_block::client_error(input, hit),
+            outcome => outcome,
+        },
+        Kind::Crm => alert::alert_without_label(input, hit),
         Kind::Hresult => text::hresult(input, hit),
         Kind::Exception => text::exception(input, hit),
         Kind::GraphError => json::graph_error(input, hit),
         Kind::Dashboard => text::dashboard_token(input, hit),
+        Kind::GraphServiceException => graph_sdk::service_exception(input, hit),
+        Kind::ODataError => graph_sdk::odata_error(input, hit),
+        Kind::GraphErrorDump => graph_sdk::graph_error_dump(input, hit),
+        Kind::PythonDict => graph_python::dict_repr(input, hit),
+        Kind::PythonMainError => graph_python::main_error(input, hit),
+        Kind::PowerShell => graph_powershell::error_record(input, hit),
+        Kind::GraphUrl => graph_json::bare_object(input, hit),
+        Kind::Batch => graph_json::batch(input, hit),
+        Kind::Aadsts => aadsts::aadsts(input, hit),
+        Kind::EwsPolicy => ews_block::policy_header(input, hit),
     }
 }
 

@@ -15,13 +15,26 @@
 //! - `alert`, `text`, `json`: alert lines; exceptions, HRESULTs, dashboard
 //!   tokens and code names in free text; OWA and Graph JSON
 //! - `lines`, `context`: line arithmetic; times, mailboxes and profiles nearby
+//! - `graph_sdk`, `graph_python`, `graph_powershell`, `graph_json`: Microsoft
+//!   Graph errors as SDKs, PowerShell and `$batch` responses print them
+//! - `aadsts`, `ews_block`: Entra ID sign-in errors; EWS requests refused by policy
+//! - `record`, `http_context`: what those share: the text around a hit, a log
+//!   record's lines; the request URL, status and headers around an error
 
+mod aadsts;
 mod alert;
 mod anchor;
 mod context;
 mod driver;
+mod ews_block;
+mod graph_json;
+mod graph_powershell;
+mod graph_python;
+mod graph_sdk;
+mod http_context;
 mod json;
 mod lines;
+mod record;
 mod text;
 mod view;
 mod window;

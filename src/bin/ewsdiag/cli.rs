@@ -56,6 +56,10 @@ pub struct ScanArgs {
     /// Worker threads (0: one per core).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// Print the CPU time of each phase to standard error at the end (for
+    /// the benchmark).
+    #[arg(long, hide = true)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

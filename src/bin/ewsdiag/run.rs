@@ -28,6 +28,7 @@ pub(crate) fn scan(args: &ScanArgs) -> ExitCode {
         },
         scan: scan_config(&args.output, format, &args.limits),
         threads: args.threads,
+        timings: args.timings,
         ..RunConfig::default()
     };
     execute(&config, format, &args.output, true)
@@ -137,7 +138,15 @@ fn width() -> usize {
 
 fn finish(outcome: io::Result<Summary>) -> ExitCode {
     match outcome {
-        Ok(summary) => exit::status(&summary),
+        Ok(summary) => {
+            if let Some(t) = summary.timings {
+                eprintln!(
+                    "ewsdiag: CPU seconds by phase: scan {:.3}, diagnose {:.3}, tally {:.3}, render {:.3}, correlate {:.3}, report {:.3}",
+                    t.scan, t.diagnose, t.tally, t.render, t.correlate, t.report
+                );
+            }
+            exit::status(&summary)
+        }
         // `ewsdiag scan … | head`: the reader has all it wants.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => exit::Status::Found.into(),
         Err(error) => {
