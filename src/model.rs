@@ -148,6 +148,11 @@ pub struct Finding {
     pub profile: Option<String>,
     /// When it happened, as the input writes it.
     pub time: Option<String>,
+    /// For a workbook input, the sheet the finding stands in (`Alerts`).
+    pub sheet: Option<String>,
+    /// For a workbook input, the cell the finding stands in (`D2`); the span
+    /// is then measured within the cell's text.
+    pub cell: Option<String>,
     /// The payload was cut off before its end.
     pub truncated: bool,
     /// What the knowledge base makes of it; shared by the findings that
@@ -181,6 +186,8 @@ impl Finding {
             mailbox: None,
             profile: None,
             time: None,
+            sheet: None,
+            cell: None,
             truncated: false,
             diagnosis: None,
             marks: Marks::default(),

@@ -7,7 +7,10 @@
 //! that UTF-8 stream. A UTF-8 input passes through untouched (BOM and invalid
 //! bytes included), so its offsets are the file's own.
 
+mod container;
+pub mod excel;
 mod sniff;
+pub mod zip;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -18,6 +21,7 @@ use flate2::read::MultiGzDecoder;
 
 use crate::model::Encoding;
 
+pub use container::Container;
 pub use sniff::{Sniffed, sniff};
 
 /// How many bytes are looked at to decide gzip, encoding and binary.

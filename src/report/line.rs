@@ -37,6 +37,8 @@ struct Line<'a> {
     mailbox: Option<&'a str>,
     profile: Option<&'a str>,
     time: Option<&'a str>,
+    sheet: Option<&'a str>,
+    cell: Option<&'a str>,
     truncated: bool,
     diagnosis: Option<&'a RawValue>,
 }
@@ -101,6 +103,8 @@ impl FindingWriter for JsonFinding {
             mailbox: f.mailbox.as_deref(),
             profile: f.profile.as_deref(),
             time: f.time.as_deref(),
+            sheet: f.sheet.as_deref(),
+            cell: f.cell.as_deref(),
             truncated: f.truncated,
             diagnosis,
         };

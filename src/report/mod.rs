@@ -8,6 +8,7 @@
 //! thread then only copies those bytes out in input order ([`Report::written`]).
 
 mod csv;
+pub mod html;
 pub mod human;
 mod json;
 mod line;
@@ -17,6 +18,7 @@ pub mod summary;
 use std::io;
 
 pub use csv::Csv;
+pub use html::Html;
 pub use json::Json;
 pub use ndjson::Ndjson;
 

@@ -3,8 +3,8 @@
 //! The contract (DESIGN.md): every finding is a line with `"type": "finding"`
 //! and the keys `path`, `line`, `column`, `offset`, `length`, `shape`,
 //! `wrapping`, `encoding`, `class`, `code`, `inner_code`, `message`,
-//! `operation`, `details`, `mailbox`, `profile`, `time`, `truncated` and
-//! `diagnosis`, `null` where unknown. Other line types:
+//! `operation`, `details`, `mailbox`, `profile`, `time`, `sheet`, `cell`,
+//! `truncated` and `diagnosis`, `null` where unknown. Other line types:
 //!
 //! - `{"type":"malformed","path":…,"line":…,"column":…,"offset":…,"length":…,"error_offset":…,"reason":…}`
 //! - `{"type":"skipped","path":…,"reason":…}` for a binary file found while walking

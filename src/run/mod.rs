@@ -13,6 +13,7 @@
 //! [`Tally`] that counts findings per mailbox and kind rather than keeping them.
 
 mod clock;
+mod container;
 mod one;
 mod pipeline;
 mod produce;
@@ -204,7 +205,17 @@ impl Output<'_> {
     }
 
     fn account(&mut self, scanned: Scanned) -> io::Result<()> {
-        let Scanned { path, stats, skipped, unreadable, scanned: read } = scanned;
+        let Scanned {
+            path, stats, skipped, unreadable, scanned: read, parts_skipped, parts_unreadable, ..
+        } = scanned;
+        for note in parts_skipped {
+            self.report.skipped(&note.path, &note.reason)?;
+            self.summary.skipped.push(note);
+        }
+        for note in parts_unreadable {
+            self.report.unreadable(&note.path, &note.reason)?;
+            self.summary.unreadable.push(note);
+        }
         if let Some(reason) = skipped {
             self.report.skipped(&path, &reason)?;
             self.summary.skipped.push(Note { path, reason });

@@ -8,11 +8,13 @@ use std::ops::ControlFlow;
 
 use super::clock::{Clock, Phase};
 use crate::diagnose::{MailboxCodes, Memo};
-use crate::input;
+use crate::input::{self, Origin};
 use crate::kb;
 use crate::model::{Encoding, Finding};
 use crate::scan::{self, Event, ReadError, ScanConfig, Segment, SegmentEnd, SourceInfo, Stats};
 use crate::walk::Target;
+
+use super::Note;
 
 /// What scanning one target gave, besides its events.
 #[derive(Debug, Default)]
@@ -27,6 +29,23 @@ pub struct Scanned {
     pub skipped: Option<String>,
     /// Why it could not be read (wholly or part way).
     pub unreadable: Option<String>,
+    /// Parts of a container (archive members, sheets) left out on purpose.
+    pub parts_skipped: Vec<Note>,
+    /// Parts of a container that could not be read; the rest was scanned.
+    pub parts_unreadable: Vec<Note>,
+}
+
+/// The file and its kind, when `origin` is an archive or a workbook: known
+/// by its name, or for a file the user named, also by its first bytes (a
+/// `.docx` found while walking is a zip archive too, but not a log's).
+fn container(origin: &Origin, explicit: bool) -> Option<(&std::path::Path, input::Container)> {
+    let Origin::File(file) = origin else { return None };
+    let container = if explicit {
+        input::Container::of_path(file)
+    } else {
+        input::Container::of_name(&file.file_name()?.to_string_lossy())
+    };
+    container.map(|c| (file.as_path(), c))
 }
 
 /// Scans `target`, handing each event to `sink` until it answers `Break`.
@@ -41,6 +60,9 @@ pub(super) fn scan(
         Target::Unreadable { path, reason } => return Scanned::unreadable(path.clone(), reason.clone()),
     };
     let path = origin.display();
+    if let Some((file, container)) = container(origin, explicit) {
+        return super::container::scan(file, path, container, config, &mut diagnosing(clock, sink));
+    }
     let opened = match input::open(origin) {
         Ok(opened) => opened,
         Err(error) => return Scanned::unreadable(path, error.to_string()),

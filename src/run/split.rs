@@ -92,7 +92,10 @@ pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64) -> Vec<
     let mut jobs = Vec::with_capacity(targets.len());
     for target in targets {
         let split = match target {
-            Target::Input { origin: origin @ Origin::File(path), .. } if threads > 1 => {
+            // Archives and workbooks are read whole, never split.
+            Target::Input { origin: origin @ Origin::File(path), .. }
+                if threads > 1 && input::Container::of_path(path).is_none() =>
+            {
                 segments(path, segment_len.max(1)).map(|(file, s)| (origin, file, s))
             }
             _ => None,

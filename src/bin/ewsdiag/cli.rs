@@ -141,6 +141,15 @@ pub struct OutputArgs {
     /// Also report successful responses (`NoError`).
     #[arg(long)]
     pub show_success: bool,
+    /// Replace addresses, mailbox, profile, user and host names, GUIDs and IP
+    /// addresses with stable pseudonyms (`mailbox-1`, `user-2@domain-1.example`)
+    /// in every format, so the report can be shared.
+    #[arg(long)]
+    pub redact: bool,
+    /// With --redact: derive pseudonyms from the contents of FILE, so they stay
+    /// the same across runs that use the same file (implies --redact).
+    #[arg(long, value_name = "FILE")]
+    pub redact_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,4 +183,6 @@ pub enum Format {
     Json,
     /// One row per finding, for a spreadsheet.
     Csv,
+    /// One self-contained web page to share: root causes first, then every finding.
+    Html,
 }
