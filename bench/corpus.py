@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
 """Deterministic corpus generator for the ewsdiag benchmark (standard library only).
 
-    python3 bench/corpus.py OUT_DIR [--scale 1.0] [--seed 20261123] [--only ordinary,dense,big]
+    python3 bench/corpus.py OUT_DIR [--scale 1.0] [--seed 20261123] [--only ordinary,dense,big,heavy,tiny]
 
-writes three corpora under OUT_DIR, each with a manifest of the findings
-ewsdiag must report:
+writes corpora under OUT_DIR, each with a manifest of the findings ewsdiag
+must report (bench/run.py calls it; --scale shrinks every corpus):
 
-    OUT_DIR/ordinary/            ~1 GB in 40 files: server logs, EWS trace logs,
-                                 CSV and JSON alert exports; about 1% of the lines
-                                 belong to a payload
-    OUT_DIR/dense/               ~300 MB in 24 files of the same kinds, where most
-                                 of the bytes are payloads
-    OUT_DIR/big/server-big.log   one ~1 GB server log (the memory case)
+    OUT_DIR/ordinary/   ~1 GiB in 100 files: server logs, EWS trace logs, CSV and
+                        JSON alert exports; about 1% of the records carry a payload
+    OUT_DIR/dense/      ~300 MiB in 30 files of server logs, EwsResponse trace
+                        exports, CSV and JSON exports that are mostly payloads
+    OUT_DIR/big/        the ordinary folder's files concatenated into one ~1 GiB log
+    OUT_DIR/heavy/      ~2 GiB in 40 files with dense's mix
+    OUT_DIR/tiny/       200,000 files of 2 to 6 lines, one in ten with a payload
+    OUT_DIR/huge/       heavy concatenated 5 times: one ~10 GiB log (only when named)
     OUT_DIR/<corpus>.manifest.json
 
-Manifests sit next to the corpus folders, not inside them, so that the tools
-only ever see log files.
+Densities are set in findings per MiB (FOLDERS below), a little above those of
+the shared generator the issue was measured with, so these corpora are at least
+as demanding. Manifests sit next to the corpus folders, not inside them, so
+that the tools only ever see log files.
 
 How the exact count is kept: every piece of text written is drawn from a pool
 of pre-rendered "items". A noise item (a log line, a stack trace, an export row
@@ -717,6 +721,9 @@ def current(out: str, name: str, scale: float) -> dict | None:
     except (OSError, ValueError):
         return None
     ok = m.get("version") == VERSION and m.get("scale") == scale and os.path.exists(m.get("path", ""))
+    if ok and name in CONCATENATED:  # still made from the source as it is now?
+        source = current(out, CONCATENATED[name][0], scale)
+        ok = source is not None and all(m[k] == source[k] * m["times"] for k in ("bytes", "findings"))
     return m if ok else None
 
 
