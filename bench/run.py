@@ -79,6 +79,7 @@ SPECS = {
     "shared-dense": {"script": True, "summary": True, "j1": True,
                      "targets": ["speed-dense", "memory", "threads-dense"]},
 }
+EWSDIAG_TOOLS = ("ewsdiag", "summary", "ewsdiag -j1")
 PHASES = ["scan", "diagnose", "tally", "render", "correlate", "report"]
 
 
@@ -393,6 +394,9 @@ def targets(results: dict) -> list[tuple[bool, str]]:
     for name, r in results.items():
         s = {t: v["median"] for t, v in r["stats"].items()}
         out.append((r["count_ok"], f"{name}: exact finding count ({r['found']} found, manifest {r['manifest']['findings']})"))
+        failed = {t: v["status"] for t, v in r["stats"].items() if t in EWSDIAG_TOOLS and v["status"] != [0]}
+        if failed:
+            out.append((False, f"{name}: timed ewsdiag runs exited with {failed} (0 expected: findings were reported)"))
         for target in SPECS[name]["targets"]:
             if target == "speed-ordinary":
                 q = s["ewsdiag"] / s["rg -c"]
