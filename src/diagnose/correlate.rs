@@ -128,10 +128,10 @@ fn by_code<'a>(left_over: &[&'a Bucket]) -> Vec<(Verdict, Vec<&'a Bucket>)> {
 /// to wins, and keeps the evidence that raised or lowered it.
 fn verdict_for(code: &str, buckets: &[&Bucket]) -> Verdict {
     let mut totals: Option<Totals> = None;
-    for d in buckets.iter().filter_map(|b| b.diagnosis.as_ref()) {
+    for d in buckets.iter().filter_map(|b| b.totals()) {
         match &mut totals {
-            Some(t) => t.absorb(d.clone()),
-            None => totals = Some(d.clone()),
+            Some(t) => t.absorb(d),
+            None => totals = Some(d),
         }
     }
     let Some(totals) = totals else {

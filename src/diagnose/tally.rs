@@ -36,7 +36,7 @@ const KINDS_KEPT: usize = 1024;
 
 /// What the correlation rules look at in one finding. Findings with equal
 /// traits are interchangeable to every rule, so they are counted together.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub(crate) struct Traits {
     /// A hash of the rest, worked out once.
     hash: u64,
@@ -52,6 +52,22 @@ pub(crate) struct Traits {
     pub profile: Option<String>,
     /// Which of the phrases the rules look for the finding's texts hold.
     pub flags: Flags,
+}
+
+impl PartialEq for Traits {
+    fn eq(&self, other: &Traits) -> bool {
+        std::ptr::eq(self, other)
+            || (self.hash == other.hash
+                && self.shape == other.shape
+                && self.kb_code == other.kb_code
+                && self.code == other.code
+                && self.inner_code == other.inner_code
+                && self.http == other.http
+                && self.direction == other.direction
+                && self.operation == other.operation
+                && self.profile == other.profile
+                && self.flags == other.flags)
+    }
 }
 
 impl Hash for Traits {
@@ -114,8 +130,10 @@ pub(crate) struct Bucket {
     pub times: BTreeSet<i64>,
     /// Findings whose time is ISO-8601.
     pub timed: usize,
-    /// The findings' diagnoses, added up.
-    pub diagnosis: Option<Totals>,
+    /// The findings' diagnoses, added up, except the latest run of findings
+    /// that shared one diagnosis, which is only counted (see [`Bucket::totals`]).
+    diagnosis: Option<Totals>,
+    pending: Option<(Arc<Diagnosis>, i64)>,
 }
 
 /// Diagnoses of a bucket's findings, added up: each cause's score summed and
@@ -181,6 +199,18 @@ impl Totals {
     }
 }
 
+/// Adds `count` findings with diagnosis `d` to `totals`.
+fn add(totals: &mut Option<Totals>, d: &Diagnosis, count: i64) {
+    match totals {
+        Some(t) => t.add(d, count),
+        None => {
+            let mut t = Totals::of(d);
+            t.add(d, count - 1);
+            *totals = Some(t);
+        }
+    }
+}
+
 impl Bucket {
     fn new(traits: Arc<Traits>, seq: u64) -> Bucket {
         Bucket {
@@ -195,6 +225,7 @@ impl Bucket {
             times: BTreeSet::new(),
             timed: 0,
             diagnosis: None,
+            pending: None,
         }
     }
 
@@ -213,7 +244,7 @@ impl Bucket {
             self.spellings.push(m.clone());
         }
         if let Some(t) = &f.time {
-            self.see(Stamp { text: t.clone(), seq });
+            self.see(t, seq);
             if let Some(s) = iso_seconds(t) {
                 self.timed += 1;
                 if self.times.len() < TIMES_KEPT {
@@ -225,25 +256,42 @@ impl Bucket {
             self.backoff = self.backoff.max(Some(ms));
         }
         if let Some(d) = &f.diagnosis {
-            match &mut self.diagnosis {
-                Some(totals) => totals.add(d, 1),
-                None => self.diagnosis = Some(Totals::of(d)),
+            match &mut self.pending {
+                Some((same, count)) if Arc::ptr_eq(same, d) => *count += 1,
+                pending => {
+                    if let Some((before, count)) = pending.replace((Arc::clone(d), 1)) {
+                        add(&mut self.diagnosis, &before, count);
+                    }
+                }
             }
         }
     }
 
     /// Takes a time in as first or last seen, in input order.
-    fn see(&mut self, stamp: Stamp) {
-        if later(self.first_seen.as_ref().map(|s| s.text.as_str()), &stamp.text, std::cmp::Ordering::Less) {
-            self.first_seen = Some(stamp.clone());
+    fn see(&mut self, text: &str, seq: u64) {
+        if later(self.first_seen.as_ref().map(|s| s.text.as_str()), text, std::cmp::Ordering::Less) {
+            self.first_seen = Some(Stamp { text: text.to_owned(), seq });
         }
-        if later(self.last_seen.as_ref().map(|s| s.text.as_str()), &stamp.text, std::cmp::Ordering::Greater) {
-            self.last_seen = Some(stamp);
+        if later(self.last_seen.as_ref().map(|s| s.text.as_str()), text, std::cmp::Ordering::Greater) {
+            match &mut self.last_seen {
+                Some(last) if last.text == text => last.seq = seq,
+                last => *last = Some(Stamp { text: text.to_owned(), seq }),
+            }
         }
+    }
+
+    /// The findings' diagnoses, added up.
+    pub fn totals(&self) -> Option<Totals> {
+        let mut totals = self.diagnosis.clone();
+        if let Some((d, count)) = &self.pending {
+            add(&mut totals, d, *count);
+        }
+        totals
     }
 
     /// Adds a bucket with the same traits counted later in the run.
     fn absorb(&mut self, other: Bucket) {
+        let totals = other.totals();
         self.count += other.count;
         self.last_seq = other.last_seq;
         for m in other.spellings {
@@ -252,7 +300,7 @@ impl Bucket {
             }
         }
         for stamp in [other.first_seen, other.last_seen].into_iter().flatten() {
-            self.see(stamp);
+            self.see(&stamp.text, stamp.seq);
         }
         self.backoff = self.backoff.max(other.backoff);
         self.timed += other.timed;
@@ -262,7 +310,7 @@ impl Bucket {
             }
             self.times.insert(t);
         }
-        match (&mut self.diagnosis, other.diagnosis) {
+        match (&mut self.diagnosis, totals) {
             (Some(mine), Some(theirs)) => mine.absorb(theirs),
             (mine @ None, theirs) => *mine = theirs,
             (Some(_), None) => {}

@@ -61,6 +61,9 @@ pub(crate) enum Kind {
     EwsPolicy,
     /// `Error` and a capital letter: perhaps an EWS code name in free text.
     CodeName,
+    /// `Exception`: the end of an exception type's name, which says the kind
+    /// (see [`EXCEPTIONS`]).
+    ExceptionName,
 }
 
 /// The fixed anchors. Each is a word rare in ordinary logs: the search runs
@@ -79,17 +82,8 @@ const ANCHORS: &[(&str, Kind)] = &[
     ("Socket returned", Kind::Returned),
     ("Crm.8", Kind::Crm),
     ("Returned hr", Kind::Hresult),
-    ("WebException", Kind::Exception),
-    ("SoapException", Kind::Exception),
-    ("SocketException", Kind::Exception),
-    ("SmtpException", Kind::Exception),
-    ("SmtpFailedRecipientException", Kind::Exception),
-    ("AuthenticationException", Kind::Exception),
-    ("ServiceResponseException", Kind::Exception),
-    ("ServiceRequestException", Kind::Exception),
-    ("AutodiscoverLocalException", Kind::Exception),
-    ("ExchangeSyncException", Kind::Exception),
-    ("FaultException", Kind::Exception),
+    ("Exception", Kind::ExceptionName),
+    ("Error", Kind::CodeName),
     // The key of a Graph error, with its quotes raw, JSON-escaped or doubled.
     ("\"error\":", Kind::GraphError),
     ("\\\"error\\\":", Kind::GraphError),
@@ -104,7 +98,6 @@ const ANCHORS: &[(&str, Kind)] = &[
     ("InvalidSender", Kind::Dashboard),
     ("InvalidForwardMailItem", Kind::Dashboard),
     ("PrivilegeDenied", Kind::Dashboard),
-    ("ServiceException", Kind::GraphServiceException),
     ("ODataError", Kind::ODataError),
     ("GraphError", Kind::GraphErrorDump),
     ("'error':", Kind::PythonDict),
@@ -119,23 +112,44 @@ const ANCHORS: &[(&str, Kind)] = &[
     ("x-ews-policy-reason", Kind::EwsPolicy),
 ];
 
+/// Exception types whose text is about mail flow, by the end of their name:
+/// a hit on `Exception` is one of these when the word it ends ends so (the
+/// longest that fits wins). One anchor for them all keeps the search fast.
+const EXCEPTIONS: &[(&str, Kind)] = &[
+    ("WebException", Kind::Exception),
+    ("SoapException", Kind::Exception),
+    ("SocketException", Kind::Exception),
+    ("SmtpException", Kind::Exception),
+    ("SmtpFailedRecipientException", Kind::Exception),
+    ("AuthenticationException", Kind::Exception),
+    ("ServiceResponseException", Kind::Exception),
+    ("ServiceRequestException", Kind::Exception),
+    ("AutodiscoverLocalException", Kind::Exception),
+    ("ExchangeSyncException", Kind::Exception),
+    ("FaultException", Kind::Exception),
+    ("ServiceException", Kind::GraphServiceException),
+];
+
 /// The longest anchor: a hit can straddle a chunk boundary by this much less one.
 pub(crate) const LONGEST: usize = 40;
+/// How far back from `Exception` the start of its word is looked for.
+const LONGEST_WORD: usize = 64;
 
-/// Every anchor: the fixed ones, then `Error` followed by each capital letter
-/// an EWS code name continues with (`ErrorA`, `ErrorC`, …), so that the
-/// countless `Error:` and `Error ` of ordinary logs are never hits.
-static PATTERNS: LazyLock<Vec<(String, Kind)>> = LazyLock::new(|| {
-    let mut patterns: Vec<(String, Kind)> = ANCHORS.iter().map(|(w, k)| ((*w).to_string(), *k)).collect();
-    let mut letters: Vec<char> = codes::ews_codes()
-        .iter()
-        .filter_map(|code| code.strip_prefix("Error")?.chars().next())
-        .filter(char::is_ascii_uppercase)
-        .collect();
-    letters.sort_unstable();
-    letters.dedup();
-    patterns.extend(letters.into_iter().map(|c| (format!("Error{c}"), Kind::CodeName)));
-    patterns
+/// Every anchor, as the search takes them.
+static PATTERNS: LazyLock<Vec<(String, Kind)>> =
+    LazyLock::new(|| ANCHORS.iter().map(|(w, k)| ((*w).to_string(), *k)).collect());
+
+/// The capital letters an EWS code name goes on with after `Error`: a hit on
+/// `Error` is a mention only when one of them follows, so the countless
+/// `Error:` and `Error ` of ordinary logs cost one look each.
+static CODE_LETTERS: LazyLock<[bool; 256]> = LazyLock::new(|| {
+    let mut letters = [false; 256];
+    for code in codes::ews_codes() {
+        if let Some(&c) = code.strip_prefix("Error").and_then(|rest| rest.as_bytes().first()) {
+            letters[usize::from(c)] = c.is_ascii_uppercase();
+        }
+    }
+    letters
 });
 
 static SEARCH: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
@@ -155,9 +169,39 @@ pub(crate) struct Hit {
 
 /// The next anchor at or after `from`.
 pub(crate) fn next_hit(buf: &[u8], from: usize) -> Option<Hit> {
-    let found = SEARCH.as_ref()?.find(buf.get(from..)?)?;
-    let (_, kind) = PATTERNS[found.pattern().as_usize()];
-    Some(Hit { at: from + found.start(), len: found.len(), kind })
+    let search = SEARCH.as_ref()?;
+    let mut at = from;
+    loop {
+        let found = search.find(buf.get(at..)?)?;
+        let (start, end) = (at + found.start(), at + found.end());
+        let hit = match PATTERNS[found.pattern().as_usize()].1 {
+            Kind::CodeName => buf.get(end).filter(|&&c| CODE_LETTERS[usize::from(c)]).map(|_| Hit {
+                at: start,
+                len: end + 1 - start,
+                kind: Kind::CodeName,
+            }),
+            Kind::ExceptionName => exception(buf, start, end).filter(|hit| hit.at >= from),
+            kind => Some(Hit { at: start, len: end - start, kind }),
+        };
+        match hit {
+            Some(hit) => return Some(hit),
+            None => at = start + 1,
+        }
+    }
+}
+
+/// The exception type whose name ends at `end` (`Exception` standing at
+/// `start`), as a hit on the part of its name [`EXCEPTIONS`] lists.
+fn exception(buf: &[u8], start: usize, end: usize) -> Option<Hit> {
+    let floor = start.saturating_sub(LONGEST_WORD);
+    let word =
+        buf[floor..start].iter().rposition(|c| !c.is_ascii_alphanumeric()).map_or(floor, |p| floor + p + 1);
+    let name = &buf[word..end];
+    let (listed, kind) = EXCEPTIONS
+        .iter()
+        .filter(|(listed, _)| name.ends_with(listed.as_bytes()))
+        .max_by_key(|(listed, _)| listed.len())?;
+    Some(Hit { at: end - listed.len(), len: listed.len(), kind: *kind })
 }
 
 /// What a recogniser is given.
@@ -200,6 +244,8 @@ pub(crate) fn recognise(input: &Input<'_>, hit: Hit) -> Outcome {
         Kind::AlertLabel => alert::alert_label(input, hit),
         Kind::SyncLabel => text::sync_label(input, hit),
         Kind::CodeName => text::mention(input, hit),
+        // Named for the exception type by `next_hit`; never dispatched as is.
+        Kind::ExceptionName => Outcome::Skip,
         // `The remote server returned an error: (403) Forbidden.` is no
         // alert; next to EWS it is a blocked request.
         Kind::Returned => match alert::alert_without_label(input, hit) {
