@@ -22,7 +22,7 @@ mod tally;
 pub use correlate::{conclude, correlate};
 pub use memo::Memo;
 pub use root::{Confidence, RootCause};
-pub use seen::MailboxCodes;
+pub use seen::{MailboxCodes, SEEN_REACH};
 pub use tally::Tally;
 
 use std::sync::Arc;

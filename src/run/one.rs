@@ -7,7 +7,7 @@ use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 use super::clock::{Clock, Phase};
-use crate::diagnose::{MailboxCodes, Memo};
+use crate::diagnose::{MailboxCodes, Memo, SEEN_REACH};
 use crate::input::{self, Origin};
 use crate::kb;
 use crate::model::{Encoding, Finding};
@@ -61,7 +61,13 @@ pub(super) fn scan(
     };
     let path = origin.display();
     if let Some((file, container)) = container(origin, explicit) {
-        return super::container::scan(file, path, container, config, &mut diagnosing(clock, sink));
+        return super::container::scan(
+            file,
+            path,
+            container,
+            config,
+            &mut diagnosing(Diagnoser::new(), clock, sink),
+        );
     }
     let opened = match input::open(origin) {
         Ok(opened) => opened,
@@ -72,23 +78,37 @@ pub(super) fn scan(
         return Scanned { path, skipped: Some(reason), ..Scanned::default() };
     }
     let source = SourceInfo { path: path.clone(), encoding: opened.encoding };
-    let result = scan::scan_reader(opened.reader, &source, config, &mut diagnosing(clock, sink));
+    let result =
+        scan::scan_reader(opened.reader, &source, config, &mut diagnosing(Diagnoser::new(), clock, sink));
     Scanned::ended(path, result)
 }
 
 /// Scans one segment of a large plain file, read from the handle all its
-/// segments share.
+/// segments share. The findings of `before` (the text just before the
+/// segment) are read first, only so that diagnoses near the segment's start
+/// see the same neighbours as one scan of the whole file would.
 pub(super) fn scan_part(
     file: &File,
     path: String,
     segment: Segment,
+    before: Option<Segment>,
     config: &ScanConfig,
     clock: Option<&Clock>,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> (Scanned, SegmentEnd) {
     let source = SourceInfo { path: path.clone(), encoding: Encoding::Utf8 };
+    let mut doctor = Diagnoser::new();
+    if let Some(before) = before {
+        let mut note = |event: Event| {
+            if let Event::Finding(f) = &event {
+                doctor.seen.add(f);
+            }
+            ControlFlow::Continue(())
+        };
+        let _ = scan::scan_segment(At { file, pos: before.read_from }, &source, config, before, &mut note);
+    }
     let reader = At { file, pos: segment.read_from };
-    match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(clock, sink)) {
+    match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(doctor, clock, sink)) {
         Ok((stats, end)) => (Scanned::ended(path, Ok(stats)), end),
         Err(failed) => (Scanned::ended(path, Err(failed)), SegmentEnd::default()),
     }
@@ -116,10 +136,10 @@ impl Scanned {
 
 /// Passes events on to `sink`, each finding diagnosed first.
 fn diagnosing<'a>(
+    mut doctor: Diagnoser,
     clock: Option<&'a Clock>,
     sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> impl FnMut(Event) -> ControlFlow<()> + 'a {
-    let mut doctor = Diagnoser::default();
     move |event| match event {
         Event::Finding(mut finding) => {
             Clock::time(clock, Phase::Diagnose, || doctor.prepare(&mut finding));
@@ -130,16 +150,19 @@ fn diagnosing<'a>(
 }
 
 /// Diagnoses the findings of one input as they are found, on the thread that
-/// scans it. `seen-with` evidence counts the codes met so far in that input:
-/// an alert and its View Details stand together. Correlation across inputs
-/// is the summary's.
-#[derive(Default)]
+/// scans it. `seen-with` evidence counts the codes met in the last
+/// [`SEEN_REACH`] bytes of that input: an alert and its View Details stand
+/// together. Correlation across findings and inputs is the summary's.
 struct Diagnoser {
     seen: MailboxCodes,
     memo: Memo,
 }
 
 impl Diagnoser {
+    fn new() -> Diagnoser {
+        Diagnoser { seen: MailboxCodes::within(SEEN_REACH), memo: Memo::default() }
+    }
+
     fn prepare(&mut self, finding: &mut Finding) {
         self.seen.add(finding);
         finding.diagnosis = self.memo.diagnose(finding, kb::knowledge_base(), &self.seen);

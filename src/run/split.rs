@@ -20,6 +20,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::diagnose::SEEN_REACH;
 use crate::input::{self, Origin};
 use crate::model::{Class, Encoding, Finding, Malformed, Shape};
 use crate::scan::{LOOKBACK, REPEAT_REACH, Segment, SegmentEnd, Stats};
@@ -69,6 +70,21 @@ impl Part<'_> {
     /// Line breaks in the segment's own range, `begin..stop`.
     pub(super) fn count_lines(&self) -> u64 {
         count_lines(&self.file, self.segment.begin, self.segment.stop)
+    }
+
+    /// The text just before the segment whose findings its first diagnoses
+    /// weigh (see [`SEEN_REACH`]), as a segment of its own; none for the
+    /// file's first segment.
+    pub(super) fn before(&self) -> Option<Segment> {
+        if self.segment.begin == 0 {
+            return None;
+        }
+        let begin = self.segment.begin.saturating_sub(SEEN_REACH);
+        let read_from = match begin.checked_sub(OVERLAP) {
+            Some(at) => next_line_start(&self.file, at)?.min(begin),
+            None => 0,
+        };
+        Some(Segment { read_from, first_line: 1, begin, stop: self.segment.begin })
     }
 
     /// The segment with its first line number, given the line breaks in the
