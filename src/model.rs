@@ -146,8 +146,15 @@ pub struct Finding {
     pub mailbox: Option<String>,
     /// The email server profile, when known.
     pub profile: Option<String>,
-    /// When it happened, as the input writes it.
+    /// When it happened, in RFC 3339 (`2026-11-20T08:16:40Z`, or with no
+    /// offset, `2026-11-20T08:16:40`, when the input does not say the zone).
     pub time: Option<String>,
+    /// The time as the input writes it (`11/20/2026 8:16:40 AM`).
+    pub time_text: Option<String>,
+    /// The event the finding belongs to: the byte offset where its record
+    /// (an alert with its details, a log record, a CSV row, a trace's request
+    /// and response) starts. Findings of one event share it.
+    pub event: u64,
     /// For a workbook input, the sheet the finding stands in (`Alerts`).
     pub sheet: Option<String>,
     /// For a workbook input, the cell the finding stands in (`D2`); the span
@@ -186,6 +193,8 @@ impl Finding {
             mailbox: None,
             profile: None,
             time: None,
+            time_text: None,
+            event: 0,
             sheet: None,
             cell: None,
             truncated: false,

@@ -8,7 +8,8 @@ use std::ops::ControlFlow;
 use serde::Serialize;
 
 use super::anchor::{self, Hit, Input, Item, Outcome};
-use super::lines::Lines;
+use super::event::{self, RecordStart};
+use super::lines::{self, Lines};
 use super::{ScanConfig, SourceInfo};
 use crate::model::{Class, Finding, Malformed, Shape, Span};
 
@@ -36,6 +37,9 @@ impl Event {
 pub struct Stats {
     /// Bytes of decoded text scanned.
     pub bytes: u64,
+    /// Events reported: findings that one record of the input (an alert with
+    /// its details, a log record, a CSV row) reported together count once.
+    pub events: u64,
     /// Findings reported.
     pub findings: u64,
     /// Of those, class Error.
@@ -59,6 +63,7 @@ impl Stats {
     /// Adds another input's counts.
     pub fn add(&mut self, other: &Stats) {
         self.bytes += other.bytes;
+        self.events += other.events;
         self.findings += other.findings;
         self.errors += other.errors;
         self.warnings += other.warnings;
@@ -89,21 +94,23 @@ impl std::error::Error for ReadError {}
 /// How far back from the scan position the buffer keeps text: alert sentences
 /// and tag openers are looked for behind an anchor.
 pub const LOOKBACK: usize = 4096;
-/// Mailbox, profile and time found in one payload carry over to the payloads
-/// that follow it within this many bytes (the rest of its record).
-const CONTEXT_REACH: u64 = 8192;
 /// A bare mention of a code this close after a finding with that code is the
 /// same error told again (public so that a scan split into segments applies
 /// the same rule across their boundaries).
 pub const REPEAT_REACH: u64 = 8192;
 
-/// Mailbox, profile and time of the latest payload that named them.
+/// The event the latest finding belongs to: where it starts, where its last
+/// finding ended, and the mailbox, profile and time its findings named.
 #[derive(Debug, Default)]
 struct Context {
+    id: u64,
+    end: u64,
+    /// Some finding of this event was reported (it counts in the stats).
+    counted: bool,
     mailbox: Option<String>,
     profile: Option<String>,
     time: Option<String>,
-    end: u64,
+    time_text: Option<String>,
 }
 
 pub(crate) struct Driver<'a> {
@@ -115,7 +122,8 @@ pub(crate) struct Driver<'a> {
     base: u64,
     lines: Lines,
     stats: Stats,
-    context: Context,
+    /// The current event, once a finding has been read.
+    context: Option<Context>,
     recent: VecDeque<(String, u64)>,
     /// The part of the input this scan answers for, when it is one segment of
     /// a larger file: anchors before `begin` or from `stop` on are another
@@ -166,7 +174,7 @@ impl<'a> Driver<'a> {
             base: 0,
             lines: Lines::default(),
             stats: Stats::default(),
-            context: Context::default(),
+            context: None,
             recent: VecDeque::new(),
             segment: None,
             done: false,
@@ -359,6 +367,10 @@ impl<'a> Driver<'a> {
         if f.class == Some(Class::Success) && !self.config.show_success {
             return;
         }
+        if let Some(event) = self.context.as_mut().filter(|e| !e.counted) {
+            event.counted = true;
+            self.stats.events += 1;
+        }
         self.stats.findings += 1;
         match f.class {
             Some(Class::Error) => self.stats.errors += 1,
@@ -389,30 +401,57 @@ impl<'a> Driver<'a> {
         }
     }
 
-    /// Fills in mailbox, profile and time from the payloads just before, and
-    /// remembers this one's for those after.
+    /// Puts the finding in its event (the one the previous finding belongs to,
+    /// or a new one), and fills in mailbox, profile and time from the other
+    /// findings of that event only.
     fn apply_context(&mut self, f: &mut Finding, end: u64) {
-        // Another log record (another time) is another context.
-        let same_record = f.time.is_none() || f.time == self.context.time;
-        let near = f.span.offset.saturating_sub(self.context.end) < CONTEXT_REACH
-            && self.context.end > 0
-            && same_record;
-        if f.mailbox.is_some() || f.profile.is_some() {
-            self.context =
-                Context { mailbox: f.mailbox.clone(), profile: f.profile.clone(), time: f.time.clone(), end };
-            return;
+        let rel = |abs: u64| usize::try_from(abs.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        // An alert's event starts with its sentence, before the code line.
+        let first = match (f.shape, f.marks.message) {
+            (Shape::Alert, Some((at, _))) => at.min(f.span.offset),
+            _ => f.span.offset,
+        };
+        let own = lines::line_start(&self.buf, rel(first).min(self.buf.len()), 0);
+        let previous = self.context.as_ref().filter(|c| c.end >= self.base);
+        let stop = previous.map(|c| rel(c.end));
+        let start = if f.shape == Shape::Alert {
+            // An alert's sentence begins an event of its own, unless it shares
+            // a line with the finding before it.
+            stop.is_none_or(|stop| own > stop).then_some(self.base + own as u64)
+        } else {
+            let walk = event::Walk { stop, low: 0, input_start: self.base == 0 };
+            match event::record_start(&self.buf, own, walk) {
+                RecordStart::Continues => None,
+                RecordStart::At(at) => Some(self.base + at as u64),
+                RecordStart::Unknown => Some(self.base + own as u64),
+            }
+        };
+        let context = match (start, self.context.as_mut()) {
+            (None, Some(context)) => context,
+            _ => self
+                .context
+                .insert(Context { id: start.unwrap_or(self.base + own as u64), ..Context::default() }),
+        };
+        context.end = context.end.max(end);
+        f.event = context.id;
+        fill(&mut f.mailbox, &mut context.mailbox);
+        fill(&mut f.profile, &mut context.profile);
+        if f.time.is_none() {
+            f.time.clone_from(&context.time);
+            f.time_text.clone_from(&context.time_text);
+        } else if context.time.is_none() {
+            context.time.clone_from(&f.time);
+            context.time_text.clone_from(&f.time_text);
         }
-        if near {
-            if f.mailbox.is_none() {
-                f.mailbox.clone_from(&self.context.mailbox);
-            }
-            if f.profile.is_none() {
-                f.profile.clone_from(&self.context.profile);
-            }
-            if f.time.is_none() {
-                f.time.clone_from(&self.context.time);
-            }
-            self.context.end = end;
-        }
+    }
+}
+
+/// Gives a finding its event's value when it names none, and the event the
+/// finding's value when the event has none yet.
+fn fill(own: &mut Option<String>, event: &mut Option<String>) {
+    match (own.is_none(), event.is_none()) {
+        (true, false) => own.clone_from(event),
+        (false, true) => event.clone_from(own),
+        _ => {}
     }
 }

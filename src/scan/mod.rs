@@ -26,6 +26,7 @@ mod alert;
 mod anchor;
 mod context;
 mod driver;
+mod event;
 mod ews_block;
 mod graph_json;
 mod graph_powershell;
