@@ -213,7 +213,7 @@ fn same_day<'a>(first: &str, last: &'a str) -> &'a str {
     }
 }
 
-/// The closing counts: inputs, bytes, findings by class, malformed, and the
+/// The closing counts: inputs, bytes, events, findings by class, malformed, and the
 /// inputs left out with why. `hint` says how to see the malformed payloads.
 fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
     let st = &s.stats;
@@ -236,8 +236,10 @@ fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
                 classes.push(plural(n, one, many));
             }
         }
+        let events = plural(st.events, "event", "events");
         let findings = plural(st.findings, "finding", "findings");
-        lines.extend(wrap(&format!("Found {findings}: {}.", classes.join(", ")), settings.width));
+        let text = format!("Found {events}, {findings}: {}.", classes.join(", "));
+        lines.extend(wrap(&text, settings.width));
     }
     if st.malformed > 0 {
         let m = plural(st.malformed, "payload", "payloads");

@@ -414,9 +414,9 @@ impl<'a> Driver<'a> {
         let own = lines::line_start(&self.buf, rel(first).min(self.buf.len()), 0);
         let previous = self.context.as_ref().filter(|c| c.end >= self.base);
         let stop = previous.map(|c| rel(c.end));
-        let start = if f.shape == Shape::Alert {
-            // An alert's sentence begins an event of its own, unless it shares
-            // a line with the finding before it.
+        let start = if matches!(f.shape, Shape::Alert | Shape::DashboardToken) {
+            // An alert's sentence begins an event of its own, and so does a
+            // dashboard row, unless it shares a line with the finding before.
             stop.is_none_or(|stop| own > stop).then_some(self.base + own as u64)
         } else {
             let walk = event::Walk { stop, low: 0, input_start: self.base == 0 };

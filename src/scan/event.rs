@@ -8,7 +8,7 @@
 //! walking up from a finding's line to the nearest line that begins a record.
 
 use super::context;
-use super::lines::line_start;
+use super::lines::{line_end, line_start};
 
 /// How far above a finding's line its record's first line is looked for. A
 /// record longer than this is taken to start at the finding's own line (or
@@ -40,23 +40,15 @@ pub(crate) struct Walk {
     pub input_start: bool,
 }
 
-/// A blank line (starting at `blank`) ends the record above it, except
-/// under an alert's code line (its View Details may stand a blank line or two
-/// below) and inside a trace block (HTTP headers end with one).
-fn blank_ends_record(buf: &[u8], blank: usize, below: usize, low: usize) -> bool {
-    if buf[below..].trim_ascii_start().starts_with(b"</Trace>") {
-        return false;
-    }
-    let mut end = blank;
-    while end > low {
-        let start = line_start(buf, end - 1, low);
-        let line = &buf[start..end - 1];
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            return memchr::memmem::find(line, b"Error Code").is_none();
-        }
-        end = start;
-    }
-    true
+/// The kinds of `<Trace Tag="…">` block an EWS client trace writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trace {
+    /// A request or its HTTP headers: where a request/response pair starts.
+    Request,
+    /// The HTTP headers of a response.
+    ResponseHeaders,
+    /// A response.
+    Response,
 }
 
 /// Walks up from the line starting at `own` (a buffer position) to the line
@@ -64,19 +56,45 @@ fn blank_ends_record(buf: &[u8], blank: usize, below: usize, low: usize) -> bool
 pub(crate) fn record_start(buf: &[u8], own: usize, walk: Walk) -> RecordStart {
     let Walk { stop, low, input_start } = walk;
     let low = low.max(own.saturating_sub(EVENT_REACH));
+    // The `<Trace>` line of the response walked through, if any: a response
+    // starts an event of its own unless its request stands above it.
+    let mut response: Option<(usize, Trace)> = None;
+    let found = walk_up(buf, own, stop, low, input_start, &mut response);
+    match (found, response) {
+        (RecordStart::Continues | RecordStart::Unknown, Some((response, _))) => RecordStart::At(response),
+        (found, _) => found,
+    }
+}
+
+fn walk_up(
+    buf: &[u8],
+    own: usize,
+    stop: Option<usize>,
+    low: usize,
+    input_start: bool,
+    response: &mut Option<(usize, Trace)>,
+) -> RecordStart {
     let mut start = own;
     let mut below = own;
     for _ in 0..EVENT_LINES {
         if stop.is_some_and(|stop| start <= stop) {
             return RecordStart::Continues;
         }
-        let end = crate::scan::lines::line_end(buf, start);
-        let line = &buf[start..end];
+        let line = &buf[start..line_end(buf, start)];
         if line.iter().all(u8::is_ascii_whitespace) && blank_ends_record(buf, start, below, low) {
             return RecordStart::At(below);
         }
-        if begins_record(line) || (start == 0 && input_start) {
-            return RecordStart::At(start);
+        match trace_tag(line) {
+            Some(Trace::Request) => return RecordStart::At(start),
+            Some(kind) => match *response {
+                // Another response (or its headers) above this one's.
+                Some((at, seen)) if kind == Trace::Response || seen == Trace::ResponseHeaders => {
+                    return RecordStart::At(at);
+                }
+                _ => *response = Some((start, kind)),
+            },
+            None if begins_record(line) || (start == 0 && input_start) => return RecordStart::At(start),
+            None => {}
         }
         if start <= low {
             break;
@@ -91,18 +109,53 @@ pub(crate) fn record_start(buf: &[u8], own: usize, walk: Walk) -> RecordStart {
     if stop.is_some_and(|stop| start <= stop) { RecordStart::Continues } else { RecordStart::Unknown }
 }
 
+fn trace_tag(line: &[u8]) -> Option<Trace> {
+    let rest = line.trim_ascii_start().strip_prefix(b"<Trace")?;
+    let head = &rest[..rest.len().min(48)];
+    Some(if memchr::memmem::find(head, b"EwsResponseHttpHeaders").is_some() {
+        Trace::ResponseHeaders
+    } else if memchr::memmem::find(head, b"EwsResponse").is_some() {
+        Trace::Response
+    } else {
+        Trace::Request
+    })
+}
+
+/// A blank line (starting at `blank`) ends the record above it, except
+/// under an alert's code line (its View Details may stand a blank line or two
+/// below) and inside a trace block (HTTP headers end with one).
+fn blank_ends_record(buf: &[u8], blank: usize, below: usize, low: usize) -> bool {
+    if buf[below..].trim_ascii_start().starts_with(b"</Trace>") {
+        return false;
+    }
+    // The paragraph above the blank, a few lines at most (a viewer may have
+    // cut the code line in two).
+    let mut end = blank;
+    let mut seen = 0;
+    while end > low && seen < 3 {
+        let start = line_start(buf, end - 1, low);
+        let line = &buf[start..end - 1];
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            if memchr::memmem::find(line, b"Error Code").is_some() {
+                return false;
+            }
+            seen += 1;
+        } else if seen > 0 {
+            break;
+        }
+        end = start;
+    }
+    true
+}
+
 /// Does this line begin a record: a timestamp first (after a quote or a
-/// bracket), a trace block that is not a response, or a JSON object?
+/// bracket), or a JSON object?
 fn begins_record(line: &[u8]) -> bool {
     let text = line.trim_ascii_start();
     let text = text.strip_prefix(b"\"").or_else(|| text.strip_prefix(b"[")).unwrap_or(text);
     if text.first().is_some_and(u8::is_ascii_digit) {
         let head = &text[..text.len().min(40)];
         return context::time(head).is_some_and(|t| head.starts_with(t.as_bytes()));
-    }
-    if let Some(rest) = text.strip_prefix(b"<Trace") {
-        let head = &rest[..rest.len().min(40)];
-        return memchr::memmem::find(head, b"EwsResponse").is_none();
     }
     text.first() == Some(&b'{')
 }
@@ -136,6 +189,8 @@ mod tests {
         assert_eq!(start(text, "<fault/>"), RecordStart::At(0));
         let later = format!("x\n{text}");
         assert_eq!(start(&later, "<fault/>"), RecordStart::At(2));
+        let two = "<Trace Tag=\"EwsResponse\">\n<a/>\n</Trace>\n<Trace Tag=\"EwsResponse\">\n<fault/>\n";
+        assert_eq!(start(two, "<fault/>"), RecordStart::At(two.rfind("<Trace").unwrap()), "two responses");
     }
 
     #[test]
