@@ -176,6 +176,10 @@ samples! {
     broken_truncated_envelope_keeps_what_is_complete: "broken/truncated-envelope.log" => [
         ews(Class::Error, "ErrorMailboxMoveInProgress").op("GetItem"),
     ];
+    seed_alert_pair_bare_and_bracketed_names: "correlation/seed-alert-pair.txt" => [
+        alert("ErrorNonExistentMailbox").mailbox("Nadia Holm").says("Appointments, contacts, and tasks can't be synchronized"),
+        alert("ErrorInvalidOperation").mailbox("Nadia Holm").says("A general mailbox access error occurred while sending"),
+    ];
     alert_token_shapes: "alerts/alert-tokens.txt" => [
         alert("ErrorMailboxStoreUnavailable").mailbox("Aiko Sato").says("A general mailbox access error occurred while receiving"),
         alert("UnknownIncomingEmailIntegrationError").inner("-2147220891").mailbox("Sales Inbox"),

@@ -1,0 +1,144 @@
+//! What a bulk scan must get right for an administrator to trust it: findings
+//! grouped into the events that reported them, with mailbox, profile and time
+//! taken from their own event only; names read as Dynamics 365 writes them;
+//! times in one form; nothing skipped in silence; the shapes client libraries
+//! print read whole.
+
+mod support;
+
+use ewsdiag::diagnose::correlate;
+use ewsdiag::kb::knowledge_base;
+use ewsdiag::model::Finding;
+use ewsdiag::scan::ScanConfig;
+use support::{sample, scan_bytes_as_file, scan_file};
+
+fn scan_text(text: &str) -> Vec<Finding> {
+    let (found, malformed) = scan_bytes_as_file(text.as_bytes(), &ScanConfig::default());
+    assert!(malformed.is_empty(), "{malformed:#?}");
+    found
+}
+
+// --- events ---
+
+#[test]
+fn an_alert_takes_no_mailbox_or_profile_from_the_alert_before_it() {
+    let text = "\
+2026-11-20 08:15:02 Error An unknown error occurred while receiving email through the mailbox \"Quinn Park\". The owner of the associated email server profile Fabrikam Online has been notified.
+Email Server Error Code: Exchange server returned ErrorMailboxStoreUnavailable exception.
+Email can't be received for the mailbox Sales Queue because the mailbox record doesn't have a valid email address.
+Email Server Error Code: Exchange.server returned ErrorNonExistentMailbox error.
+An unknown error occurred while receiving email.
+Email Server Error Code: Exchange server returned ErrorServerBusy exception.
+";
+    let found = scan_text(text);
+    let context: Vec<_> = found.iter().map(|f| (f.mailbox.as_deref(), f.profile.as_deref())).collect();
+    assert_eq!(
+        context,
+        [(Some("Quinn Park"), Some("Fabrikam Online")), (Some("Sales Queue"), None), (None, None)]
+    );
+    let events: Vec<u64> = found.iter().map(|f| f.event).collect();
+    assert_eq!(
+        events,
+        [
+            0,
+            text.find("Email can't").unwrap() as u64,
+            text.find("An unknown error occurred while receiving email.\n").unwrap() as u64
+        ]
+    );
+}
+
+#[test]
+fn an_alert_and_its_view_details_are_one_event() {
+    let (found, _) = scan_file(&sample("view-details/invalid-license.txt"), &ScanConfig::default());
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].event, found[1].event);
+    assert_eq!(found[0].event, 0, "the event starts with the alert's sentence");
+    assert_eq!(
+        found[1].profile.as_deref(),
+        Some("Fabrikam Exchange Online"),
+        "the details share the alert's context"
+    );
+}
+
+#[test]
+fn log_records_csv_rows_and_trace_pairs_are_events() {
+    let events = |path: &str| {
+        let (found, _) = scan_file(&sample(path), &ScanConfig::default());
+        found.iter().map(|f| f.event).collect::<Vec<_>>()
+    };
+    // Each timestamped record is its own event, the exception with its stack
+    // included; the envelope printed under a log line belongs to that line.
+    let log = events("logs/server-mixed.log");
+    let text = std::fs::read_to_string(sample("logs/server-mixed.log")).unwrap();
+    let starts: Vec<u64> = ["07:58:03.051", "07:58:04.812", "07:58:04.815", "07:58:11.730"]
+        .iter()
+        .map(|t| text.find(&format!("2026-11-20 {t}")).unwrap() as u64)
+        .collect();
+    assert_eq!(log, starts);
+    // One CSV row per event.
+    let csv = events("exports/trace-records.csv");
+    assert_eq!(csv.len(), 3);
+    assert!(csv[0] < csv[1] && csv[1] < csv[2], "{csv:?}");
+    // A response is one event with the request above it.
+    let trace = events("trace/ews-client-trace.log");
+    let text = std::fs::read_to_string(sample("trace/ews-client-trace.log")).unwrap();
+    assert_eq!(trace, [text.find("<Trace Tag=\"EwsRequest\"").unwrap() as u64]);
+    // Two responses with no request between are two events.
+    assert_eq!(
+        events("correlation/throttled.txt").iter().collect::<std::collections::BTreeSet<_>>().len(),
+        2
+    );
+}
+
+// --- names ---
+
+#[test]
+fn the_seed_articles_alert_pair_is_read_as_not_a_mailbox() {
+    let (found, _) = scan_file(&sample("correlation/seed-alert-pair.txt"), &ScanConfig::default());
+    let named: Vec<_> = found.iter().map(|f| (f.code.as_str(), f.mailbox.as_deref())).collect();
+    assert_eq!(
+        named,
+        [("ErrorNonExistentMailbox", Some("Nadia Holm")), ("ErrorInvalidOperation", Some("Nadia Holm"))]
+    );
+    assert_eq!(found[1].profile.as_deref(), Some("Fabrikam Exchange Online"));
+    assert_eq!(found[0].profile, None, "the first alert names no profile");
+    let roots = correlate(&found, knowledge_base());
+    assert_eq!(roots.len(), 1, "{roots:#?}");
+    assert_eq!(roots[0].id, "not-a-mailbox");
+}
+
+#[test]
+fn every_wording_of_the_alert_catalogue_gives_the_name() {
+    // The sentences of reference/d365-sss-errors.md and the seed articles,
+    // with a name where they print a placeholder.
+    let sentences = [
+        "An error occurred while synchronizing the item Budget review from Microsoft Dynamics 365 for the mailbox Dana Okafor.",
+        "Appointments, contacts, and tasks can't be synchronized for the mailbox Dana Okafor because the mailbox user doesn't have sufficient permissions on this mailbox.",
+        "An internal Microsoft Dynamics 365 error occurred while synchronizing appointments, contacts, and tasks for the mailbox Dana Okafor.",
+        "An internal Microsoft Dynamics 365 error occurred while receiving email through the mailbox Dana Okafor.",
+        "The email message cannot be sent because the mailbox Dana Okafor is deactivated or disabled for outgoing email.",
+        "Email can't be sent for the mailbox Dana Okafor because the mailbox record doesn't have a valid email address.",
+        "Make sure that the credentials specified in the mailbox Dana Okafor are correct and have sufficient permissions for sending email.",
+        "Email cannot be received for the mailbox Dana Okafor. Make sure that the credentials are correct.",
+        "The location of the mailbox Dana Okafor could not be determined while receiving email.",
+        "Appointments, contacts, and tasks can't be synchronized because the email address of the mailbox Dana Okafor is configured with another organization.",
+        "Email can't be received because the license is invalid for the mailbox Dana Okafor.",
+        "An unexpected error occurred while receiving email. Mailbox Dana Okafor didn't synchronize.",
+        "Appointments, contacts, and tasks for the mailbox Dana Okafor couldn't be synchronized. The system will try again later.",
+        "An error occurred in receiving email for the mailbox Dana Okafor while connecting to the email server.",
+        "An error occurred in sending email for mailbox Dana Okafor while connecting to the email server.",
+        "Email cannot be received for the mailbox Dana Okafor because an error occurred while establishing a secure connection to the email server.",
+        "Outlook Category \"Tracked To Dynamics 365\" has been enabled for the mailbox Dana Okafor\u{2026}",
+        "An unknown error occurred while receiving email through the mailbox \"Dana Okafor\".",
+        "Email can't be received for the mailbox [Dana Okafor] because the mailbox record doesn't have a valid email address.",
+        "A general mailbox access error occurred while sending the email message \"Hello\". Mailbox [Dana Okafor] didn't synchronize.",
+    ];
+    for sentence in sentences {
+        let text = format!(
+            "{sentence}\nEmail Server Error Code: Exchange server returned ErrorAccessDenied exception.\n"
+        );
+        let found = scan_text(&text);
+        assert_eq!(found.len(), 1, "{sentence}");
+        assert_eq!(found[0].mailbox.as_deref(), Some("Dana Okafor"), "{sentence}");
+    }
+}
