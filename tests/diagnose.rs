@@ -65,8 +65,8 @@ fn sample_not_a_mailbox() {
         r.evidence
     );
     assert!(r.fix[1].contains("Exchange Server (Hybrid)"), "{:?}", r.fix);
-    assert_eq!(r.first_seen.as_deref(), Some("2026-11-20 08:15:02"));
-    assert_eq!(r.last_seen.as_deref(), Some("2026-11-20 08:16:40"));
+    assert_eq!(r.first_seen.as_deref(), Some("2026-11-20T08:15:02"));
+    assert_eq!(r.last_seen.as_deref(), Some("2026-11-20T08:16:40"));
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn sample_throttled() {
     assert!(r.title.contains("4 min 58 s"), "{}", r.title);
     assert!(has(&r.evidence, "BackOffMilliseconds = 297749"));
     assert!(has(&r.evidence, "throttled operations: FindItem"));
-    assert_eq!(r.first_seen.as_deref(), Some("2026-11-23 10:02:31Z"));
+    assert_eq!(r.first_seen.as_deref(), Some("2026-11-23T10:02:31Z"));
 }
 
 #[test]
@@ -119,8 +119,8 @@ fn sample_transient_repeats() {
     assert!(r.title.contains("4 of 10"), "{}", r.title);
     assert!(has(&r.fix, "up to 10 times, 5 minutes apart"));
     assert!(has(&r.evidence, "4 attempts counted from their times"));
-    assert_eq!(r.first_seen.as_deref(), Some("2026-11-24 06:00:04"));
-    assert_eq!(r.last_seen.as_deref(), Some("2026-11-24 06:15:09"));
+    assert_eq!(r.first_seen.as_deref(), Some("2026-11-24T06:00:04"));
+    assert_eq!(r.last_seen.as_deref(), Some("2026-11-24T06:15:09"));
 }
 
 #[test]

@@ -142,3 +142,70 @@ fn every_wording_of_the_alert_catalogue_gives_the_name() {
         assert_eq!(found[0].mailbox.as_deref(), Some("Dana Okafor"), "{sentence}");
     }
 }
+
+// --- times ---
+
+/// Runs the binary from the project folder and returns its standard output.
+fn ewsdiag(args: &[&str]) -> (String, String, Option<i32>) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ewsdiag"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+fn findings_of(ndjson: &str) -> Vec<serde_json::Value> {
+    ndjson
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .filter(|v| v["type"] == "finding")
+        .collect()
+}
+
+#[test]
+fn scanning_the_samples_gives_only_rfc3339_times_and_keeps_the_text() {
+    let (out, _, _) = ewsdiag(&["scan", "samples/", "--format", "ndjson"]);
+    let findings = findings_of(&out);
+    assert!(findings.len() > 50, "the samples are full of findings");
+    let mut timed = 0;
+    for f in &findings {
+        assert!(f.get("event").is_some_and(serde_json::Value::is_u64), "{f}");
+        let (Some(time), text) = (f["time"].as_str(), &f["time_text"]) else {
+            continue;
+        };
+        timed += 1;
+        let zoned = time.ends_with('Z') || time[19..].contains(['+', '-']);
+        let valid = if zoned {
+            time.parse::<jiff::Timestamp>().is_ok()
+        } else {
+            time.parse::<jiff::civil::DateTime>().is_ok() && time.as_bytes().get(10) == Some(&b'T')
+        };
+        assert!(valid, "not RFC 3339: {time}");
+        assert!(text.is_string(), "the source's form is kept: {f}");
+    }
+    assert!(timed > 40, "most samples carry times");
+}
+
+#[test]
+fn a_time_keeps_its_zone_only_when_the_source_gives_one() {
+    let text = "\
+11/20/2026 8:16:40 AM ErrorServerBusy: The server cannot service this request right now.
+2026-11-20T08:15:02+02:00 ErrorMailboxStoreUnavailable: The mailbox database is temporarily unavailable.
+2026-11-20 08:15:02Z ErrorItemNotFound: The specified object was not found in the store.
+";
+    let found = scan_text(text);
+    let times: Vec<_> = found.iter().map(|f| (f.time.as_deref(), f.time_text.as_deref())).collect();
+    assert_eq!(
+        times,
+        [
+            (Some("2026-11-20T08:16:40"), Some("11/20/2026 8:16:40 AM")),
+            (Some("2026-11-20T08:15:02+02:00"), Some("2026-11-20T08:15:02+02:00")),
+            (Some("2026-11-20T08:15:02Z"), Some("2026-11-20 08:15:02Z")),
+        ]
+    );
+}

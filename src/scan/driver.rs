@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::anchor::{self, Hit, Input, Item, Outcome};
 use super::event::{self, RecordStart};
 use super::lines::{self, Lines};
+use super::time;
 use super::{ScanConfig, SourceInfo};
 use crate::model::{Class, Finding, Malformed, Shape, Span};
 
@@ -361,6 +362,11 @@ impl<'a> Driver<'a> {
         let end = offset + f.span.length;
         if f.shape == Shape::Mention && self.repeats_recent(&f, offset) {
             return;
+        }
+        // Recognisers give the time as the input writes it.
+        if let Some(text) = f.time.take() {
+            f.time = time::rfc3339(&text);
+            f.time_text = Some(text);
         }
         self.apply_context(&mut f, end);
         self.remember(&f, end);

@@ -37,6 +37,7 @@ mod json;
 mod lines;
 mod record;
 mod text;
+mod time;
 mod view;
 mod window;
 mod xml;

@@ -1,0 +1,117 @@
+//! Times as logs write them, turned into RFC 3339: `2026-11-20 08:15:02,117`,
+//! `2026-11-19 09:42:18Z`, `11/20/2026 8:16:40 AM`, `2026-11-20T08:15:02+02:00`.
+//! A time that names its zone keeps it (`Z` or an offset); one that does not
+//! gets none, rather than a guess.
+
+use jiff::civil::{Date, DateTime, Time};
+
+/// `text` (one of the forms the scanner reads) in RFC 3339, or `None` when it
+/// is no valid time (the 31st of November, hour 25).
+pub(crate) fn rfc3339(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (civil, zone) = if text.as_bytes().get(4) == Some(&b'-') { iso(text)? } else { us(text)? };
+    Some(format!("{civil}{zone}"))
+}
+
+/// `2026-11-20[T ]08:15[:02[.117|,117]][Z|±hh[:]mm]`.
+fn iso(text: &str) -> Option<(DateTime, String)> {
+    let (date, rest) = text.split_at_checked(10)?;
+    let date: Date = date.parse().ok()?;
+    let rest = rest.strip_prefix(['T', ' '])?;
+    let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
+    let (clock, zone) = rest.split_at(zone_at);
+    let time = clock_time(&clock.replace(',', "."))?;
+    Some((date.to_datetime(time), offset(zone)?))
+}
+
+/// `11/20/2026 8:16[:40] [AM|PM]`, with a comma after the date or not. The
+/// month comes first, unless the first number cannot be a month.
+fn us(text: &str) -> Option<(DateTime, String)> {
+    let (date, rest) = text.split_once(' ')?;
+    let date = date.trim_end_matches(',');
+    let mut parts = date.split('/').map(|p| p.parse::<i8>().ok());
+    let (a, b) = (parts.next()??, parts.next()??);
+    let year: i16 = date.rsplit('/').next()?.parse().ok()?;
+    let (month, day) = if a > 12 { (b, a) } else { (a, b) };
+    let date = Date::new(year, month, day).ok()?;
+    let rest = rest.trim();
+    let (clock, meridiem) = match rest.len().checked_sub(2).map(|at| rest.split_at(at)) {
+        Some((clock, m)) if m.eq_ignore_ascii_case("am") || m.eq_ignore_ascii_case("pm") => {
+            (clock.trim(), Some(m.eq_ignore_ascii_case("pm")))
+        }
+        _ => (rest, None),
+    };
+    let mut time = clock_time(clock)?;
+    if let Some(pm) = meridiem {
+        let hour = time.hour();
+        if !(1..=12).contains(&hour) {
+            return None;
+        }
+        let hour = match (hour, pm) {
+            (12, false) => 0,
+            (12, true) => 12,
+            (h, true) => h + 12,
+            (h, false) => h,
+        };
+        time = time.with().hour(hour).build().ok()?;
+    }
+    Some((date.to_datetime(time), String::new()))
+}
+
+/// `8:16`, `08:16:40`, `08:16:40.117`.
+fn clock_time(text: &str) -> Option<Time> {
+    let text = text.trim();
+    let padded = if text.find(':') == Some(1) { format!("0{text}") } else { text.to_string() };
+    let padded = if padded.len() == 5 { format!("{padded}:00") } else { padded };
+    padded.parse().ok()
+}
+
+/// `Z` as is, `+0200` and `+02:00` as `+02:00`, nothing as nothing.
+fn offset(zone: &str) -> Option<String> {
+    match zone.trim() {
+        "" => Some(String::new()),
+        "Z" | "z" => Some("Z".to_string()),
+        z => {
+            let (sign, digits) = z.split_at(1);
+            let digits: String = digits.chars().filter(|c| *c != ':').collect();
+            let valid = digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit());
+            let (h, m) = digits.split_at_checked(2)?;
+            (valid && h < "15" && m < "60").then(|| format!("{sign}{h}:{m}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn every_form_the_scanner_reads_becomes_rfc3339() {
+        let cases = [
+            ("2026-11-20T08:15:02.117Z", "2026-11-20T08:15:02.117Z"),
+            ("2026-11-20 08:15:02,117", "2026-11-20T08:15:02.117"),
+            ("2026-11-19 09:42:18Z", "2026-11-19T09:42:18Z"),
+            ("2026-11-20 08:15:02", "2026-11-20T08:15:02"),
+            ("2026-11-20T08:15:02+0200", "2026-11-20T08:15:02+02:00"),
+            ("2026-11-20T08:15:02-05:00", "2026-11-20T08:15:02-05:00"),
+            ("2026-11-20 08:15", "2026-11-20T08:15:00"),
+            ("11/20/2026 8:16:40 AM", "2026-11-20T08:16:40"),
+            ("11/20/2026 8:16 PM", "2026-11-20T20:16:00"),
+            ("11/20/2026 12:05:00 AM", "2026-11-20T00:05:00"),
+            ("11/20/2026, 12:05:00 PM", "2026-11-20T12:05:00"),
+            ("20/11/2026 14:05:09", "2026-11-20T14:05:09"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(rfc3339(text).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn impossible_times_are_not_guessed_at() {
+        for text in
+            ["2026-11-31 08:00:00", "2026-11-20 25:00:00", "13/13/2026 8:00 AM", "11/20/2026 13:00 PM"]
+        {
+            assert_eq!(rfc3339(text), None, "{text}");
+        }
+    }
+}
