@@ -209,3 +209,48 @@ fn a_time_keeps_its_zone_only_when_the_source_gives_one() {
         ]
     );
 }
+
+// --- nothing skipped in silence ---
+
+const ALERT: &str = "2026-11-20 08:15:02 Error Email can't be received for the mailbox \"Rosa Lindqvist\" because the mailbox record doesn't have a valid email address.\nEmail Server Error Code: Exchange.server returned ErrorNonExistentMailbox error.\n";
+
+#[test]
+fn a_git_ignored_log_is_counted_and_the_flag_that_includes_it_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path();
+    // A git repository: what git itself creates, or at least its folder.
+    let inited = std::process::Command::new("git").arg("init").arg("-q").arg(repo).status();
+    if !inited.is_ok_and(|s| s.success()) {
+        std::fs::create_dir(repo.join(".git")).expect(".git");
+    }
+    std::fs::write(repo.join(".gitignore"), "*.log\n").expect(".gitignore");
+    std::fs::create_dir(repo.join("logs")).expect("logs");
+    std::fs::write(repo.join("logs/sync.log"), ALERT).expect("log");
+    let logs = repo.join("logs");
+    let logs = logs.to_str().expect("a UTF-8 path");
+    let (out, _, code) = ewsdiag(&["scan", logs, "--format", "summary"]);
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        out.contains("Left out 1 file: 1 ignored by .gitignore or .ignore rules (--no-ignore includes it)."),
+        "{out}"
+    );
+    assert_eq!(code, Some(1), "nothing was scanned, nothing found");
+    let (out, _, code) = ewsdiag(&["scan", logs, "--no-ignore", "--format", "summary"]);
+    assert!(!out.contains("Left out"), "{out}");
+    assert_eq!(code, Some(0));
+    // Outside a git repository the same .gitignore does not apply, as in ripgrep.
+    std::fs::remove_dir_all(repo.join(".git")).expect("remove .git");
+    let (out, _, code) = ewsdiag(&["scan", logs, "--format", "summary"]);
+    assert_eq!(code, Some(0), "{out}");
+}
+
+#[test]
+fn a_named_input_in_a_format_that_cannot_be_read_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pdf = dir.path().join("alerts.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n").expect("pdf");
+    let (out, err, code) = ewsdiag(&["scan", pdf.to_str().expect("a UTF-8 path")]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("cannot read a PDF document"), "{err}");
+    assert!(!out.contains("No EWS errors"), "never \"nothing found\": {out}");
+}

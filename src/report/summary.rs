@@ -222,7 +222,11 @@ fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
     let inputs = plural(s.inputs, "input", "inputs");
     let bytes = plural(st.bytes, "byte", "bytes");
     let mut lines = vec![format!("Scanned {inputs}, {bytes}.")];
-    if st.findings == 0 {
+    if st.findings == 0 && s.inputs == 0 && !s.unreadable.is_empty() {
+        // Nothing was read, so nothing can be said to be absent.
+    } else if st.findings == 0 && !s.unreadable.is_empty() {
+        lines.push("No EWS errors or sync alerts found in the inputs that could be read.".to_owned());
+    } else if st.findings == 0 {
         lines.push("No EWS errors or sync alerts found.".to_owned());
     } else {
         let mut classes = Vec::new();
@@ -247,9 +251,34 @@ fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
         let text = format!("{m} could not be read (malformed or cut off){hint}.");
         lines.extend(wrap(&text, settings.width));
     }
+    lines.extend(left_out(&s.left_out, settings));
     lines.extend(notes("Skipped", &s.skipped, settings));
     lines.extend(notes("Could not read", &s.unreadable, settings));
     lines
+}
+
+/// What the folder walk left out and the flag that takes it in: `Left out 3
+/// files: 2 ignored by .gitignore or .ignore rules (--no-ignore includes
+/// them), 1 hidden (--hidden includes it).`
+fn left_out(left: &crate::walk::LeftOut, settings: &Settings) -> Vec<String> {
+    if !left.any() {
+        return Vec::new();
+    }
+    let them = |n: u64| if n == 1 { "it" } else { "them" };
+    let mut parts = Vec::new();
+    if left.ignored > 0 {
+        parts.push(format!(
+            "{} ignored by .gitignore or .ignore rules (--no-ignore includes {})",
+            thousands(left.ignored),
+            them(left.ignored)
+        ));
+    }
+    if left.hidden > 0 {
+        parts.push(format!("{} hidden (--hidden includes {})", thousands(left.hidden), them(left.hidden)));
+    }
+    let total = left.ignored + left.hidden;
+    let files = if total == 1 { "file" } else { "files" };
+    wrap(&format!("Left out {} {files}: {}.", thousands(total), parts.join(", ")), settings.width)
 }
 
 /// `Skipped 2: a.bin (binary data), b.bin (binary data)` and a count of the rest.

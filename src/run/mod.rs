@@ -90,6 +90,8 @@ pub struct Summary {
     pub skipped: Vec<Note>,
     /// Inputs that could not be read.
     pub unreadable: Vec<Note>,
+    /// Files the walk left out by its rules (hidden, ignored).
+    pub left_out: walk::LeftOut,
     /// What went wrong, ranked: the mailboxes each cause hits and its fix.
     pub root_causes: Vec<RootCause>,
     /// Where the time went, when measured.
@@ -108,7 +110,7 @@ impl Summary {
 /// to write the report (a closed pipe, say); unreadable inputs are not errors
 /// but notes in the summary.
 pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
-    let targets = walk::targets(&config.paths, &config.walk);
+    let (targets, left_out) = walk::walk(&config.paths, &config.walk);
     let threads = match config.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
@@ -130,6 +132,7 @@ pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
         }
     }
     let Output { report, mut summary, tally, .. } = out;
+    summary.left_out = left_out;
     summary.root_causes =
         Clock::time(clock, Phase::Correlate, || diagnose::conclude(&tally, kb::knowledge_base()));
     summary.timings = clock.map(Clock::timings);
