@@ -200,6 +200,13 @@ samples! {
         alert("Crm.80040265").says("ISV code aborted the operation.").mailbox("Aiko Sato"),
         alert("MailboxDisabled").mailbox("Old Team Inbox"),
     ];
+    alert_numbers_read_as_ordinals_and_statuses: "alerts/http-readings.txt" => [
+        alert("403").inner("ErrorUserNotAllowedByPolicy").mailbox("Tomas Herrera"),
+        alert("363").inner("ErrorServerBusy").mailbox("Tomas Herrera"),
+        alert("503").mailbox("Ines Duarte"),
+        alert("ErrorQuotaExceeded").mailbox("Ines Duarte"),
+        alert("429 Too Many Requests").mailbox("Ines Duarte"),
+    ];
     dotnet_exceptions: "alerts/exceptions.log" => [
         exception("WebException").inner("401 Unauthorized").mailbox("Ravi Kumar"),
         exception("SoapException").inner("ErrorImpersonateUserDenied").says("The account does not have permission to impersonate"),

@@ -254,3 +254,36 @@ fn a_named_input_in_a_format_that_cannot_be_read_is_an_error() {
     assert!(err.contains("cannot read a PDF document"), "{err}");
     assert!(!out.contains("No EWS errors"), "never \"nothing found\": {out}");
 }
+
+// --- numbers: ServiceError ordinals and HTTP statuses ---
+
+#[test]
+fn alert_numbers_carry_every_reading_they_have() {
+    let (found, _) = scan_file(&sample("alerts/http-readings.txt"), &ScanConfig::default());
+    let readings: Vec<_> = found
+        .iter()
+        .map(|f| {
+            (
+                f.code.as_str(),
+                f.inner_code.as_deref(),
+                f.details.get("ServiceErrorOrdinal").map(String::as_str),
+                f.details.get("HttpStatus").map(String::as_str),
+            )
+        })
+        .collect();
+    assert_eq!(
+        readings,
+        [
+            // Both readings: ordinal 403 and HTTP 403.
+            ("403", Some("ErrorUserNotAllowedByPolicy"), Some("403"), Some("403")),
+            // An ordinal only: no HTTP status is 363 (KB4514016).
+            ("363", Some("ErrorServerBusy"), Some("363"), None),
+            // No ordinal is 503: an HTTP status only.
+            ("503", None, None, Some("503")),
+            // `<Name>. … returned N`: the number is the HTTP status of the named error.
+            ("ErrorQuotaExceeded", None, None, Some("403")),
+            // `Http server returned N …`: an HTTP status.
+            ("429 Too Many Requests", None, None, Some("429")),
+        ]
+    );
+}

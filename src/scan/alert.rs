@@ -94,13 +94,17 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         if who.starts_with(b"Exchange")
             && let Ok(ordinal) = first_word.parse::<u32>()
         {
+            // The documented reading is a ServiceError ordinal (363 is
+            // ErrorServerBusy); a number that is also an HTTP error status
+            // carries that reading too, for diagnosis to weigh.
+            let http = u16::try_from(ordinal).ok().filter(|n| is_http_error(*n)).map(|n| n.to_string());
             return Some(Token {
                 code: first_word,
                 code_at: code_span(first),
                 inner_at: None,
                 inner: codes::name_for_ordinal(ordinal).map(str::to_string),
                 message: None,
-                http: None,
+                http,
                 cut: false,
             });
         }
@@ -162,13 +166,24 @@ fn http_status(token: &str) -> Option<String> {
     let number =
         token.split_whitespace().next().filter(|w| w.len() == 3 && w.bytes().all(|b| b.is_ascii_digit()));
     let status = number.or(match token.to_ascii_lowercase().replace(' ', "").as_str() {
+        "badrequest" => Some("400"),
         "unauthorized" => Some("401"),
         "forbidden" => Some("403"),
         "notfound" => Some("404"),
+        "requesttimeout" => Some("408"),
+        "toomanyrequests" => Some("429"),
+        "internalservererror" => Some("500"),
+        "badgateway" => Some("502"),
         "serviceunavailable" => Some("503"),
+        "gatewaytimeout" => Some("504"),
         _ => None,
     });
     status.map(str::to_string)
+}
+
+/// Is `n` an HTTP status a failed request can end with (4xx, 5xx)?
+fn is_http_error(n: u16) -> bool {
+    matches!(n, 400..=418 | 421..=426 | 428 | 429 | 431 | 451 | 500..=508 | 510 | 511)
 }
 
 /// The words of an alert token, without a final `exception`/`error` and stop.
@@ -269,6 +284,11 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
     f.marks.inner_code = token.inner_at.map(|(s, e)| (s as u64, (e - s) as u64));
     if let Some(status) = token.http {
         f.details.insert("HttpStatus".to_string(), status);
+    }
+    if f.inner_code.is_some() && f.code.bytes().all(|b| b.is_ascii_digit()) {
+        // `Exchange.server returned 403 error.`: the number read as an ordinal
+        // names the inner code.
+        f.details.insert("ServiceErrorOrdinal".to_string(), f.code.clone());
     }
     let paragraph = sentence.map(|(s, e)| join_lines(&buf[s..e])).unwrap_or_default();
     f.mailbox = context::mailbox(&paragraph).or_else(|| context::mailbox(&buf[start..end]));
