@@ -207,6 +207,28 @@ samples! {
         alert("ErrorQuotaExceeded").mailbox("Ines Duarte"),
         alert("429 Too Many Requests").mailbox("Ines Duarte"),
     ];
+    client_javascript_dump: "clients/javascript.log" => [
+        mention("ErrorAccessDenied").says("Access is denied. Check credentials and try again."),
+    ];
+    client_rust_debug: "clients/rust-debug.log" => [
+        mention("ErrorItemNotFound").says("The specified object was not found in the store."),
+    ];
+    client_php_soapfault: "clients/php-soapfault.log" => [
+        mention("ErrorSchemaValidation").says("The request failed schema validation"),
+    ];
+    client_python_reprs: "clients/python-repr.log" => [
+        mention("ErrorMailboxStoreUnavailable").says("The mailbox database is temporarily unavailable."),
+        mention("ErrorServerBusy").says("The server cannot service this request right now."),
+    ];
+    client_gateway_error: "clients/gateway.log" => [
+        mention("ErrorTimeoutExpired").says("The request timed out."),
+    ];
+    client_unclosed_tags: "clients/unclosed-tags.txt" => [
+        fault("ErrorQuotaExceeded").says("The mailbox has exceeded its quota."),
+    ];
+    client_label_as_wide_as_a_line_above: "clients/wrapped-label.txt" => [
+        alert("Forbidden").mailbox("Mei Tanaka"),
+    ];
     dotnet_exceptions: "alerts/exceptions.log" => [
         exception("WebException").inner("401 Unauthorized").mailbox("Ravi Kumar"),
         exception("SoapException").inner("ErrorImpersonateUserDenied").says("The account does not have permission to impersonate"),

@@ -287,3 +287,72 @@ fn alert_numbers_carry_every_reading_they_have() {
         ]
     );
 }
+
+// --- shapes client libraries print ---
+
+#[test]
+fn client_library_shapes_give_one_identifier_and_the_message_alone() {
+    use ewsdiag::model::Shape;
+    let table: &[(&str, Shape, &str, &str)] = &[
+        (
+            "clients/javascript.log",
+            Shape::Mention,
+            "ErrorAccessDenied",
+            "Access is denied. Check credentials and try again.",
+        ),
+        (
+            "clients/rust-debug.log",
+            Shape::Mention,
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        ),
+        (
+            "clients/php-soapfault.log",
+            Shape::Mention,
+            "ErrorSchemaValidation",
+            "The request failed schema validation: The element 'FindItem' has incomplete content.",
+        ),
+        (
+            "clients/python-repr.log",
+            Shape::Mention,
+            "ErrorMailboxStoreUnavailable",
+            "The mailbox database is temporarily unavailable.",
+        ),
+        (
+            "clients/python-repr.log",
+            Shape::Mention,
+            "ErrorServerBusy",
+            "The server cannot service this request right now. Try again later.",
+        ),
+        ("clients/gateway.log", Shape::Mention, "ErrorTimeoutExpired", "The request timed out."),
+        (
+            "clients/unclosed-tags.txt",
+            Shape::SoapFault,
+            "ErrorQuotaExceeded",
+            "The mailbox has exceeded its quota.",
+        ),
+    ];
+    let mut files: Vec<&str> = table.iter().map(|row| row.0).collect();
+    files.dedup();
+    for file in files {
+        let (found, malformed) = scan_file(&sample(file), &ScanConfig::default());
+        assert!(malformed.is_empty(), "{file}: {malformed:#?}");
+        let got: Vec<_> = found
+            .iter()
+            .map(|f| (file, f.shape, f.code.as_str(), f.message.as_deref().unwrap_or("")))
+            .collect();
+        let want: Vec<_> = table.iter().filter(|row| row.0 == file).map(|r| (r.0, r.1, r.2, r.3)).collect();
+        assert_eq!(got, want);
+        for f in &found {
+            assert!(f.code.bytes().all(|b| b.is_ascii_alphanumeric()), "one identifier: {}", f.code);
+        }
+    }
+}
+
+#[test]
+fn a_label_line_as_wide_as_a_line_above_is_not_joined_to_the_next_record() {
+    let (found, _) = scan_file(&sample("clients/wrapped-label.txt"), &ScanConfig::default());
+    let codes: Vec<_> = found.iter().map(|f| (f.code.as_str(), f.mailbox.as_deref())).collect();
+    assert_eq!(codes, [("Forbidden", Some("Mei Tanaka"))]);
+    assert_eq!(found[0].details.get("HttpStatus").map(String::as_str), Some("403"));
+}

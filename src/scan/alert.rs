@@ -226,7 +226,12 @@ fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Out
     }
     let buf = input.buf;
     let line = line_start(buf, label_at, input.floor);
-    // A viewer may have cut the label's line, code name and all.
+    // A viewer may have cut the label's line, code name and all; but a line
+    // whose token ends it whole (`… Forbidden exception.`) was not cut, even
+    // when a line above happens to have its width.
+    if own_line_complete(buf, after_label) {
+        return single_line_alert(input, label_at, after_label);
+    }
     match lines::wrapped_block(buf, label_at, input.floor, input.eof) {
         Err(super::NeedMore) => return Outcome::NeedMore { from: line },
         Ok(Some((start, block_end))) if start == line => {
@@ -242,12 +247,32 @@ fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Out
         }
         Ok(_) => {}
     }
+    single_line_alert(input, label_at, after_label)
+}
+
+/// The token read from the label's own line alone.
+fn single_line_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Outcome {
+    let buf = input.buf;
     let token_at = skip_label_punctuation(buf, after_label);
     let end = token_end(buf, token_at, 512);
     let Some(token) = parse_token(&buf[token_at..end], token_at) else {
         return Outcome::Skip;
     };
     alert(input, label_at, end, token)
+}
+
+/// Does the token on the label's line end the way a whole token ends: with
+/// `exception.`, `error.` or `exception`, or with a known code name?
+fn own_line_complete(buf: &[u8], after_label: usize) -> bool {
+    let token_at = skip_label_punctuation(buf, after_label);
+    let end = token_end(buf, token_at, 512);
+    let text = buf[token_at..end].trim_ascii_end();
+    if [&b"exception."[..], b"error.", b"exception"].iter().any(|tail| text.ends_with(tail)) {
+        return true;
+    }
+    let last = text.rsplit(|b| *b == b' ').next().unwrap_or_default();
+    let last = last.strip_suffix(b".").unwrap_or(last);
+    std::str::from_utf8(last).is_ok_and(|word| word.len() > 5 && codes::is_ews_code(word))
 }
 
 /// An alert token met without its label (`Exchange server returned …` in a

@@ -24,6 +24,7 @@
 mod aadsts;
 mod alert;
 mod anchor;
+mod client;
 mod context;
 mod driver;
 mod event;

@@ -9,7 +9,13 @@ use jiff::civil::{Date, DateTime, Time};
 /// is no valid time (the 31st of November, hour 25).
 pub(crate) fn rfc3339(text: &str) -> Option<String> {
     let text = text.trim();
-    let (civil, zone) = if text.as_bytes().get(4) == Some(&b'-') { iso(text)? } else { us(text)? };
+    let (civil, zone) = if text.as_bytes().get(4) == Some(&b'-') {
+        iso(text)?
+    } else if text.contains('/') {
+        us(text)?
+    } else {
+        day_month_name(text)?
+    };
     Some(format!("{civil}{zone}"))
 }
 
@@ -58,6 +64,24 @@ fn us(text: &str) -> Option<(DateTime, String)> {
     Some((date.to_datetime(time), String::new()))
 }
 
+/// `25-Nov-2026 10:04:40 UTC`, as PHP writes its error log.
+fn day_month_name(text: &str) -> Option<(DateTime, String)> {
+    let (date, rest) = text.split_once(' ')?;
+    let mut parts = date.split('-');
+    let day: i8 = parts.next()?.parse().ok()?;
+    let month = parts.next()?;
+    let year: i16 = parts.next()?.parse().ok()?;
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month))?;
+    let date = Date::new(year, i8::try_from(month + 1).ok()?, day).ok()?;
+    let (clock, zone) = match rest.trim().strip_suffix("UTC") {
+        Some(clock) => (clock, "Z"),
+        None => (rest, ""),
+    };
+    Some((date.to_datetime(clock_time(clock)?), zone.to_string()))
+}
+
 /// `8:16`, `08:16:40`, `08:16:40.117`.
 fn clock_time(text: &str) -> Option<Time> {
     let text = text.trim();
@@ -100,6 +124,8 @@ mod tests {
             ("11/20/2026 12:05:00 AM", "2026-11-20T00:05:00"),
             ("11/20/2026, 12:05:00 PM", "2026-11-20T12:05:00"),
             ("20/11/2026 14:05:09", "2026-11-20T14:05:09"),
+            ("25-Nov-2026 10:04:40 UTC", "2026-11-25T10:04:40Z"),
+            ("25-Nov-2026 10:04:40", "2026-11-25T10:04:40"),
         ];
         for (text, want) in cases {
             assert_eq!(rfc3339(text).as_deref(), Some(want), "{text}");
