@@ -417,7 +417,10 @@ impl<'a> Driver<'a> {
             (Shape::Alert, Some((at, _))) => at.min(f.span.offset),
             _ => f.span.offset,
         };
-        let own = lines::line_start(&self.buf, rel(first).min(self.buf.len()), 0);
+        // Looked for no further back than the walk would go: on a line many
+        // megabytes long, every finding would otherwise search it all.
+        let first = rel(first).min(self.buf.len());
+        let own = lines::line_start(&self.buf, first, first.saturating_sub(event::EVENT_REACH));
         let previous = self.context.as_ref().filter(|c| c.end >= self.base);
         let stop = previous.map(|c| rel(c.end));
         let start = if matches!(f.shape, Shape::Alert | Shape::DashboardToken) {
