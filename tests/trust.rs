@@ -356,3 +356,20 @@ fn a_label_line_as_wide_as_a_line_above_is_not_joined_to_the_next_record() {
     assert_eq!(codes, [("Forbidden", Some("Mei Tanaka"))]);
     assert_eq!(found[0].details.get("HttpStatus").map(String::as_str), Some("403"));
 }
+
+#[test]
+fn csv_rows_are_events_even_without_a_timestamp_first() {
+    let payload = |code: &str| {
+        format!(
+            ">Error : <ResponseMessageType xmlns:q1=\"\"http://schemas.microsoft.com/exchange/services/2006/messages\"\" ResponseClass=\"\"Error\"\">\n<q1:MessageText>Failed.</q1:MessageText><q1:ResponseCode>{code}</q1:ResponseCode></ResponseMessageType>"
+        )
+    };
+    let text = format!(
+        "\"Trace Id\",\"Regarding\",\"Error Details\"\n\"7f3a0c11\",\"Rosa Lindqvist\",\"{}\"\n\"9c1e4b27\",\"Kai Berg\",\"{}\"\n",
+        payload("ErrorNonExistentMailbox"),
+        payload("ErrorAccessDenied")
+    );
+    let found = scan_text(&text);
+    let events: Vec<u64> = found.iter().map(|f| f.event).collect();
+    assert_eq!(events, [text.find("\"7f3a").unwrap() as u64, text.find("\"9c1e").unwrap() as u64]);
+}

@@ -35,7 +35,7 @@ static BARE_MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 static PROFILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\bemail server profile\s+(?:(?:""|\\?"|&(?:amp;)?quot;)([^"\\&\r\n]{1,120})(?:""|\\?"|&(?:amp;)?quot;)|\[([^\]\r\n]{1,120})\]|([^\r\n.]{1,120}?))(?:\s+has been notified|\s+is\b|\s+was\b|\.|,|$)"#).ok()
+    Regex::new(r#"(?i)\bemail server profile\s+(?:(?:""|\\?"|&(?:amp;)?quot;)([^"\\&\r\n]{1,120})(?:""|\\?"|&(?:amp;)?quot;)|\[([^\]\r\n]{1,120})\]|((?-i:\p{Lu}|\d)[^\r\n.]{0,119}?))(?:\s+has been notified|\s+is\b|\s+was\b|\.|,|$)"#).ok()
 });
 
 /// Lower-case words that resume the sentence after a name written bare.
@@ -242,6 +242,7 @@ mod tests {
             Some("Contoso Hybrid")
         );
         assert_eq!(profile(br"email server profile \<Profile Name> has been notified"), None);
+        assert_eq!(profile(b"the port specified in the email server profile is incorrect."), None);
     }
 
     #[test]

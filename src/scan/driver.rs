@@ -12,7 +12,7 @@ use super::event::{self, RecordStart};
 use super::lines::{self, Lines};
 use super::time;
 use super::{ScanConfig, SourceInfo};
-use crate::model::{Class, Finding, Malformed, Shape, Span};
+use crate::model::{Class, Finding, Malformed, Shape, Span, Wrapping};
 
 /// What the scanner reports, in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -428,7 +428,8 @@ impl<'a> Driver<'a> {
             // dashboard row, unless it shares a line with the finding before.
             stop.is_none_or(|stop| own > stop).then_some(self.base + own as u64)
         } else {
-            let walk = event::Walk { stop, low: 0, input_start: self.base == 0 };
+            let csv = f.wrapping == Wrapping::Csv;
+            let walk = event::Walk { stop, low: 0, input_start: self.base == 0, csv };
             match event::record_start(&self.buf, own, walk) {
                 RecordStart::Continues => None,
                 RecordStart::At(at) => Some(self.base + at as u64),

@@ -38,6 +38,9 @@ pub(crate) struct Walk {
     pub low: usize,
     /// `buf[0]` is the first byte of the input, which begins a record.
     pub input_start: bool,
+    /// The finding stands in a CSV field: a line that ends by closing a
+    /// quoted field ends a row, and the line after it starts the next.
+    pub csv: bool,
 }
 
 /// The kinds of `<Trace Tag="…">` block an EWS client trace writes.
@@ -54,26 +57,20 @@ enum Trace {
 /// Walks up from the line starting at `own` (a buffer position) to the line
 /// that begins its record.
 pub(crate) fn record_start(buf: &[u8], own: usize, walk: Walk) -> RecordStart {
-    let Walk { stop, low, input_start } = walk;
+    let Walk { stop, low, input_start, csv } = walk;
     let low = low.max(own.saturating_sub(EVENT_REACH));
     // The `<Trace>` line of the response walked through, if any: a response
     // starts an event of its own unless its request stands above it.
     let mut response: Option<(usize, Trace)> = None;
-    let found = walk_up(buf, own, stop, low, input_start, &mut response);
+    let found = walk_up(buf, own, Walk { stop, low, input_start, csv }, &mut response);
     match (found, response) {
         (RecordStart::Continues | RecordStart::Unknown, Some((response, _))) => RecordStart::At(response),
         (found, _) => found,
     }
 }
 
-fn walk_up(
-    buf: &[u8],
-    own: usize,
-    stop: Option<usize>,
-    low: usize,
-    input_start: bool,
-    response: &mut Option<(usize, Trace)>,
-) -> RecordStart {
+fn walk_up(buf: &[u8], own: usize, walk: Walk, response: &mut Option<(usize, Trace)>) -> RecordStart {
+    let Walk { stop, low, input_start, csv } = walk;
     let mut start = own;
     let mut below = own;
     for _ in 0..EVENT_LINES {
@@ -102,6 +99,9 @@ fn walk_up(
         let above = line_start(buf, start - 1, low);
         if above == start {
             break;
+        }
+        if csv && closes_quoted_field(&buf[above..start - 1]) {
+            return RecordStart::At(start);
         }
         below = start;
         start = above;
@@ -146,6 +146,14 @@ fn blank_ends_record(buf: &[u8], blank: usize, below: usize, low: usize) -> bool
         end = start;
     }
     true
+}
+
+/// Does this line end with a quote that closes a CSV field (an odd run of
+/// quotes: `""` inside a field is an escaped quote)?
+fn closes_quoted_field(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let quotes = line.iter().rev().take_while(|b| **b == b'"').count();
+    quotes % 2 == 1
 }
 
 /// Does this line begin a record: a timestamp first (after a quote or a
@@ -201,6 +209,16 @@ mod tests {
         let walk = Walk { stop: Some(label_end), input_start: true, ..Walk::default() };
         assert_eq!(record_start(text.as_bytes(), own, walk), RecordStart::Continues);
         let blank = "An alert\nEmail Server Error Code: X\n\nDetails:\n>Error : <R/>\n";
+        let rows = "\"id\",\"details\"\n\"7f3a\",\"<a x=\"\"1\"\">\n<b/>\"\n\"9c1e\",\"<c/>\"\n";
+        let csv = Walk { input_start: true, csv: true, ..Walk::default() };
+        let own = rows.find("<b/>").unwrap();
+        assert_eq!(record_start(rows.as_bytes(), own, csv), RecordStart::At(rows.find("\"7f3a").unwrap()));
+        let own = rows.find("\"9c1e").unwrap();
+        assert_eq!(
+            record_start(rows.as_bytes(), own, csv),
+            RecordStart::At(own),
+            "a row that ends a field ends"
+        );
         let walk = Walk { stop: Some(blank.find("\n\n").unwrap()), input_start: true, ..Walk::default() };
         let own = blank.find(">Error").unwrap();
         assert_eq!(record_start(blank.as_bytes(), own, walk), RecordStart::Continues, "an alert's details");
