@@ -373,3 +373,43 @@ fn csv_rows_are_events_even_without_a_timestamp_first() {
     let events: Vec<u64> = found.iter().map(|f| f.event).collect();
     assert_eq!(events, [text.find("\"7f3a").unwrap() as u64, text.find("\"9c1e").unwrap() as u64]);
 }
+
+#[test]
+fn event_ids_are_the_same_when_a_file_is_scanned_in_segments() {
+    use ewsdiag::report::Ndjson;
+    use ewsdiag::run::{RunConfig, run};
+    let events = |config: &RunConfig| {
+        let mut out = Vec::new();
+        run(config, &mut Ndjson::new(&mut out, std::io::sink())).expect("the run writes to memory");
+        let out = String::from_utf8_lossy(&out).into_owned();
+        let summary: serde_json::Value =
+            serde_json::from_str(out.lines().last().expect("a summary")).expect("JSON");
+        let findings = findings_of(&out)
+            .iter()
+            .map(|f| (f["offset"].as_u64(), f["event"].as_u64(), f["mailbox"].clone(), f["time"].clone()))
+            .collect::<Vec<_>>();
+        (findings, summary["events"].as_u64())
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::new();
+    for round in 0..30 {
+        for name in [
+            "view-details/invalid-license.txt",
+            "correlation/seed-alert-pair.txt",
+            "exports/trace-records.csv",
+            "clients/python-repr.log",
+            "trace/ews-client-trace.log",
+        ] {
+            text.push_str(&std::fs::read_to_string(sample(name)).expect("sample"));
+            text.push_str(&format!("\n2026-11-20 09:{:02}:00 INFO  filler line {round}\n", round % 60));
+        }
+    }
+    let path = dir.path().join("big.log");
+    std::fs::write(&path, &text).expect("write");
+    let whole = RunConfig { paths: vec![path.clone()], threads: 1, ..RunConfig::default() };
+    let split = RunConfig { paths: vec![path], threads: 3, segment_len: 4 << 10, ..RunConfig::default() };
+    let (one, many) = (events(&whole), events(&split));
+    assert!(one.0.len() > 200, "the file is full of findings");
+    assert!(one.1.is_some_and(|n| n > 100), "the summary counts events: {:?}", one.1);
+    assert_eq!(many, one);
+}
