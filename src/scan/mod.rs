@@ -8,13 +8,16 @@
 //! reported as oversized and read only as far as the cap, so the scanner's
 //! memory stays bounded whatever the input.
 //!
-//! - `driver`: the streaming loop, line numbers, context carried between payloads
+//! - `driver`: the streaming loop, line numbers, the event each finding belongs to
 //! - `anchor`: the words searched for, and which recogniser each hit goes to
 //! - `window`: XML payloads, unwrapped from CSV, JSON or entities first (`view`)
 //! - `xml`: reading one XML window, forgiving of broken markup
 //! - `alert`, `text`, `json`: alert lines; exceptions, HRESULTs, dashboard
 //!   tokens and code names in free text; OWA and Graph JSON
-//! - `lines`, `context`: line arithmetic; times, mailboxes and profiles nearby
+//! - `client`: the message beside a code as client libraries print it
+//! - `event`: where the record a finding stands in starts (its event)
+//! - `lines`, `context`, `time`: line arithmetic; times, mailboxes and profiles
+//!   nearby; times in RFC 3339
 //! - `graph_sdk`, `graph_python`, `graph_powershell`, `graph_json`: Microsoft
 //!   Graph errors as SDKs, PowerShell and `$batch` responses print them
 //! - `aadsts`, `ews_block`: Entra ID sign-in errors; EWS requests refused by policy
