@@ -47,6 +47,12 @@ const SENTENCE_WORDS: &[&str] = &[
     "when", "which", "while", "will", "with", "won't",
 ];
 
+/// The words that may follow a mailbox named as a sentence's subject.
+const VERBS: &[&str] = &[
+    "can't", "cannot", "could", "couldn't", "didn't", "doesn't", "failed", "has", "hasn't", "is", "isn't",
+    "was", "wasn't", "will", "won't",
+];
+
 /// The name at the start of `text`, written without quotes: its words up to
 /// the first word of the sentence's own (`because`, `didn't`, …) or to the
 /// punctuation that ends it. `verb_needed`: the name is a sentence's subject
@@ -73,7 +79,9 @@ fn bare_name(text: &[u8], verb_needed: bool) -> Option<String> {
         let bare = word.trim_end_matches(['.', ',', ';', ':', '!', '?', '…']);
         let lower = bare.to_lowercase().replace('\u{2019}', "'");
         if at > 0 && SENTENCE_WORDS.contains(&lower.as_str()) {
-            resumed = true;
+            // A sentence's subject is followed by its verb, not a preposition
+            // (`Mailbox 4f2d next poll in 900 s` names no mailbox).
+            resumed = !verb_needed || VERBS.contains(&lower.as_str());
             break;
         }
         name_end = at + bare.len();
@@ -221,6 +229,8 @@ mod tests {
             ("Email can't be received for the mailbox because an error occurred", None),
             ("Configuration errors can be found in the **Mailbox Alert Wall**", None),
             ("Starting mailbox cycle for 118 mailboxes", None),
+            ("DEBUG Mailbox 4f2d9a10 next poll in 900 s", None),
+            ("INFO Mailbox 0c7e11f3 skipped this cycle", None),
             ("through the mailbox \\<Mailbox Name>.", None),
         ];
         for (text, want) in cases {
