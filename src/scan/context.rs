@@ -253,6 +253,8 @@ mod tests {
         );
         assert_eq!(profile(br"email server profile \<Profile Name> has been notified"), None);
         assert_eq!(profile(b"the port specified in the email server profile is incorrect."), None);
+        let wall = b"A notification about this is posted on the alerts wall for the owner of the email server profile Microsoft Exchange Online.";
+        assert_eq!(profile(wall).as_deref(), Some("Microsoft Exchange Online"));
     }
 
     #[test]

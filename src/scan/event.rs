@@ -125,7 +125,7 @@ fn trace_tag(line: &[u8]) -> Option<Trace> {
 /// under an alert's code line (its View Details may stand a blank line or two
 /// below) and inside a trace block (HTTP headers end with one).
 fn blank_ends_record(buf: &[u8], blank: usize, below: usize, low: usize) -> bool {
-    if buf[below..].trim_ascii_start().starts_with(b"</Trace>") {
+    if buf[below..buf.len().min(below + 64)].trim_ascii_start().starts_with(b"</Trace>") {
         return false;
     }
     // The paragraph above the blank, a few lines at most (a viewer may have
