@@ -151,8 +151,13 @@ fn count_left_out(root: &Path, config: &WalkConfig, listed: &[Target]) -> LeftOu
     let mut builder = WalkBuilder::new(root);
     builder.standard_filters(false).follow_links(config.follow_links);
     builder.filter_entry(|entry| entry.file_name() != ".git");
-    if let Some(globs) = globs(root, config) {
-        builder.overrides(globs);
+    match globs(root, config) {
+        Some(globs) => {
+            builder.overrides(globs);
+        }
+        // A bad glob listed nothing, and is reported: nothing was left out.
+        None if !config.globs.is_empty() => return left_out,
+        None => {}
     }
     for entry in builder.build().flatten() {
         if !entry.file_type().is_some_and(|t| t.is_file()) || listed.contains(entry.path()) {
