@@ -119,10 +119,13 @@ fn unreadable_format(path: &Path) -> Option<String> {
         "a 7-Zip archive"
     } else if head.starts_with(b"Rar!\x1a\x07") {
         "a RAR archive"
+    } else if head.starts_with(b"PK") {
+        // A zip container (a .docx too) is opened as an archive.
+        return None;
     } else {
         match extension.as_deref() {
             Some("pdf") => "a PDF document",
-            Some("docx" | "doc" | "docm" | "odt" | "rtf") => "a word-processor document",
+            Some("docx" | "doc" | "docm" | "odt") => "a word-processor document",
             Some("pptx" | "ppt") => "a presentation",
             Some("7z") => "a 7-Zip archive",
             Some("rar") => "a RAR archive",
@@ -321,7 +324,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cases: [(&str, &[u8], &str); 4] = [
             ("report.pdf", b"%PDF-1.7\n", "PDF"),
-            ("notes.docx", b"PK\x03\x04", "word-processor"),
+            ("notes.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "word-processor"),
             ("logs.7z", b"7z\xbc\xaf\x27\x1c", "7-Zip"),
             ("renamed.log", b"Rar!\x1a\x07\x00", "RAR"),
         ];
@@ -334,7 +337,7 @@ mod tests {
                 "{name}: {found:?}"
             );
         }
-        for name in ["alerts.zip", "alerts.xlsx", "server.log"] {
+        for name in ["alerts.zip", "alerts.xlsx", "notes.docx", "server.log"] {
             let path = dir.path().join(name);
             std::fs::write(&path, b"PK\x03\x04").unwrap();
             assert!(matches!(&targets(&[path], &WalkConfig::default())[0], Target::Input { .. }), "{name}");

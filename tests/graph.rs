@@ -114,7 +114,7 @@ samples! {
         graph("ErrorItemNotFound")
             .says("The specified object", "not found in the store.")
             .mailbox("kai.berg@contoso.com")
-            .at("2026-11-20 08:15:03.412")
+            .at("2026-11-20T08:15:03.412")
             .with("HttpStatus", "404"),
         graph("ErrorInvalidUser").says("The requested user", "is invalid.").with("HttpStatus", "404"),
     ];
@@ -122,7 +122,7 @@ samples! {
         graph("ErrorItemNotFound")
             .says("The specified object", "not found in the store.")
             .mailbox("noah.schulz@fabrikam.com")
-            .at("Fri, 20 Nov 2026 08:31:44 GMT")
+            .at("2026-11-20T08:31:44Z")
             .with("HttpStatus", "404")
             .with("request-id", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
             .with("client-request-id", "1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b"),
@@ -216,25 +216,25 @@ samples! {
     token_endpoint_json: "entra-token-endpoint.log" => [
         aadsts("AADSTS7000215")
             .says("Invalid client secret provided.", "for a secret added to app '3f2a9c1e-5b7d-4e80-a1c2-d3e4f5a6b7c8'.")
-            .at("2026-11-20 08:15:02Z")
+            .at("2026-11-20T08:15:02Z")
             .with("error", "invalid_client")
             .with("trace_id", "0b7e6d5c-4b3a-4291-8e0f-1a2b3c4d5e6f")
             .with("correlation_id", "5c2d1e0f-9a8b-4c7d-b6e5-f4a3b2c1d0e9"),
         aadsts("AADSTS700016")
             .says("Application with identifier", "to the wrong tenant.")
-            .at("2026-11-20 08:16:40Z")
+            .at("2026-11-20T08:16:40Z")
             .with("error", "unauthorized_client")
             .with("trace_id", "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),
     ];
     msal_exceptions: "msal-exceptions.log" => [
         aadsts("AADSTS65001")
             .says("The user or administrator has not consented", "for this user and resource.")
-            .at("2026-11-20 08:22:09Z")
+            .at("2026-11-20T08:22:09Z")
             .with("error", "invalid_grant")
             .with("trace_id", "8e0c1d2e-3f4a-4b5c-9d6e-7f8a9b0c1d2e"),
         aadsts("AADSTS7000222")
             .says("The provided client secret keys", "https://aka.ms/certCreds.")
-            .at("2026-11-20 08:23:31Z")
+            .at("2026-11-20T08:23:31Z")
             .with("correlation_id", "7f8e9d0c-1b2a-4398-8776-655443322110"),
         aadsts("AADSTS7000215").says("Invalid client secret provided.", "'3f2a9c1e-5b7d-4e80-a1c2-d3e4f5a6b7c8'.").with("error", "invalid_client"),
         aadsts("AADSTS7000215").says("Invalid client secret provided.", "'b7c8d9e0-f1a2-4b3c-8d4e-5f6a7b8c9d0e'.").at("2026-11-20T08:25:12.400Z").with("error", "invalid_client"),
@@ -242,7 +242,7 @@ samples! {
     broker_logs_that_wrap_the_message: "broker-wrapped.log" => [
         aadsts("AADSTS50173")
             .says("The provided grant has expired", "for this user is '2026-11-19T16:45:30.0000000Z'.")
-            .at("2026-11-20 08:30:12Z")
+            .at("2026-11-20T08:30:12Z")
             .with("error", "invalid_grant")
             .with("trace_id", "9c8b7a6f-5e4d-4c3b-a291-8f7e6d5c4b3a")
             .with("correlation_id", "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a"),
@@ -254,7 +254,7 @@ samples! {
         want(Shape::EwsResponse, "Forbidden")
             .says("EWS is blocked by policy", "for this user or tenant")
             .mailbox("jonas.lindqvist@fabrikam.com")
-            .at("2026-11-20 08:40:11Z")
+            .at("2026-11-20T08:40:11Z")
             .with("X-EWS-Policy-Reason", "EWS is blocked by policy for this user or tenant")
             .with("HttpStatus", "403")
             .with("request-id", "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e"),
@@ -263,9 +263,9 @@ samples! {
         want(Shape::Exception, "Forbidden")
             .says("The request failed.", "(403) Forbidden.")
             .mailbox("mei.tanaka@fabrikam.com")
-            .at("2026-11-20 08:41:03,512")
+            .at("2026-11-20T08:41:03.512")
             .with("HttpStatus", "403"),
-        want(Shape::Exception, "Forbidden").says("The request failed.", "(403) Forbidden.").at("2026-11-20 08:41:05,009").with("HttpStatus", "403"),
+        want(Shape::Exception, "Forbidden").says("The request failed.", "(403) Forbidden.").at("2026-11-20T08:41:05.009").with("HttpStatus", "403"),
     ];
 }
 

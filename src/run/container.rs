@@ -118,7 +118,16 @@ fn scan_workbook(
 ) -> bool {
     let source = SourceInfo { path: path.to_string(), encoding: crate::model::Encoding::Utf8 };
     let mut stats = Stats::default();
-    let outcome = excel::rows(bytes, container, &mut |row| scan_row(&row, &source, config, sink, &mut stats));
+    // A row is one event, named by its sheet's place and its row number.
+    let mut sheets: Vec<String> = Vec::new();
+    let outcome = excel::rows(bytes, container, &mut |row| {
+        if sheets.last() != Some(&row.sheet) {
+            sheets.push(row.sheet.clone());
+        }
+        let number = row.cells.first().map_or(0, |c| row_number(&c.reference));
+        let id = ((sheets.len() as u64 - 1) << 32) | number;
+        scan_row(&row, id, &source, config, sink, &mut stats)
+    });
     scanned.stats.add(&stats);
     match outcome {
         Ok(problems) => {
@@ -143,11 +152,19 @@ fn scan_workbook(
 /// alert line would then take the cell before it for its sentence.
 fn scan_row(
     row: &Row,
+    id: u64,
     source: &SourceInfo,
     config: &ScanConfig,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
     stats: &mut Stats,
 ) {
+    let mut row_stats = Stats::default();
+    // The row's findings are one event, counted once.
+    let stats_row = |row_stats: &mut Stats, stats: &mut Stats| {
+        row_stats.events = u64::from(row_stats.findings > 0);
+        stats.add(row_stats);
+    };
+    let row_time = row.time.as_deref().map(|text| (scan::rfc3339(text), text.to_string()));
     for cell in &row.cells {
         // A cell is short: no need for the scanner's usual read buffer.
         let config = ScanConfig { read_size: cell.text.len() + 1, ..config.clone() };
@@ -160,8 +177,12 @@ fn scan_row(
                     if finding.mailbox.is_none() {
                         finding.mailbox.clone_from(&row.mailbox);
                     }
-                    if finding.time.is_none() {
-                        finding.time.clone_from(&row.time);
+                    finding.event = id;
+                    if finding.time.is_none()
+                        && let Some((time, text)) = &row_time
+                    {
+                        finding.time.clone_from(time);
+                        finding.time_text = Some(text.clone());
                     }
                     sink(Event::Finding(finding))
                 }
@@ -174,9 +195,16 @@ fn scan_row(
             flow
         });
         // Reading from memory cannot fail; the counts are kept either way.
-        stats.add(&outcome.unwrap_or_else(|failed| failed.stats));
+        row_stats.add(&outcome.unwrap_or_else(|failed| failed.stats));
         if stopped {
+            stats_row(&mut row_stats, stats);
             return;
         }
     }
+    stats_row(&mut row_stats, stats);
+}
+
+/// The row number of an A1-style reference (`2` in `D2`).
+fn row_number(reference: &str) -> u64 {
+    reference.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse().unwrap_or(0)
 }

@@ -436,6 +436,20 @@ impl<'a> Driver<'a> {
                 RecordStart::Unknown => Some(self.base + own as u64),
             }
         };
+        // Another time is another record, even where no line break shows it
+        // (a log carried whole in one JSON string): the record starts where
+        // its time is written.
+        let start = match (start, self.context.as_ref()) {
+            (None, Some(c)) if f.time.is_some() && c.time.is_some() && f.time != c.time => {
+                let from = own.min(first);
+                let written = f
+                    .time_text
+                    .as_deref()
+                    .and_then(|t| memchr::memmem::rfind(&self.buf[from..first], t.as_bytes()));
+                Some(self.base + written.map_or(first, |at| from + at) as u64)
+            }
+            (start, _) => start,
+        };
         let context = match (start, self.context.as_mut()) {
             (None, Some(context)) => context,
             _ => self

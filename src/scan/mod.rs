@@ -54,6 +54,11 @@ use std::ops::ControlFlow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NeedMore;
 
+/// A time as logs write it, in RFC 3339 (see the `time` module).
+pub(crate) fn rfc3339(text: &str) -> Option<String> {
+    time::rfc3339(text)
+}
+
 pub use driver::{Event, LOOKBACK, REPEAT_REACH, ReadError, Segment, SegmentEnd, Stats};
 
 use crate::model::Encoding;

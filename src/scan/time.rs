@@ -13,10 +13,33 @@ pub(crate) fn rfc3339(text: &str) -> Option<String> {
         iso(text)?
     } else if text.contains('/') {
         us(text)?
+    } else if text.contains(' ') && !text.split(' ').next()?.contains('-') {
+        http_date(text)?
     } else {
         day_month_name(text)?
     };
-    Some(format!("{civil}{zone}"))
+    // Seconds' fractions keep the digits the input gave (`.000`, `.400`).
+    let fraction = fraction_digits(text);
+    let seconds = civil.strftime("%Y-%m-%dT%H:%M:%S");
+    Some(match fraction {
+        Some(digits) => format!("{seconds}.{digits}{zone}"),
+        None => format!("{seconds}{zone}"),
+    })
+}
+
+/// The digits after the seconds' `.` or `,` (`117` in `08:15:02,117`).
+fn fraction_digits(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let at = (2..bytes.len()).find(|&i| {
+        matches!(bytes[i], b'.' | b',')
+            && bytes[i - 1].is_ascii_digit()
+            && bytes[i - 2].is_ascii_digit()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+            && i >= 3
+            && bytes[i - 3] == b':'
+    })?;
+    let digits = bytes[at + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+    Some(&text[at + 1..at + 1 + digits])
 }
 
 /// `2026-11-20[T ]08:15[:02[.117|,117]][Z|±hh[:]mm]`.
@@ -82,6 +105,20 @@ fn day_month_name(text: &str) -> Option<(DateTime, String)> {
     Some((date.to_datetime(clock_time(clock)?), zone.to_string()))
 }
 
+/// `Fri, 20 Nov 2026 08:31:44 GMT`, as HTTP's `Date` header writes it.
+fn http_date(text: &str) -> Option<(DateTime, String)> {
+    let text = text.split_once(", ").map_or(text, |(_, rest)| rest);
+    let mut words = text.split_whitespace();
+    let (day, month, year, clock) = (words.next()?, words.next()?, words.next()?, words.next()?);
+    let zone = match words.next() {
+        Some("GMT" | "UTC" | "Z" | "+0000") => "Z".to_string(),
+        Some(other) => offset(other)?,
+        None => String::new(),
+    };
+    let (civil, _) = day_month_name(&format!("{day}-{month}-{year} {clock}"))?;
+    Some((civil, zone))
+}
+
 /// `8:16`, `08:16:40`, `08:16:40.117`.
 fn clock_time(text: &str) -> Option<Time> {
     let text = text.trim();
@@ -126,6 +163,9 @@ mod tests {
             ("20/11/2026 14:05:09", "2026-11-20T14:05:09"),
             ("25-Nov-2026 10:04:40 UTC", "2026-11-25T10:04:40Z"),
             ("25-Nov-2026 10:04:40", "2026-11-25T10:04:40"),
+            ("Fri, 20 Nov 2026 08:31:44 GMT", "2026-11-20T08:31:44Z"),
+            ("2026-11-20T11:05:33.000Z", "2026-11-20T11:05:33.000Z"),
+            ("2026-11-20T08:25:12.400Z", "2026-11-20T08:25:12.400Z"),
         ];
         for (text, want) in cases {
             assert_eq!(rfc3339(text).as_deref(), Some(want), "{text}");
