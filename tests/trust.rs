@@ -413,3 +413,18 @@ fn event_ids_are_the_same_when_a_file_is_scanned_in_segments() {
     assert!(one.1.is_some_and(|n| n > 100), "the summary counts events: {:?}", one.1);
     assert_eq!(many, one);
 }
+
+#[test]
+fn a_workbook_row_is_one_event() {
+    let (out, _, _) = ewsdiag(&["scan", "samples/excel/alert-export.xlsx", "--format", "ndjson"]);
+    let rows: Vec<_> = findings_of(&out)
+        .iter()
+        .map(|f| (f["cell"].as_str().unwrap_or_default().to_string(), f["event"].as_u64(), f["time"].clone()))
+        .collect();
+    let events_of = |cell: &str| rows.iter().find(|r| r.0 == cell).map(|r| r.1);
+    assert_eq!(events_of("E3"), events_of("F3"), "the alert and the details beside it: {rows:?}");
+    assert_ne!(events_of("F2"), events_of("F3"), "{rows:?}");
+    let summary: serde_json::Value =
+        serde_json::from_str(out.lines().last().unwrap_or_default()).expect("JSON");
+    assert_eq!((summary["events"].as_u64(), summary["findings"].as_u64()), (Some(3), Some(4)));
+}
