@@ -243,4 +243,34 @@ mod segments {
         }
         assert_eq!(many.len(), one.len());
     }
+
+    #[test]
+    fn a_payload_swept_across_a_segment_boundary_reads_as_in_one_scan() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let payload = std::fs::read_to_string("samples/correlation/not-a-mailbox.txt").expect("sample");
+        let filler = "2026-11-20 09:00:00 INFO  filler line of a busy server log, nothing to see\n";
+        // Each round shifts the payloads by a few more bytes against the
+        // 2 KiB boundaries, so that every part of a payload meets one.
+        for shift in (0..2048).step_by(97) {
+            let mut text = "x".repeat(shift);
+            text.push('\n');
+            for round in 0..12 {
+                text.push_str(&payload);
+                for _ in 0..(round % 4) {
+                    text.push_str(filler);
+                }
+            }
+            let path = dir.path().join(format!("shift-{shift}.log"));
+            std::fs::write(&path, &text).expect("write");
+            let whole = RunConfig { paths: vec![path.clone()], threads: 1, ..RunConfig::default() };
+            let split =
+                RunConfig { paths: vec![path], threads: 2, segment_len: 2 << 10, ..RunConfig::default() };
+            let (one, many) = (ndjson(&whole), ndjson(&split));
+            assert!(one.len() > 12, "shift {shift}: the payloads are found");
+            for (i, (a, b)) in one.iter().zip(&many).enumerate() {
+                assert_eq!(b, a, "shift {shift}: line {} of the output differs", i + 1);
+            }
+            assert_eq!(many.len(), one.len(), "shift {shift}: the split scan differs");
+        }
+    }
 }

@@ -17,7 +17,7 @@ fn scan(name: &str) -> Vec<Finding> {
         .into_iter()
         .filter_map(|e| match e {
             Event::Finding(f) => Some(*f),
-            Event::Malformed(_) => None,
+            Event::Malformed(_) | Event::Context(_) => None,
         })
         .collect()
 }

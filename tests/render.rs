@@ -57,7 +57,7 @@ fn render_file(path: &Path, settings: Settings) -> String {
         .iter()
         .filter_map(|e| match e {
             Event::Finding(f) => Some((**f).clone()),
-            Event::Malformed(_) => None,
+            Event::Malformed(_) | Event::Context(_) => None,
         })
         .collect();
     diagnose::diagnose_all(&mut findings, kb::knowledge_base());
@@ -77,6 +77,7 @@ fn render_file(path: &Path, settings: Settings) -> String {
             match event {
                 Event::Finding(_) => human.finding(diagnosed.next().expect("one finding per event")),
                 Event::Malformed(m) => human.malformed(m),
+                Event::Context(_) => unreachable!("a whole file has no segments"),
             }
             .expect("rendering to memory");
         }

@@ -190,6 +190,8 @@ fn scan_row(
                     malformed.path = format!("{} {}!{}", malformed.path, row.sheet, cell.reference);
                     sink(Event::Malformed(malformed))
                 }
+                // A cell is scanned whole, never in segments.
+                Event::Context(_) => ControlFlow::Continue(()),
             };
             stopped |= flow.is_break();
             flow

@@ -84,31 +84,19 @@ pub(super) fn scan(
 }
 
 /// Scans one segment of a large plain file, read from the handle all its
-/// segments share. The findings of `before` (the text just before the
-/// segment) are read first, only so that diagnoses near the segment's start
-/// see the same neighbours as one scan of the whole file would.
+/// segments share.
 pub(super) fn scan_part(
     file: &File,
     path: String,
     segment: Segment,
-    before: Option<Segment>,
     config: &ScanConfig,
     clock: Option<&Clock>,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> (Scanned, SegmentEnd) {
     let source = SourceInfo { path: path.clone(), encoding: Encoding::Utf8 };
-    let mut doctor = Diagnoser::new();
-    if let Some(before) = before {
-        let mut note = |event: Event| {
-            if let Event::Finding(f) = &event {
-                doctor.seen.add(f);
-            }
-            ControlFlow::Continue(())
-        };
-        let _ = scan::scan_segment(At { file, pos: before.read_from }, &source, config, before, &mut note);
-    }
     let reader = At { file, pos: segment.read_from };
-    match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(doctor, clock, sink)) {
+    match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(Diagnoser::new(), clock, sink))
+    {
         Ok((stats, end)) => (Scanned::ended(path, Ok(stats)), end),
         Err(failed) => (Scanned::ended(path, Err(failed)), SegmentEnd::default()),
     }
@@ -141,6 +129,11 @@ fn diagnosing<'a>(
     sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> impl FnMut(Event) -> ControlFlow<()> + 'a {
     move |event| match event {
+        // The findings before a segment are neighbours, not findings of its own.
+        Event::Context(finding) => {
+            doctor.seen.add(&finding);
+            ControlFlow::Continue(())
+        }
         Event::Finding(mut finding) => {
             Clock::time(clock, Phase::Diagnose, || doctor.prepare(&mut finding));
             sink(Event::Finding(finding))

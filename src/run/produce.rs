@@ -126,6 +126,8 @@ impl<'a> Producer<'a> {
                 self.flush()?;
                 (self.send)(Piece::Malformed { malformed, held })
             }
+            // Another segment's to report; the diagnoser has taken it in.
+            Event::Context(_) => ControlFlow::Continue(()),
         }
     }
 

@@ -72,21 +72,6 @@ impl Part<'_> {
         count_lines(&self.file, self.segment.begin, self.segment.stop)
     }
 
-    /// The text just before the segment whose findings its first diagnoses
-    /// weigh (see [`SEEN_REACH`]), as a segment of its own; none for the
-    /// file's first segment.
-    pub(super) fn before(&self) -> Option<Segment> {
-        if self.segment.begin == 0 {
-            return None;
-        }
-        let begin = self.segment.begin.saturating_sub(SEEN_REACH);
-        let read_from = match begin.checked_sub(OVERLAP) {
-            Some(at) => next_line_start(&self.file, at)?.min(begin),
-            None => 0,
-        };
-        Some(Segment { read_from, first_line: 1, begin, stop: self.segment.begin })
-    }
-
     /// The segment with its first line number, given the line breaks in the
     /// file before its `begin`.
     pub(super) fn placed(&self, lines_before_begin: u64) -> Segment {
@@ -164,9 +149,14 @@ fn segments(path: &Path, segment_len: u64) -> Option<(Arc<File>, Vec<Segment>)> 
     let mut out = Vec::with_capacity(starts.len());
     for (i, &begin) in starts.iter().enumerate() {
         let stop = starts.get(i + 1).copied().unwrap_or(len);
-        let read_from =
-            if begin == 0 { 0 } else { next_line_start(&file, begin.saturating_sub(OVERLAP))?.min(begin) };
-        out.push(Segment { read_from, first_line: 1, begin, stop });
+        // The findings of the text just before a segment set up its scan as
+        // one scan would have it there, diagnoses' neighbours included.
+        let context_from = begin.saturating_sub(SEEN_REACH);
+        let read_from = match context_from.checked_sub(OVERLAP) {
+            Some(at) if begin > 0 => next_line_start(&file, at)?.min(context_from),
+            _ => 0,
+        };
+        out.push(Segment { read_from, first_line: 1, context_from, begin, stop });
     }
     (out.len() > 1).then(|| (Arc::new(file), out))
 }

@@ -21,13 +21,17 @@ pub enum Event {
     Finding(Box<Finding>),
     /// A candidate payload could not be read.
     Malformed(Malformed),
+    /// A finding just before a segment's own part (see [`Segment::context_from`]),
+    /// read only so that what follows is read as one scan would: it is the
+    /// previous segment's to report.
+    Context(Box<Finding>),
 }
 
 impl Event {
     /// Where the event's payload starts in the input.
     pub fn offset(&self) -> u64 {
         match self {
-            Event::Finding(f) => f.span.offset,
+            Event::Finding(f) | Event::Context(f) => f.span.offset,
             Event::Malformed(m) => m.span.offset,
         }
     }
@@ -144,7 +148,12 @@ pub struct Segment {
     pub read_from: u64,
     /// The 1-based line number of `read_from` in the whole file.
     pub first_line: u64,
-    /// The first offset whose anchors this segment reads.
+    /// Where the segment starts reading anchors: findings from here to
+    /// `begin` set up what the scan carries from one payload to the next
+    /// (the event, the codes just told, the end of the last payload) and are
+    /// handed on as [`Event::Context`] only.
+    pub context_from: u64,
+    /// The first offset whose findings this segment reports.
     pub begin: u64,
     /// The first offset whose anchors it leaves to the next segment.
     pub stop: u64,
@@ -272,7 +281,7 @@ impl<'a> Driver<'a> {
                     *pos = hit.at;
                     return None;
                 }
-                if at < segment.begin {
+                if at < segment.context_from {
                     *pos = hit.at + 1;
                     continue;
                 }
@@ -333,6 +342,9 @@ impl<'a> Driver<'a> {
             Item::Finding(finding) => self.emit_finding(*finding),
             Item::Malformed { start, end, error_at, reason } => {
                 let offset = self.base + start as u64;
+                if self.before_own(offset) {
+                    return;
+                }
                 let (line, column) = self.lines.locate(&self.buf, self.base, offset);
                 self.stats.malformed += 1;
                 self.send(Event::Malformed(Malformed {
@@ -373,6 +385,14 @@ impl<'a> Driver<'a> {
         if f.class == Some(Class::Success) && !self.config.show_success {
             return;
         }
+        if self.before_own(offset) {
+            // Counted, if at all, by the segment it belongs to.
+            if let Some(event) = self.context.as_mut() {
+                event.counted = true;
+            }
+            self.send(Event::Context(Box::new(f)));
+            return;
+        }
         if let Some(event) = self.context.as_mut().filter(|e| !e.counted) {
             event.counted = true;
             self.stats.events += 1;
@@ -385,6 +405,11 @@ impl<'a> Driver<'a> {
             None => self.stats.unclassed += 1,
         }
         self.send(Event::Finding(Box::new(f)));
+    }
+
+    /// Is `offset` before the part of the input this scan reports?
+    fn before_own(&self, offset: u64) -> bool {
+        self.segment.is_some_and(|s| offset < s.begin)
     }
 
     /// Hands an event on; a sink that wants no more ends the scan.

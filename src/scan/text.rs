@@ -310,7 +310,7 @@ pub(crate) fn codes_in(text: &str) -> Vec<(Shape, String, Option<String>)> {
         .into_iter()
         .filter_map(|e| match e {
             super::Event::Finding(f) => Some((f.shape, f.code.clone(), f.inner_code.clone())),
-            super::Event::Malformed(_) => None,
+            super::Event::Malformed(_) | super::Event::Context(_) => None,
         })
         .collect()
 }

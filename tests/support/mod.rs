@@ -48,6 +48,7 @@ pub fn scan_bytes_as_file(bytes: &[u8], config: &ScanConfig) -> (Vec<Finding>, V
         match event {
             Event::Finding(f) => findings.push(*f),
             Event::Malformed(m) => malformed.push(m),
+            Event::Context(_) => {}
         }
         ControlFlow::Continue(())
     });
