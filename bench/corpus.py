@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
 """Deterministic corpus generator for the ewsdiag benchmark (standard library only).
 
-    python3 bench/corpus.py OUT_DIR [--scale 1.0] [--seed 20261123] [--only ordinary,dense,big]
+    python3 bench/corpus.py OUT_DIR [--scale 1.0] [--seed 20261123] [--only ordinary,dense,big,heavy,tiny]
 
-writes three corpora under OUT_DIR, each with a manifest of the findings
-ewsdiag must report:
+writes corpora under OUT_DIR, each with a manifest of the findings ewsdiag
+must report (bench/run.py calls it; --scale shrinks every corpus):
 
-    OUT_DIR/ordinary/            ~1 GB in 40 files: server logs, EWS trace logs,
-                                 CSV and JSON alert exports; about 1% of the lines
-                                 belong to a payload
-    OUT_DIR/dense/               ~300 MB in 24 files of the same kinds, where most
-                                 of the bytes are payloads
-    OUT_DIR/big/server-big.log   one ~1 GB server log (the memory case)
+    OUT_DIR/ordinary/   ~1 GiB in 100 files: server logs, EWS trace logs, CSV and
+                        JSON alert exports; about 1% of the records carry a payload
+    OUT_DIR/dense/      ~300 MiB in 30 files of server logs, EwsResponse trace
+                        exports, CSV and JSON exports that are mostly payloads
+    OUT_DIR/big/        the ordinary folder's files concatenated into one ~1 GiB log
+    OUT_DIR/heavy/      ~2 GiB in 40 files with dense's mix
+    OUT_DIR/tiny/       200,000 files of 2 to 6 lines, one in ten with a payload
+    OUT_DIR/huge/       heavy concatenated 5 times: one ~10 GiB log (only when named)
     OUT_DIR/<corpus>.manifest.json
 
-Manifests sit next to the corpus folders, not inside them, so that the tools
-only ever see log files.
+Densities are set in findings per MiB (FOLDERS below), a little above those of
+the shared generator the issue was measured with, so these corpora are at least
+as demanding. Manifests sit next to the corpus folders, not inside them, so
+that the tools only ever see log files.
 
 How the exact count is kept: every piece of text written is drawn from a pool
 of pre-rendered "items". A noise item (a log line, a stack trace, an export row
@@ -39,6 +43,8 @@ import collections
 import json
 import os
 import random
+import re
+import shutil
 import sys
 import time
 
@@ -339,6 +345,22 @@ def t_trace_exchange(c: Ctx, outcome: str | None = None):
     return text + body + "</Trace>\n", findings
 
 
+def t_trace_response(c: Ctx):
+    """One `<Trace Tag="EwsResponse">` block as an EWS client trace logs it,
+    without the request blocks around it: an envelope with one to three Error
+    messages (and sometimes a Success among them), or now and then a SOAP fault.
+    The compact shape of a trace export that is mostly errors."""
+    tid = c.r.randint(4, 40)
+    head = f'<Trace Tag="EwsResponse" Tid="{tid}" Time="{c.ts(sep="T")}Z" Version="15.20.{c.r.randint(8000, 8400)}.0">\n'
+    if c.r.random() < 0.15:
+        code = c.code()
+        return head + soap_fault(c, code, pretty=True, indent="  ") + "</Trace>\n", [("soap-fault", code)]
+    classes = ["Error"] * c.r.randint(1, 3) + ["Success"] * (c.r.random() < 0.2)
+    c.r.shuffle(classes)
+    body, findings = envelope(c, c.r.choice(["FindItem", "GetItem", "SyncFolderItems"]), classes, indent="  ")
+    return head + body + "</Trace>\n", findings
+
+
 CSV_HEADER = "activityid,createdon,mailbox,level,description,errordetails\n"
 
 
@@ -482,6 +504,7 @@ PAYLOADS = {
     "fault_line": t_fault_line,
     "envelope_log": t_envelope_log,
     "trace_exchange": t_trace_exchange,
+    "trace_response": t_trace_response,
     "csv_row": t_csv_row,
     "json_line": t_json_line,
 }
@@ -491,16 +514,17 @@ NOISE = {"server": n_server, "csv": n_csv, "json": n_json, "trace_success": n_tr
 KINDS = {
     "server": (".log", "", {"server": 1.0},
                {"view_details_log": 3, "alert_block": 2, "alert_line": 2, "fault_line": 2, "envelope_log": 1}),
-    "trace": (".log", "", {"server": 0.995, "trace_success": 0.005}, {"trace_exchange": 1}),
+    "trace": (".log", "", {"server": 0.995, "trace_success": 0.005}, {"trace_exchange": 1, "trace_response": 3}),
     "csv": (".csv", CSV_HEADER, {"csv": 1.0}, {"csv_row": 1}),
     "json": (".json", "", {"json": 1.0}, {"json_line": 1}),
-    # the single big file: a server log with raw payloads and trace exchanges
-    "big": (".log", "", {"server": 1.0},
-            {"view_details_log": 3, "alert_block": 2, "alert_line": 2, "fault_line": 2,
-             "envelope_log": 1, "trace_exchange": 1}),
+    # a trace export that is mostly EwsResponse blocks with errors
+    "trace_dense": (".log", "", {"server": 1.0}, {"trace_response": 1}),
 }
 
 POOL = 1500  # rendered variants per template
+MAX_PAYLOAD_SHARE = 0.97
+# What a scanner's anchors trip on: EWS code names and ResponseCode elements.
+ANCHOR = re.compile(r"Error[A-Z]|ResponseCode")
 
 
 class Pools:
@@ -511,6 +535,7 @@ class Pools:
         self.lines: list[int] = []
         self.findings: list[list[tuple[str, str]]] = []
         self.template: list[str] = []
+        self.anchors: list[int] = []
         self.by_name: dict[str, range] = {}
         rng = random.Random(seed)
         c = Ctx(rng)
@@ -527,6 +552,7 @@ class Pools:
             self.lines.append(text.count("\n"))
             self.findings.append(findings)
             self.template.append(name)
+            self.anchors.append(len(ANCHOR.findall(text)))
         self.by_name[name] = range(start, len(self.text))
 
     def _check_noise(self):
@@ -540,15 +566,21 @@ class Pools:
                     if word in self.text[i]:
                         raise SystemExit(f"noise template {name} says {word!r}: {self.text[i]!r}")
 
-    def mix(self, noise: dict, payloads: dict, payload_line_share: float):
-        """Item indices and cumulative weights so that about `payload_line_share`
-        of the lines written belong to payload items."""
-        avg = lambda names: sum(
-            w * sum(self.lines[i] for i in self.by_name[n]) / len(self.by_name[n]) for n, w in names.items()
-        ) / sum(names.values())
-        ln, lp = avg(noise), avg(payloads)
-        f = payload_line_share
-        p = f * ln / (lp * (1 - f) + f * ln)  # probability that an item is a payload
+    def mix(self, noise: dict, payloads: dict, per_mib: float):
+        """Item indices and cumulative weights so that a file drawn from them
+        carries about `per_mib` findings per MiB (at most MAX_PAYLOAD_SHARE of
+        the items are payloads, so the densest files still have some noise)."""
+
+        def avg(names, value):
+            total = sum(names.values())
+            return sum(w * sum(value(i) for i in self.by_name[n]) / len(self.by_name[n]) for n, w in names.items()) / total
+
+        bn = avg(noise, lambda i: len(self.text[i]))
+        bp = avg(payloads, lambda i: len(self.text[i]))
+        fp = avg(payloads, lambda i: len(self.findings[i]))
+        # findings per byte = p*fp / (p*bp + (1-p)*bn); solve for p, the payload share of items
+        den = fp * MB - per_mib * (bp - bn)
+        p = MAX_PAYLOAD_SHARE if den <= 0 else min(MAX_PAYLOAD_SHARE, per_mib * bn / den)
         idx, weights = [], []
         for names, share in ((noise, 1 - p), (payloads, p)):
             total = sum(names.values())
@@ -572,6 +604,9 @@ class Tally:
         self.lines = 0
         self.payload_lines = 0
         self.payload_bytes = 0
+        self.anchor_hits = 0
+        self.items = 0
+        self.payload_items = 0
         self.by_code = collections.Counter()
         self.by_shape = collections.Counter()
         self.by_template = collections.Counter()
@@ -579,7 +614,10 @@ class Tally:
     def add_items(self, pools: Pools, counts: collections.Counter):
         for i, n in counts.items():
             tpl = pools.template[i]
+            self.anchor_hits += n * pools.anchors[i]
+            self.items += n
             if tpl in PAYLOADS:
+                self.payload_items += n
                 self.payload_lines += n * pools.lines[i]
                 self.payload_bytes += n * len(pools.text[i].encode())
             for shape, code in pools.findings[i]:
@@ -597,9 +635,12 @@ class Tally:
             "bytes": self.bytes,
             "lines": self.lines,
             "payload_lines": self.payload_lines,
+            "payload_item_share": round(self.payload_items / max(self.items, 1), 4),
             "payload_line_share": round(self.payload_lines / max(self.lines, 1), 4),
             "payload_byte_share": round(self.payload_bytes / max(self.bytes, 1), 4),
             "findings": findings,
+            "findings_per_mib": round(findings / max(self.bytes, 1) * MB, 1),
+            "anchor_hits_per_mib": round(self.anchor_hits / max(self.bytes, 1) * MB, 1),
             "by_code": dict(sorted(self.by_code.items())),
             "by_shape": dict(sorted(self.by_shape.items())),
             "by_template": dict(sorted(self.by_template.items())),
@@ -607,9 +648,9 @@ class Tally:
         }
 
 
-def write_file(path, size, kind, pools: Pools, share: float, rng: random.Random, tally: Tally):
+def write_file(path, size, kind, pools: Pools, per_mib: float, rng: random.Random, tally: Tally):
     ext, header, noise, payloads = KINDS[kind]
-    idx, cum = pools.mix(noise, payloads, share)
+    idx, cum = pools.mix(noise, payloads, per_mib)
     # Expected item length under the weights, to size the batches.
     avg = sum((w - prev) * len(pools.text[i]) for i, w, prev in zip(idx, cum, [0.0] + cum[:-1])) / cum[-1]
     counts = collections.Counter()
@@ -640,55 +681,176 @@ def sizes(total: int, n: int, rng: random.Random):
     return [int(total * x / s) for x in w]
 
 
-def generate(out: str, scale: float, seed: int, only: set[str]):
+# ---------------------------------------------------------------------------
+# Corpora
+# ---------------------------------------------------------------------------
+
+# Bumped whenever what a corpus contains changes, so that old corpora are remade.
+VERSION = 2
+
+# Folders drawn from the pools. Densities are set in findings per MiB, a little
+# above the shared generator's (ordinary 108,549 findings in 1000 MiB = 109/MiB;
+# dense 462,944 in 300 MiB = 1,543/MiB), so these corpora are at least as demanding.
+# name: (files, MiB at scale 1, findings per MiB, file kinds in turn)
+FOLDERS = {
+    "ordinary": (100, 1024, 125, ["server", "server", "trace", "csv", "server", "json", "trace", "server"]),
+    "dense": (30, 300, 1800, ["server", "trace_dense", "csv", "json"]),
+    "heavy": (40, 2048, 1800, ["server", "trace_dense", "csv", "json"]),
+}
+# Single files made by concatenating a folder's files `times` times over.
+# name: (source folder, times, file name)
+CONCATENATED = {
+    "big": ("ordinary", 1, "ordinary-concatenated.log"),
+    "huge": ("heavy", 5, "heavy-5x-concatenated.log"),
+}
+TINY_FILES = 200_000  # at scale 1
+TINY_PER_FOLDER = 1000
+TINY_PAYLOADS = {"view_details_log": 3, "alert_line": 2, "alert_block": 2, "fault_line": 1, "json_line": 1}
+NAMES = [*FOLDERS, *CONCATENATED, "tiny"]
+
+
+def manifest_path(out: str, name: str) -> str:
+    return os.path.join(out, f"{name}.manifest.json")
+
+
+def current(out: str, name: str, scale: float) -> dict | None:
+    """The corpus's manifest when it was made by this version at this scale."""
+    try:
+        with open(manifest_path(out, name)) as f:
+            m = json.load(f)
+    except (OSError, ValueError):
+        return None
+    ok = m.get("version") == VERSION and m.get("scale") == scale and os.path.exists(m.get("path", ""))
+    if ok and name in CONCATENATED:  # still made from the source as it is now?
+        source = current(out, CONCATENATED[name][0], scale)
+        ok = source is not None and all(m[k] == source[k] * m["times"] for k in ("bytes", "findings"))
+    return m if ok else None
+
+
+def fresh_dir(out: str, name: str) -> str:
+    """An empty OUT/name. A previous corpus of ours (it has a manifest) is removed;
+    a folder we did not make is moved aside, never deleted."""
+    root = os.path.join(out, name)
+    mp = manifest_path(out, name)
+    if os.path.exists(root):
+        if os.path.exists(mp):
+            shutil.rmtree(root)
+        else:
+            aside = f"{root}.unmanaged-{int(time.time())}"
+            os.rename(root, aside)
+            print(f"{name}: {root} has no manifest; moved it to {aside}", file=sys.stderr)
+    if os.path.exists(mp):
+        os.unlink(mp)
+    os.makedirs(root)
+    return root
+
+
+def save(out: str, name: str, m: dict):
+    with open(manifest_path(out, name), "w") as f:
+        json.dump(m, f, indent=2)
+    print(f"{name}: {m['files']} files, {m['bytes'] / MB:.0f} MiB, {m['findings']} findings "
+          f"({m['findings_per_mib']}/MiB; payloads: {m['payload_item_share']:.1%} of records, {m['payload_line_share']:.1%} of lines, "
+          f"{m['payload_byte_share']:.1%} payload bytes), {m['seconds']} s", file=sys.stderr)
+
+
+def generate_folder(out: str, name: str, scale: float, seed: int, pools: Pools) -> dict:
+    n, mib, per_mib, cycle = FOLDERS[name]
+    t0 = time.time()
+    rng = random.Random(f"{seed}-{name}")
+    root = fresh_dir(out, name)
+    tally = Tally()
+    for i, size in enumerate(sizes(int(mib * MB * scale), n, rng)):
+        kind = cycle[i % len(cycle)]
+        sub = os.path.join(root, "exports" if kind in ("csv", "json") else kind)
+        os.makedirs(sub, exist_ok=True)
+        write_file(os.path.join(sub, f"{kind}-{i:03d}{KINDS[kind][0]}"), size, kind, pools, per_mib, rng, tally)
+    return tally.manifest(name, root, seed, {"seconds": round(time.time() - t0, 1)})
+
+
+def generate_concatenated(out: str, name: str, source: dict) -> dict:
+    """One file: the source folder's files in path order, `times` times over.
+    Its findings are the source's, times over."""
+    _, times, filename = CONCATENATED[name]
+    t0 = time.time()
+    root = fresh_dir(out, name)
+    path = os.path.join(root, filename)
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(source["path"]) for f in fs)
+    with open(path, "wb") as dst:
+        for _ in range(times):
+            for p in files:
+                with open(p, "rb") as src:
+                    shutil.copyfileobj(src, dst, 16 * MB)
+    m = {k: v for k, v in source.items() if k not in ("corpus", "path", "seconds")}
+    for k in ("bytes", "lines", "payload_lines", "findings"):
+        m[k] = source[k] * times
+    for k in ("by_code", "by_shape", "by_template"):
+        m[k] = {c: v * times for c, v in source[k].items()}
+    m.update(corpus=name, path=path, files=1, source=source["corpus"], times=times, seconds=round(time.time() - t0, 1))
+    return m
+
+
+def generate_tiny(out: str, scale: float, seed: int, pools: Pools) -> dict:
+    """Many tiny files (2 to 6 lines of a server or JSON log); one in ten also
+    carries a payload. 1000 files per folder."""
+    t0 = time.time()
+    rng = random.Random(f"{seed}-tiny")
+    root = fresh_dir(out, "tiny")
+    tally = Tally()
+    counts = collections.Counter()
+    payloads = [i for n in TINY_PAYLOADS for i in pools.by_name[n]]
+    weights = [TINY_PAYLOADS[pools.template[i]] for i in payloads]
+    noise = {"server": list(pools.by_name["server"]), "json": list(pools.by_name["json"])}
+    for f in range(max(10, int(TINY_FILES * scale))):
+        kind = "json" if f % 5 == 4 else "server"
+        picks = [rng.choice(noise[kind]) for _ in range(rng.randint(2, 6))]
+        if rng.random() < 0.1:
+            picks[rng.randrange(len(picks))] = rng.choices(payloads, weights)[0]
+        sub = os.path.join(root, f"d{f // TINY_PER_FOLDER:03d}")
+        if f % TINY_PER_FOLDER == 0:
+            os.makedirs(sub)
+        text = "".join(pools.text[i] for i in picks)
+        with open(os.path.join(sub, f"f{f % TINY_PER_FOLDER:04d}.{'json' if kind == 'json' else 'log'}"), "w",
+                  encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        tally.files += 1
+        tally.bytes += len(text)
+        counts.update(picks)
+    tally.lines = sum(pools.lines[i] * n for i, n in counts.items())
+    tally.add_items(pools, counts)
+    return tally.manifest("tiny", root, seed, {"seconds": round(time.time() - t0, 1)})
+
+
+def generate(out: str, scale: float, seed: int, names: list[str]):
+    """Makes the named corpora (and what a concatenated one is made from, when
+    that is not current) with their manifests."""
     os.makedirs(out, exist_ok=True)
     pools = Pools(seed)
-    plans = {
-        # name: (files, total bytes, payload line share, kinds cycle)
-        "ordinary": (40, int(1024 * MB * scale), 0.01, ["server", "server", "trace", "csv", "server", "json", "trace", "server"]),
-        "dense": (24, int(300 * MB * scale), 0.6, ["server", "trace", "csv", "json"]),
-    }
-    for name, (n, total, share, cycle) in plans.items():
-        if name not in only:
-            continue
-        t0 = time.time()
-        rng = random.Random(f"{seed}-{name}")
-        root = os.path.join(out, name)
-        tally = Tally()
-        for i, size in enumerate(sizes(total, n, rng)):
-            kind = cycle[i % len(cycle)]
-            sub = os.path.join(root, "exports" if kind in ("csv", "json") else kind)
-            os.makedirs(sub, exist_ok=True)
-            ext = KINDS[kind][0]
-            write_file(os.path.join(sub, f"{kind}-{i:03d}{ext}"), size, kind, pools, share, rng, tally)
-        m = tally.manifest(name, root, seed, {"scale": scale, "seconds": round(time.time() - t0, 1)})
-        with open(os.path.join(out, f"{name}.manifest.json"), "w") as f:
-            json.dump(m, f, indent=2)
-        print(f"{name}: {m['files']} files, {m['bytes'] / MB:.0f} MiB, {m['lines']} lines, "
-              f"{m['payload_line_share']:.2%} payload lines, {m['findings']} findings, {m['seconds']} s", file=sys.stderr)
-    if "big" in only:
-        # One big server log mixing raw payloads and trace exchanges, 1% payload lines.
-        t0 = time.time()
-        rng = random.Random(f"{seed}-big")
-        root = os.path.join(out, "big")
-        os.makedirs(root, exist_ok=True)
-        tally = Tally()
-        path = os.path.join(root, "server-big.log")
-        write_file(path, int(1024 * MB * scale), "big", pools, 0.01, rng, tally)
-        m = tally.manifest("big", path, seed, {"scale": scale, "seconds": round(time.time() - t0, 1)})
-        with open(os.path.join(out, "big.manifest.json"), "w") as f:
-            json.dump(m, f, indent=2)
-        print(f"big: {m['bytes'] / MB:.0f} MiB, {m['findings']} findings, {m['seconds']} s", file=sys.stderr)
+    todo = list(names)
+    for name in names:
+        if name in CONCATENATED and CONCATENATED[name][0] not in todo and not current(out, CONCATENATED[name][0], scale):
+            todo.insert(0, CONCATENATED[name][0])
+    for name in sorted(todo, key=lambda n: n in CONCATENATED):  # sources first
+        if name in FOLDERS:
+            m = generate_folder(out, name, scale, seed, pools)
+        elif name in CONCATENATED:
+            m = generate_concatenated(out, name, current(out, CONCATENATED[name][0], scale))
+        elif name == "tiny":
+            m = generate_tiny(out, scale, seed, pools)
+        else:
+            raise SystemExit(f"unknown corpus {name!r}; known: {', '.join(NAMES)}")
+        m.update(version=VERSION, scale=scale)
+        save(out, name, m)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", help="directory to write the corpora into (outside the repository)")
-    ap.add_argument("--scale", type=float, default=1.0, help="size factor: 1.0 = 1 GB ordinary, 300 MB dense, 1 GB big")
+    ap.add_argument("--scale", type=float, default=1.0, help="size factor for every corpus (sizes and the tiny-file count)")
     ap.add_argument("--seed", type=int, default=20261123)
-    ap.add_argument("--only", default="ordinary,dense,big", help="comma-separated subset of ordinary,dense,big")
+    ap.add_argument("--only", default="ordinary,dense,big,heavy,tiny",
+                    help=f"comma-separated subset of {','.join(NAMES)} (huge, 10 GB, only when named)")
     a = ap.parse_args()
-    generate(a.out, a.scale, a.seed, set(a.only.split(",")))
+    generate(a.out, a.scale, a.seed, a.only.split(","))
 
 
 if __name__ == "__main__":

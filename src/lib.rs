@@ -18,6 +18,7 @@ pub mod diagnose;
 pub mod input;
 pub mod kb;
 pub mod model;
+pub mod redact;
 pub mod report;
 pub mod run;
 pub mod scan;

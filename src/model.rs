@@ -6,6 +6,7 @@
 //! form, as it stands in the input.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -27,6 +28,8 @@ pub enum Shape {
     JsonResponse,
     /// A Microsoft Graph / REST JSON error.
     GraphError,
+    /// A Microsoft Entra sign-in error (`AADSTS50076: …`).
+    Aadsts,
     /// An item-level token from the synchronization dashboard.
     DashboardToken,
     /// A known code name standing in free text with no structure around it.
@@ -152,12 +155,25 @@ pub struct Finding {
     pub mailbox: Option<String>,
     /// The email server profile, when known.
     pub profile: Option<String>,
-    /// When it happened, as the input writes it.
+    /// When it happened, in RFC 3339 (`2026-11-20T08:16:40Z`, or with no
+    /// offset, `2026-11-20T08:16:40`, when the input does not say the zone).
     pub time: Option<String>,
+    /// The time as the input writes it (`11/20/2026 8:16:40 AM`).
+    pub time_text: Option<String>,
+    /// The event the finding belongs to: the byte offset where its record
+    /// (an alert with its details, a log record, a CSV row, a trace's request
+    /// and response) starts. Findings of one event share it.
+    pub event: u64,
+    /// For a workbook input, the sheet the finding stands in (`Alerts`).
+    pub sheet: Option<String>,
+    /// For a workbook input, the cell the finding stands in (`D2`); the span
+    /// is then measured within the cell's text.
+    pub cell: Option<String>,
     /// The payload was cut off before its end.
     pub truncated: bool,
-    /// What the knowledge base makes of it.
-    pub diagnosis: Option<Diagnosis>,
+    /// What the knowledge base makes of it; shared by the findings that
+    /// look alike, since a scan diagnoses each kind only once.
+    pub diagnosis: Option<Arc<Diagnosis>>,
     /// Spans of the code, message and inner code, for rendering.
     #[serde(skip)]
     pub marks: Marks,
@@ -186,6 +202,10 @@ impl Finding {
             mailbox: None,
             profile: None,
             time: None,
+            time_text: None,
+            event: 0,
+            sheet: None,
+            cell: None,
             truncated: false,
             diagnosis: None,
             marks: Marks::default(),

@@ -1,13 +1,17 @@
 //! Turning the paths a user names into the inputs to scan, the way ripgrep
 //! users expect: folders are walked recursively, hidden files and files that
-//! `.gitignore`/`.ignore` rules exclude are left out, symbolic links are not
-//! followed unless asked (and a link loop is reported, never followed forever),
-//! and the order is by path so output is the same on every run.
+//! `.ignore` rules (and, inside a git repository, `.gitignore` rules) exclude
+//! are left out, symbolic links are not followed unless asked (and a link loop
+//! is reported, never followed forever), and the order is by path so output is
+//! the same on every run. What a walk leaves out is counted, so the totals can
+//! say so and name the flag that brings it in.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 use ignore::overrides::OverrideBuilder;
+use serde::Serialize;
 
 use crate::input::Origin;
 
@@ -44,17 +48,52 @@ pub enum Target {
     },
 }
 
+/// Files a walk left out, by the rule that left them out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    /// Files that `.gitignore`, `.ignore` or git exclude rules leave out
+    /// (`--no-ignore` includes them).
+    pub ignored: u64,
+    /// Hidden files, and files in hidden folders (`--hidden` includes them).
+    pub hidden: u64,
+}
+
+impl LeftOut {
+    /// Adds another walk's counts.
+    pub fn add(&mut self, other: &LeftOut) {
+        self.ignored += other.ignored;
+        self.hidden += other.hidden;
+    }
+
+    /// Did the walk leave anything out?
+    pub fn any(&self) -> bool {
+        self.ignored + self.hidden > 0
+    }
+}
+
 /// Lists the inputs under `paths`, in command-line order and, within a folder,
 /// by path.
 pub fn targets(paths: &[PathBuf], config: &WalkConfig) -> Vec<Target> {
+    walk(paths, config).0
+}
+
+/// Lists the inputs under `paths` as [`targets`] does, and counts the files
+/// the walk left out.
+pub fn walk(paths: &[PathBuf], config: &WalkConfig) -> (Vec<Target>, LeftOut) {
     let mut out = Vec::new();
+    let mut left_out = LeftOut::default();
     for path in paths {
         if path.as_os_str() == "-" {
             out.push(Target::Input { origin: Origin::Stdin, explicit: true });
         } else if path.is_dir() {
+            let first = out.len();
             walk_folder(path, config, &mut out);
+            left_out.add(&count_left_out(path, config, &out[first..]));
         } else if path.exists() || path.symlink_metadata().is_ok() {
-            out.push(Target::Input { origin: Origin::File(path.clone()), explicit: true });
+            match unreadable_format(path) {
+                Some(reason) => out.push(Target::Unreadable { path: path.display().to_string(), reason }),
+                None => out.push(Target::Input { origin: Origin::File(path.clone()), explicit: true }),
+            }
         } else {
             out.push(Target::Unreadable {
                 path: crate::input::display_path(path),
@@ -62,14 +101,14 @@ pub fn targets(paths: &[PathBuf], config: &WalkConfig) -> Vec<Target> {
             });
         }
     }
-    without_repeats(out)
+    (without_repeats(out), left_out)
 }
 
 /// The targets with each input kept only the first time it comes: the same
 /// file named twice, or named and also found in a folder, is scanned once.
 /// Files are the same when their canonical paths are.
 fn without_repeats(targets: Vec<Target>) -> Vec<Target> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     targets
         .into_iter()
         .filter(|target| match target {
@@ -82,6 +121,92 @@ fn without_repeats(targets: Vec<Target>) -> Vec<Target> {
         .collect()
 }
 
+/// Why a named file is in a format the scanner cannot read (a PDF, a Word
+/// document, a 7-Zip or RAR archive), known by its first bytes or its name.
+/// Scanning one would find nothing and say so, which would be untrue.
+fn unreadable_format(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let head = &head[..read];
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let format = if head.starts_with(b"%PDF-") {
+        "a PDF document"
+    } else if head.starts_with(b"7z\xbc\xaf\x27\x1c") {
+        "a 7-Zip archive"
+    } else if head.starts_with(b"Rar!\x1a\x07") {
+        "a RAR archive"
+    } else if head.starts_with(b"PK") {
+        // A zip container (a .docx too) is opened as an archive.
+        return None;
+    } else {
+        match extension.as_deref() {
+            Some("pdf") => "a PDF document",
+            Some("docx" | "doc" | "docm" | "odt") => "a word-processor document",
+            Some("pptx" | "ppt") => "a presentation",
+            Some("7z") => "a 7-Zip archive",
+            Some("rar") => "a RAR archive",
+            Some("msg" | "pst" | "ost") => "an Outlook data file",
+            _ => return None,
+        }
+    };
+    Some(format!("cannot read {format}: save or export its text (or the alerts as CSV) and scan that"))
+}
+
+/// How many files under `root` the walk left out: a second walk that takes
+/// everything in (except the insides of `.git` folders, which no one means to
+/// scan) and counts what the first did not list.
+fn count_left_out(root: &Path, config: &WalkConfig, listed: &[Target]) -> LeftOut {
+    let mut left_out = LeftOut::default();
+    if config.hidden && config.no_ignore {
+        return left_out;
+    }
+    let listed: HashSet<&Path> = listed
+        .iter()
+        .filter_map(|t| match t {
+            Target::Input { origin: Origin::File(path), .. } => Some(path.as_path()),
+            _ => None,
+        })
+        .collect();
+    let mut builder = WalkBuilder::new(root);
+    builder.standard_filters(false).follow_links(config.follow_links);
+    builder.filter_entry(|entry| entry.file_name() != ".git");
+    match globs(root, config) {
+        Some(globs) => {
+            builder.overrides(globs);
+        }
+        // A bad glob listed nothing, and is reported: nothing was left out.
+        None if !config.globs.is_empty() => return left_out,
+        None => {}
+    }
+    for entry in builder.build().flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) || listed.contains(entry.path()) {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let hidden = relative.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        if hidden && !config.hidden {
+            left_out.hidden += 1;
+        } else if !config.no_ignore {
+            left_out.ignored += 1;
+        }
+    }
+    left_out
+}
+
+/// The `--glob` patterns as the walker's overrides, when there are any and
+/// they are valid (the main walk reports a bad one).
+fn globs(root: &Path, config: &WalkConfig) -> Option<ignore::overrides::Override> {
+    if config.globs.is_empty() {
+        return None;
+    }
+    let mut globs = OverrideBuilder::new(root);
+    for glob in &config.globs {
+        globs.add(glob).ok()?;
+    }
+    globs.build().ok()
+}
+
 fn walk_folder(root: &Path, config: &WalkConfig, out: &mut Vec<Target>) {
     let mut builder = WalkBuilder::new(root);
     builder
@@ -91,8 +216,9 @@ fn walk_folder(root: &Path, config: &WalkConfig, out: &mut Vec<Target>) {
         .git_exclude(!config.no_ignore)
         .git_global(!config.no_ignore)
         .parents(!config.no_ignore)
-        // A folder of logs is rarely a git checkout; honour its .gitignore anyway.
-        .require_git(false)
+        // As in ripgrep, .gitignore rules apply only inside a git repository:
+        // a folder of logs that merely holds a .gitignore is scanned whole.
+        .require_git(true)
         .follow_links(config.follow_links)
         .sort_by_file_path(|a, b| a.cmp(b));
     if !config.globs.is_empty() {
@@ -178,14 +304,18 @@ mod tests {
             std::fs::write(path, "x").unwrap();
         }
         std::fs::write(root.join(".gitignore"), "skip/\n").unwrap();
-        let found = targets(&[root.to_path_buf()], &WalkConfig::default());
+        // Outside a git repository, as in ripgrep, .gitignore rules do not apply.
+        let (found, left_out) = walk(&[root.to_path_buf()], &WalkConfig::default());
+        assert_eq!(names(&found, root), ["a/y.txt", "a/z.log", "b.log", "kept.gz", "skip/me.log"]);
+        assert_eq!(left_out, LeftOut { ignored: 0, hidden: 2 }, ".hidden.log and .gitignore");
+        std::fs::create_dir(root.join(".git")).unwrap();
+        let (found, left_out) = walk(&[root.to_path_buf()], &WalkConfig::default());
         assert_eq!(names(&found, root), ["a/y.txt", "a/z.log", "b.log", "kept.gz"]);
+        assert_eq!(left_out, LeftOut { ignored: 1, hidden: 2 });
         let all = WalkConfig { hidden: true, no_ignore: true, ..Default::default() };
-        assert_eq!(
-            names(&targets(&[root.to_path_buf()], &all), root).len(),
-            7,
-            "the five files, the hidden one and .gitignore"
-        );
+        let (found, left_out) = walk(&[root.to_path_buf()], &all);
+        assert_eq!(names(&found, root).len(), 7, "the five files, the hidden one and .gitignore");
+        assert!(!left_out.any());
         // As in ripgrep, a matching glob wins over the hidden-file rule, not
         // over an ignored folder (which is never entered).
         let logs = WalkConfig { globs: vec!["*.log".into()], ..Default::default() };
@@ -218,5 +348,30 @@ mod tests {
         );
         assert_eq!(names(&found, dir.path()), ["one.log", "-"], "named, then found in its folder");
         assert_eq!(found[0], Target::Input { origin: Origin::File(file), explicit: true });
+    }
+
+    #[test]
+    fn a_named_file_in_a_format_that_cannot_be_read_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&str, &[u8], &str); 4] = [
+            ("report.pdf", b"%PDF-1.7\n", "PDF"),
+            ("notes.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "word-processor"),
+            ("logs.7z", b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+            ("renamed.log", b"Rar!\x1a\x07\x00", "RAR"),
+        ];
+        for (name, bytes, what) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let found = targets(&[path], &WalkConfig::default());
+            assert!(
+                matches!(&found[0], Target::Unreadable { reason, .. } if reason.contains(what)),
+                "{name}: {found:?}"
+            );
+        }
+        for name in ["alerts.zip", "alerts.xlsx", "notes.docx", "server.log"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, b"PK\x03\x04").unwrap();
+            assert!(matches!(&targets(&[path], &WalkConfig::default())[0], Target::Input { .. }), "{name}");
+        }
     }
 }

@@ -17,7 +17,7 @@ fn scan(name: &str) -> Vec<Finding> {
         .into_iter()
         .filter_map(|e| match e {
             Event::Finding(f) => Some(*f),
-            Event::Malformed(_) => None,
+            Event::Malformed(_) | Event::Context(_) => None,
         })
         .collect()
 }
@@ -59,10 +59,14 @@ fn sample_not_a_mailbox() {
     assert!(has(&r.evidence, "message mentions \"SendOnly cannot be used by a user without a mailbox\""));
     assert!(has(&r.evidence, "ErrorNonExistentMailbox when receiving email"));
     // The profile is named for Exchange Online, so the on-premises case comes first.
-    assert!(r.title.contains("on-premises mailbox on an Exchange Online profile"), "{}", r.title);
+    assert!(
+        has(&r.evidence, "most likely an on-premises mailbox on an Exchange Online profile"),
+        "{:?}",
+        r.evidence
+    );
     assert!(r.fix[1].contains("Exchange Server (Hybrid)"), "{:?}", r.fix);
-    assert_eq!(r.first_seen.as_deref(), Some("2026-11-20 08:15:02"));
-    assert_eq!(r.last_seen.as_deref(), Some("2026-11-20 08:16:40"));
+    assert_eq!(r.first_seen.as_deref(), Some("2026-11-20T08:15:02"));
+    assert_eq!(r.last_seen.as_deref(), Some("2026-11-20T08:16:40"));
 }
 
 #[test]
@@ -101,7 +105,7 @@ fn sample_throttled() {
     assert!(r.title.contains("4 min 58 s"), "{}", r.title);
     assert!(has(&r.evidence, "BackOffMilliseconds = 297749"));
     assert!(has(&r.evidence, "throttled operations: FindItem"));
-    assert_eq!(r.first_seen.as_deref(), Some("2026-11-23 10:02:31Z"));
+    assert_eq!(r.first_seen.as_deref(), Some("2026-11-23T10:02:31Z"));
 }
 
 #[test]
@@ -115,8 +119,8 @@ fn sample_transient_repeats() {
     assert!(r.title.contains("4 of 10"), "{}", r.title);
     assert!(has(&r.fix, "up to 10 times, 5 minutes apart"));
     assert!(has(&r.evidence, "4 attempts counted from their times"));
-    assert_eq!(r.first_seen.as_deref(), Some("2026-11-24 06:00:04"));
-    assert_eq!(r.last_seen.as_deref(), Some("2026-11-24 06:15:09"));
+    assert_eq!(r.first_seen.as_deref(), Some("2026-11-24T06:00:04"));
+    assert_eq!(r.last_seen.as_deref(), Some("2026-11-24T06:15:09"));
 }
 
 #[test]
@@ -130,7 +134,11 @@ fn sample_ews_retired_403() {
     assert!(has(&r.evidence, "HTTP 403 Forbidden"));
     assert!(has(&r.evidence, "profile \"Fabrikam Exchange Online\" is an Exchange Online profile"));
     assert!(has(&r.evidence, "2 mailboxes are refused the same way"));
-    assert!(has(&r.fix, "Get-OrganizationConfig | fl EwsEnabled,EwsApplicationAccessPolicy,EwsAllowList"));
+    assert!(has(
+        &r.fix,
+        "Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | fl EwsEnabled,EwsAllowedAppIDs"
+    ));
+    assert!(has(&r.fix, "both levels are True or empty"));
     assert!(has(&r.fix, "Get-CASMailbox <address> | fl EwsEnabled"));
     assert!(has(&r.fix, "1 October 2026"));
     assert!(has(&r.fix, "Microsoft Graph"));
@@ -327,4 +335,127 @@ fn root_causes_serialize_as_plain_data() {
     assert_eq!(json["confidence"], "high");
     assert_eq!(json["transient"], "yes");
     assert_eq!(json["kb_code"], "ErrorServerBusy");
+}
+
+// --- Exchange Online's EWS blocks and Microsoft Graph's names ---
+
+/// A bare HTTP 403 as Exchange Online sends it for an EWS block, with the
+/// X-EWS-Policy-Reason header read into the details.
+fn ews_block(reason: &str) -> Finding {
+    let mut f = Finding { path: "test".into(), ..Finding::new(Shape::Exception, "Forbidden") };
+    f.details.insert("HttpStatus".into(), "403".into());
+    f.details.insert("X-EWS-Policy-Reason".into(), reason.into());
+    f.profile = Some("Contoso Exchange Online".into());
+    f
+}
+
+#[test]
+fn blocked_by_policy_ranks_the_application_id_allow_list_first() {
+    let f = ews_block("EWS is blocked by policy for this user or tenant");
+    let d = diagnose(&f, knowledge_base(), &MailboxCodes::default()).unwrap();
+    assert_eq!(d.code, "Forbidden");
+    assert_eq!(d.causes[0].id, "app-id-not-allowed", "{:#?}", d.causes);
+    assert!(has(&d.causes[0].evidence, "X-EWS-Policy-Reason: EWS is blocked by policy"));
+    let disabled = d.causes.iter().find(|c| c.id == "ews-disabled-for-organization").unwrap();
+    assert!(has(&disabled.evidence, "not: X-EWS-Policy-Reason"), "{disabled:#?}");
+}
+
+#[test]
+fn disabled_for_user_or_tenant_ranks_ews_enabled_first() {
+    let f = ews_block("EWS is disabled for this user or tenant");
+    let d = diagnose(&f, knowledge_base(), &MailboxCodes::default()).unwrap();
+    assert_eq!(d.causes[0].id, "ews-disabled-for-organization", "{:#?}", d.causes);
+    let app_id = d.causes.iter().position(|c| c.id == "app-id-not-allowed").unwrap();
+    let mailbox = d.causes.iter().position(|c| c.id == "ews-disabled-on-mailbox").unwrap();
+    assert!(mailbox < app_id, "{:#?}", d.causes);
+}
+
+#[test]
+fn the_policy_header_is_read_from_a_message_line_too() {
+    let mut f = Finding { path: "test".into(), ..Finding::new(Shape::Exception, "Forbidden") };
+    f.message = Some(
+        "The request failed with HTTP status 403: Forbidden.\nX-EWS-Policy-Reason: EWS is blocked by policy for this user or tenant".into(),
+    );
+    let d = diagnose(&f, knowledge_base(), &MailboxCodes::default()).unwrap();
+    assert_eq!(d.causes[0].id, "app-id-not-allowed", "{:#?}", d.causes);
+}
+
+#[test]
+fn a_graph_error_named_like_an_ews_code_gets_graph_causes() {
+    let kb = knowledge_base();
+    let seen = MailboxCodes::default();
+    for (code, graph_cause) in
+        [("ErrorAccessDenied", "mail-permission-not-consented"), ("ErrorItemNotFound", "id-changed-on-move")]
+    {
+        let mut graph = Finding { path: "test".into(), ..Finding::new(Shape::GraphError, code) };
+        graph.message = Some("Access is denied. Check credentials and try again.".into());
+        let d = diagnose(&graph, kb, &seen).unwrap();
+        assert_eq!(d.code, format!("graph:{code}"));
+        assert!(d.causes.iter().any(|c| c.id == graph_cause), "{code}: {:#?}", d.causes);
+        let ews = diagnose(&finding(code), kb, &seen).unwrap();
+        assert_eq!(ews.code, code, "an EWS response keeps the EWS entry");
+        assert!(!ews.causes.iter().any(|c| c.id == graph_cause));
+    }
+}
+
+#[test]
+fn access_to_odata_is_disabled_points_at_the_application_scope() {
+    let mut f = Finding { path: "test".into(), ..Finding::new(Shape::GraphError, "ErrorAccessDenied") };
+    f.message = Some(
+        "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings."
+            .into(),
+    );
+    let d = diagnose(&f, knowledge_base(), &MailboxCodes::default()).unwrap();
+    assert_eq!(d.causes[0].id, "mailbox-outside-app-scope", "{:#?}", d.causes);
+}
+
+#[test]
+fn a_graph_only_code_resolves_whatever_the_shape() {
+    let kb = knowledge_base();
+    let seen = MailboxCodes::default();
+    let throttled = Finding { path: "test".into(), ..Finding::new(Shape::Mention, "ApplicationThrottled") };
+    assert_eq!(diagnose(&throttled, kb, &seen).unwrap().code, "graph:ApplicationThrottled");
+    let sign_in = Finding { path: "test".into(), ..Finding::new(Shape::Aadsts, "AADSTS7000222") };
+    assert_eq!(diagnose(&sign_in, kb, &seen).unwrap().code, "AADSTS7000222");
+}
+
+#[test]
+fn ews_and_graph_errors_of_one_name_stay_apart_in_the_summary() {
+    let ews = finding("ErrorAccessDenied");
+    let graph = Finding { path: "test".into(), ..Finding::new(Shape::GraphError, "ErrorAccessDenied") };
+    let roots = correlate(&[ews, graph], knowledge_base());
+    let mut codes: Vec<Option<String>> = roots.iter().map(|r| r.kb_code.clone()).collect();
+    codes.sort();
+    assert_eq!(codes, [Some("ErrorAccessDenied".to_owned()), Some("graph:ErrorAccessDenied".to_owned())]);
+}
+
+#[test]
+fn a_whole_run_over_the_samples_names_each_root_cause_once() {
+    use ewsdiag::report::Ndjson;
+    use ewsdiag::run::{RunConfig, run};
+    let samples = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
+    let config = RunConfig { paths: vec![samples.into()], ..RunConfig::default() };
+    let mut out = Vec::new();
+    let summary = run(&config, &mut Ndjson::new(&mut out, std::io::sink())).unwrap();
+    let mut ids: Vec<&str> = summary.root_causes.iter().map(|r| r.id.as_str()).collect();
+    let listed = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), listed, "a root cause is listed twice: {:?}", summary.root_causes);
+}
+
+#[test]
+fn a_cause_that_names_no_mailbox_ranks_by_its_findings_among_single_mailbox_causes() {
+    let kb = knowledge_base();
+    let busy = |i: usize| Finding {
+        span: ewsdiag::model::Span { offset: i as u64, ..Default::default() },
+        ..finding("ErrorServerBusy")
+    };
+    let mut findings: Vec<Finding> = (0..5).map(busy).collect();
+    let mut one = finding("ErrorItemNotFound");
+    one.mailbox = Some("Ana".into());
+    findings.push(one);
+    let roots = correlate(&findings, kb);
+    assert_eq!(roots[0].kb_code.as_deref(), Some("ErrorServerBusy"), "{roots:#?}");
+    assert!(roots[0].mailboxes.is_empty());
 }

@@ -46,7 +46,7 @@ fn utf32_with_a_bom_is_read() {
         let found = scan(&utf32(&format!("\u{feff}2026-11-20 08:00:00 {FAULT}\n"), le));
         assert_eq!(codes(&found), ["ErrorServerBusy"]);
         assert_eq!(found[0].encoding, if le { Encoding::Utf32Le } else { Encoding::Utf32Be });
-        assert_eq!(found[0].time.as_deref(), Some("2026-11-20 08:00:00"));
+        assert_eq!(found[0].time.as_deref(), Some("2026-11-20T08:00:00"));
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ewsdiag::kb::{self, Source, codes, render};
+use ewsdiag::kb::{self, FOLDERS, Source, codes, render};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -82,7 +82,7 @@ fn every_listed_code_has_a_file_and_every_file_is_listed() {
 
 #[test]
 fn knowledge_base_folders_hold_only_entries() {
-    for folder in ["ews", "sss"] {
+    for folder in FOLDERS {
         let Ok(read) = fs::read_dir(root().join("kb").join(folder)) else {
             continue;
         };
@@ -110,11 +110,27 @@ fn every_entry_parses_and_validates() {
         .map(|e| format!("kb/{}/{}.toml", e.source.folder(), e.file_stem))
         .chain(base.problems().iter().map(|p| p.file.clone()))
         .collect();
-    let on_disk: BTreeSet<String> = ["ews", "sss"]
-        .into_iter()
+    let on_disk: BTreeSet<String> = FOLDERS
+        .iter()
         .flat_map(|f| entry_files(f).into_iter().map(move |s| format!("kb/{f}/{s}.toml")))
         .collect();
-    assert_eq!(compiled, on_disk, "every file is compiled in, and no other");
+    let unread: Vec<_> = on_disk.difference(&compiled).collect();
+    let stale: Vec<_> = compiled.difference(&on_disk).collect();
+    assert!(
+        unread.is_empty() && stale.is_empty(),
+        "not compiled in: {unread:?}; compiled but gone: {stale:?}"
+    );
+}
+
+#[test]
+fn every_folder_under_kb_is_read() {
+    for dir in fs::read_dir(root().join("kb")).unwrap() {
+        let path = dir.unwrap().path();
+        if path.is_dir() {
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            assert!(FOLDERS.contains(&name.as_str()), "kb/{name}/ is not one of the folders build.rs reads");
+        }
+    }
 }
 
 /// Short forms (an EWS name without `Error`) that another entry's own code
@@ -309,4 +325,208 @@ fn the_common_codes_and_every_sync_error_are_deep() {
         "deep codes with no entry: {missing:?}\n\
          entries needing two or more causes, each with evidence: {shallow:?}"
     );
+}
+
+// --- facts that change by the month ---
+
+/// The knowledge base's date, as `kb/DATE` gives it.
+fn kb_date() -> (u32, u32, u32) {
+    let date = kb::date();
+    let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
+    assert!(
+        parts.len() == 3 && date.len() == 10 && (1..=12).contains(&parts[1]) && (1..=31).contains(&parts[2]),
+        "kb/DATE must hold one date as YYYY-MM-DD, not `{date}`"
+    );
+    (parts[0], parts[1], parts[2])
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Every `D Month YYYY` date in `text`, with the words just before it.
+fn dates_in(text: &str) -> Vec<((u32, u32, u32), String)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut found = Vec::new();
+    for i in 1..words.len().saturating_sub(1) {
+        let Some(month) = MONTHS.iter().position(|m| *m == words[i]) else { continue };
+        let day = words[i - 1].parse::<u32>();
+        let year = words[i + 1].trim_end_matches(|c: char| !c.is_ascii_digit()).parse::<u32>();
+        if let (Ok(day), Ok(year)) = (day, year) {
+            let before = words[i.saturating_sub(6)..i - 1].join(" ");
+            found.push(((year, u32::try_from(month).unwrap() + 1, day), before));
+        }
+    }
+    found
+}
+
+/// Words that make a date a deadline still to come.
+const FUTURE_WORDS: &[&str] = &["before", "until", "by", "will", "from", "starting", "upcoming", "ahead"];
+
+#[test]
+fn no_entry_names_a_past_date_as_still_to_come() {
+    let today = kb_date();
+    let mut stale = Vec::new();
+    for entry in kb::knowledge_base().entries() {
+        for quote in stale_dates(&render::to_markdown(entry), today) {
+            stale.push(format!("{}: {quote}", entry.code));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "dates before the knowledge base's date ({}) written as still to come:\n{}",
+        kb::date(),
+        stale.join("\n")
+    );
+}
+
+/// The dates in `text` earlier than `today` that the words before them
+/// present as still to come, quoted.
+fn stale_dates(text: &str, today: (u32, u32, u32)) -> Vec<String> {
+    dates_in(text)
+        .into_iter()
+        .filter(|(date, before)| {
+            *date < today
+                && before.split_whitespace().any(|w| FUTURE_WORDS.contains(&w.to_lowercase().as_str()))
+        })
+        .map(|(date, before)| format!("\"… {before} {} …\"", format_date(date)))
+        .collect()
+}
+
+fn format_date((y, m, d): (u32, u32, u32)) -> String {
+    format!("{d} {} {y}", MONTHS[m as usize - 1])
+}
+
+#[test]
+fn the_date_check_catches_a_stale_deadline() {
+    let found = dates_in("opt in before 1 October 2026 to keep EWS; since 30 June 2026 they are refused.");
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].0, (2026, 10, 1));
+    assert!(found[0].1.ends_with("opt in before"));
+    assert!(found[1].1.ends_with("since"));
+    let text = "Opt in before 1 October 2026. Refused since 30 June 2026. Removed on 1 April 2027.";
+    assert_eq!(stale_dates(text, (2026, 11, 30)), ["\"… Opt in before 1 October 2026 …\""]);
+    assert!(stale_dates(text, (2026, 9, 1)).is_empty(), "a deadline still ahead is fine");
+}
+
+#[test]
+fn every_entry_names_its_sources() {
+    let vague: Vec<String> = kb::knowledge_base()
+        .entries()
+        .iter()
+        .filter(|e| e.references.is_empty() || e.references.iter().any(|r| r.trim().len() < 8))
+        .map(|e| e.code.clone())
+        .collect();
+    assert!(vague.is_empty(), "entries without a usable reference: {vague:?}");
+}
+
+/// Microsoft Graph codes the knowledge base must explain, as Graph answers
+/// them: each must reach an entry in Graph's reading.
+const GRAPH_CODES: &[&str] = &[
+    "ApplicationThrottled",
+    "InvalidAuthenticationToken",
+    "Authorization_RequestDenied",
+    "ErrorInvalidUser",
+    "ResourceNotFound",
+    "ErrorAccessDenied",
+    "ErrorItemNotFound",
+    "MailboxNotEnabledForRESTAPI",
+];
+
+/// Microsoft Entra sign-in errors met with app-registration and cross-tenant
+/// email server profiles.
+const AADSTS_CODES: &[&str] = &[
+    "AADSTS700016",
+    "AADSTS7000215",
+    "AADSTS7000222",
+    "AADSTS65001",
+    "AADSTS53003",
+    "AADSTS50076",
+    "AADSTS90002",
+];
+
+/// HTTP statuses as email synchronization meets them.
+const HTTP_STATUSES: &[u16] = &[400, 401, 403, 404, 408, 413, 429, 500, 502, 503, 504];
+
+#[test]
+fn every_listed_graph_and_aadsts_code_has_an_entry() {
+    use ewsdiag::model::Shape;
+    let base = kb::knowledge_base();
+    let mut missing = Vec::new();
+    for code in GRAPH_CODES {
+        match base.lookup_as(code, Shape::GraphError) {
+            Some(e) if matches!(e.source, Source::Graph | Source::Sss) => {}
+            other => missing.push(format!("{code} (found {:?})", other.map(|e| &e.id))),
+        }
+    }
+    for code in AADSTS_CODES {
+        match base.lookup_as(code, Shape::Aadsts) {
+            Some(e) if e.source == Source::Entra && e.code == *code => {}
+            other => missing.push(format!("{code} (found {:?})", other.map(|e| &e.id))),
+        }
+    }
+    assert!(missing.is_empty(), "no entry for: {missing:?}");
+}
+
+#[test]
+fn graph_reuses_ews_names_with_its_own_entries() {
+    let base = kb::knowledge_base();
+    for code in ["ErrorAccessDenied", "ErrorItemNotFound"] {
+        assert_eq!(lookup_code(code), Some(code), "the plain name stays EWS's");
+        let graph = base.lookup(&format!("graph:{code}")).unwrap();
+        assert_eq!((graph.source, graph.id.as_str()), (Source::Graph, format!("graph:{code}").as_str()));
+        let ids: Vec<&str> = base.readings(code).iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, [code.to_owned(), format!("graph:{code}")]);
+    }
+}
+
+#[test]
+fn every_http_status_reads_as_http_first_and_keeps_its_ordinal() {
+    let base = kb::knowledge_base();
+    for status in HTTP_STATUSES {
+        let readings = base.readings(&status.to_string());
+        let first = readings.first().unwrap_or_else(|| panic!("{status}: no entry"));
+        assert!(
+            first.aliases.iter().any(|a| a == &format!("HTTP {status}"))
+                || first.code == format!("HTTP {status}"),
+            "{status} should lead with its HTTP entry, not {}",
+            first.code
+        );
+        match codes::name_for_ordinal(u32::from(*status)) {
+            Some(name) => {
+                assert!(readings.iter().any(|e| e.code == name), "{status}: the {name} reading is lost")
+            }
+            None => assert_eq!(readings.len(), 1, "{status}"),
+        }
+    }
+    // Numbers that are no HTTP status keep their one reading.
+    assert_eq!(base.readings("363").iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["ErrorServerBusy"]);
+    assert_eq!(lookup_code("363"), Some("ErrorServerBusy"));
+    assert_eq!(lookup_code("401"), Some("ErrorUpdateDelegatesFailed"), "alerts' bare numbers stay ordinals");
+    assert_eq!(lookup_code("500"), Some("HTTP 500"), "with no ordinal, the status answers");
+}
+
+#[test]
+fn symptoms_are_found_by_name_and_listed_under_their_category() {
+    let base = kb::knowledge_base();
+    assert_eq!(lookup_code("emails not tracked"), Some("EmailsNotTracked"));
+    assert_eq!(lookup_code("Cases not created"), Some("CasesNotCreated"));
+    let listed: Vec<&str> = base
+        .list(&kb::ListFilter { category: Some("symptom".into()), ..kb::ListFilter::default() })
+        .iter()
+        .map(|e| e.code.as_str())
+        .collect();
+    assert_eq!(listed, ["CasesNotCreated", "EmailsNotTracked"]);
+    assert!(base.entries().iter().filter(|e| e.source == Source::Symptom).all(|e| e.category == "symptom"));
 }

@@ -9,6 +9,7 @@
 
 mod support;
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -44,7 +45,11 @@ fn render_file(path: &Path, settings: Settings) -> String {
     let source = SourceInfo { path: shown, encoding: opened.encoding };
     let config = ScanConfig { keep_source: true, ..ScanConfig::default() };
     let mut events = Vec::new();
-    let stats = scan::scan_reader(opened.reader, &source, &config, &mut |e| events.push(e))
+    let mut keep = |e| {
+        events.push(e);
+        ControlFlow::Continue(())
+    };
+    let stats = scan::scan_reader(opened.reader, &source, &config, &mut keep)
         .map_err(|e| e.error)
         .expect("sample reads");
 
@@ -52,7 +57,7 @@ fn render_file(path: &Path, settings: Settings) -> String {
         .iter()
         .filter_map(|e| match e {
             Event::Finding(f) => Some((**f).clone()),
-            Event::Malformed(_) => None,
+            Event::Malformed(_) | Event::Context(_) => None,
         })
         .collect();
     diagnose::diagnose_all(&mut findings, kb::knowledge_base());
@@ -72,6 +77,7 @@ fn render_file(path: &Path, settings: Settings) -> String {
             match event {
                 Event::Finding(_) => human.finding(diagnosed.next().expect("one finding per event")),
                 Event::Malformed(m) => human.malformed(m),
+                Event::Context(_) => unreachable!("a whole file has no segments"),
             }
             .expect("rendering to memory");
         }

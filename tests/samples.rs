@@ -176,6 +176,10 @@ samples! {
     broken_truncated_envelope_keeps_what_is_complete: "broken/truncated-envelope.log" => [
         ews(Class::Error, "ErrorMailboxMoveInProgress").op("GetItem"),
     ];
+    seed_alert_pair_bare_and_bracketed_names: "correlation/seed-alert-pair.txt" => [
+        alert("ErrorNonExistentMailbox").mailbox("Nadia Holm").says("Appointments, contacts, and tasks can't be synchronized"),
+        alert("ErrorInvalidOperation").mailbox("Nadia Holm").says("A general mailbox access error occurred while sending"),
+    ];
     alert_token_shapes: "alerts/alert-tokens.txt" => [
         alert("ErrorMailboxStoreUnavailable").mailbox("Aiko Sato").says("A general mailbox access error occurred while receiving"),
         alert("UnknownIncomingEmailIntegrationError").inner("-2147220891").mailbox("Sales Inbox"),
@@ -195,6 +199,35 @@ samples! {
         alert("InvalidIncomingEmailServerProfileConfiguration").inner("HostNotFound").mailbox("Gmail Leads"),
         alert("Crm.80040265").says("ISV code aborted the operation.").mailbox("Aiko Sato"),
         alert("MailboxDisabled").mailbox("Old Team Inbox"),
+    ];
+    alert_numbers_read_as_ordinals_and_statuses: "alerts/http-readings.txt" => [
+        alert("403").inner("ErrorUserNotAllowedByPolicy").mailbox("Tomas Herrera"),
+        alert("363").inner("ErrorServerBusy").mailbox("Tomas Herrera"),
+        alert("503").mailbox("Ines Duarte"),
+        alert("ErrorQuotaExceeded").mailbox("Ines Duarte"),
+        alert("429 Too Many Requests").mailbox("Ines Duarte"),
+    ];
+    client_javascript_dump: "clients/javascript.log" => [
+        mention("ErrorAccessDenied").says("Access is denied. Check credentials and try again."),
+    ];
+    client_rust_debug: "clients/rust-debug.log" => [
+        mention("ErrorItemNotFound").says("The specified object was not found in the store."),
+    ];
+    client_php_soapfault: "clients/php-soapfault.log" => [
+        mention("ErrorSchemaValidation").says("The request failed schema validation"),
+    ];
+    client_python_reprs: "clients/python-repr.log" => [
+        mention("ErrorMailboxStoreUnavailable").says("The mailbox database is temporarily unavailable."),
+        mention("ErrorServerBusy").says("The server cannot service this request right now."),
+    ];
+    client_gateway_error: "clients/gateway.log" => [
+        mention("ErrorTimeoutExpired").says("The request timed out."),
+    ];
+    client_unclosed_tags: "clients/unclosed-tags.txt" => [
+        fault("ErrorQuotaExceeded").says("The mailbox has exceeded its quota."),
+    ];
+    client_label_as_wide_as_a_line_above: "clients/wrapped-label.txt" => [
+        alert("Forbidden").mailbox("Mei Tanaka"),
     ];
     dotnet_exceptions: "alerts/exceptions.log" => [
         exception("WebException").inner("401 Unauthorized").mailbox("Ravi Kumar"),

@@ -31,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
                 human.finding(&f).expect("writing to memory");
             }
             Event::Malformed(m) => human.malformed(&m).expect("writing to memory"),
+            Event::Context(_) => {}
         }
     }
     let summary = Summary { inputs: 1, stats, ..Summary::default() };

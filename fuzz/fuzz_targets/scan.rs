@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(stats.bytes, text.len() as u64);
     for event in &events {
         let span = match event {
-            Event::Finding(f) => f.span,
+            Event::Finding(f) | Event::Context(f) => f.span,
             Event::Malformed(m) => m.span,
         };
         assert!(span.offset + span.length <= text.len() as u64, "{event:?} runs past {} bytes", text.len());

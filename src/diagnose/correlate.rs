@@ -1,142 +1,140 @@
-//! Across findings: group by mailbox, let the rules claim what they explain,
-//! and fall back on the knowledge base for the rest.
+//! Across findings: let the rules claim what they explain per mailbox, and
+//! fall back on the knowledge base for the rest.
 //!
-//! Data flows one way: findings → mailbox groups → rule claims (and the
-//! knowledge-base groups for what no rule claimed) → root causes, counted and
-//! ranked. Findings are counted into root causes in input order, so "first"
-//! and "last" seen keep the input's order when times cannot be compared.
+//! Data flows one way: a [`Tally`] (findings counted per mailbox and kind) →
+//! rule claims per mailbox (and knowledge-base groups for what no rule
+//! claimed) → root causes, counted and ranked. Nothing here sees a finding
+//! itself, so the work and the memory do not grow with the number of findings.
 
 use std::collections::HashMap;
 
 use crate::kb::KnowledgeBase;
 use crate::model::{Finding, Transient};
 
+use super::diagnose;
 use super::root::{self, Confidence, RootCause, Verdict};
 use super::rules::{self, Group, RULES};
 use super::seen::MailboxCodes;
-use super::{diagnose, resolve};
+use super::tally::{Bucket, Tally, Totals};
 
 /// Groups the problem findings (errors, warnings, alerts) into root causes,
-/// most widespread first.
+/// most widespread first. The same as counting them into a [`Tally`] and
+/// calling [`conclude`].
 pub fn correlate(findings: &[Finding], kb: &'static KnowledgeBase) -> Vec<RootCause> {
-    let mut roots: Vec<RootCause> = Vec::new();
-    // For each root cause, the positions in `findings` it explains.
-    let mut members: Vec<Vec<usize>> = Vec::new();
-    let mut left_over: Vec<usize> = Vec::new();
+    // Findings not diagnosed yet are, with their neighbours in view.
+    let seen = MailboxCodes::from_findings(findings);
+    let mut tally = Tally::new();
+    for f in findings {
+        if f.diagnosis.is_none() && f.is_problem() {
+            let mut f = f.clone();
+            f.diagnosis = diagnose(&f, kb, &seen).map(std::sync::Arc::new);
+            tally.add(&f, kb);
+        } else {
+            tally.add(f, kb);
+        }
+    }
+    conclude(&tally, kb)
+}
 
-    for (mailbox, mut positions) in by_mailbox(findings) {
+/// The root causes of the findings counted in `tally`, most widespread first.
+pub fn conclude(tally: &Tally, kb: &'static KnowledgeBase) -> Vec<RootCause> {
+    let mut roots: Vec<RootCause> = Vec::new();
+    // For each root cause, the buckets it explains.
+    let mut members: Vec<Vec<&Bucket>> = Vec::new();
+    let mut left_over: Vec<&Bucket> = Vec::new();
+
+    for (_, mailbox) in &tally.mailboxes {
+        let mut left: Vec<&Bucket> = mailbox.buckets.iter().collect();
         for rule in RULES {
-            let group = Group { mailbox, findings: positions.iter().map(|&p| &findings[p]).collect() };
+            let group = Group { mailbox: mailbox.mailbox(), buckets: left.clone() };
             let Some(claim) = rule(&group, kb) else {
                 continue;
             };
-            let mut taken: Vec<usize> =
-                claim.taken.iter().filter_map(|&i| positions.get(i).copied()).collect();
-            // Sorted for the lookups below: a busy mailbox can have thousands.
+            let mut taken = claim.taken;
             taken.sort_unstable();
-            place(&mut roots, &mut members, claim.verdict, taken.iter().copied());
-            positions.retain(|p| taken.binary_search(p).is_err());
+            taken.dedup();
+            place(
+                &mut roots,
+                &mut members,
+                claim.verdict,
+                taken.iter().filter_map(|&i| left.get(i).copied()),
+            );
+            let mut i = 0;
+            left.retain(|_| {
+                i += 1;
+                taken.binary_search(&(i - 1)).is_err()
+            });
         }
-        left_over.extend(positions);
+        left_over.extend(left);
     }
 
-    let seen = MailboxCodes::from_findings(findings);
-    for (verdict, positions) in by_code(findings, &left_over, kb, &seen) {
-        place(&mut roots, &mut members, verdict, positions.into_iter());
+    for (verdict, buckets) in by_code(&left_over) {
+        place(&mut roots, &mut members, verdict, buckets.into_iter());
     }
 
-    for (root, mut positions) in roots.iter_mut().zip(members) {
-        positions.sort_unstable();
-        for p in positions {
-            root.add(&findings[p]);
-        }
+    for (root, buckets) in roots.iter_mut().zip(members) {
+        root.count(buckets);
         rules::finish(root);
     }
     root::rank(&mut roots);
     roots
 }
 
-/// Problem findings by mailbox (any case), each group in input order and the
-/// groups in order of first appearance. Findings with no mailbox form one group.
-fn by_mailbox(findings: &[Finding]) -> Vec<(Option<&str>, Vec<usize>)> {
-    let mut groups: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
-    let mut index: HashMap<Option<String>, usize> = HashMap::new();
-    for (p, f) in findings.iter().enumerate().filter(|(_, f)| f.is_problem()) {
-        let key = f.mailbox.as_deref().map(str::to_lowercase);
-        let at = *index.entry(key).or_insert_with(|| {
-            groups.push((f.mailbox.as_deref(), Vec::new()));
-            groups.len() - 1
-        });
-        if let Some(g) = groups.get_mut(at) {
-            g.1.push(p);
-        }
-    }
-    groups
-}
-
-/// Adds a verdict's findings to the root cause that says the same thing, or to
+/// Adds a verdict's buckets to the root cause that says the same thing, or to
 /// a new one.
-fn place(
+fn place<'a>(
     roots: &mut Vec<RootCause>,
-    members: &mut Vec<Vec<usize>>,
+    members: &mut Vec<Vec<&'a Bucket>>,
     verdict: Verdict,
-    positions: impl Iterator<Item = usize>,
+    buckets: impl Iterator<Item = &'a Bucket>,
 ) {
     match roots.iter().position(|r| r.same_as(&verdict)) {
         Some(i) => {
             roots[i].absorb(verdict);
-            members[i].extend(positions);
+            members[i].extend(buckets);
         }
         None => {
             roots.push(RootCause::from_verdict(verdict));
-            members.push(positions.collect());
+            members.push(buckets.collect());
         }
     }
 }
 
 /// What no rule explained, one group per knowledge-base code across all
 /// mailboxes, titled by the cause that ranks highest over the group's findings.
-fn by_code(
-    findings: &[Finding],
-    left_over: &[usize],
-    kb: &'static KnowledgeBase,
-    seen: &MailboxCodes,
-) -> Vec<(Verdict, Vec<usize>)> {
-    let mut order: Vec<String> = Vec::new();
-    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
-    for &p in left_over {
-        let f = &findings[p];
-        let code = resolve(f, kb).map_or_else(|| f.effective_code().to_owned(), |e| e.code.clone());
-        if !groups.contains_key(&code) {
-            order.push(code.clone());
-        }
-        groups.entry(code).or_default().push(p);
+fn by_code<'a>(left_over: &[&'a Bucket]) -> Vec<(Verdict, Vec<&'a Bucket>)> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: HashMap<&str, Vec<&'a Bucket>> = HashMap::new();
+    for &b in left_over {
+        let code = b.traits.kb_code.unwrap_or_else(|| b.traits.effective_code());
+        groups
+            .entry(code)
+            .or_insert_with(|| {
+                order.push(code);
+                Vec::new()
+            })
+            .push(b);
     }
     order
         .into_iter()
         .filter_map(|code| {
-            let positions = groups.remove(&code)?;
-            Some((verdict_for(&code, &positions, findings, kb, seen), positions))
+            let buckets = groups.remove(code)?;
+            Some((verdict_for(code, &buckets), buckets))
         })
         .collect()
 }
 
 /// Sums each cause's score over the findings, so the cause most of them point
 /// to wins, and keeps the evidence that raised or lowered it.
-fn verdict_for(
-    code: &str,
-    positions: &[usize],
-    findings: &[Finding],
-    kb: &'static KnowledgeBase,
-    seen: &MailboxCodes,
-) -> Verdict {
-    // A finding diagnosed as it was reported keeps its ranking (the words of
-    // each cause are the knowledge base's and are looked up below).
-    let diagnoses: Vec<_> = positions
-        .iter()
-        .filter_map(|&p| findings[p].diagnosis.clone().or_else(|| diagnose(&findings[p], kb, seen)))
-        .collect();
-    let Some(first) = diagnoses.first() else {
+fn verdict_for(code: &str, buckets: &[&Bucket]) -> Verdict {
+    let mut totals: Option<Totals> = None;
+    for d in buckets.iter().filter_map(|b| b.totals()) {
+        match &mut totals {
+            Some(t) => t.absorb(d),
+            None => totals = Some(d),
+        }
+    }
+    let Some(totals) = totals else {
         return Verdict {
             id: format!("code:{code}"),
             title: format!("{code}: not in the knowledge base"),
@@ -147,36 +145,21 @@ fn verdict_for(
             fix: Vec::new(),
         };
     };
-    // Totals in the knowledge base's order, so ties go to the likelier prior.
-    let mut totals: Vec<(&str, i64)> = Vec::new();
-    for d in &diagnoses {
-        for c in &d.causes {
-            match totals.iter_mut().find(|(id, _)| *id == c.id) {
-                Some(t) => t.1 += i64::from(c.score),
-                None => totals.push((c.id, i64::from(c.score))),
-            }
-        }
-    }
-    let entry = kb.lookup(first.code);
+    let kb = crate::kb::knowledge_base();
+    let entry = kb.lookup(totals.code);
     let kb_rank =
         |id: &str| entry.and_then(|e| e.causes.iter().position(|c| c.id == id)).unwrap_or(usize::MAX);
-    totals.sort_by(|a, b| b.1.cmp(&a.1).then(kb_rank(a.0).cmp(&kb_rank(b.0))));
-    let top_id = totals.first().map(|t| t.0).unwrap_or_default();
-    let mut evidence: Vec<String> = Vec::new();
-    for c in diagnoses.iter().flat_map(|d| &d.causes).filter(|c| c.id == top_id) {
-        for e in &c.evidence {
-            if !evidence.contains(e) {
-                evidence.push(e.clone());
-            }
-        }
-    }
+    // Ties go to the likelier prior, the knowledge base's order.
+    let top =
+        totals.causes.iter().max_by(|a, b| a.score.cmp(&b.score).then(kb_rank(b.id).cmp(&kb_rank(a.id))));
+    let evidence = top.map(|c| c.evidence.clone()).unwrap_or_default();
     let supported = evidence.iter().any(|e| !e.starts_with("not:"));
-    let cause = entry.and_then(|e| e.causes.iter().find(|c| c.id == top_id));
+    let cause = top.and_then(|top| entry?.causes.iter().find(|c| c.id == top.id));
     Verdict {
-        id: format!("code:{}", first.code),
-        title: cause.map_or(first.title, |c| c.summary.as_str()).to_string(),
-        kb_code: Some(first.code.to_string()),
-        transient: first.transient,
+        id: format!("code:{}", totals.code),
+        title: cause.map_or(totals.title, |c| c.summary.as_str()).to_string(),
+        kb_code: Some(totals.code.to_string()),
+        transient: totals.transient,
         confidence: if supported { Confidence::Medium } else { Confidence::Low },
         evidence,
         fix: cause.map(|c| c.fix.clone()).unwrap_or_default(),

@@ -12,14 +12,20 @@
 //! one piece of evidence always outweighs the written order.
 
 mod correlate;
+mod memo;
 mod root;
 mod rules;
 mod seen;
 mod signals;
+mod tally;
 
-pub use correlate::correlate;
+pub use correlate::{conclude, correlate};
+pub use memo::Memo;
 pub use root::{Confidence, RootCause};
-pub use seen::MailboxCodes;
+pub use seen::{MailboxCodes, SEEN_REACH};
+pub use tally::Tally;
+
+use std::sync::Arc;
 
 use crate::kb::{Entry, KnowledgeBase};
 use crate::model::{Diagnosis, Finding, RankedCause};
@@ -27,14 +33,18 @@ use crate::model::{Diagnosis, Finding, RankedCause};
 /// Ranks the causes of the entry that explains `finding`, or `None` when the
 /// knowledge base knows none of its codes.
 pub fn diagnose(finding: &Finding, kb: &'static KnowledgeBase, seen: &MailboxCodes) -> Option<Diagnosis> {
-    let entry = resolve(finding, kb)?;
-    Some(Diagnosis {
-        code: &entry.code,
+    Some(diagnosis_for(resolve(finding, kb)?, finding, seen))
+}
+
+/// The verdict of `entry` on `finding`.
+fn diagnosis_for(entry: &'static Entry, finding: &Finding, seen: &MailboxCodes) -> Diagnosis {
+    Diagnosis {
+        code: &entry.id,
         title: &entry.title,
         category: &entry.category,
         transient: entry.transient,
         causes: rank(entry, finding, seen),
-    })
+    }
 }
 
 /// Fills in [`Finding::diagnosis`] for every finding, counting the codes per
@@ -42,28 +52,26 @@ pub fn diagnose(finding: &Finding, kb: &'static KnowledgeBase, seen: &MailboxCod
 pub fn diagnose_all(findings: &mut [Finding], kb: &'static KnowledgeBase) {
     let seen = MailboxCodes::from_findings(findings);
     for f in findings.iter_mut() {
-        f.diagnosis = diagnose(f, kb, &seen);
+        f.diagnosis = diagnose(f, kb, &seen).map(Arc::new);
     }
 }
 
 /// The entry that explains a finding. The inner code comes first because
 /// Exchange Online wraps the real reason (ErrorInvalidLicense, a quota) in a
 /// generic ErrorInternalServerError; the outer code next; and last the HTTP
-/// status, for transport failures whose code is only an exception type.
+/// status, for transport failures whose code is only an exception type. Codes
+/// are looked up as the finding's shape reads them, so a Microsoft Graph error
+/// named like an EWS code gets Graph's entry.
 pub(crate) fn resolve<'a>(finding: &Finding, kb: &'a KnowledgeBase) -> Option<&'a Entry> {
     // Already diagnosed: the verdict names its entry exactly.
     if let Some(entry) = finding.diagnosis.as_ref().and_then(|d| kb.lookup(d.code)) {
         return Some(entry);
     }
-    finding
-        .inner_code
-        .as_deref()
-        .and_then(|inner| kb.lookup(inner))
-        .or_else(|| kb.lookup(&finding.code))
-        .or_else(|| {
-            let status = signals::http_status(finding)?;
-            signals::status_names(status).iter().find_map(|name| kb.lookup(name))
-        })
+    let lookup = |code: &str| kb.lookup_as(code, finding.shape);
+    finding.inner_code.as_deref().and_then(lookup).or_else(|| lookup(&finding.code)).or_else(|| {
+        let status = signals::http_status(finding)?;
+        signals::status_names(status).iter().find_map(|name| lookup(name))
+    })
 }
 
 /// Each cause's score: a prior from its place in the list plus a fixed weight

@@ -8,7 +8,9 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use crate::model::{Finding, Transient};
+use crate::model::Transient;
+
+use super::tally::Bucket;
 
 /// How sure a root cause is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -83,10 +85,11 @@ impl RootCause {
         }
     }
 
-    /// Does `other` say the same thing, so the two can be one entry with the
-    /// mailboxes of both?
+    /// Is `v` about the same cause, so the two can be one entry with the
+    /// mailboxes of both? A cause is one root cause however its wording
+    /// varies from mailbox to mailbox; the first mailbox's wording stands.
     pub(crate) fn same_as(&self, v: &Verdict) -> bool {
-        self.id == v.id && self.title == v.title && self.fix == v.fix
+        self.id == v.id
     }
 
     /// Adds another mailbox's verdict: evidence it has that this lacks, and
@@ -101,27 +104,38 @@ impl RootCause {
         self.confidence = self.confidence.max(v.confidence);
     }
 
-    /// Counts one finding in, given in input order.
-    pub(crate) fn add(&mut self, f: &Finding) {
-        self.findings += 1;
-        for code in std::iter::once(&f.code).chain(f.inner_code.as_ref()) {
-            if let Err(at) = self.codes.binary_search(code) {
-                self.codes.insert(at, code.clone());
+    /// Counts in the findings of `buckets`.
+    pub(crate) fn count(&mut self, mut buckets: Vec<&Bucket>) {
+        for b in &buckets {
+            self.findings += b.count;
+            for code in std::iter::once(&b.traits.code).chain(b.traits.inner_code.as_ref()) {
+                insert_sorted(&mut self.codes, code);
+            }
+            for m in &b.spellings {
+                insert_sorted(&mut self.mailboxes, m);
             }
         }
-        if let Some(m) = &f.mailbox
-            && let Err(at) = self.mailboxes.binary_search(m)
-        {
-            self.mailboxes.insert(at, m.clone());
-        }
-        if let Some(t) = &f.time {
-            if later(self.first_seen.as_deref(), t, Ordering::Less) {
-                self.first_seen = Some(t.clone());
-            }
-            if later(self.last_seen.as_deref(), t, Ordering::Greater) {
-                self.last_seen = Some(t.clone());
+        // First and last seen as one pass over the findings in input order
+        // would have judged them.
+        buckets.sort_by_key(|b| b.first_seen.as_ref().map_or(u64::MAX, |s| s.seq));
+        for stamp in buckets.iter().filter_map(|b| b.first_seen.as_ref()) {
+            if later(self.first_seen.as_deref(), &stamp.text, Ordering::Less) {
+                self.first_seen = Some(stamp.text.clone());
             }
         }
+        buckets.sort_by_key(|b| b.last_seen.as_ref().map_or(0, |s| s.seq));
+        for stamp in buckets.iter().filter_map(|b| b.last_seen.as_ref()) {
+            if later(self.last_seen.as_deref(), &stamp.text, Ordering::Greater) {
+                self.last_seen = Some(stamp.text.clone());
+            }
+        }
+    }
+}
+
+/// Adds `item` to a sorted list that holds each item once.
+fn insert_sorted(list: &mut Vec<String>, item: &String) {
+    if let Err(at) = list.binary_search(item) {
+        list.insert(at, item.clone());
     }
 }
 
@@ -129,36 +143,45 @@ impl RootCause {
 /// text sorts as time once `T` and a blank are made equal); anything else,
 /// such as `11/20/2026 8:15 AM`, would sort wrongly, so the input's order
 /// stands: the first one stays first and the latest one read becomes last.
-fn later(kept: Option<&str>, new: &str, want: Ordering) -> bool {
+pub(crate) fn later(kept: Option<&str>, new: &str, want: Ordering) -> bool {
     let Some(kept) = kept else { return true };
-    match (iso_key(kept), iso_key(new)) {
-        (Some(k), Some(n)) => n.cmp(&k) == want,
-        _ => want == Ordering::Greater,
+    if is_iso(kept) && is_iso(new) {
+        iso_key(new).cmp(iso_key(kept)) == want
+    } else {
+        want == Ordering::Greater
     }
 }
 
-/// `2026-11-20T08:15:02Z` and `2026-11-20 08:15:02` as comparable text, or
-/// `None` when `t` does not start like an ISO-8601 date and time.
-pub(crate) fn iso_key(t: &str) -> Option<String> {
+/// Does `t` start like an ISO-8601 date and time (`2026-11-20T08:15`)?
+fn is_iso(t: &str) -> bool {
     let b = t.as_bytes();
-    let shape = b.len() >= 16
+    b.len() >= 16
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
         && b[7] == b'-'
         && matches!(b[10], b'T' | b't' | b' ')
-        && b[13] == b':';
-    shape.then(|| t.replacen(['T', 't'], " ", 1))
+        && b[13] == b':'
+}
+
+/// An ISO-8601 time's text as it sorts: `T` and a blank between date and
+/// time made equal.
+fn iso_key(t: &str) -> impl Iterator<Item = u8> + '_ {
+    t.bytes().enumerate().map(|(i, c)| if i == 10 { b' ' } else { c })
 }
 
 /// Seconds since 2000-01-01 of an ISO-8601 time (time zone ignored: times in
 /// one log share one), to tell synchronization cycles apart.
 pub(crate) fn iso_seconds(t: &str) -> Option<i64> {
-    let key = iso_key(t)?;
-    let num = |r: std::ops::Range<usize>| key.get(r)?.parse::<i64>().ok();
+    if !is_iso(t) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi) = (num(11..13)?, num(14..16)?);
-    let s = if key.as_bytes().get(16) == Some(&b':') { num(17..19).unwrap_or(0) } else { 0 };
-    // Days from civil date (proleptic Gregorian), after H. Hinnant.
+    let s = if t.as_bytes().get(16) == Some(&b':') { num(17..19).unwrap_or(0) } else { 0 };
+    // Days from the civil date in the proleptic Gregorian calendar, counted
+    // in 400-year eras of 146,097 days, with years starting in March so that
+    // the leap day comes last.
     let y = if mo <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -170,12 +193,14 @@ pub(crate) fn iso_seconds(t: &str) -> Option<i64> {
 }
 
 /// Most mailboxes first, then most findings, then the surest, then by id so
-/// the order never depends on anything but the input.
+/// the order never depends on anything but the input. Findings that name no
+/// mailbox still concern at least one, so such a cause ranks with the causes
+/// of one mailbox, by its findings, rather than after all of them.
 pub(crate) fn rank(roots: &mut [RootCause]) {
+    let reach = |r: &RootCause| r.mailboxes.len().max(1);
     roots.sort_by(|a, b| {
-        b.mailboxes
-            .len()
-            .cmp(&a.mailboxes.len())
+        reach(b)
+            .cmp(&reach(a))
             .then(b.findings.cmp(&a.findings))
             .then(a.confidence.cmp(&b.confidence))
             .then(a.id.cmp(&b.id))
@@ -189,8 +214,8 @@ mod tests {
 
     #[test]
     fn iso_times_compare_and_count_seconds() {
-        assert!(iso_key("2026-11-20T08:15:02Z").is_some());
-        assert!(iso_key("11/20/2026 8:15:02 AM").is_none());
+        assert!(is_iso("2026-11-20T08:15:02Z"));
+        assert!(!is_iso("11/20/2026 8:15:02 AM"));
         let a = iso_seconds("2026-11-24 06:00:04");
         let b = iso_seconds("2026-11-24T06:05:07Z");
         assert_eq!(b.zip(a).map(|(b, a)| b - a), Some(303));

@@ -48,7 +48,34 @@ pub(crate) fn holds(signal: &Signal, finding: &Finding, seen: &MailboxCodes) -> 
         Signal::Http(status) => {
             (http_status(finding) == Some(*status)).then(|| format!("HTTP status {status}"))
         }
+        Signal::Header { name, text } => {
+            let value = header(finding, name)?;
+            contains_ci(value, text).then(|| format!("{name}: {}", value.trim()))
+        }
     }
+}
+
+/// The value of response header `name` in a finding: a detail of that name, or
+/// the rest of the line after `name:` in the message (client traces and
+/// exception text carry headers that way).
+pub(crate) fn header<'a>(finding: &'a Finding, name: &str) -> Option<&'a str> {
+    if let Some((_, v)) = finding.details.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+        return Some(v);
+    }
+    let message = finding.message.as_deref()?;
+    let at = find_ci(message, name)?;
+    let rest = message[at + name.len()..].trim_start();
+    let rest = rest.strip_prefix(':')?;
+    Some(rest.split(['\n', '\r']).next().unwrap_or_default())
+}
+
+/// Where `needle` (ASCII) first occurs in `haystack`, ignoring ASCII case.
+fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    if needle.is_empty() || !needle.is_ascii() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Case-insensitive substring test. Allocates, but only on short strings
@@ -181,5 +208,23 @@ mod tests {
         assert_eq!(status_of_code("363"), None);
         assert_eq!(leading_status("403 Forbidden"), Some(403));
         assert_eq!(leading_status("4030"), None);
+    }
+
+    #[test]
+    fn headers_from_details_or_message_lines() {
+        use crate::model::Shape;
+        let mut f = Finding::new(Shape::Exception, "Forbidden");
+        f.message = Some(
+            "HTTP/1.1 403 Forbidden\nx-ews-policy-reason: EWS is disabled for this user or tenant\nServer: x"
+                .into(),
+        );
+        assert_eq!(header(&f, "X-EWS-Policy-Reason"), Some(" EWS is disabled for this user or tenant"));
+        f.details
+            .insert("X-EWS-Policy-Reason".into(), "EWS is blocked by policy for this user or tenant".into());
+        assert_eq!(
+            header(&f, "x-ews-policy-reason"),
+            Some("EWS is blocked by policy for this user or tenant")
+        );
+        assert_eq!(header(&Finding::new(Shape::Exception, "Forbidden"), "X-EWS-Policy-Reason"), None);
     }
 }

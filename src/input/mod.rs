@@ -7,8 +7,11 @@
 //! that UTF-8 stream. A UTF-8 input passes through untouched (BOM and invalid
 //! bytes included), so its offsets are the file's own.
 
+mod container;
+pub mod excel;
 mod sniff;
 mod transcode;
+pub mod zip;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -18,6 +21,7 @@ use flate2::read::MultiGzDecoder;
 
 use crate::model::Encoding;
 
+pub use container::Container;
 pub use sniff::{Sniffed, sniff};
 
 /// How many bytes are looked at to decide gzip, encoding and binary: the
@@ -95,11 +99,16 @@ fn open_file(path: &Path) -> io::Result<Opened> {
     decode(Box::new(file))
 }
 
+/// Does `head` start with the gzip magic?
+pub fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
 /// Wraps any byte stream: gunzips it if it starts with the gzip magic, then
 /// transcodes UTF-16 to UTF-8.
 pub fn decode(reader: Box<dyn Read + Send>) -> io::Result<Opened> {
     let (head, rest) = peek(reader, SNIFF_LEN)?;
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let gzip = is_gzip(&head);
     let (head, rest) = if gzip {
         let inflated: Box<dyn Read + Send> = Box::new(MultiGzDecoder::new(io::Cursor::new(head).chain(rest)));
         peek(inflated, SNIFF_LEN)?

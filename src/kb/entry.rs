@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::codes;
 use super::evidence::Evidence;
@@ -42,15 +42,50 @@ pub const CATEGORIES: &[&str] = &[
     "sss/customization",
     "sss/item",
     "transport",
+    "symptom",
 ];
 
 /// Which folder an entry came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Source {
     /// `kb/ews/`: an EWS `ResponseCode`.
     Ews,
     /// `kb/sss/`: a Dynamics 365 server-side synchronization error.
     Sss,
+    /// `kb/http/`: an HTTP status as server-side synchronization meets it.
+    Http,
+    /// `kb/graph/`: a Microsoft Graph error code. Graph reuses some EWS names
+    /// (`ErrorAccessDenied`), so these entries live in a [`Space`] of their own.
+    Graph,
+    /// `kb/entra/`: a Microsoft Entra sign-in error (`AADSTS…`).
+    Entra,
+    /// `kb/symptom/`: something that goes wrong without an error code.
+    Symptom,
+}
+
+/// The folders, in the order their entries are listed.
+pub const FOLDERS: &[&str] = &["ews", "sss", "http", "graph", "entra", "symptom"];
+
+/// A name space for codes: the same name may mean one thing in EWS and another
+/// in Microsoft Graph, and each space indexes its own entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Space {
+    /// EWS, Dynamics 365, HTTP, Entra and symptom entries: one set of names.
+    Main,
+    /// Microsoft Graph's own causes for a code.
+    Graph,
+}
+
+impl Space {
+    /// The prefix that picks the space in a query (`graph:ErrorAccessDenied`),
+    /// empty for the main space.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Space::Main => "",
+            Space::Graph => "graph:",
+        }
+    }
 }
 
 impl Source {
@@ -59,6 +94,10 @@ impl Source {
         match self {
             Source::Ews => "ews",
             Source::Sss => "sss",
+            Source::Http => "http",
+            Source::Graph => "graph",
+            Source::Entra => "entra",
+            Source::Symptom => "symptom",
         }
     }
 
@@ -67,17 +106,46 @@ impl Source {
         match folder {
             "ews" => Some(Source::Ews),
             "sss" => Some(Source::Sss),
+            "http" => Some(Source::Http),
+            "graph" => Some(Source::Graph),
+            "entra" => Some(Source::Entra),
+            "symptom" => Some(Source::Symptom),
             _ => None,
+        }
+    }
+
+    /// The name space the folder's codes live in.
+    pub fn space(self) -> Space {
+        match self {
+            Source::Graph => Space::Graph,
+            _ => Space::Main,
+        }
+    }
+
+    /// What kind of code the folder holds, for the explain page.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Source::Ews => "EWS ResponseCode",
+            Source::Sss => "Dynamics 365 server-side sync error",
+            Source::Http => "HTTP status as email sync meets it",
+            Source::Graph => "Microsoft Graph error",
+            Source::Entra => "Microsoft Entra sign-in error",
+            Source::Symptom => "Symptom without an error code",
         }
     }
 }
 
-/// What ewsdiag knows about one code.
-#[derive(Debug, Clone, PartialEq)]
+/// What ewsdiag knows about one code. Serializes as `explain --format json`
+/// prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     /// The canonical name (for EWS codes, the `ResponseCode` itself).
     pub code: String,
+    /// The name that finds this entry and no other: the code, prefixed with
+    /// its space outside the main one (`graph:ErrorAccessDenied`).
+    pub id: String,
     /// The file's name without `.toml`.
+    #[serde(skip)]
     pub file_stem: String,
     /// Which folder the entry came from.
     pub source: Source,
@@ -102,7 +170,7 @@ pub struct Entry {
 }
 
 /// One way an error comes about.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cause {
     /// Kebab-case, unique within its entry.
@@ -131,7 +199,7 @@ impl Entry {
     pub fn ordinal(&self) -> Option<u32> {
         match self.source {
             Source::Ews => codes::ordinal_of(&self.code),
-            Source::Sss => None,
+            _ => None,
         }
     }
 }
@@ -161,6 +229,7 @@ struct EntryFile {
 pub(crate) fn parse(source: Source, stem: &str, text: &str) -> Result<Entry, String> {
     let file: EntryFile = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
     let entry = Entry {
+        id: format!("{}{}", source.space().prefix(), file.code),
         code: file.code,
         file_stem: stem.to_owned(),
         source,

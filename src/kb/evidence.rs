@@ -42,6 +42,15 @@ pub enum Signal {
     SeenWith(String),
     /// `http=STATUS`: the HTTP status STATUS appears in the finding.
     Http(u16),
+    /// `header:NAME~TEXT`: an HTTP response header NAME whose value contains
+    /// TEXT (`header:X-EWS-Policy-Reason~blocked by policy`), read from the
+    /// details or from a `NAME: value` line in the message.
+    Header {
+        /// The header's name.
+        name: String,
+        /// Text its value must contain.
+        text: String,
+    },
 }
 
 /// What a Dynamics 365 alert or EWS operation was doing.
@@ -82,6 +91,7 @@ impl Evidence {
             Signal::Profile(t) => format!("the server profile's name contains “{t}”"),
             Signal::SeenWith(c) => format!("the same mailbox also shows {c}"),
             Signal::Http(s) => format!("HTTP status {s} appears"),
+            Signal::Header { name, text } => format!("the response header {name} says “{text}”"),
         }
     }
 }
@@ -105,6 +115,10 @@ impl Signal {
         }
         if let Some(t) = body.strip_prefix("seen-with=") {
             return non_empty(t).map(Signal::SeenWith);
+        }
+        if let Some(t) = body.strip_prefix("header:") {
+            let (name, text) = t.split_once('~')?;
+            return Some(Signal::Header { name: non_empty(name)?, text: non_empty(text)? });
         }
         if let Some(t) = body.strip_prefix("http=") {
             return t.trim().parse().ok().map(Signal::Http);
@@ -150,7 +164,15 @@ impl fmt::Display for Evidence {
             Signal::Profile(t) => write!(f, "profile~{t}"),
             Signal::SeenWith(c) => write!(f, "seen-with={c}"),
             Signal::Http(s) => write!(f, "http={s}"),
+            Signal::Header { name, text } => write!(f, "header:{name}~{text}"),
         }
+    }
+}
+
+/// Writes the evidence in its source form, as the entry's file has it.
+impl serde::Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -180,6 +202,7 @@ mod tests {
             "profile~Exchange Online",
             "seen-with=ErrorAccessDenied",
             "http=401",
+            "header:X-EWS-Policy-Reason~blocked by policy",
             "!message~a=b~c",
         ] {
             assert_eq!(Evidence::parse(text).unwrap().to_string(), text);
@@ -188,7 +211,17 @@ mod tests {
 
     #[test]
     fn bad_forms_are_refused() {
-        for text in ["", "message~", "direction=up", "http=abc", "detail:", "detail:X=", "msg~x"] {
+        for text in [
+            "",
+            "message~",
+            "direction=up",
+            "http=abc",
+            "detail:",
+            "detail:X=",
+            "msg~x",
+            "header:X",
+            "header:~y",
+        ] {
             assert!(Evidence::parse(text).is_err(), "{text}");
         }
     }

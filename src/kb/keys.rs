@@ -94,7 +94,7 @@ fn hex_digits(text: &str, min: usize) -> Option<u32> {
     ok.then(|| u32::from_str_radix(text, 16).ok()).flatten()
 }
 
-fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+pub(crate) fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }

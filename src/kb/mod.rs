@@ -20,17 +20,30 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::LazyLock;
 
-pub use entry::{CATEGORIES, Cause, Entry, Source};
+pub use entry::{CATEGORIES, Cause, Entry, FOLDERS, Source, Space};
 pub use evidence::{Direction, Evidence, Signal};
 
-use crate::model::Transient;
+use crate::model::{Shape, Transient};
 use keys::Key;
+
+/// The day the knowledge base's facts were last checked against their sources,
+/// as `YYYY-MM-DD`. Kept in `kb/DATE`, the one place to change it; dates the
+/// entries mention are judged against it (`tests/kb.rs`).
+pub fn date() -> &'static str {
+    include_str!("../../kb/DATE").trim()
+}
 
 mod files {
     include!(concat!(env!("OUT_DIR"), "/kb_files.rs"));
 }
 
 static KNOWLEDGE_BASE: LazyLock<KnowledgeBase> = LazyLock::new(|| KnowledgeBase::load(files::FILES));
+
+/// An entry's id without its space prefix: the code as payloads spell it
+/// (`graph:ErrorAccessDenied` → `ErrorAccessDenied`).
+pub fn unqualified(id: &str) -> &str {
+    id.strip_prefix(Space::Graph.prefix()).unwrap_or(id)
+}
 
 /// The compiled-in knowledge base, parsed on first call.
 pub fn knowledge_base() -> &'static KnowledgeBase {
@@ -42,9 +55,9 @@ pub fn knowledge_base() -> &'static KnowledgeBase {
 pub struct KnowledgeBase {
     /// Sorted by folder (EWS first), then file name.
     entries: Vec<Entry>,
-    /// Normalised code, file stem or alias → position in `entries`.
-    index: HashMap<Key, usize>,
-    /// Each code exactly as written → position: the scanner's codes are
+    /// (Name space, normalised code, file stem or alias) → position in `entries`.
+    index: HashMap<(Space, Key), usize>,
+    /// Each entry's id exactly as written → position: the scanner's codes are
     /// mostly spelled this way, and this lookup needs no normalising.
     exact: HashMap<String, usize>,
     problems: Vec<Problem>,
@@ -68,8 +81,9 @@ impl fmt::Display for Problem {
 /// Which entries `--list` shows. The default shows all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
-    /// A category (`throttling/quota`), or its family before the slash
-    /// (`throttling`, `sss`); any case. Default: every category.
+    /// A category (`throttling/quota`), its family before the slash
+    /// (`throttling`, `sss`), or a knowledge-base folder (`graph`, `entra`,
+    /// `http`); any case. Default: every category.
     pub category: Option<String>,
     /// Only entries with this retry behaviour. Default: any.
     pub transient: Option<Transient>,
@@ -80,17 +94,20 @@ impl ListFilter {
     pub fn matches(&self, entry: &Entry) -> bool {
         let category_ok = self.category.as_deref().is_none_or(|want| {
             let family = entry.category.split('/').next().unwrap_or_default();
-            entry.category.eq_ignore_ascii_case(want) || family.eq_ignore_ascii_case(want)
+            entry.category.eq_ignore_ascii_case(want)
+                || family.eq_ignore_ascii_case(want)
+                || entry.source.folder().eq_ignore_ascii_case(want)
         });
         category_ok && self.transient.is_none_or(|t| t == entry.transient)
     }
 }
 
-/// Is `text` a category, or the family part of one, that [`ListFilter`] accepts?
+/// Is `text` a category, the family part of one, or a folder, that
+/// [`ListFilter`] accepts?
 pub fn is_category(text: &str) -> bool {
     CATEGORIES.iter().any(|c| {
         c.eq_ignore_ascii_case(text) || c.split('/').next().is_some_and(|f| f.eq_ignore_ascii_case(text))
-    })
+    }) || FOLDERS.iter().any(|f| f.eq_ignore_ascii_case(text))
 }
 
 /// Reads `yes`, `no` or `sometimes` (any case), as entries write [`Transient`].
@@ -119,23 +136,25 @@ impl KnowledgeBase {
                 Err(reason) => problems.push(Problem { file, reason }),
             }
         }
-        let exact = entries.iter().enumerate().map(|(i, e)| (e.code.clone(), i)).collect();
+        let exact = entries.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
         let mut kb = KnowledgeBase { entries, index: HashMap::new(), exact, problems };
         kb.build_index();
         kb
     }
 
     /// Indexes codes first, then file stems and aliases, so an alias can never
-    /// shadow another entry's own code: it is reported instead.
+    /// shadow another entry's own code: it is reported instead. Each entry
+    /// claims names in its own space only.
     fn build_index(&mut self) {
-        let mut claims: Vec<(Key, usize, &str)> = Vec::new();
+        let mut claims: Vec<((Space, Key), usize, &str)> = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
-            claims.push((keys::key(&e.code), i, "code"));
+            claims.push(((e.source.space(), keys::key(&e.code)), i, "code"));
         }
         for (i, e) in self.entries.iter().enumerate() {
-            claims.push((keys::key(&e.file_stem), i, "file name"));
+            let space = e.source.space();
+            claims.push(((space, keys::key(&e.file_stem)), i, "file name"));
             for a in &e.aliases {
-                claims.push((keys::key(a), i, "alias"));
+                claims.push(((space, keys::key(a)), i, "alias"));
             }
         }
         for (key, i, what) in claims {
@@ -148,7 +167,10 @@ impl KnowledgeBase {
                     let e = &self.entries[i];
                     self.problems.push(Problem {
                         file: format!("kb/{}/{}.toml", e.source.folder(), e.file_stem),
-                        reason: format!("{what} `{key}` is already claimed by `{}`", self.entries[j].code),
+                        reason: format!(
+                            "{what} `{}` is already claimed by `{}`",
+                            key.1, self.entries[j].code
+                        ),
                     });
                 }
             }
@@ -179,26 +201,74 @@ impl KnowledgeBase {
     /// Finds the entry for any spelling of a code, ignoring case: the code, an EWS
     /// name without `Error`, a `ServiceError` ordinal (`363`), an HRESULT signed,
     /// unsigned or hex with or without `0x`, the `Crm.80040265…` form, or any
-    /// alias an entry lists.
+    /// alias an entry lists. EWS and Dynamics 365 names come first, then
+    /// Microsoft Graph's; `graph:NAME` asks for Graph's alone. A bare number is
+    /// read as a `ServiceError` ordinal first, as alerts print it
+    /// (`Exchange.server returned 363 error.`), and as an HTTP status only when
+    /// no code has that ordinal.
     pub fn lookup(&self, query: &str) -> Option<&Entry> {
         if let Some(&i) = self.exact.get(query) {
             return self.entries.get(i);
         }
-        match keys::key(query) {
-            key @ Key::Ordinal(n) => self.get(&key).or_else(|| {
-                let name = codes::name_for_ordinal(n)?;
-                self.get(&Key::Text(keys::fold(name)))
-            }),
-            Key::Text(text) => self.get(&Key::Text(text.clone())).or_else(|| {
-                let prefixed = (!text.starts_with("error")).then(|| format!("error{text}"))?;
-                self.get(&Key::Text(prefixed))
-            }),
-            key @ Key::Hresult(_) => self.get(&key),
+        if let Some(rest) = keys::strip_prefix_ci(query.trim(), Space::Graph.prefix()) {
+            return self.lookup_in(Space::Graph, rest);
+        }
+        self.lookup_in(Space::Main, query).or_else(|| self.lookup_in(Space::Graph, query))
+    }
+
+    /// [`Self::lookup`] for a code a finding of `shape` carries: a Microsoft
+    /// Graph error looks in Graph's space first, so a name Graph shares with
+    /// EWS (`ErrorAccessDenied`, `ErrorItemNotFound`) gets Graph's causes.
+    pub fn lookup_as(&self, query: &str, shape: Shape) -> Option<&Entry> {
+        match shape {
+            Shape::GraphError => self.lookup_in(Space::Graph, query).or_else(|| self.lookup(query)),
+            _ => self.lookup(query),
         }
     }
 
-    fn get(&self, key: &Key) -> Option<&Entry> {
-        self.index.get(key).and_then(|&i| self.entries.get(i))
+    /// Every entry a query can stand for, the likeliest reading first, for
+    /// `explain`. A number that is an HTTP status leads with the status (what an
+    /// administrator pasting `401` most likely means) and keeps its
+    /// `ServiceError` reading second; a name both EWS and Microsoft Graph use
+    /// gives both entries.
+    pub fn readings(&self, query: &str) -> Vec<&Entry> {
+        let mut found: Vec<&Entry> = Vec::new();
+        if let Key::Ordinal(n) = keys::key(query)
+            && (100..600).contains(&n)
+            && let Some(http) = self.get(Space::Main, &keys::key(&format!("HTTP {n}")))
+        {
+            found.push(http);
+        }
+        let graph_only = keys::strip_prefix_ci(query.trim(), Space::Graph.prefix()).is_some();
+        let main = if graph_only { None } else { self.lookup_in(Space::Main, query) };
+        let rest = keys::strip_prefix_ci(query.trim(), Space::Graph.prefix()).unwrap_or(query);
+        for e in main.into_iter().chain(self.lookup_in(Space::Graph, rest)) {
+            if !found.iter().any(|f| std::ptr::eq(*f, e)) {
+                found.push(e);
+            }
+        }
+        found
+    }
+
+    fn lookup_in(&self, space: Space, query: &str) -> Option<&Entry> {
+        match keys::key(query) {
+            key @ Key::Ordinal(n) => self.get(space, &key).or_else(|| {
+                let by_ordinal = codes::name_for_ordinal(n).filter(|_| space == Space::Main);
+                match by_ordinal {
+                    Some(name) => self.get(space, &Key::Text(keys::fold(name))),
+                    None => self.get(space, &keys::key(&format!("HTTP {n}"))),
+                }
+            }),
+            Key::Text(text) => self.get(space, &Key::Text(text.clone())).or_else(|| {
+                let prefixed = (!text.starts_with("error")).then(|| format!("error{text}"))?;
+                self.get(space, &Key::Text(prefixed))
+            }),
+            key @ Key::Hresult(_) => self.get(space, &key),
+        }
+    }
+
+    fn get(&self, space: Space, key: &Key) -> Option<&Entry> {
+        self.index.get(&(space, key.clone())).and_then(|&i| self.entries.get(i))
     }
 
     /// Up to three known codes nearest to `query` by edit distance over every

@@ -9,16 +9,18 @@
 
 use std::fmt::Write as _;
 
-use super::entry::{Entry, Source};
+use super::entry::Entry;
 use crate::model::Transient;
 
 /// What the EWS retirement in Exchange Online means for an entry marked
 /// `retirement = true`. Kept here rather than in each entry because the dates are
 /// one fact shared by all of them, and may move again.
 const RETIREMENT_NOTE: &str = "EWS is being retired in Exchange Online. Mailboxes \
-with only Kiosk, F1 or F3 licences are refused from 30 June 2026; on 1 October 2026 \
-tenants that have not chosen to keep EWS are blocked; on 1 April 2027 EWS is removed \
-from Exchange Online for good. Exchange Server on premises is not affected.";
+with only Kiosk, F1 or F3 licences have been refused since 30 June 2026; tenants \
+that had not opted in to keep EWS have been blocked since 1 October 2026, and the \
+others may use it only for the application IDs on EwsAllowedAppIDs; on 1 April 2027 \
+EWS is switched off in Exchange Online for good. Exchange Server on premises is not \
+affected.";
 
 /// What a retired entry says about itself.
 const RETIRED_NOTE: &str = "Exchange no longer sends this code. It is kept so that \
@@ -70,13 +72,17 @@ impl Block {
     }
 }
 
-/// The page for `entry`, as blocks.
-fn page(entry: &Entry) -> Vec<Block> {
+/// The page for `entry`, as blocks, with a note naming each of `others`: the
+/// other entries the same query stands for.
+fn page(entry: &Entry, others: &[&Entry]) -> Vec<Block> {
     let mut blocks = vec![Block::new(Kind::Title, &format!("{}: {}", entry.code, entry.title))];
     for para in entry.meaning.split("\n\n").filter(|p| !p.trim().is_empty()) {
         blocks.push(Block::new(Kind::Text, para));
     }
     blocks.push(Block::new(Kind::Text, &facts(entry)));
+    for other in others {
+        blocks.push(Block::new(Kind::Quote, &other_reading(other)));
+    }
     if entry.retired {
         blocks.push(Block::new(Kind::Quote, RETIRED_NOTE));
     }
@@ -113,15 +119,21 @@ fn page(entry: &Entry) -> Vec<Block> {
     blocks
 }
 
+/// One line about another entry the query also stands for, with the command
+/// that shows it.
+fn other_reading(other: &Entry) -> String {
+    let kind = match other.ordinal() {
+        Some(n) => format!("Read as an EWS ServiceError number ({n})"),
+        None => format!("Also a {}", other.source.kind()),
+    };
+    format!("{kind}: {} (“{}”). See `ewsdiag explain {}`.", other.code, other.title, other.id)
+}
+
 /// The one-line summary under the meaning: kind, category, retry behaviour,
 /// ordinal and other spellings.
 fn facts(entry: &Entry) -> String {
-    let kind = match entry.source {
-        Source::Ews => "EWS ResponseCode",
-        Source::Sss => "Dynamics 365 server-side sync error",
-    };
     let mut facts = vec![
-        kind.to_owned(),
+        entry.source.kind().to_owned(),
         format!("Category: {}", entry.category),
         format!("Transient: {}", transient(entry.transient)),
     ];
@@ -147,8 +159,18 @@ pub fn transient(t: Transient) -> &'static str {
 /// The entry's page as Markdown: `# Code: title`, the meaning, a facts line,
 /// `## Likely causes` and `## References`. Lines are not wrapped.
 pub fn to_markdown(entry: &Entry) -> String {
+    readings_to_markdown(&[entry])
+}
+
+/// The page for the first of `readings` as [`to_markdown`] writes it, with a
+/// note for each of the others (as [`super::KnowledgeBase::readings`] gives
+/// them). Empty when there are none.
+pub fn readings_to_markdown(readings: &[&Entry]) -> String {
+    let Some((entry, others)) = readings.split_first() else {
+        return String::new();
+    };
     let mut out = String::new();
-    for (i, b) in page(entry).iter().enumerate() {
+    for (i, b) in page(entry, others).iter().enumerate() {
         if i > 0 && b.gap {
             out.push('\n');
         }
@@ -168,12 +190,20 @@ pub fn to_markdown(entry: &Entry) -> String {
 /// the same content as [`to_markdown`], wrapped, with headings in bold and notes
 /// in colour when `color` is true (ANSI escapes only then).
 pub fn to_terminal(entry: &Entry, width: usize, color: bool) -> String {
+    readings_to_terminal(&[entry], width, color)
+}
+
+/// [`readings_to_markdown`] for a terminal, as [`to_terminal`] lays it out.
+pub fn readings_to_terminal(readings: &[&Entry], width: usize, color: bool) -> String {
+    let Some((entry, others)) = readings.split_first() else {
+        return String::new();
+    };
     let width = width.max(20);
     let style = |code: &str, text: &str| {
         if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     };
     let mut out = String::new();
-    for (i, b) in page(entry).iter().enumerate() {
+    for (i, b) in page(entry, others).iter().enumerate() {
         if i > 0 && b.gap {
             out.push('\n');
         }
@@ -225,23 +255,68 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// `--list`: one entry per line as code, category, transient and title, in
-/// aligned columns.
+/// `--list`: one entry per line as id (the code, `graph:`-prefixed for
+/// Microsoft Graph's), category, transient and title, in aligned columns.
 pub fn list(entries: &[&Entry]) -> String {
-    let code_w = entries.iter().map(|e| e.code.chars().count()).max().unwrap_or(0);
+    let code_w = entries.iter().map(|e| e.id.chars().count()).max().unwrap_or(0);
     let cat_w = entries.iter().map(|e| e.category.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for e in entries {
         let _ = writeln!(
             out,
             "{:code_w$}  {:cat_w$}  {:9}  {}",
-            e.code,
+            e.id,
             e.category,
             transient(e.transient),
             e.title
         );
     }
     out
+}
+
+/// An entry as `explain --format json` prints it: every field of the file,
+/// plus where it came from, its ServiceError number, and the other entries the
+/// query stands for.
+#[derive(serde::Serialize)]
+struct JsonEntry<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    service_error: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    other_readings: Option<Vec<JsonReading<'a>>>,
+}
+
+/// Another entry a query stands for, by id.
+#[derive(serde::Serialize)]
+struct JsonReading<'a> {
+    id: &'a str,
+    title: &'a str,
+    source: super::Source,
+    service_error: Option<u32>,
+}
+
+/// The first of `readings` as one JSON object, with `other_readings` naming
+/// the rest; `null` when there are none.
+pub fn readings_to_json(readings: &[&Entry]) -> serde_json::Result<String> {
+    let Some((entry, others)) = readings.split_first() else {
+        return Ok("null\n".to_owned());
+    };
+    let others = others
+        .iter()
+        .map(|o| JsonReading { id: &o.id, title: &o.title, source: o.source, service_error: o.ordinal() })
+        .collect();
+    let page = JsonEntry { entry, service_error: entry.ordinal(), other_readings: Some(others) };
+    serde_json::to_string_pretty(&page).map(|t| t + "\n")
+}
+
+/// `--list --format json`: an array of entries, each as [`readings_to_json`]
+/// writes one (without `other_readings`).
+pub fn list_to_json(entries: &[&Entry]) -> serde_json::Result<String> {
+    let page: Vec<JsonEntry<'_>> = entries
+        .iter()
+        .map(|entry| JsonEntry { entry, service_error: entry.ordinal(), other_readings: None })
+        .collect();
+    serde_json::to_string_pretty(&page).map(|t| t + "\n")
 }
 
 #[cfg(test)]

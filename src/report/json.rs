@@ -10,7 +10,8 @@
 
 use std::io::{self, Write};
 
-use super::Report;
+use super::line::JsonFinding;
+use super::{FindingWriter, Report};
 use crate::model::{Finding, Malformed};
 use crate::run::{Note, Summary};
 
@@ -30,21 +31,29 @@ impl<W: Write, E: Write> Json<W, E> {
         Json { out, err, started: false, malformed: Vec::new(), skipped: Vec::new(), errors: Vec::new() }
     }
 
-    fn start(&mut self) -> io::Result<()> {
-        if !self.started {
-            self.started = true;
-            self.out.write_all(b"{\"findings\":[")?;
-            return Ok(());
-        }
-        self.out.write_all(b",")
+    /// Writes items that each end with a comma: the comma goes before the
+    /// next one instead, so the list needs no closing fix-up.
+    fn items(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let Some(bytes) = bytes.strip_suffix(b",") else { return Ok(()) };
+        self.out.write_all(if self.started { b"," } else { b"{\"findings\":[" })?;
+        self.started = true;
+        self.out.write_all(bytes)
     }
 }
 
 impl<W: Write, E: Write> Report for Json<W, E> {
+    fn writer(&self) -> Option<Box<dyn FindingWriter>> {
+        Some(Box::new(JsonFinding::item()))
+    }
+
+    fn written(&mut self, bytes: &[u8], _findings: usize) -> io::Result<()> {
+        self.items(bytes)
+    }
+
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.start()?;
-        serde_json::to_writer(&mut self.out, finding)?;
-        Ok(())
+        let mut item = Vec::new();
+        JsonFinding::item().write(finding, &mut item);
+        self.items(&item)
     }
 
     fn malformed(&mut self, malformed: &Malformed) -> io::Result<()> {

@@ -1,10 +1,17 @@
 //! Renderers: every output format implements [`Report`], and the binary picks
 //! one from `--format`. The scan pushes events in input order; a renderer
 //! writes them as they come and the run summary at the end.
+//!
+//! A format whose findings stand on their own (one line or one value each)
+//! also offers a [`FindingWriter`] for every scanning thread, so findings are
+//! turned into bytes and freed on the thread that found them; the reporting
+//! thread then only copies those bytes out in input order ([`Report::written`]).
 
 mod csv;
+pub mod html;
 pub mod human;
 mod json;
+mod line;
 mod ndjson;
 pub mod sanitize;
 pub mod summary;
@@ -12,6 +19,7 @@ pub mod summary;
 use std::io;
 
 pub use csv::Csv;
+pub use html::Html;
 pub use json::Json;
 pub use ndjson::Ndjson;
 
@@ -19,8 +27,27 @@ use crate::model::{Finding, Malformed};
 use crate::run::Summary;
 use crate::scan::Stats;
 
+/// Writes findings as a format's bytes, on a scanning thread. Each thread has
+/// its own, so it may keep caches (a diagnosis already serialized, say).
+pub trait FindingWriter: Send {
+    /// Appends `finding`'s output to `out`.
+    fn write(&mut self, finding: &Finding, out: &mut Vec<u8>);
+}
+
 /// One output format.
 pub trait Report {
+    /// A writer for one scanning thread, when the format writes each finding
+    /// on its own; `None` (the default) when it needs them whole, in order, on
+    /// the reporting thread ([`Report::finding`]).
+    fn writer(&self) -> Option<Box<dyn FindingWriter>> {
+        None
+    }
+    /// Bytes made by this format's [`FindingWriter`]s, in input order, with
+    /// the number of findings they hold.
+    fn written(&mut self, bytes: &[u8], findings: usize) -> io::Result<()> {
+        let _ = (bytes, findings);
+        Ok(())
+    }
     /// A payload was found (diagnosis already attached).
     fn finding(&mut self, finding: &Finding) -> io::Result<()>;
     /// A candidate payload could not be read.

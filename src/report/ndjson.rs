@@ -3,8 +3,10 @@
 //! The contract (DESIGN.md): every finding is a line with `"type": "finding"`
 //! and the keys `path`, `line`, `column`, `offset`, `length`, `shape`,
 //! `wrapping`, `encoding`, `class`, `code`, `inner_code`, `message`,
-//! `operation`, `details`, `mailbox`, `profile`, `time`, `truncated` and
-//! `diagnosis`, `null` where unknown. Other line types:
+//! `operation`, `details`, `mailbox`, `profile`, `time` (RFC 3339),
+//! `time_text` (as the input wrote it), `event` (the offset where the
+//! finding's record starts, shared by the findings of one record), `sheet`,
+//! `cell`, `truncated` and `diagnosis`, `null` where unknown. Other line types:
 //!
 //! - `{"type":"malformed","path":…,"line":…,"column":…,"offset":…,"length":…,"error_offset":…,"reason":…}`
 //! - `{"type":"skipped","path":…,"reason":…}` for a binary file found while walking
@@ -14,14 +16,15 @@
 //! New line types may appear; readers skip types they do not know.
 //!
 //! ```text
-//! {"type":"finding","path":"alerts.txt","line":3,"column":11,"offset":212,"length":466,"shape":"ews-response","wrapping":"raw","encoding":"utf-8","class":"Error","code":"ErrorNonExistentMailbox","inner_code":null,"message":"Mailbox does not exist.","operation":"FindItem","details":{},"mailbox":"Dana Okafor","profile":null,"time":null,"truncated":false,"diagnosis":{…}}
+//! {"type":"finding","path":"alerts.txt","line":3,"column":11,"offset":212,"length":466,"shape":"ews-response","wrapping":"raw","encoding":"utf-8","class":"Error","code":"ErrorNonExistentMailbox","inner_code":null,"message":"Mailbox does not exist.","operation":"FindItem","details":{},"mailbox":"Dana Okafor","profile":null,"time":null,"time_text":null,"event":0,"truncated":false,"diagnosis":{…}}
 //! ```
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Report;
+use super::line::JsonFinding;
+use super::{FindingWriter, Report};
 use crate::model::{Finding, Malformed};
 use crate::run::Summary;
 
@@ -61,8 +64,18 @@ struct PathReason<'a> {
 }
 
 impl<W: Write, E: Write> Report for Ndjson<W, E> {
+    fn writer(&self) -> Option<Box<dyn FindingWriter>> {
+        Some(Box::new(JsonFinding::line()))
+    }
+
+    fn written(&mut self, bytes: &[u8], _findings: usize) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.line(&Tagged { kind: "finding", body: finding })
+        let mut line = Vec::new();
+        JsonFinding::line().write(finding, &mut line);
+        self.out.write_all(&line)
     }
 
     fn malformed(&mut self, malformed: &Malformed) -> io::Result<()> {

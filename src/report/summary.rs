@@ -9,9 +9,9 @@
 
 use std::io::{self, Write};
 
-use super::Report;
 use super::human::text::{Paint, shorten, wrap};
 use super::human::{Settings, render_unreadable};
+use super::{FindingWriter, Report};
 use crate::diagnose::{Confidence, RootCause};
 use crate::model::{Finding, Malformed, Transient};
 use crate::run::{Note, Summary};
@@ -41,7 +41,18 @@ impl<W: Write, E: Write> Overview<W, E> {
     }
 }
 
+/// The summary shows no finding on its own: each is dropped where it is found.
+struct Nothing;
+
+impl FindingWriter for Nothing {
+    fn write(&mut self, _: &Finding, _: &mut Vec<u8>) {}
+}
+
 impl<W: Write, E: Write> Report for Overview<W, E> {
+    fn writer(&self) -> Option<Box<dyn FindingWriter>> {
+        Some(Box::new(Nothing))
+    }
+
     fn finding(&mut self, _: &Finding) -> io::Result<()> {
         Ok(())
     }
@@ -185,8 +196,11 @@ fn block(n: usize, c: &RootCause, settings: &Settings) -> Vec<String> {
         lines.push(format!("{pad}{seen}{dot}{confidence}"));
     }
     if let Some(step) = c.fix.first() {
-        let fix = shorten(step, room.saturating_sub(5), settings.unicode);
-        lines.push(format!("{pad}{} {}", paint.dim("fix:"), paint.cyan(&fix)));
+        // A command cut in the middle is worse than none: the step wraps.
+        for (i, line) in wrap(step, room.saturating_sub(5)).iter().enumerate() {
+            let lead = if i == 0 { paint.dim("fix:") } else { "    ".to_owned() };
+            lines.push(format!("{pad}{lead} {}", paint.cyan(line)));
+        }
     }
     lines
 }
@@ -201,7 +215,7 @@ fn same_day<'a>(first: &str, last: &'a str) -> &'a str {
     }
 }
 
-/// The closing counts: inputs, bytes, findings by class, malformed, and the
+/// The closing counts: inputs, bytes, events, findings by class, malformed, and the
 /// inputs left out with why. `hint` says how to see the malformed payloads.
 fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
     let st = &s.stats;
@@ -210,7 +224,11 @@ fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
     let inputs = plural(s.inputs, "input", "inputs");
     let bytes = plural(st.bytes, "byte", "bytes");
     let mut lines = vec![format!("Scanned {inputs}, {bytes}.")];
-    if st.findings == 0 {
+    if st.findings == 0 && s.inputs == 0 && !s.unreadable.is_empty() {
+        // Nothing was read, so nothing can be said to be absent.
+    } else if st.findings == 0 && !s.unreadable.is_empty() {
+        lines.push("No EWS errors or sync alerts found in the inputs that could be read.".to_owned());
+    } else if st.findings == 0 {
         lines.push("No EWS errors or sync alerts found.".to_owned());
     } else {
         let mut classes = Vec::new();
@@ -224,8 +242,10 @@ fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
                 classes.push(plural(n, one, many));
             }
         }
+        let events = plural(st.events, "event", "events");
         let findings = plural(st.findings, "finding", "findings");
-        lines.extend(wrap(&format!("Found {findings}: {}.", classes.join(", ")), settings.width));
+        let text = format!("Found {events}, {findings}: {}.", classes.join(", "));
+        lines.extend(wrap(&text, settings.width));
     }
     if st.malformed > 0 {
         let m = plural(st.malformed, "payload", "payloads");
@@ -233,9 +253,34 @@ fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
         let text = format!("{m} could not be read (malformed or cut off){hint}.");
         lines.extend(wrap(&text, settings.width));
     }
+    lines.extend(left_out(&s.left_out, settings));
     lines.extend(notes("Skipped", &s.skipped, settings));
     lines.extend(notes("Could not read", &s.unreadable, settings));
     lines
+}
+
+/// What the folder walk left out and the flag that takes it in: `Left out 3
+/// files: 2 ignored by .gitignore or .ignore rules (--no-ignore includes
+/// them), 1 hidden (--hidden includes it).`
+fn left_out(left: &crate::walk::LeftOut, settings: &Settings) -> Vec<String> {
+    if !left.any() {
+        return Vec::new();
+    }
+    let them = |n: u64| if n == 1 { "it" } else { "them" };
+    let mut parts = Vec::new();
+    if left.ignored > 0 {
+        parts.push(format!(
+            "{} ignored by .gitignore or .ignore rules (--no-ignore includes {})",
+            thousands(left.ignored),
+            them(left.ignored)
+        ));
+    }
+    if left.hidden > 0 {
+        parts.push(format!("{} hidden (--hidden includes {})", thousands(left.hidden), them(left.hidden)));
+    }
+    let total = left.ignored + left.hidden;
+    let files = if total == 1 { "file" } else { "files" };
+    wrap(&format!("Left out {} {files}: {}.", thousands(total), parts.join(", ")), settings.width)
 }
 
 /// `Skipped 2: a.bin (binary data), b.bin (binary data)` and a count of the rest.

@@ -1,33 +1,39 @@
 //! A whole run: walk the paths, scan every input (in parallel, reported in
 //! input order), diagnose each finding and hand everything to a [`Report`].
 //!
-//! Inputs are scanned on worker threads, each into a buffer of its events; the
-//! calling thread reports the buffers strictly in input order, so the output is
-//! the same whatever the thread count. A large plain file is split into
-//! segments that scan in parallel and are stitched back together (`split`). A
-//! run of one thread, or of a single input that is not split, streams instead.
+//! Inputs are scanned on worker threads; each writes its findings in the
+//! format's bytes as it finds them (`produce`), and the calling thread copies
+//! those out strictly in input order, so the output is the same whatever the
+//! thread count. A large plain file is split into segments that scan in
+//! parallel and are put back together (`split`). A run of one thread, or of a
+//! single input that is not split, streams on the calling thread instead.
 //!
-//! Memory: the scanner's own is bounded per input; a buffered input holds its
-//! findings until its turn, and the run keeps a slim copy of every finding for
-//! the closing correlation, so a run's memory grows with its findings.
+//! Memory stays bounded whatever is found: the scanner's own per input, a few
+//! chunks of output per job in flight, and for the closing correlation a
+//! [`Tally`] that counts findings per mailbox and kind rather than keeping them.
 
+mod clock;
+mod container;
 mod one;
 mod pipeline;
+mod produce;
 mod split;
 
 use std::io;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
-use crate::diagnose::{self, RootCause};
+use crate::diagnose::{self, RootCause, Tally};
 use crate::kb;
-use crate::model::Finding;
 use crate::report::Report;
-use crate::scan::{Event, ScanConfig, Stats};
+use crate::scan::{ScanConfig, Stats};
 use crate::walk::{self, Target, WalkConfig};
 
+pub use clock::Timings;
+use clock::{Clock, Phase};
+use produce::{Done, Piece, Producer};
 use split::Stitch;
 
 pub use one::Scanned;
@@ -46,6 +52,8 @@ pub struct RunConfig {
     /// A plain file at least three times this long is scanned in segments of
     /// about this many bytes, in parallel (default 16 MiB).
     pub segment_len: u64,
+    /// Measure where the time goes, by phase (see [`Timings`]).
+    pub timings: bool,
 }
 
 impl Default for RunConfig {
@@ -56,6 +64,7 @@ impl Default for RunConfig {
             scan: ScanConfig::default(),
             threads: 0,
             segment_len: 16 << 20,
+            timings: false,
         }
     }
 }
@@ -81,8 +90,13 @@ pub struct Summary {
     pub skipped: Vec<Note>,
     /// Inputs that could not be read.
     pub unreadable: Vec<Note>,
+    /// Files the walk left out by its rules (hidden, ignored).
+    pub left_out: walk::LeftOut,
     /// What went wrong, ranked: the mailboxes each cause hits and its fix.
     pub root_causes: Vec<RootCause>,
+    /// Where the time went, when measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timings: Option<Timings>,
 }
 
 impl Summary {
@@ -96,90 +110,115 @@ impl Summary {
 /// to write the report (a closed pipe, say); unreadable inputs are not errors
 /// but notes in the summary.
 pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
-    let targets = walk::targets(&config.paths, &config.walk);
+    let (targets, left_out) = walk::walk(&config.paths, &config.walk);
     let threads = match config.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
     let jobs = split::plan(&targets, threads, config.segment_len);
-    let mut out = Output { report, summary: Summary::default(), kept: Vec::new(), stitch: Stitch::default() };
-    if threads == 1 || jobs.len() <= 1 {
+    let writers: Vec<_> = (0..threads).map(|_| report.writer()).collect();
+    let clock = config.timings.then(Clock::default);
+    let clock = clock.as_ref();
+    let mut out =
+        Output { report, summary: Summary::default(), tally: Tally::new(), stitch: Stitch::default(), clock };
+    let parallel = threads > 1
+        && jobs.len() > 1
+        && pipeline::run(&jobs, &config.scan, writers, clock, &mut |piece| {
+            Clock::time(clock, Phase::Report, || out.take(piece))
+        })?;
+    if !parallel {
         for target in &targets {
             out.stream(target, &config.scan)?;
         }
-    } else {
-        pipeline::run(&jobs, &config.scan, threads, &mut |done| out.take(done))?;
     }
-    let Output { report, mut summary, kept, .. } = out;
-    summary.root_causes = diagnose::correlate(&kept, kb::knowledge_base());
+    let Output { report, mut summary, tally, .. } = out;
+    summary.left_out = left_out;
+    summary.root_causes =
+        Clock::time(clock, Phase::Correlate, || diagnose::conclude(&tally, kb::knowledge_base()));
+    summary.timings = clock.map(Clock::timings);
     report.finish(&summary)?;
     Ok(summary)
 }
 
-/// The reporting side of a run: the report, the counts, and the slim copies of
-/// findings kept for the closing correlation.
+/// The reporting side of a run: the report, the counts, and the tally of
+/// findings for the closing correlation.
 struct Output<'r> {
     report: &'r mut dyn Report,
     summary: Summary,
-    kept: Vec<Finding>,
+    tally: Tally,
     /// The segments of the large file being put back together.
     stitch: Stitch,
+    clock: Option<&'r Clock>,
 }
 
 impl Output<'_> {
     /// Scans one target on this thread, reporting as it goes.
     fn stream(&mut self, target: &Target, config: &ScanConfig) -> io::Result<()> {
-        let stop = AtomicBool::new(false);
+        let mut writer = self.report.writer();
+        let clock = self.clock;
         let mut failed = None;
-        let scanned = one::scan(target, config, &stop, &mut |event| {
-            if failed.is_some() {
-                return;
-            }
-            if let Err(error) = self.event(event) {
-                // The report can take no more (a closed pipe): stop reading.
-                stop.store(true, Ordering::Relaxed);
+        let mut deliver = |piece| match self.take(piece) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(error) => {
                 failed = Some(error);
-            }
-        });
-        match failed {
-            Some(error) => Err(error),
-            None => self.account(scanned),
-        }
-    }
-
-    /// Reports a buffered target's events, then its notes; a segment of a
-    /// large file is stitched to the ones before it, and the file is counted
-    /// with its last segment.
-    fn take(&mut self, (scanned, part): pipeline::Done) -> io::Result<()> {
-        let (mut scanned, whole) = match part {
-            None => (scanned, true),
-            Some((end, last)) => {
-                let stitched = self.stitch.add(scanned, end, last);
-                if last {
-                    self.stitch = Stitch::default();
-                }
-                stitched
+                ControlFlow::Break(())
             }
         };
-        for event in std::mem::take(&mut scanned.events) {
-            self.event(event)?;
-        }
-        if whole { self.account(scanned) } else { Ok(()) }
+        let mut producer = Producer::new(writer.as_deref_mut(), &mut deliver, clock);
+        let scanned = Clock::time(clock, Phase::Scan, || {
+            one::scan(target, config, clock, &mut |event| producer.event(event, false))
+        });
+        let _ = producer.finish(Done::whole(scanned));
+        drop(producer);
+        failed.map_or(Ok(()), Err)
     }
 
-    fn event(&mut self, event: Event) -> io::Result<()> {
-        match event {
-            Event::Finding(finding) => {
-                self.report.finding(&finding)?;
-                self.kept.push(one::slim(&finding));
-                Ok(())
+    /// Reports one piece of a job's output, in order.
+    fn take(&mut self, piece: Piece) -> io::Result<()> {
+        match piece {
+            Piece::Bytes { bytes, findings } => self.report.written(&bytes, findings),
+            Piece::Finding { finding, held } => {
+                if held && !self.stitch.keeps(&finding) {
+                    return Ok(());
+                }
+                self.tally.add(&finding, kb::knowledge_base());
+                self.report.finding(&finding)
             }
-            Event::Malformed(malformed) => self.report.malformed(&malformed),
+            Piece::Malformed { malformed, held } => {
+                if held && !self.stitch.keeps_malformed(&malformed) {
+                    return Ok(());
+                }
+                self.report.malformed(&malformed)
+            }
+            Piece::Done(done) => {
+                let Done { scanned, tally, part } = *done;
+                self.tally.append(tally);
+                match part {
+                    None => self.account(scanned),
+                    Some((end, last)) => match self.stitch.end(scanned, end, last) {
+                        Some(whole) => {
+                            self.stitch = Stitch::default();
+                            self.account(whole)
+                        }
+                        None => Ok(()),
+                    },
+                }
+            }
         }
     }
 
     fn account(&mut self, scanned: Scanned) -> io::Result<()> {
-        let Scanned { path, stats, skipped, unreadable, scanned: read, .. } = scanned;
+        let Scanned {
+            path, stats, skipped, unreadable, scanned: read, parts_skipped, parts_unreadable, ..
+        } = scanned;
+        for note in parts_skipped {
+            self.report.skipped(&note.path, &note.reason)?;
+            self.summary.skipped.push(note);
+        }
+        for note in parts_unreadable {
+            self.report.unreadable(&note.path, &note.reason)?;
+            self.summary.unreadable.push(note);
+        }
         if let Some(reason) = skipped {
             self.report.skipped(&path, &reason)?;
             self.summary.skipped.push(Note { path, reason });

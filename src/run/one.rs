@@ -1,26 +1,26 @@
-//! Scanning one input: open it, leave binary files found by walking alone,
-//! scan it, and diagnose each finding as it is found.
+//! Scanning one input, or one segment of a large file: open it, leave binary
+//! files found by walking alone, scan it, and diagnose each finding as it is
+//! found, once per kind of finding.
 
+use std::fs::File;
 use std::io::{self, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::ops::ControlFlow;
 
-use crate::diagnose::{self, MailboxCodes};
+use super::clock::{Clock, Phase};
+use crate::diagnose::{MailboxCodes, Memo, SEEN_REACH};
 use crate::input::{self, Origin};
 use crate::kb;
-use crate::model::Encoding;
-use crate::model::Finding;
+use crate::model::{Encoding, Finding};
 use crate::scan::{self, Event, ReadError, ScanConfig, Segment, SegmentEnd, SourceInfo, Stats};
 use crate::walk::Target;
 
-use super::split;
+use super::Note;
 
-/// What scanning one target gave.
+/// What scanning one target gave, besides its events.
 #[derive(Debug, Default)]
 pub struct Scanned {
     /// The path as shown to the user.
     pub path: String,
-    /// Its events, when they were buffered rather than streamed.
-    pub events: Vec<Event>,
     /// Its counts.
     pub stats: Stats,
     /// It was read (not skipped, and opened).
@@ -29,21 +29,46 @@ pub struct Scanned {
     pub skipped: Option<String>,
     /// Why it could not be read (wholly or part way).
     pub unreadable: Option<String>,
+    /// Parts of a container (archive members, sheets) left out on purpose.
+    pub parts_skipped: Vec<Note>,
+    /// Parts of a container that could not be read; the rest was scanned.
+    pub parts_unreadable: Vec<Note>,
 }
 
-/// Scans `target`, handing each event to `sink`; stops reading once `stop` is
-/// set.
+/// The file and its kind, when `origin` is an archive or a workbook: known
+/// by its name, or for a file the user named, also by its first bytes (a
+/// `.docx` found while walking is a zip archive too, but not a log's).
+fn container(origin: &Origin, explicit: bool) -> Option<(&std::path::Path, input::Container)> {
+    let Origin::File(file) = origin else { return None };
+    let container = if explicit {
+        input::Container::of_path(file)
+    } else {
+        input::Container::of_name(&file.file_name()?.to_string_lossy())
+    };
+    container.map(|c| (file.as_path(), c))
+}
+
+/// Scans `target`, handing each event to `sink` until it answers `Break`.
 pub(super) fn scan(
     target: &Target,
     config: &ScanConfig,
-    stop: &AtomicBool,
-    sink: &mut dyn FnMut(Event),
+    clock: Option<&Clock>,
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> Scanned {
     let (origin, explicit) = match target {
         Target::Input { origin, explicit } => (origin, *explicit),
         Target::Unreadable { path, reason } => return Scanned::unreadable(path.clone(), reason.clone()),
     };
     let path = origin.display();
+    if let Some((file, container)) = container(origin, explicit) {
+        return super::container::scan(
+            file,
+            path,
+            container,
+            config,
+            &mut diagnosing(Diagnoser::new(), clock, sink),
+        );
+    }
     let opened = match input::open(origin) {
         Ok(opened) => opened,
         Err(error) => return Scanned::unreadable(path, error.to_string()),
@@ -53,42 +78,32 @@ pub(super) fn scan(
         return Scanned { path, skipped: Some(reason), ..Scanned::default() };
     }
     let source = SourceInfo { path: path.clone(), encoding: opened.encoding };
-    let reader = Stoppable { inner: opened.reader, stop };
-    let result = scan::scan_reader(reader, &source, config, &mut diagnosing(sink));
+    let result =
+        scan::scan_reader(opened.reader, &source, config, &mut diagnosing(Diagnoser::new(), clock, sink));
     Scanned::ended(path, result)
 }
 
-/// Scans one segment of a large plain file into a buffer of its events.
-pub(super) fn buffer_part(
-    origin: &Origin,
+/// Scans one segment of a large plain file, read from the handle all its
+/// segments share.
+pub(super) fn scan_part(
+    file: &File,
+    path: String,
     segment: Segment,
     config: &ScanConfig,
-    stop: &AtomicBool,
+    clock: Option<&Clock>,
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> (Scanned, SegmentEnd) {
-    let path = origin.display();
-    let opened = match origin {
-        Origin::File(file) => split::open_segment(file, segment).map_err(|e| e.to_string()),
-        Origin::Stdin => Err("standard input cannot be split".to_string()),
-    };
-    let reader = match opened {
-        Ok(reader) => Stoppable { inner: reader, stop },
-        Err(reason) => return (Scanned::unreadable(path, reason), SegmentEnd::default()),
-    };
     let source = SourceInfo { path: path.clone(), encoding: Encoding::Utf8 };
-    let mut events = Vec::new();
-    let result =
-        scan::scan_segment(reader, &source, config, segment, &mut diagnosing(&mut |e| events.push(e)));
-    let (result, end) = match result {
-        Ok((stats, end)) => (Ok(stats), end),
-        Err(failed) => (Err(failed), SegmentEnd::default()),
-    };
-    let mut scanned = Scanned::ended(path, result);
-    scanned.events = events;
-    (scanned, end)
+    let reader = At { file, pos: segment.read_from };
+    match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(Diagnoser::new(), clock, sink))
+    {
+        Ok((stats, end)) => (Scanned::ended(path, Ok(stats)), end),
+        Err(failed) => (Scanned::ended(path, Err(failed)), SegmentEnd::default()),
+    }
 }
 
 impl Scanned {
-    fn unreadable(path: String, reason: String) -> Scanned {
+    pub(super) fn unreadable(path: String, reason: String) -> Scanned {
         Scanned { path, unreadable: Some(reason), ..Scanned::default() }
     }
 
@@ -108,91 +123,69 @@ impl Scanned {
 }
 
 /// Passes events on to `sink`, each finding diagnosed first.
-fn diagnosing(sink: &mut dyn FnMut(Event)) -> impl FnMut(Event) + '_ {
-    let mut doctor = Diagnoser::default();
+fn diagnosing<'a>(
+    mut doctor: Diagnoser,
+    clock: Option<&'a Clock>,
+    sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
+) -> impl FnMut(Event) -> ControlFlow<()> + 'a {
     move |event| match event {
+        // The findings before a segment are neighbours, not findings of its own.
+        Event::Context(finding) => {
+            doctor.seen.add(&finding);
+            ControlFlow::Continue(())
+        }
         Event::Finding(mut finding) => {
-            doctor.prepare(&mut finding);
-            sink(Event::Finding(finding));
+            Clock::time(clock, Phase::Diagnose, || doctor.prepare(&mut finding));
+            sink(Event::Finding(finding))
         }
         other => sink(other),
     }
 }
 
-/// Scans `target` into a buffer of its events, for reporting later in order.
-pub(super) fn buffer(target: &Target, config: &ScanConfig, stop: &AtomicBool) -> Scanned {
-    let mut events = Vec::new();
-    let mut scanned = scan(target, config, stop, &mut |event| events.push(event));
-    scanned.events = events;
-    scanned
-}
-
-/// A reader that ends early once `stop` is set (the report can take no more).
-struct Stoppable<'a, R> {
-    inner: R,
-    stop: &'a AtomicBool,
-}
-
-impl<R: Read> Read for Stoppable<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.stop.load(Ordering::Relaxed) { Ok(0) } else { self.inner.read(buf) }
-    }
-}
-
 /// Diagnoses the findings of one input as they are found, on the thread that
-/// scans it. `seen-with` evidence counts the codes met so far in that input:
-/// an alert and its View Details stand together, and the same answer comes
-/// out whatever the thread count. Correlation across inputs is the summary's.
-#[derive(Default)]
+/// scans it. `seen-with` evidence counts the codes met in the last
+/// [`SEEN_REACH`] bytes of that input: an alert and its View Details stand
+/// together. Correlation across findings and inputs is the summary's.
 struct Diagnoser {
     seen: MailboxCodes,
+    memo: Memo,
 }
 
 impl Diagnoser {
+    fn new() -> Diagnoser {
+        Diagnoser { seen: MailboxCodes::within(SEEN_REACH), memo: Memo::default() }
+    }
+
     fn prepare(&mut self, finding: &mut Finding) {
         self.seen.add(finding);
-        finding.diagnosis = diagnose::diagnose(finding, kb::knowledge_base(), &self.seen);
+        finding.diagnosis = self.memo.diagnose(finding, kb::knowledge_base(), &self.seen);
     }
 }
 
-/// A kept finding's texts are cut to this many characters: correlation reads
-/// words near their start, and a run over millions of findings must stay small.
-const KEPT_TEXT: usize = 240;
-
-/// The copy of a finding kept for the closing correlation: no payload text,
-/// short texts.
-pub(super) fn slim(finding: &Finding) -> Finding {
-    // Cloned field by field, so that the payload text is never copied.
-    let mut slim = Finding {
-        path: finding.path.clone(),
-        code: finding.code.clone(),
-        inner_code: finding.inner_code.clone(),
-        message: finding.message.clone(),
-        operation: finding.operation.clone(),
-        details: finding.details.clone(),
-        mailbox: finding.mailbox.clone(),
-        profile: finding.profile.clone(),
-        time: finding.time.clone(),
-        diagnosis: finding.diagnosis.clone(),
-        span: finding.span,
-        wrapping: finding.wrapping,
-        encoding: finding.encoding,
-        class: finding.class,
-        truncated: finding.truncated,
-        marks: finding.marks,
-        ..Finding::new(finding.shape, String::new())
-    };
-    if let Some(message) = slim.message.as_mut() {
-        truncate(message);
-    }
-    for value in slim.details.values_mut() {
-        truncate(value);
-    }
-    slim
+/// Reads a shared file from a position of its own, so the segments of one
+/// file can be read at once through one handle (a file removed during the
+/// scan stays readable to all of them).
+struct At<'f> {
+    file: &'f File,
+    pos: u64,
 }
 
-fn truncate(text: &mut String) {
-    if let Some((cut, _)) = text.char_indices().nth(KEPT_TEXT) {
-        text.truncate(cut);
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = read_at(self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads from `offset` without moving the file's own position.
+pub(super) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::FileExt::seek_read(file, buf, offset)
     }
 }

@@ -1,119 +1,261 @@
-//! Scanning many inputs at once while reporting them in order.
+//! Scanning many jobs at once while reporting them in order.
 //!
-//! Worker threads take inputs in order from a shared counter and scan each into
-//! a buffer; the calling thread reports the buffers strictly in input order as
-//! they complete. A worker may run only a bounded distance ahead of the input
-//! being reported, so finished buffers waiting for a slow earlier one stay few.
+//! Worker threads take jobs in order from a shared counter. Each job's output
+//! ([`Piece`]s: findings already written as the format's bytes, and the few
+//! events that need the reporting side) goes into a small queue of its own on
+//! a shared board; the calling thread drains the queues strictly in job order.
+//! A worker may start a job only a bounded distance ahead of the one being
+//! reported, and a job's queue holds only a few pieces, so memory stays
+//! bounded however much is found.
+//!
+//! The board is one lock and one condition variable. Workers never wake the
+//! reporting side for a small piece: it looks again every millisecond, and
+//! then takes everything that is ready, so a folder of many tiny files costs
+//! a lock or two per file rather than a round of thread wake-ups. Workers
+//! wait only when the output waiting overall passes a budget.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
+use super::clock::{Clock, Phase};
 use super::one;
-use super::one::Scanned;
+use super::produce::{Done, Piece, Producer};
 use super::split::Job;
-use crate::scan::{ScanConfig, SegmentEnd};
-use crate::walk::Target;
+use crate::report::FindingWriter;
+use crate::scan::ScanConfig;
 
-/// How many inputs a worker may scan ahead of the one being reported, per
-/// thread: enough to keep every core busy past a large file.
-const AHEAD_PER_THREAD: usize = 4;
+/// How many jobs a worker may start ahead of the one being reported.
+const AHEAD: usize = 4096;
+/// Bytes of output that may wait, over all jobs, before workers ahead wait.
+const BUFFERED: usize = 8 << 20;
+/// Pieces the job being reported may have waiting before its worker waits.
+const PIECES_WAITING: usize = 8;
+/// How often the reporting side looks for pieces nobody told it about.
+const POLL: Duration = Duration::from_millis(1);
 
-/// A finished job: what it scanned and, for a segment of a large file, how the
-/// segment ended and whether it was the file's last.
-pub(super) type Done = (Scanned, Option<(SegmentEnd, bool)>);
+/// What the workers and the reporting side share.
+#[derive(Default)]
+struct Shared {
+    /// Jobs fully reported.
+    reported: usize,
+    /// Pieces made and not yet reported, by job.
+    queues: BTreeMap<usize, Queue>,
+    /// Their size, roughly, in bytes.
+    buffered: usize,
+    /// Line breaks counted in each segment job, for the segments after it.
+    lines: BTreeMap<usize, u64>,
+    /// The reporting side can take no more.
+    stopped: bool,
+    /// Who is waiting for a change, so that nobody is woken for nothing.
+    reporter_waiting: bool,
+    workers_waiting: usize,
+}
 
-/// Scans `jobs` on `threads` workers and hands each result to `take`, in
-/// order. Stops early when `take` fails (the report can take no more).
+#[derive(Default)]
+struct Queue {
+    pieces: VecDeque<Piece>,
+    done: bool,
+}
+
+struct Board {
+    state: Mutex<Shared>,
+    changed: Condvar,
+    /// A copy of `Shared::reported` that workers read without the lock.
+    reported: AtomicUsize,
+}
+
+impl Board {
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(&self, state: MutexGuard<'a, Shared>) -> MutexGuard<'a, Shared> {
+        self.changed.wait(state).unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A worker waits until `ready` holds; `None` when the run stops first.
+    fn worker_wait(&self, ready: impl Fn(&Shared) -> bool) -> Option<MutexGuard<'_, Shared>> {
+        let mut state = self.lock();
+        while !state.stopped && !ready(&state) {
+            state.workers_waiting += 1;
+            state = self.wait(state);
+            state.workers_waiting -= 1;
+        }
+        (!state.stopped).then_some(state)
+    }
+
+    /// Wakes whoever waits, once a change is made.
+    fn wake(&self, state: &Shared, reporter: bool, workers: bool) {
+        if (reporter && state.reporter_waiting) || (workers && state.workers_waiting > 0) {
+            self.changed.notify_all();
+        }
+    }
+
+    /// Adds job `i`'s next piece, waiting while too much output waits.
+    fn put(&self, i: usize, piece: Piece) -> ControlFlow<()> {
+        let last = matches!(piece, Piece::Done(_));
+        let size = piece.size();
+        // The last piece never waits: the reporting side may need it to move on.
+        let room = |s: &Shared| {
+            let waiting = s.queues.get(&i).map_or(0, |q| q.pieces.len());
+            last || if i == s.reported { waiting < PIECES_WAITING } else { s.buffered + size <= BUFFERED }
+        };
+        let Some(mut state) = self.worker_wait(room) else {
+            return ControlFlow::Break(());
+        };
+        state.buffered += size;
+        let queue = state.queues.entry(i).or_default();
+        queue.pieces.push_back(piece);
+        queue.done |= last;
+        // The reporting side is told only when the queue it reads fills up.
+        let full = queue.pieces.len() >= PIECES_WAITING / 2;
+        self.wake(&state, full && i == state.reported, false);
+        ControlFlow::Continue(())
+    }
+
+    /// Stops the run: every worker gives up at its next step.
+    fn stop(&self) {
+        let mut state = self.lock();
+        state.stopped = true;
+        state.queues.clear();
+        self.changed.notify_all();
+    }
+}
+
+/// Scans `jobs` on one worker per writer and hands each piece to `take`, in
+/// job order. Stops early when `take` fails (the report can take no more).
+/// A worker that cannot be started leaves the work to the others; `Ok(false)`
+/// when none could be, and nothing was done.
 pub(super) fn run(
     jobs: &[Job<'_>],
     config: &ScanConfig,
-    threads: usize,
-    take: &mut dyn FnMut(Done) -> io::Result<()>,
-) -> io::Result<()> {
+    writers: Vec<Option<Box<dyn FindingWriter>>>,
+    clock: Option<&Clock>,
+    take: &mut dyn FnMut(Piece) -> io::Result<()>,
+) -> io::Result<bool> {
     let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    // The number of inputs reported so far, which bounds how far ahead workers go.
-    let reported = (Mutex::new(0usize), Condvar::new());
-    let ahead = threads * AHEAD_PER_THREAD;
+    let board = Board {
+        state: Mutex::new(Shared::default()),
+        changed: Condvar::new(),
+        reported: AtomicUsize::new(0),
+    };
     std::thread::scope(|scope| {
-        let (send, receive) = mpsc::channel::<(usize, Done)>();
-        for _ in 0..threads {
-            let send = send.clone();
-            let (next, stop, reported) = (&next, &stop, &reported);
-            scope.spawn(move || {
+        let mut started = 0;
+        for mut writer in writers {
+            let (next, board) = (&next, &board);
+            let worker = move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= jobs.len() || !wait_for_turn(reported, i, ahead, stop) {
-                        return;
-                    }
-                    // A job that panics still answers for its place in the
-                    // order, or the reporting side would wait for it forever.
-                    let job = std::panic::AssertUnwindSafe(|| match &jobs[i] {
-                        Job::Whole(target) => (one::buffer(target, config, stop), None),
-                        Job::Part { origin, segment, last } => {
-                            let (scanned, end) = one::buffer_part(origin, *segment, config, stop);
-                            (scanned, Some((end, *last)))
-                        }
-                    });
-                    let scanned = std::panic::catch_unwind(job).unwrap_or_else(|_| failed(&jobs[i]));
-                    if send.send((i, scanned)).is_err() {
+                    if i >= jobs.len() || !work(board, jobs, i, config, clock, writer.as_deref_mut()) {
                         return;
                     }
                 }
-            });
+            };
+            started += usize::from(std::thread::Builder::new().spawn_scoped(scope, worker).is_ok());
         }
-        drop(send);
-        let mut waiting = BTreeMap::new();
-        let mut want = 0;
-        let mut outcome = Ok(());
-        for (i, scanned) in receive {
-            waiting.insert(i, scanned);
-            while let Some(scanned) = waiting.remove(&want) {
-                want += 1;
-                if outcome.is_ok() {
-                    outcome = take(scanned);
-                }
-                if outcome.is_err() {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                let (count, turn) = &reported;
-                if let Ok(mut count) = count.lock() {
-                    *count = want;
-                }
-                turn.notify_all();
-            }
+        if started == 0 {
+            return Ok(false);
         }
-        outcome
+        let outcome = report(jobs.len(), &board, take);
+        board.stop();
+        outcome.map(|()| true)
     })
 }
 
-/// What a job that panicked reports: its input, unreadable for an internal
-/// error (a bug to report, never a reason to stop the rest of the run).
-fn failed(job: &Job<'_>) -> Done {
-    let (path, last) = match job {
-        Job::Whole(Target::Input { origin, .. }) => (origin.display(), None),
-        Job::Whole(Target::Unreadable { path, .. }) => (path.clone(), None),
-        Job::Part { origin, last, .. } => (origin.display(), Some((SegmentEnd::default(), *last))),
-    };
-    let reason = "internal error while scanning (please report it with this input)".to_string();
-    (Scanned { path, unreadable: Some(reason), ..Scanned::default() }, last)
+/// Reports every job's pieces in job order.
+fn report(jobs: usize, board: &Board, take: &mut dyn FnMut(Piece) -> io::Result<()>) -> io::Result<()> {
+    let mut pieces = Vec::new();
+    let mut state = board.lock();
+    while state.reported < jobs {
+        let i = state.reported;
+        let Some(queue) = state.queues.get_mut(&i).filter(|q| !q.pieces.is_empty()) else {
+            state.reporter_waiting = true;
+            state = board.changed.wait_timeout(state, POLL).map_or_else(|e| e.into_inner().0, |(s, _)| s);
+            state.reporter_waiting = false;
+            continue;
+        };
+        pieces.extend(queue.pieces.drain(..));
+        let freed: usize = pieces.iter().map(Piece::size).sum();
+        if queue.done {
+            state.queues.remove(&i);
+            state.reported += 1;
+            board.reported.store(state.reported, Ordering::Relaxed);
+        }
+        state.buffered = state.buffered.saturating_sub(freed);
+        // Room in a queue, or a new turn for a worker ahead.
+        board.wake(&state, false, true);
+        drop(state);
+        for piece in pieces.drain(..) {
+            take(piece)?;
+        }
+        state = board.lock();
+    }
+    Ok(())
 }
 
-/// Waits until input `i` is at most `ahead` past the last reported one; false
-/// when the run is stopping.
-fn wait_for_turn(reported: &(Mutex<usize>, Condvar), i: usize, ahead: usize, stop: &AtomicBool) -> bool {
-    let (count, turn) = reported;
-    let Ok(mut done) = count.lock() else { return false };
-    while i >= *done + ahead {
-        if stop.load(Ordering::Relaxed) {
-            return false;
-        }
-        done = match turn.wait(done) {
-            Ok(done) => done,
-            Err(_) => return false,
-        };
+/// One worker's turn at job `i`; false when the run is stopping.
+fn work(
+    board: &Board,
+    jobs: &[Job<'_>],
+    i: usize,
+    config: &ScanConfig,
+    clock: Option<&Clock>,
+    writer: Option<&mut (dyn FindingWriter + 'static)>,
+) -> bool {
+    let my_turn = |reported: usize| i < reported + AHEAD;
+    if !my_turn(board.reported.load(Ordering::Relaxed))
+        && board.worker_wait(|s| my_turn(s.reported)).is_none()
+    {
+        return false;
     }
-    !stop.load(Ordering::Relaxed)
+    let lines_before = |first_job: usize, count: u64| -> Option<u64> {
+        let mut state = board.lock();
+        state.lines.insert(i, count);
+        board.wake(&state, false, true);
+        drop(state);
+        let state = board.worker_wait(|s| (first_job..i).all(|j| s.lines.contains_key(&j)))?;
+        Some((first_job..i).filter_map(|j| state.lines.get(&j)).sum())
+    };
+    let mut deliver = |piece| board.put(i, piece);
+    let mut producer = Producer::new(writer, &mut deliver, clock);
+    // A job that panics still answers for its place in the order, or the
+    // reporting side would wait for it forever.
+    let job = std::panic::AssertUnwindSafe(|| {
+        Clock::time(clock, Phase::Scan, || one_job(&jobs[i], i, config, clock, &mut producer, &lines_before))
+    });
+    let done = std::panic::catch_unwind(job).unwrap_or_else(|_| Done::failed(&jobs[i]));
+    producer.finish(done).is_continue()
+}
+
+/// Runs one job into `producer`, and says how it ended.
+fn one_job(
+    job: &Job<'_>,
+    i: usize,
+    config: &ScanConfig,
+    clock: Option<&Clock>,
+    producer: &mut Producer<'_>,
+    lines_before: &dyn Fn(usize, u64) -> Option<u64>,
+) -> Done {
+    match job {
+        Job::Whole(target) => {
+            Done::whole(one::scan(target, config, clock, &mut |e| producer.event(e, false)))
+        }
+        Job::Part(part) => {
+            let Some(before) = lines_before(part.first_job, part.count_lines()) else {
+                return Done::stopped(part);
+            };
+            let segment = part.placed(before);
+            let first = part.is_first(i);
+            let (scanned, end) =
+                one::scan_part(&part.file, part.origin.display(), segment, config, clock, &mut |e| {
+                    let hold = !first && part.holds(e.offset(), config.max_payload);
+                    producer.event(e, hold)
+                });
+            Done::part(scanned, end, part.last)
+        }
+    }
 }

@@ -2,29 +2,40 @@
 //! their findings back together as one scan would have reported them.
 //!
 //! Only plain UTF-8 files are split (gzip and UTF-16 streams cannot be entered
-//! in the middle). Segments start at line starts; each reads a little of the
-//! previous segment first, so an alert's sentence before its label is there,
-//! but reads anchors only from its own start. A payload that runs over a
-//! boundary is read whole by the segment it starts in; the next one drops its
-//! own partial reading of it.
+//! in the middle). Segments start at line starts and share one open handle.
+//! Each counts the line breaks of its own range first, so that every segment
+//! knows its first line number once the ones before it have counted (a short
+//! wait), and its findings leave the worker with their final positions.
+//!
+//! Each segment reads a little of the previous one first, so an alert's
+//! sentence before its label is there, but reads anchors only from its own
+//! start. A payload that runs over a boundary is read whole by the segment it
+//! starts in. The next segment cannot know that yet, so its findings near its
+//! start (the *head*) are held back for the reporting side, which drops those
+//! the previous segment already read, and the mentions that repeat its last
+//! codes.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
+use crate::diagnose::SEEN_REACH;
 use crate::input::{self, Origin};
-use crate::model::{Class, Encoding, Finding, Shape};
-use crate::scan::{Event, REPEAT_REACH, Segment, SegmentEnd, Stats};
+use crate::model::{Class, Encoding, Finding, Malformed, Shape};
+use crate::scan::{LOOKBACK, REPEAT_REACH, Segment, SegmentEnd, Stats};
 use crate::walk::Target;
 
-use super::one::Scanned;
+use super::one::{Scanned, read_at};
 
 /// A file is split only into this many segments or more: fewer would not pay
 /// for the setting up.
 const MIN_SEGMENTS: u64 = 3;
 /// How much of the previous segment a segment reads first: what the scanner
 /// itself keeps behind its position.
-const OVERLAP: u64 = crate::scan::LOOKBACK as u64;
+const OVERLAP: u64 = LOOKBACK as u64;
+/// The most codes remembered across a boundary, as the scanner does.
+const RECENT_KEPT: usize = 16;
 
 /// One unit of work: a whole input, or one segment of a large file.
 #[derive(Debug, Clone)]
@@ -32,7 +43,48 @@ pub(super) enum Job<'t> {
     /// Scan this target whole.
     Whole(&'t Target),
     /// Scan one segment of a plain UTF-8 file.
-    Part { origin: &'t Origin, segment: Segment, last: bool },
+    Part(Part<'t>),
+}
+
+/// One segment of a file and where it stands among the others.
+#[derive(Debug, Clone)]
+pub(super) struct Part<'t> {
+    pub origin: &'t Origin,
+    /// The handle all segments of the file read through.
+    pub file: Arc<File>,
+    /// Where the segment reads and which anchors are its own; its first line
+    /// number is known only once the segments before it have counted theirs.
+    pub segment: Segment,
+    /// The job index of the file's first segment.
+    pub first_job: usize,
+    /// It is the file's last segment.
+    pub last: bool,
+}
+
+impl Part<'_> {
+    /// Is this the file's first segment (which holds nothing back)?
+    pub(super) fn is_first(&self, job: usize) -> bool {
+        job == self.first_job
+    }
+
+    /// Line breaks in the segment's own range, `begin..stop`.
+    pub(super) fn count_lines(&self) -> u64 {
+        count_lines(&self.file, self.segment.begin, self.segment.stop)
+    }
+
+    /// The segment with its first line number, given the line breaks in the
+    /// file before its `begin`.
+    pub(super) fn placed(&self, lines_before_begin: u64) -> Segment {
+        let lead = count_lines(&self.file, self.segment.read_from, self.segment.begin);
+        Segment { first_line: lines_before_begin.saturating_sub(lead) + 1, ..self.segment }
+    }
+
+    /// Should a finding at `offset` wait for the reporting side to judge it?
+    /// Only near the start of a segment after the first, where a payload of
+    /// the previous segment may still run, or its last codes may repeat.
+    pub(super) fn holds(&self, offset: u64, max_payload: usize) -> bool {
+        offset < self.segment.begin + max_payload as u64 + REPEAT_REACH
+    }
 }
 
 /// The jobs for `targets`: large plain files split into segments of about
@@ -40,19 +92,26 @@ pub(super) enum Job<'t> {
 pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64) -> Vec<Job<'_>> {
     let mut jobs = Vec::with_capacity(targets.len());
     for target in targets {
-        let segments = match target {
-            Target::Input { origin: origin @ Origin::File(path), .. } if threads > 1 => {
-                segments(path, segment_len.max(1)).map(|s| (origin, s))
+        let split = match target {
+            // Archives and workbooks are read whole, never split.
+            Target::Input { origin: origin @ Origin::File(path), .. }
+                if threads > 1 && input::Container::of_path(path).is_none() =>
+            {
+                segments(path, segment_len.max(1)).map(|(file, s)| (origin, file, s))
             }
             _ => None,
         };
-        match segments {
-            Some((origin, segments)) => {
-                let count = segments.len();
-                jobs.extend(segments.into_iter().enumerate().map(|(i, segment)| Job::Part {
-                    origin,
-                    segment,
-                    last: i + 1 == count,
+        match split {
+            Some((origin, file, segments)) => {
+                let (first_job, count) = (jobs.len(), segments.len());
+                jobs.extend(segments.into_iter().enumerate().map(|(i, segment)| {
+                    Job::Part(Part {
+                        origin,
+                        file: Arc::clone(&file),
+                        segment,
+                        first_job,
+                        last: i + 1 == count,
+                    })
                 }));
             }
             None => jobs.push(Job::Whole(target)),
@@ -61,8 +120,8 @@ pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64) -> Vec<
     jobs
 }
 
-/// The segments of a file worth splitting, or `None` to scan it whole.
-fn segments(path: &Path, segment_len: u64) -> Option<Vec<Segment>> {
+/// The file and its segments, when it is worth splitting.
+fn segments(path: &Path, segment_len: u64) -> Option<(Arc<File>, Vec<Segment>)> {
     let len = path.metadata().ok()?.len();
     if len < segment_len.saturating_mul(MIN_SEGMENTS) {
         return None;
@@ -72,13 +131,13 @@ fn segments(path: &Path, segment_len: u64) -> Option<Vec<Segment>> {
     let read = file.read(&mut head).ok()?;
     head.truncate(read);
     let sniffed = input::sniff(&head);
-    if head.starts_with(&[0x1f, 0x8b]) || sniffed.encoding != Encoding::Utf8 || sniffed.binary {
+    if input::is_gzip(&head) || sniffed.encoding != Encoding::Utf8 || sniffed.binary {
         return None;
     }
     let mut starts = vec![0u64];
     let mut at = segment_len;
     while at < len {
-        let start = next_line_start(&mut file, at)?;
+        let start = next_line_start(&file, at)?;
         if start >= len {
             break;
         }
@@ -90,24 +149,25 @@ fn segments(path: &Path, segment_len: u64) -> Option<Vec<Segment>> {
     let mut out = Vec::with_capacity(starts.len());
     for (i, &begin) in starts.iter().enumerate() {
         let stop = starts.get(i + 1).copied().unwrap_or(len);
-        let read_from = if begin == 0 {
-            0
-        } else {
-            next_line_start(&mut file, begin.saturating_sub(OVERLAP))?.min(begin)
+        // The findings of the text just before a segment set up its scan as
+        // one scan would have it there, diagnoses' neighbours included.
+        let context_from = begin.saturating_sub(SEEN_REACH);
+        let read_from = match context_from.checked_sub(OVERLAP) {
+            Some(at) if begin > 0 => next_line_start(&file, at)?.min(context_from),
+            _ => 0,
         };
-        out.push(Segment { read_from, begin, stop });
+        out.push(Segment { read_from, first_line: 1, context_from, begin, stop });
     }
-    (out.len() > 1).then_some(out)
+    (out.len() > 1).then(|| (Arc::new(file), out))
 }
 
 /// The offset just after the first line break at or after `at` (the end of
 /// the file if there is none).
-fn next_line_start(file: &mut File, at: u64) -> Option<u64> {
-    file.seek(SeekFrom::Start(at)).ok()?;
+fn next_line_start(file: &File, at: u64) -> Option<u64> {
     let mut chunk = [0u8; 4096];
     let mut pos = at;
     loop {
-        let n = file.read(&mut chunk).ok()?;
+        let n = read_at(file, &mut chunk, pos).ok()?;
         if n == 0 {
             return Some(pos);
         }
@@ -118,22 +178,31 @@ fn next_line_start(file: &mut File, at: u64) -> Option<u64> {
     }
 }
 
-/// Opens a file positioned at a segment's `read_from`.
-pub(super) fn open_segment(path: &Path, segment: Segment) -> io::Result<File> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(segment.read_from))?;
-    Ok(file)
+/// Line breaks in `from..to` of `file` (fewer if the file is shorter now).
+fn count_lines(file: &File, from: u64, to: u64) -> u64 {
+    let mut chunk = vec![0u8; 256 << 10];
+    let (mut pos, mut count) = (from, 0u64);
+    while pos < to {
+        let want = usize::try_from(to - pos).unwrap_or(usize::MAX).min(chunk.len());
+        let n = match read_at(file, &mut chunk[..want], pos) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        count += memchr::memchr_iter(b'\n', &chunk[..n]).count() as u64;
+        pos += n as u64;
+    }
+    count
 }
 
 /// Puts the segments of one file back together, in order.
 #[derive(Debug, Default)]
 pub(super) struct Stitch {
-    /// Line breaks in the file before the current segment's `begin`.
-    lines_before_begin: u64,
     /// The end of the last payload the segments so far have read.
     consumed: u64,
     /// Counts over the segments so far.
     stats: Stats,
+    /// Held findings and malformed payloads dropped from the current segment.
+    dropped: Stats,
     unreadable: Option<String>,
     /// The codes the segments so far ended with, and where: a bare mention
     /// just after one of them repeats it, as one scan would have judged.
@@ -141,71 +210,63 @@ pub(super) struct Stitch {
 }
 
 impl Stitch {
-    /// Fixes one segment's findings in place: line numbers made global, and
-    /// any finding the previous segment already read (one payload across the
-    /// boundary) dropped. When `last`, returns the whole file's result.
-    pub(super) fn add(&mut self, mut part: Scanned, end: SegmentEnd, last: bool) -> (Scanned, bool) {
-        // Lines in the file before this segment's `read_from`.
-        let shift = self.lines_before_begin.saturating_sub(end.lines_before_begin);
-        let consumed = self.consumed;
-        let stats = &mut part.stats;
-        let recent = &self.recent;
-        let repeats = |f: &Finding| {
-            f.shape == Shape::Mention
-                && recent
-                    .iter()
-                    .any(|(code, end)| *code == f.code && f.span.offset.saturating_sub(*end) < REPEAT_REACH)
-        };
-        part.events.retain_mut(|event| match event {
-            Event::Finding(f) if f.span.offset < consumed || repeats(f) => {
-                forget(stats, f.class);
-                false
-            }
-            Event::Malformed(m) if m.span.offset < consumed => {
-                stats.malformed = stats.malformed.saturating_sub(1);
-                false
-            }
-            Event::Finding(f) => {
-                f.span.line += shift;
-                true
-            }
-            Event::Malformed(m) => {
-                m.span.line += shift;
-                true
-            }
-        });
-        for event in &part.events {
-            if let Event::Finding(f) = event {
-                let end = f.span.offset + f.span.length;
-                self.recent.extend(std::iter::once(&f.code).chain(&f.inner_code).map(|c| (c.clone(), end)));
-            }
+    /// Is a held finding new, rather than one the previous segments already
+    /// reported (read again, or told again as a bare mention)?
+    pub(super) fn keeps(&mut self, f: &Finding) -> bool {
+        let repeats = f.shape == Shape::Mention
+            && self
+                .recent
+                .iter()
+                .any(|(code, end)| *code == f.code && f.span.offset.saturating_sub(*end) < REPEAT_REACH);
+        if f.span.offset < self.consumed || repeats {
+            count(&mut self.dropped, f.class);
+            return false;
         }
-        let keep = self.recent.len().saturating_sub(16);
-        self.recent.drain(..keep);
-        self.lines_before_begin += end.lines_before_stop.saturating_sub(end.lines_before_begin);
-        self.consumed = self.consumed.max(end.consumed);
+        let end = f.span.offset + f.span.length;
+        self.recent.extend(std::iter::once(&f.code).chain(&f.inner_code).map(|c| (c.clone(), end)));
+        true
+    }
+
+    /// Is a malformed payload new (not inside one the previous segments read)?
+    pub(super) fn keeps_malformed(&mut self, m: &Malformed) -> bool {
+        let new = m.span.offset >= self.consumed;
+        if !new {
+            self.dropped.malformed += 1;
+        }
+        new
+    }
+
+    /// Takes one segment's end in; for the file's last segment, returns the
+    /// whole file's result.
+    pub(super) fn end(&mut self, mut part: Scanned, end: SegmentEnd, last: bool) -> Option<Scanned> {
+        let dropped = std::mem::take(&mut self.dropped);
+        let stats = &mut part.stats;
+        stats.findings = stats.findings.saturating_sub(dropped.findings);
+        stats.errors = stats.errors.saturating_sub(dropped.errors);
+        stats.warnings = stats.warnings.saturating_sub(dropped.warnings);
+        stats.successes = stats.successes.saturating_sub(dropped.successes);
+        stats.unclassed = stats.unclassed.saturating_sub(dropped.unclassed);
+        stats.malformed = stats.malformed.saturating_sub(dropped.malformed);
         self.stats.add(&part.stats);
+        self.consumed = self.consumed.max(end.consumed);
+        self.recent.extend(end.recent);
+        let extra = self.recent.len().saturating_sub(RECENT_KEPT);
+        self.recent.drain(..extra);
         if part.unreadable.is_some() {
             self.unreadable = part.unreadable.take();
         }
-        part.scanned = false;
-        if last {
-            part.stats = self.stats;
-            part.unreadable = self.unreadable.take();
-            part.scanned = true;
-        }
-        (part, last)
+        last.then(|| Scanned { stats: self.stats, unreadable: self.unreadable.take(), scanned: true, ..part })
     }
 }
 
-/// Takes a dropped finding out of the counts.
-fn forget(stats: &mut Stats, class: Option<Class>) {
-    stats.findings = stats.findings.saturating_sub(1);
+/// Counts a finding by its class.
+fn count(stats: &mut Stats, class: Option<Class>) {
+    stats.findings += 1;
     let counter = match class {
         Some(Class::Error) => &mut stats.errors,
         Some(Class::Warning) => &mut stats.warnings,
         Some(Class::Success) => &mut stats.successes,
         None => &mut stats.unclassed,
     };
-    *counter = counter.saturating_sub(1);
+    *counter += 1;
 }

@@ -94,13 +94,17 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         if who.starts_with(b"Exchange")
             && let Ok(ordinal) = first_word.parse::<u32>()
         {
+            // The documented reading is a ServiceError ordinal (363 is
+            // ErrorServerBusy); a number that is also an HTTP error status
+            // carries that reading too, for diagnosis to weigh.
+            let http = u16::try_from(ordinal).ok().filter(|n| is_http_error(*n)).map(|n| n.to_string());
             return Some(Token {
                 code: first_word,
                 code_at: code_span(first),
                 inner_at: None,
                 inner: codes::name_for_ordinal(ordinal).map(str::to_string),
                 message: None,
-                http: None,
+                http,
                 cut: false,
             });
         }
@@ -162,13 +166,24 @@ fn http_status(token: &str) -> Option<String> {
     let number =
         token.split_whitespace().next().filter(|w| w.len() == 3 && w.bytes().all(|b| b.is_ascii_digit()));
     let status = number.or(match token.to_ascii_lowercase().replace(' ', "").as_str() {
+        "badrequest" => Some("400"),
         "unauthorized" => Some("401"),
         "forbidden" => Some("403"),
         "notfound" => Some("404"),
+        "requesttimeout" => Some("408"),
+        "toomanyrequests" => Some("429"),
+        "internalservererror" => Some("500"),
+        "badgateway" => Some("502"),
         "serviceunavailable" => Some("503"),
+        "gatewaytimeout" => Some("504"),
         _ => None,
     });
     status.map(str::to_string)
+}
+
+/// Is `n` an HTTP status a failed request can end with (4xx, 5xx)?
+fn is_http_error(n: u16) -> bool {
+    matches!(n, 400..=418 | 421..=426 | 428 | 429 | 431 | 451 | 500..=508 | 510 | 511)
 }
 
 /// The words of an alert token, without a final `exception`/`error` and stop.
@@ -211,7 +226,12 @@ fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Out
     }
     let buf = input.buf;
     let line = line_start(buf, label_at, input.floor);
-    // A viewer may have cut the label's line, code name and all.
+    // A viewer may have cut the label's line, code name and all; but a line
+    // whose token ends it whole (`… Forbidden exception.`) was not cut, even
+    // when a line above happens to have its width.
+    if own_line_complete(buf, after_label) {
+        return single_line_alert(input, label_at, after_label);
+    }
     match lines::wrapped_block(buf, label_at, input.floor, input.eof) {
         Err(super::NeedMore) => return Outcome::NeedMore { from: line },
         Ok(Some((start, block_end))) if start == line => {
@@ -227,12 +247,32 @@ fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Out
         }
         Ok(_) => {}
     }
+    single_line_alert(input, label_at, after_label)
+}
+
+/// The token read from the label's own line alone.
+fn single_line_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Outcome {
+    let buf = input.buf;
     let token_at = skip_label_punctuation(buf, after_label);
     let end = token_end(buf, token_at, 512);
     let Some(token) = parse_token(&buf[token_at..end], token_at) else {
         return Outcome::Skip;
     };
     alert(input, label_at, end, token)
+}
+
+/// Does the token on the label's line end the way a whole token ends: with
+/// `exception.`, `error.` or `exception`, or with a known code name?
+fn own_line_complete(buf: &[u8], after_label: usize) -> bool {
+    let token_at = skip_label_punctuation(buf, after_label);
+    let end = token_end(buf, token_at, 512);
+    let text = buf[token_at..end].trim_ascii_end();
+    if [&b"exception."[..], b"error.", b"exception"].iter().any(|tail| text.ends_with(tail)) {
+        return true;
+    }
+    let last = text.rsplit(|b| *b == b' ').next().unwrap_or_default();
+    let last = last.strip_suffix(b".").unwrap_or(last);
+    std::str::from_utf8(last).is_ok_and(|word| word.len() > 5 && codes::is_ews_code(word))
 }
 
 /// An alert token met without its label (`Exchange server returned …` in a
@@ -269,6 +309,11 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
     f.marks.inner_code = token.inner_at.map(|(s, e)| (s as u64, (e - s) as u64));
     if let Some(status) = token.http {
         f.details.insert("HttpStatus".to_string(), status);
+    }
+    if f.inner_code.is_some() && f.code.bytes().all(|b| b.is_ascii_digit()) {
+        // `Exchange.server returned 403 error.`: the number read as an ordinal
+        // names the inner code.
+        f.details.insert("ServiceErrorOrdinal".to_string(), f.code.clone());
     }
     let paragraph = sentence.map(|(s, e)| join_lines(&buf[s..e])).unwrap_or_default();
     f.mailbox = context::mailbox(&paragraph).or_else(|| context::mailbox(&buf[start..end]));

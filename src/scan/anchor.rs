@@ -10,7 +10,9 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::view::View;
-use super::{alert, json, text, window};
+use super::{
+    aadsts, alert, ews_block, graph_json, graph_powershell, graph_python, graph_sdk, json, text, window,
+};
 use crate::kb::codes;
 use crate::model::{Finding, Wrapping};
 
@@ -37,8 +39,31 @@ pub(crate) enum Kind {
     GraphError,
     /// An item-level dashboard token.
     Dashboard,
+    /// `ServiceException`: .NET's or (as `GraphServiceException`) Java's Graph SDK error.
+    GraphServiceException,
+    /// `ODataError`: the Graph SDKs' error type, with .NET or Go fields.
+    ODataError,
+    /// `GraphError`: a JavaScript Graph client error dump.
+    GraphErrorDump,
+    /// `'error':`: a Python dict repr of a Graph error response.
+    PythonDict,
+    /// `MainError(`: the Python Graph SDK's error dataclass.
+    PythonMainError,
+    /// `-Mg`: a Microsoft Graph PowerShell cmdlet's error record.
+    PowerShell,
+    /// `graph.microsoft.com`: a line calling Graph, perhaps with a bare error object.
+    GraphUrl,
+    /// `"responses`: a Graph `$batch` response.
+    Batch,
+    /// `AADSTS`: a Microsoft Entra ID sign-in error.
+    Aadsts,
+    /// `X-EWS-Policy-Reason`: an EWS request blocked by policy.
+    EwsPolicy,
     /// `Error` and a capital letter: perhaps an EWS code name in free text.
     CodeName,
+    /// `Exception`: the end of an exception type's name, which says the kind
+    /// (see [`EXCEPTIONS`]).
+    ExceptionName,
 }
 
 /// The fixed anchors. Each is a word rare in ordinary logs: the search runs
@@ -57,17 +82,8 @@ const ANCHORS: &[(&str, Kind)] = &[
     ("Socket returned", Kind::Returned),
     ("Crm.8", Kind::Crm),
     ("Returned hr", Kind::Hresult),
-    ("WebException", Kind::Exception),
-    ("SoapException", Kind::Exception),
-    ("SocketException", Kind::Exception),
-    ("SmtpException", Kind::Exception),
-    ("SmtpFailedRecipientException", Kind::Exception),
-    ("AuthenticationException", Kind::Exception),
-    ("ServiceResponseException", Kind::Exception),
-    ("ServiceRequestException", Kind::Exception),
-    ("AutodiscoverLocalException", Kind::Exception),
-    ("ExchangeSyncException", Kind::Exception),
-    ("FaultException", Kind::Exception),
+    ("Exception", Kind::ExceptionName),
+    ("Error", Kind::CodeName),
     // The key of a Graph error, with its quotes raw, JSON-escaped or doubled.
     ("\"error\":", Kind::GraphError),
     ("\\\"error\\\":", Kind::GraphError),
@@ -82,25 +98,58 @@ const ANCHORS: &[(&str, Kind)] = &[
     ("InvalidSender", Kind::Dashboard),
     ("InvalidForwardMailItem", Kind::Dashboard),
     ("PrivilegeDenied", Kind::Dashboard),
+    ("ODataError", Kind::ODataError),
+    ("GraphError", Kind::GraphErrorDump),
+    ("'error':", Kind::PythonDict),
+    ("MainError(", Kind::PythonMainError),
+    ("-Mg", Kind::PowerShell),
+    ("graph.microsoft.com", Kind::GraphUrl),
+    // The key's opening quote only, so that `\"responses\"` and
+    // `""responses""` are hits too.
+    ("\"responses", Kind::Batch),
+    ("AADSTS", Kind::Aadsts),
+    ("X-EWS-Policy-Reason", Kind::EwsPolicy),
+    ("x-ews-policy-reason", Kind::EwsPolicy),
+];
+
+/// Exception types whose text is about mail flow, by the end of their name:
+/// a hit on `Exception` is one of these when the word it ends ends so (the
+/// longest that fits wins). One anchor for them all keeps the search fast.
+const EXCEPTIONS: &[(&str, Kind)] = &[
+    ("WebException", Kind::Exception),
+    ("SoapException", Kind::Exception),
+    ("SocketException", Kind::Exception),
+    ("SmtpException", Kind::Exception),
+    ("SmtpFailedRecipientException", Kind::Exception),
+    ("AuthenticationException", Kind::Exception),
+    ("ServiceResponseException", Kind::Exception),
+    ("ServiceRequestException", Kind::Exception),
+    ("AutodiscoverLocalException", Kind::Exception),
+    ("ExchangeSyncException", Kind::Exception),
+    ("FaultException", Kind::Exception),
+    ("ServiceException", Kind::GraphServiceException),
 ];
 
 /// The longest anchor: a hit can straddle a chunk boundary by this much less one.
 pub(crate) const LONGEST: usize = 40;
+/// How far back from `Exception` the start of its word is looked for.
+const LONGEST_WORD: usize = 64;
 
-/// Every anchor: the fixed ones, then `Error` followed by each capital letter
-/// an EWS code name continues with (`ErrorA`, `ErrorC`, …), so that the
-/// countless `Error:` and `Error ` of ordinary logs are never hits.
-static PATTERNS: LazyLock<Vec<(String, Kind)>> = LazyLock::new(|| {
-    let mut patterns: Vec<(String, Kind)> = ANCHORS.iter().map(|(w, k)| ((*w).to_string(), *k)).collect();
-    let mut letters: Vec<char> = codes::ews_codes()
-        .iter()
-        .filter_map(|code| code.strip_prefix("Error")?.chars().next())
-        .filter(char::is_ascii_uppercase)
-        .collect();
-    letters.sort_unstable();
-    letters.dedup();
-    patterns.extend(letters.into_iter().map(|c| (format!("Error{c}"), Kind::CodeName)));
-    patterns
+/// Every anchor, as the search takes them.
+static PATTERNS: LazyLock<Vec<(String, Kind)>> =
+    LazyLock::new(|| ANCHORS.iter().map(|(w, k)| ((*w).to_string(), *k)).collect());
+
+/// The capital letters an EWS code name goes on with after `Error`: a hit on
+/// `Error` is a mention only when one of them follows, so the countless
+/// `Error:` and `Error ` of ordinary logs cost one look each.
+static CODE_LETTERS: LazyLock<[bool; 256]> = LazyLock::new(|| {
+    let mut letters = [false; 256];
+    for code in codes::ews_codes() {
+        if let Some(&c) = code.strip_prefix("Error").and_then(|rest| rest.as_bytes().first()) {
+            letters[usize::from(c)] = c.is_ascii_uppercase();
+        }
+    }
+    letters
 });
 
 static SEARCH: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
@@ -120,9 +169,39 @@ pub(crate) struct Hit {
 
 /// The next anchor at or after `from`.
 pub(crate) fn next_hit(buf: &[u8], from: usize) -> Option<Hit> {
-    let found = SEARCH.as_ref()?.find(buf.get(from..)?)?;
-    let (_, kind) = PATTERNS[found.pattern().as_usize()];
-    Some(Hit { at: from + found.start(), len: found.len(), kind })
+    let search = SEARCH.as_ref()?;
+    let mut at = from;
+    loop {
+        let found = search.find(buf.get(at..)?)?;
+        let (start, end) = (at + found.start(), at + found.end());
+        let hit = match PATTERNS[found.pattern().as_usize()].1 {
+            Kind::CodeName => buf.get(end).filter(|&&c| CODE_LETTERS[usize::from(c)]).map(|_| Hit {
+                at: start,
+                len: end + 1 - start,
+                kind: Kind::CodeName,
+            }),
+            Kind::ExceptionName => exception(buf, start, end).filter(|hit| hit.at >= from),
+            kind => Some(Hit { at: start, len: end - start, kind }),
+        };
+        match hit {
+            Some(hit) => return Some(hit),
+            None => at = start + 1,
+        }
+    }
+}
+
+/// The exception type whose name ends at `end` (`Exception` standing at
+/// `start`), as a hit on the part of its name [`EXCEPTIONS`] lists.
+fn exception(buf: &[u8], start: usize, end: usize) -> Option<Hit> {
+    let floor = start.saturating_sub(LONGEST_WORD);
+    let word =
+        buf[floor..start].iter().rposition(|c| !c.is_ascii_alphanumeric()).map_or(floor, |p| floor + p + 1);
+    let name = &buf[word..end];
+    let (listed, kind) = EXCEPTIONS
+        .iter()
+        .filter(|(listed, _)| name.ends_with(listed.as_bytes()))
+        .max_by_key(|(listed, _)| listed.len())?;
+    Some(Hit { at: end - listed.len(), len: listed.len(), kind: *kind })
 }
 
 /// What a recogniser is given.
@@ -165,11 +244,29 @@ pub(crate) fn recognise(input: &Input<'_>, hit: Hit) -> Outcome {
         Kind::AlertLabel => alert::alert_label(input, hit),
         Kind::SyncLabel => text::sync_label(input, hit),
         Kind::CodeName => text::mention(input, hit),
-        Kind::Returned | Kind::Crm => alert::alert_without_label(input, hit),
+        // Named for the exception type by `next_hit`; never dispatched as is.
+        Kind::ExceptionName => Outcome::Skip,
+        // `The remote server returned an error: (403) Forbidden.` is no
+        // alert; next to EWS it is a blocked request.
+        Kind::Returned => match alert::alert_without_label(input, hit) {
+            Outcome::Skip => ews_block::client_error(input, hit),
+            outcome => outcome,
+        },
+        Kind::Crm => alert::alert_without_label(input, hit),
         Kind::Hresult => text::hresult(input, hit),
         Kind::Exception => text::exception(input, hit),
         Kind::GraphError => json::graph_error(input, hit),
         Kind::Dashboard => text::dashboard_token(input, hit),
+        Kind::GraphServiceException => graph_sdk::service_exception(input, hit),
+        Kind::ODataError => graph_sdk::odata_error(input, hit),
+        Kind::GraphErrorDump => graph_sdk::graph_error_dump(input, hit),
+        Kind::PythonDict => graph_python::dict_repr(input, hit),
+        Kind::PythonMainError => graph_python::main_error(input, hit),
+        Kind::PowerShell => graph_powershell::error_record(input, hit),
+        Kind::GraphUrl => graph_json::bare_object(input, hit),
+        Kind::Batch => graph_json::batch(input, hit),
+        Kind::Aadsts => aadsts::aadsts(input, hit),
+        Kind::EwsPolicy => ews_block::policy_header(input, hit),
     }
 }
 

@@ -8,7 +8,9 @@ use regex::bytes::Regex;
 static TIME: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\b(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
-        r"|\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?)"
+        r"|\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?",
+        // PHP's error log: `25-Nov-2026 10:04:40 UTC`.
+        r"|\d{1,2}-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{4} \d{2}:\d{2}:\d{2}(?: UTC)?)"
     ))
     .ok()
 });
@@ -25,9 +27,76 @@ static MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
-static PROFILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\bemail server profile\s+(?:"([^"\r\n]{1,120})"|([^\r\n.]{1,120}?))(?:\s+has been notified|\s+is\b|\s+was\b|\.|,|$)"#).ok()
+/// A mailbox named without quotes: after `the mailbox` or `for mailbox`, or
+/// as the subject of a sentence (`Mailbox Nadia Holm didn't synchronize.`).
+/// The words are cut to the name by [`bare_name`].
+static BARE_MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r#"(?:\b(?i:the|for) mailbox|(?:^|[.!?>*]\s*|\s)(Mailbox))[ \t]+(\p{Lu}|\d)"#).ok()
 });
+
+static PROFILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bemail server profile\s+(?:(?:""|\\?"|&(?:amp;)?quot;)([^"\\&\r\n]{1,120})(?:""|\\?"|&(?:amp;)?quot;)|\[([^\]\r\n]{1,120})\]|((?-i:\p{Lu}|\d)[^\r\n.]{0,119}?))(?:\s+has been notified|\s+is\b|\s+was\b|\.|,|$)"#).ok()
+});
+
+/// Lower-case words that resume the sentence after a name written bare.
+const SENTENCE_WORDS: &[&str] = &[
+    "a", "after", "an", "and", "are", "as", "at", "because", "before", "but", "by", "can", "can't", "cannot",
+    "could", "couldn't", "did", "didn't", "does", "doesn't", "failed", "for", "from", "has", "hasn't",
+    "have", "had", "if", "in", "into", "is", "isn't", "may", "might", "must", "needs", "not", "of", "on",
+    "or", "should", "since", "so", "that", "the", "through", "to", "until", "via", "was", "wasn't", "were",
+    "when", "which", "while", "will", "with", "won't",
+];
+
+/// The words that may follow a mailbox named as a sentence's subject.
+const VERBS: &[&str] = &[
+    "can't", "cannot", "could", "couldn't", "didn't", "doesn't", "failed", "has", "hasn't", "is", "isn't",
+    "was", "wasn't", "will", "won't",
+];
+
+/// The name at the start of `text`, written without quotes: its words up to
+/// the first word of the sentence's own (`because`, `didn't`, …) or to the
+/// punctuation that ends it. `verb_needed`: the name is a sentence's subject
+/// and counts only when a word of the sentence follows it.
+fn bare_name(text: &[u8], verb_needed: bool) -> Option<String> {
+    let end = text
+        .iter()
+        .position(|b| {
+            matches!(b, b'\r' | b'\n' | b'"' | b'\\' | b'<' | b'>' | b'|' | b'\t' | b'(' | b'[' | b'*')
+        })
+        .unwrap_or(text.len())
+        .min(200);
+    let text = String::from_utf8_lossy(&text[..end]);
+    let mut name_end = 0;
+    let mut resumed = false;
+    for (at, word) in text.split(' ').scan(0, |at, w| {
+        let start = *at;
+        *at += w.len() + 1;
+        Some((start, w))
+    }) {
+        if word.is_empty() {
+            break;
+        }
+        let bare = word.trim_end_matches(['.', ',', ';', ':', '!', '?', '…']);
+        let lower = bare.to_lowercase().replace('\u{2019}', "'");
+        if at > 0 && SENTENCE_WORDS.contains(&lower.as_str()) {
+            // A sentence's subject is followed by its verb, not a preposition
+            // (`Mailbox 4f2d next poll in 900 s` names no mailbox).
+            resumed = !verb_needed || VERBS.contains(&lower.as_str());
+            break;
+        }
+        name_end = at + bare.len();
+        if bare.len() < word.len() || bare.contains('…') {
+            // Punctuation closes the name, and the sentence clause with it.
+            resumed = true;
+            break;
+        }
+        if at > 120 {
+            return None;
+        }
+    }
+    let name = text[..name_end].trim();
+    (!name.is_empty() && (resumed || !verb_needed)).then(|| name.to_string())
+}
 
 /// The time and mailbox of the log record a payload at `at` belongs to: from
 /// the start of its own line or, for a continuation (a stack trace, a payload
@@ -74,20 +143,29 @@ pub(crate) fn trace_time(text: &[u8]) -> Option<String> {
     Some(String::from_utf8_lossy(captures.get(1)?.as_bytes()).into_owned())
 }
 
-/// The mailbox an alert sentence names ("through the mailbox "X"").
+/// The mailbox an alert sentence names: quoted (`through the mailbox "X"`),
+/// bracketed, an address, or bare (`for the mailbox Sales Queue because…`,
+/// `Mailbox Nadia Holm didn't synchronize.`).
 pub(crate) fn mailbox(text: &[u8]) -> Option<String> {
-    let captures = MAILBOX.as_ref()?.captures(text)?;
-    let name = (1..=5).find_map(|i| captures.get(i))?;
-    let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
-    (!name.is_empty() && !name.starts_with('<')).then_some(name)
+    if let Some(captures) = MAILBOX.as_ref()?.captures(text) {
+        let name = (1..=5).find_map(|i| captures.get(i))?;
+        let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
+        if !name.is_empty() && !name.starts_with('<') {
+            return Some(name);
+        }
+    }
+    BARE_MAILBOX.as_ref()?.captures_iter(text).find_map(|c| {
+        let start = c.get(2)?.start();
+        bare_name(&text[start..], c.get(1).is_some())
+    })
 }
 
 /// The email server profile an alert sentence names.
 pub(crate) fn profile(text: &[u8]) -> Option<String> {
     let captures = PROFILE.as_ref()?.captures(text)?;
-    let name = (1..=2).find_map(|i| captures.get(i))?;
+    let name = (1..=3).find_map(|i| captures.get(i))?;
     let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
-    (!name.is_empty()).then_some(name)
+    (!name.is_empty() && !name.starts_with(['<', '\\'])).then_some(name)
 }
 
 #[cfg(test)]
@@ -113,6 +191,70 @@ mod tests {
         assert_eq!(mailbox(b"mailbox kai.berg@contoso.com didn't").as_deref(), Some("kai.berg@contoso.com"));
         assert_eq!(mailbox(br#"the mailbox ""Rosa Lindqvist"" because"#).as_deref(), Some("Rosa Lindqvist"));
         assert_eq!(mailbox(br#"the mailbox \"Rosa Lindqvist\" because"#).as_deref(), Some("Rosa Lindqvist"));
+    }
+
+    #[test]
+    fn bare_names_end_where_the_sentence_resumes() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "Email can't be received for the mailbox Sales Queue because the mailbox record doesn't have a valid email address.",
+                Some("Sales Queue"),
+            ),
+            (
+                "An unexpected error occurred while receiving email. Mailbox Nadia Holm didn't synchronize.",
+                Some("Nadia Holm"),
+            ),
+            (
+                "An internal error occurred while receiving email through the mailbox Jane Doe.",
+                Some("Jane Doe"),
+            ),
+            (
+                "Appointments, contacts, and tasks for the mailbox Omar Haddad couldn't be synchronized.",
+                Some("Omar Haddad"),
+            ),
+            (
+                "the email address of the mailbox Help Desk is configured with another organization.",
+                Some("Help Desk"),
+            ),
+            (
+                "Make sure that the credentials specified in the mailbox Lena Vogel are correct",
+                Some("Lena Vogel"),
+            ),
+            (
+                "An error occurred in sending email for mailbox Kai Berg while connecting to the email server.",
+                Some("Kai Berg"),
+            ),
+            ("has been enabled for the mailbox Aiko Sato\u{2026}", Some("Aiko Sato")),
+            ("A general mailbox access error occurred. The mailbox didn't synchronize.", None),
+            ("Email can't be received for the mailbox because an error occurred", None),
+            ("Configuration errors can be found in the **Mailbox Alert Wall**", None),
+            ("Starting mailbox cycle for 118 mailboxes", None),
+            ("DEBUG Mailbox 4f2d9a10 next poll in 900 s", None),
+            ("INFO Mailbox 0c7e11f3 skipped this cycle", None),
+            ("through the mailbox \\<Mailbox Name>.", None),
+        ];
+        for (text, want) in cases {
+            let text = text.replace("\\u{2026}", "\u{2026}");
+            assert_eq!(mailbox(text.as_bytes()).as_deref(), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn profiles_quoted_bracketed_and_bare() {
+        let bare = b"The owner of the associated email server profile Fabrikam Online has been notified.";
+        assert_eq!(profile(bare).as_deref(), Some("Fabrikam Online"));
+        assert_eq!(
+            profile(b"the email server profile [Contoso Hybrid] has been notified").as_deref(),
+            Some("Contoso Hybrid")
+        );
+        assert_eq!(
+            profile(br#"email server profile ""Contoso Hybrid"" has been notified"#).as_deref(),
+            Some("Contoso Hybrid")
+        );
+        assert_eq!(profile(br"email server profile \<Profile Name> has been notified"), None);
+        assert_eq!(profile(b"the port specified in the email server profile is incorrect."), None);
+        let wall = b"A notification about this is posted on the alerts wall for the owner of the email server profile Microsoft Exchange Online.";
+        assert_eq!(profile(wall).as_deref(), Some("Microsoft Exchange Online"));
     }
 
     #[test]

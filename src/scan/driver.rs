@@ -3,14 +3,17 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 
 use super::anchor::{self, Hit, Input, Item, Outcome};
-use super::lines::Lines;
+use super::event::{self, RecordStart};
+use super::lines::{self, Lines};
+use super::time;
 use super::{ScanConfig, SourceInfo};
 use super::{work, xml};
-use crate::model::{Class, Finding, Malformed, Shape, Span};
+use crate::model::{Class, Finding, Malformed, Shape, Span, Wrapping};
 
 /// What the scanner reports, in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +22,20 @@ pub enum Event {
     Finding(Box<Finding>),
     /// A candidate payload could not be read.
     Malformed(Malformed),
+    /// A finding just before a segment's own part (see [`Segment::context_from`]),
+    /// read only so that what follows is read as one scan would: it is the
+    /// previous segment's to report.
+    Context(Box<Finding>),
+}
+
+impl Event {
+    /// Where the event's payload starts in the input.
+    pub fn offset(&self) -> u64 {
+        match self {
+            Event::Finding(f) | Event::Context(f) => f.span.offset,
+            Event::Malformed(m) => m.span.offset,
+        }
+    }
 }
 
 /// Counts for one input.
@@ -26,6 +43,9 @@ pub enum Event {
 pub struct Stats {
     /// Bytes of decoded text scanned.
     pub bytes: u64,
+    /// Events reported: findings that one record of the input (an alert with
+    /// its details, a log record, a CSV row) reported together count once.
+    pub events: u64,
     /// Findings reported.
     pub findings: u64,
     /// Of those, class Error.
@@ -49,6 +69,7 @@ impl Stats {
     /// Adds another input's counts.
     pub fn add(&mut self, other: &Stats) {
         self.bytes += other.bytes;
+        self.events += other.events;
         self.findings += other.findings;
         self.errors += other.errors;
         self.warnings += other.warnings;
@@ -79,9 +100,6 @@ impl std::error::Error for ReadError {}
 /// How far back from the scan position the buffer keeps text: alert sentences
 /// and tag openers are looked for behind an anchor.
 pub const LOOKBACK: usize = 4096;
-/// Mailbox, profile and time found in one payload carry over to the payloads
-/// that follow it within this many bytes (the rest of its record).
-const CONTEXT_REACH: u64 = 8192;
 /// A bare mention of a code this close after a finding with that code is the
 /// same error told again (public so that a scan split into segments applies
 /// the same rule across their boundaries).
@@ -101,25 +119,31 @@ const SOURCE_PAST_MARKS: u64 = 4096;
 /// end to start) are one run of broken text, reported once.
 const MALFORMED_GAP: u64 = 256;
 
-/// Mailbox, profile and time of the latest payload that named them.
+/// The event the latest finding belongs to: where it starts, where its last
+/// finding ended, and the mailbox, profile and time its findings named.
 #[derive(Debug, Default)]
 struct Context {
+    id: u64,
+    end: u64,
+    /// Some finding of this event was reported (it counts in the stats).
+    counted: bool,
     mailbox: Option<String>,
     profile: Option<String>,
     time: Option<String>,
-    end: u64,
+    time_text: Option<String>,
 }
 
 pub(crate) struct Driver<'a> {
     source: &'a SourceInfo,
     config: &'a ScanConfig,
-    sink: &'a mut dyn FnMut(Event),
+    sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
     buf: Vec<u8>,
     /// Absolute offset of `buf[0]`.
     base: u64,
     lines: Lines,
     stats: Stats,
-    context: Context,
+    /// The current event, once a finding has been read.
+    context: Option<Context>,
     recent: VecDeque<(String, u64)>,
     /// The part of the input this scan answers for, when it is one segment of
     /// a larger file: anchors before `begin` or from `stop` on are another
@@ -127,6 +151,8 @@ pub(crate) struct Driver<'a> {
     segment: Option<Segment>,
     /// Set once the scan has passed `stop`.
     done: bool,
+    /// Set once the sink wants no more.
+    stopped: bool,
     /// The closing tag of an oversized payload whose rest is being passed over.
     skipping: Option<Vec<u8>>,
     /// The latest malformed payload, held back so that a run of them broken
@@ -140,26 +166,36 @@ pub struct Segment {
     /// Where reading starts: a line start a little before `begin`, so that an
     /// alert's sentence before the first anchor is there to read.
     pub read_from: u64,
-    /// The first offset whose anchors this segment reads.
+    /// The 1-based line number of `read_from` in the whole file.
+    pub first_line: u64,
+    /// Where the segment starts reading anchors: findings from here to
+    /// `begin` set up what the scan carries from one payload to the next
+    /// (the event, the codes just told, the end of the last payload) and are
+    /// handed on as [`Event::Context`] only.
+    pub context_from: u64,
+    /// The first offset whose findings this segment reports.
     pub begin: u64,
     /// The first offset whose anchors it leaves to the next segment.
     pub stop: u64,
 }
 
 /// What a segment scan tells the one putting segments back together.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SegmentEnd {
     /// The end of the last payload read: the next segment's findings before
     /// it are this segment's, read again.
     pub consumed: u64,
-    /// Line breaks between `read_from` and `begin`.
-    pub lines_before_begin: u64,
-    /// Line breaks between `read_from` and `stop`.
-    pub lines_before_stop: u64,
+    /// The last codes reported and where their payloads ended, oldest first:
+    /// a bare mention just after them in the next segment repeats them.
+    pub recent: Vec<(String, u64)>,
 }
 
 impl<'a> Driver<'a> {
-    pub fn new(source: &'a SourceInfo, config: &'a ScanConfig, sink: &'a mut dyn FnMut(Event)) -> Self {
+    pub fn new(
+        source: &'a SourceInfo,
+        config: &'a ScanConfig,
+        sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
+    ) -> Self {
         Driver {
             source,
             config,
@@ -168,10 +204,11 @@ impl<'a> Driver<'a> {
             base: 0,
             lines: Lines::default(),
             stats: Stats::default(),
-            context: Context::default(),
+            context: None,
             recent: VecDeque::new(),
             segment: None,
             done: false,
+            stopped: false,
             skipping: None,
             pending: None,
         }
@@ -180,7 +217,7 @@ impl<'a> Driver<'a> {
     /// Scans only `segment` of the input; the reader starts at `read_from`.
     pub fn segment(mut self, segment: Segment) -> Self {
         self.base = segment.read_from;
-        self.lines = Lines::at(segment.read_from);
+        self.lines = Lines::at_line(segment.read_from, segment.first_line);
         self.segment = Some(segment);
         self
     }
@@ -199,7 +236,6 @@ impl<'a> Driver<'a> {
     fn run_inner<R: Read>(&mut self, mut reader: R, end: &mut SegmentEnd) -> Result<Stats, ReadError> {
         let mut pos = 0;
         let mut floor = 0;
-        let mut counted = (None, None);
         loop {
             // A read that fails part way ends the input there: what was read
             // is still scanned, so no finding before the damage is lost.
@@ -213,12 +249,11 @@ impl<'a> Driver<'a> {
                 self.stats.bytes = self.base + self.buf.len() as u64;
                 return Err(ReadError { stats: self.stats, error });
             }
-            if eof || (self.done && hold.is_none()) {
+            if eof || self.stopped || (self.done && hold.is_none()) {
                 break;
             }
             let keep = hold.unwrap_or(pos).min(pos).saturating_sub(LOOKBACK);
             if keep > 0 {
-                self.count_segment_lines(self.base + keep as u64, &mut counted);
                 self.lines.locate(&self.buf, self.base, self.base + keep as u64);
                 self.buf.drain(..keep);
                 self.base += keep as u64;
@@ -226,32 +261,16 @@ impl<'a> Driver<'a> {
                 floor = floor.saturating_sub(keep);
             }
         }
-        self.count_segment_lines(u64::MAX, &mut counted);
         self.flush_malformed();
         if let Some(segment) = self.segment {
             end.consumed = self.base + floor as u64;
-            end.lines_before_begin = counted.0.unwrap_or(0);
-            end.lines_before_stop = counted.1.unwrap_or(0);
+            end.recent = self.recent.iter().cloned().collect();
             self.stats.bytes =
                 segment.stop.min(self.base + self.buf.len() as u64).saturating_sub(segment.begin);
         } else {
             self.stats.bytes = self.base + self.buf.len() as u64;
         }
         Ok(self.stats)
-    }
-
-    /// Counts the line breaks before a segment's `begin` and `stop` while they
-    /// are still in the buffer (before it is drained up to `upto`).
-    fn count_segment_lines(&mut self, upto: u64, counted: &mut (Option<u64>, Option<u64>)) {
-        let Some(segment) = self.segment else { return };
-        let available = self.base + self.buf.len() as u64;
-        for (mark, slot) in [(segment.begin, &mut counted.0), (segment.stop, &mut counted.1)] {
-            if slot.is_none() && (mark <= upto || upto == u64::MAX) {
-                let at = mark.min(available).max(self.base);
-                let (line, _) = self.lines.locate(&self.buf, self.base, at);
-                *slot = Some(line - 1);
-            }
-        }
     }
 
     /// Reads the next chunk; true at the end of the input.
@@ -292,7 +311,7 @@ impl<'a> Driver<'a> {
                     *pos = hit.at;
                     return None;
                 }
-                if at < segment.begin {
+                if at < segment.context_from {
                     *pos = hit.at + 1;
                     continue;
                 }
@@ -305,6 +324,9 @@ impl<'a> Driver<'a> {
                     }
                     *pos = end.max(hit.at + 1);
                     *floor = (*floor).max(end);
+                    if self.stopped {
+                        return None;
+                    }
                 }
                 Outcome::Skip => *pos = hit.at + 1,
                 Outcome::NeedMore { from } if self.buf.len() - from >= self.config.max_payload => {
@@ -380,6 +402,9 @@ impl<'a> Driver<'a> {
             Item::Finding(finding) => self.emit_finding(*finding),
             Item::Malformed { start, end, error_at, reason } => {
                 let offset = self.base + start as u64;
+                if self.before_own(offset) {
+                    return;
+                }
                 let length = end.saturating_sub(start) as u64;
                 if let Some(last) = &mut self.pending
                     && last.reason == reason
@@ -405,7 +430,7 @@ impl<'a> Driver<'a> {
     fn flush_malformed(&mut self) {
         if let Some(m) = self.pending.take() {
             self.stats.malformed += 1;
-            (self.sink)(Event::Malformed(m));
+            self.send(Event::Malformed(m));
         }
     }
 
@@ -435,10 +460,27 @@ impl<'a> Driver<'a> {
         if f.shape == Shape::Mention && self.repeats_recent(&f, offset) {
             return;
         }
+        // Recognisers give the time as the input writes it.
+        if let Some(text) = f.time.take() {
+            f.time = time::rfc3339(&text);
+            f.time_text = Some(text);
+        }
         self.apply_context(&mut f, end);
         self.remember(&f, end);
         if f.class == Some(Class::Success) && !self.config.show_success {
             return;
+        }
+        if self.before_own(offset) {
+            // Counted, if at all, by the segment it belongs to.
+            if let Some(event) = self.context.as_mut() {
+                event.counted = true;
+            }
+            self.send(Event::Context(Box::new(f)));
+            return;
+        }
+        if let Some(event) = self.context.as_mut().filter(|e| !e.counted) {
+            event.counted = true;
+            self.stats.events += 1;
         }
         self.stats.findings += 1;
         match f.class {
@@ -447,7 +489,19 @@ impl<'a> Driver<'a> {
             Some(Class::Success) => self.stats.successes += 1,
             None => self.stats.unclassed += 1,
         }
-        (self.sink)(Event::Finding(Box::new(f)));
+        self.send(Event::Finding(Box::new(f)));
+    }
+
+    /// Is `offset` before the part of the input this scan reports?
+    fn before_own(&self, offset: u64) -> bool {
+        self.segment.is_some_and(|s| offset < s.begin)
+    }
+
+    /// Hands an event on; a sink that wants no more ends the scan.
+    fn send(&mut self, event: Event) {
+        if (self.sink)(event).is_break() {
+            self.stopped = true;
+        }
     }
 
     fn repeats_recent(&self, f: &Finding, offset: u64) -> bool {
@@ -463,30 +517,75 @@ impl<'a> Driver<'a> {
         }
     }
 
-    /// Fills in mailbox, profile and time from the payloads just before, and
-    /// remembers this one's for those after.
+    /// Puts the finding in its event (the one the previous finding belongs to,
+    /// or a new one), and fills in mailbox, profile and time from the other
+    /// findings of that event only.
     fn apply_context(&mut self, f: &mut Finding, end: u64) {
-        // Another log record (another time) is another context.
-        let same_record = f.time.is_none() || f.time == self.context.time;
-        let near = f.span.offset.saturating_sub(self.context.end) < CONTEXT_REACH
-            && self.context.end > 0
-            && same_record;
-        if f.mailbox.is_some() || f.profile.is_some() {
-            self.context =
-                Context { mailbox: f.mailbox.clone(), profile: f.profile.clone(), time: f.time.clone(), end };
-            return;
+        let rel = |abs: u64| usize::try_from(abs.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        // An alert's event starts with its sentence, before the code line.
+        let first = match (f.shape, f.marks.message) {
+            (Shape::Alert, Some((at, _))) => at.min(f.span.offset),
+            _ => f.span.offset,
+        };
+        // Looked for no further back than the walk would go: on a line many
+        // megabytes long, every finding would otherwise search it all.
+        let first = rel(first).min(self.buf.len());
+        let own = lines::line_start(&self.buf, first, first.saturating_sub(event::EVENT_REACH));
+        let previous = self.context.as_ref().filter(|c| c.end >= self.base);
+        let stop = previous.map(|c| rel(c.end));
+        let start = if matches!(f.shape, Shape::Alert | Shape::DashboardToken) {
+            // An alert's sentence begins an event of its own, and so does a
+            // dashboard row, unless it shares a line with the finding before.
+            stop.is_none_or(|stop| own > stop).then_some(self.base + own as u64)
+        } else {
+            let csv = f.wrapping == Wrapping::Csv;
+            let walk = event::Walk { stop, low: 0, input_start: self.base == 0, csv };
+            match event::record_start(&self.buf, own, walk) {
+                RecordStart::Continues => None,
+                RecordStart::At(at) => Some(self.base + at as u64),
+                RecordStart::Unknown => Some(self.base + own as u64),
+            }
+        };
+        // Another time is another record, even where no line break shows it
+        // (a log carried whole in one JSON string): the record starts where
+        // its time is written.
+        let start = match (start, self.context.as_ref()) {
+            (None, Some(c)) if f.time.is_some() && c.time.is_some() && f.time != c.time => {
+                let from = own.min(first);
+                let written = f
+                    .time_text
+                    .as_deref()
+                    .and_then(|t| memchr::memmem::rfind(&self.buf[from..first], t.as_bytes()));
+                Some(self.base + written.map_or(first, |at| from + at) as u64)
+            }
+            (start, _) => start,
+        };
+        let context = match (start, self.context.as_mut()) {
+            (None, Some(context)) => context,
+            _ => self
+                .context
+                .insert(Context { id: start.unwrap_or(self.base + own as u64), ..Context::default() }),
+        };
+        context.end = context.end.max(end);
+        f.event = context.id;
+        fill(&mut f.mailbox, &mut context.mailbox);
+        fill(&mut f.profile, &mut context.profile);
+        if f.time.is_none() {
+            f.time.clone_from(&context.time);
+            f.time_text.clone_from(&context.time_text);
+        } else if context.time.is_none() {
+            context.time.clone_from(&f.time);
+            context.time_text.clone_from(&f.time_text);
         }
-        if near {
-            if f.mailbox.is_none() {
-                f.mailbox.clone_from(&self.context.mailbox);
-            }
-            if f.profile.is_none() {
-                f.profile.clone_from(&self.context.profile);
-            }
-            if f.time.is_none() {
-                f.time.clone_from(&self.context.time);
-            }
-            self.context.end = end;
-        }
+    }
+}
+
+/// Gives a finding its event's value when it names none, and the event the
+/// finding's value when the event has none yet.
+fn fill(own: &mut Option<String>, event: &mut Option<String>) {
+    match (own.is_none(), event.is_none()) {
+        (true, false) => own.clone_from(event),
+        (false, true) => event.clone_from(own),
+        _ => {}
     }
 }

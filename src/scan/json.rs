@@ -380,13 +380,16 @@ pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
     }
     f.marks.code = mark_value(text, end, b"code", code).map(|(s, e)| (s as u64, (e - s) as u64));
     f.span = Span { offset: 0, length: end as u64, line: 0, column: 0 };
+    super::graph_json::enrich(&mut f, input, open, hit.at);
     finish(f, &mapped, end, open, input)
 }
 
 /// Places a finding read at text position 0 back onto the input.
 fn finish(mut f: Finding, mapped: &Mapped, end: usize, open: usize, input: &Input<'_>) -> Outcome {
     if f.time.is_none() {
-        (f.time, f.mailbox) = super::context::record(input.buf, open, input.floor);
+        let (time, mailbox) = super::context::record(input.buf, open, input.floor);
+        f.time = time;
+        f.mailbox = f.mailbox.take().or(mailbox);
     }
     let item = Item::Finding(Box::new(f));
     let (item, end) = match &mapped.view {

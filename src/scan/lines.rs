@@ -24,9 +24,9 @@ impl Default for Lines {
 }
 
 impl Lines {
-    /// Counting from absolute offset `at`, taken as the start of line 1.
-    pub fn at(at: u64) -> Self {
-        Lines { at, line: 1, line_start: at }
+    /// Counting from absolute offset `at`, taken as the start of line `line`.
+    pub fn at_line(at: u64, line: u64) -> Self {
+        Lines { at, line: line.max(1), line_start: at }
     }
 
     /// The 1-based line and column of absolute offset `abs`, which must lie in

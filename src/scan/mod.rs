@@ -8,23 +8,42 @@
 //! reported as oversized and read only as far as the cap, so the scanner's
 //! memory stays bounded whatever the input.
 //!
-//! - `driver`: the streaming loop, line numbers, context carried between payloads
+//! - `driver`: the streaming loop, line numbers, the event each finding belongs to
 //! - `anchor`: the words searched for, and which recogniser each hit goes to
 //! - `window`: XML payloads, unwrapped from CSV, JSON or entities first (`view`)
 //! - `xml`: reading one XML window, forgiving of broken markup
 //! - `alert`, `text`, `json`: alert lines; exceptions, HRESULTs, dashboard
 //!   tokens and code names in free text; OWA and Graph JSON
-//! - `lines`, `context`: line arithmetic; times, mailboxes and profiles nearby
+//! - `client`: the message beside a code as client libraries print it
+//! - `event`: where the record a finding stands in starts (its event)
+//! - `lines`, `context`, `time`: line arithmetic; times, mailboxes and profiles
+//!   nearby; times in RFC 3339
+//! - `graph_sdk`, `graph_python`, `graph_powershell`, `graph_json`: Microsoft
+//!   Graph errors as SDKs, PowerShell and `$batch` responses print them
+//! - `aadsts`, `ews_block`: Entra ID sign-in errors; EWS requests refused by policy
+//! - `record`, `http_context`: what those share: the text around a hit, a log
+//!   record's lines; the request URL, status and headers around an error
 
+mod aadsts;
 mod alert;
 mod anchor;
+mod client;
 mod context;
 mod driver;
+mod event;
+mod ews_block;
 #[doc(hidden)]
 pub mod fuzzing;
+mod graph_json;
+mod graph_powershell;
+mod graph_python;
+mod graph_sdk;
+mod http_context;
 mod json;
 mod lines;
+mod record;
 mod text;
+mod time;
 mod view;
 mod window;
 #[doc(hidden)]
@@ -32,11 +51,17 @@ pub mod work;
 mod xml;
 
 use std::io::Read;
+use std::ops::ControlFlow;
 
 /// A reader cannot decide yet: the text it needs runs past what has been read,
 /// and more input may come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NeedMore;
+
+/// A time as logs write it, in RFC 3339 (see the `time` module).
+pub(crate) fn rfc3339(text: &str) -> Option<String> {
+    time::rfc3339(text)
+}
 
 pub use driver::{Event, LOOKBACK, REPEAT_REACH, ReadError, Segment, SegmentEnd, Stats};
 
@@ -73,12 +98,12 @@ pub struct SourceInfo {
 }
 
 /// Scans a UTF-8 stream, handing every finding and malformed payload to `sink`
-/// in input order.
+/// in input order. The scan ends early when `sink` answers `Break`.
 pub fn scan_reader<R: Read>(
     reader: R,
     source: &SourceInfo,
     config: &ScanConfig,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> Result<Stats, ReadError> {
     driver::Driver::new(source, config, sink).run(reader)
 }
@@ -91,7 +116,7 @@ pub fn scan_segment<R: Read>(
     source: &SourceInfo,
     config: &ScanConfig,
     segment: Segment,
-    sink: &mut dyn FnMut(Event),
+    sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> Result<(Stats, SegmentEnd), ReadError> {
     driver::Driver::new(source, config, sink).segment(segment).run_segment(reader)
 }
@@ -99,6 +124,10 @@ pub fn scan_segment<R: Read>(
 /// Scans text held in memory; the same as [`scan_reader`] over a slice.
 pub fn scan_bytes(bytes: &[u8], source: &SourceInfo, config: &ScanConfig) -> (Vec<Event>, Stats) {
     let mut events = Vec::new();
-    let stats = scan_reader(bytes, source, config, &mut |e| events.push(e)).unwrap_or_else(|e| e.stats);
+    let mut keep = |e| {
+        events.push(e);
+        ControlFlow::Continue(())
+    };
+    let stats = scan_reader(bytes, source, config, &mut keep).unwrap_or_else(|e| e.stats);
     (events, stats)
 }

@@ -192,38 +192,12 @@ pub(crate) fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
     let mut f = Finding::new(Shape::Mention, name.to_string());
     f.span = Span { offset: hit.at as u64, length: len as u64, line: 0, column: 0 };
     f.marks.code = Some((hit.at as u64, len as u64));
-    if let Some((s, e)) = mention_message(buf, end) {
+    if let Some((s, e)) = super::client::message_after(buf, name.as_bytes(), end) {
         f.message = Some(String::from_utf8_lossy(&buf[s..e]).trim().to_string());
         f.marks.message = Some((s as u64, (e - s) as u64));
     }
     (f.time, f.mailbox) = context::record(buf, hit.at, input.floor);
     Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
-}
-
-/// The message beside a mentioned code: a quoted `Message=` value in an
-/// object dump, or the words after the name (`ErrorServerBusy: The server …`),
-/// but not the next field of a `Key = value` dump.
-fn mention_message(buf: &[u8], after: usize) -> Option<(usize, usize)> {
-    let end = line_end(buf, after).min(after + 300);
-    let rest = &buf[after..end];
-    if let Some(key) = memchr::memmem::find(rest, b"Message") {
-        let mut i = key + b"Message".len();
-        while i < rest.len() && matches!(rest[i], b' ' | b'=' | b':') {
-            i += 1;
-        }
-        if let Some(&quote @ (b'"' | b'\'')) = rest.get(i) {
-            let close = memchr::memchr(quote, &rest[i + 1..])?;
-            return Some((after + i + 1, after + i + 1 + close));
-        }
-    }
-    let (s, e) = trim_span(buf, after, token_end(buf, after, 300));
-    let s = s + buf[s..e].iter().take_while(|b| matches!(b, b':' | b')' | b']' | b'-' | b',' | b' ')).count();
-    let words = &buf[s..e];
-    let key_value = words
-        .iter()
-        .position(|b| !b.is_ascii_alphanumeric())
-        .is_some_and(|p| words[p..].iter().find(|b| **b != b' ') == Some(&b'='));
-    (e > s + 3 && !key_value).then_some((s, e))
 }
 
 static HRESULT: LazyLock<Option<Regex>> =
@@ -357,7 +331,7 @@ pub(crate) fn codes_in(text: &str) -> Vec<(Shape, String, Option<String>)> {
         .into_iter()
         .filter_map(|e| match e {
             super::Event::Finding(f) => Some((f.shape, f.code.clone(), f.inner_code.clone())),
-            super::Event::Malformed(_) => None,
+            super::Event::Malformed(_) | super::Event::Context(_) => None,
         })
         .collect()
 }

@@ -534,7 +534,7 @@ impl Parser<'_> {
                 })
             });
         }
-        let Some(code) = code else { return };
+        let Some(code) = code.map(one_identifier) else { return };
         if message.as_ref().is_some_and(|m| m.text.is_empty()) {
             message = None;
         }
@@ -672,6 +672,23 @@ fn attribute_by_local(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
         .flatten()
         .find(|a| local_name(a.key.as_ref().as_bytes()) == name)
         .map(|a| decode_text(a.value.as_bytes()))
+}
+
+/// A code is one identifier: a namespace prefix (`a:ErrorX`) and what an
+/// unclosed tag leaves after the name (`ErrorX>` in `<e:ResponseCode>a:ErrorX>`)
+/// are not part of it. Numeric codes (`-2147220970`) are left as they are.
+fn one_identifier(field: Field) -> Field {
+    if !field.text.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return field;
+    }
+    let local_at = field.text.rfind(':').map_or(0, |p| p + 1);
+    let local = &field.text[local_at..];
+    let len = local.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+    if len == 0 || (local_at == 0 && len == field.text.len()) {
+        return field;
+    }
+    let start = field.start + local_at;
+    Field { text: local[..len].to_string(), start, end: (start + len).min(field.end) }
 }
 
 #[cfg(test)]

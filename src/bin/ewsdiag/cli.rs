@@ -11,10 +11,19 @@ Exit status:
   1  nothing was found
   2  trouble: bad arguments, an unreadable input, an unknown code for explain";
 
+/// The version line: the package version and the date of the knowledge base's
+/// facts, which change by the month.
+fn version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("{} (knowledge base {})", env!("CARGO_PKG_VERSION"), ewsdiag::kb::date())
+    });
+    &VERSION
+}
+
 /// Finds Exchange Web Services errors and Dynamics 365 server-side
 /// synchronization alerts in logs, and says what went wrong and how to fix it.
 #[derive(Debug, Parser)]
-#[command(name = "ewsdiag", version, after_long_help = EXIT_STATUS)]
+#[command(name = "ewsdiag", version = version(), after_long_help = EXIT_STATUS)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -28,7 +37,7 @@ pub enum Command {
     /// Parse one payload, from a file or pasted on standard input.
     #[command(after_long_help = EXIT_STATUS)]
     Inspect(InspectArgs),
-    /// Explain an EWS ResponseCode or a Dynamics 365 sync error.
+    /// Explain an error code (EWS, Dynamics 365 sync, HTTP, Microsoft Graph, Entra) or a symptom.
     #[command(after_long_help = EXIT_STATUS)]
     Explain(ExplainArgs),
 }
@@ -47,6 +56,10 @@ pub struct ScanArgs {
     /// Worker threads (0: one per core).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// Print the CPU time of each phase to standard error at the end (for
+    /// the benchmark).
+    #[arg(long, hide = true)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -79,19 +92,37 @@ pub struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The code: an EWS name (with or without `Error`), an HRESULT (signed or
-    /// hex), a `Crm.` code, a ServiceError number or a sync status name.
-    #[arg(value_name = "CODE", required_unless_present = "list")]
+    /// The code: an EWS name (with or without `Error`), an HTTP status, an
+    /// HRESULT (signed or hex), a `Crm.` code, a ServiceError number, a sync
+    /// status name, an AADSTS code, `graph:NAME` for Microsoft Graph's reading,
+    /// a symptom, or a pasted alert line.
+    #[arg(
+        value_name = "CODE",
+        allow_negative_numbers = true,
+        required_unless_present_any = ["list", "category", "transient"]
+    )]
     pub code: Option<String>,
-    /// List the known codes instead.
-    #[arg(long)]
+    /// List the known codes instead (implied by --category and --transient).
+    #[arg(long, conflicts_with = "code")]
     pub list: bool,
-    /// With --list: only codes of this category (e.g. `throttling/quota`).
-    #[arg(long, requires = "list")]
+    /// List only codes of this category (e.g. `throttling/quota`, `symptom`) or folder (`graph`).
+    #[arg(long, conflicts_with = "code")]
     pub category: Option<String>,
-    /// With --list: only codes whose errors clear by retrying (`yes`, `no`, `sometimes`).
-    #[arg(long, requires = "list")]
+    /// List only codes whose errors clear by retrying (`yes`, `no`, `sometimes`).
+    #[arg(long, conflicts_with = "code")]
     pub transient: Option<String>,
+    /// Output format: a page for people, or the entry's data as JSON.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+}
+
+/// How `explain` writes its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Markdown into a pipe, a wrapped page on a terminal.
+    Human,
+    /// The entry's data as one JSON object (an array with --list).
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +141,15 @@ pub struct OutputArgs {
     /// Also report successful responses (`NoError`).
     #[arg(long)]
     pub show_success: bool,
+    /// Replace addresses, mailbox, profile, user and host names, GUIDs and IP
+    /// addresses with stable pseudonyms (`mailbox-1`, `user-2@domain-1.example`)
+    /// in every format, so the report can be shared.
+    #[arg(long)]
+    pub redact: bool,
+    /// With --redact: derive pseudonyms from the contents of FILE, so they stay
+    /// the same across runs that use the same file (implies --redact).
+    #[arg(long, value_name = "FILE")]
+    pub redact_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -143,4 +183,6 @@ pub enum Format {
     Json,
     /// One row per finding, for a spreadsheet.
     Csv,
+    /// One self-contained web page to share: root causes first, then every finding.
+    Html,
 }

@@ -5,7 +5,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use ewsdiag::model::{Finding, Malformed};
-use ewsdiag::report::Report;
+use ewsdiag::report::{FindingWriter, Report};
 use ewsdiag::run::Summary;
 use ewsdiag::scan::Stats;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -52,12 +52,28 @@ impl<'r> Progress<'r> {
     }
 }
 
-impl Report for Progress<'_> {
-    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.findings += 1;
-        if self.findings.is_multiple_of(1024) {
+impl Progress<'_> {
+    fn found(&mut self, findings: usize) {
+        let before = self.findings;
+        self.findings += findings as u64;
+        if before / 1024 != self.findings / 1024 {
             self.update();
         }
+    }
+}
+
+impl Report for Progress<'_> {
+    fn writer(&self) -> Option<Box<dyn FindingWriter>> {
+        self.inner.writer()
+    }
+
+    fn written(&mut self, bytes: &[u8], findings: usize) -> io::Result<()> {
+        self.found(findings);
+        self.inner.written(bytes, findings)
+    }
+
+    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        self.found(1);
         self.inner.finding(finding)
     }
 

@@ -4,9 +4,10 @@
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
+use ewsdiag::redact::{Redacting, Redactor};
 use ewsdiag::report::human::{Human, Settings};
 use ewsdiag::report::summary::Overview;
-use ewsdiag::report::{Csv, Json, Ndjson, Report};
+use ewsdiag::report::{Csv, Html, Json, Ndjson, Report};
 use ewsdiag::run::{self, RunConfig, Summary};
 use ewsdiag::scan::ScanConfig;
 use ewsdiag::walk::WalkConfig;
@@ -27,6 +28,7 @@ pub(crate) fn scan(args: &ScanArgs) -> ExitCode {
         },
         scan: scan_config(&args.output, format, &args.limits),
         threads: args.threads,
+        timings: args.timings,
         ..RunConfig::default()
     };
     execute(&config, format, &args.output, true)
@@ -50,9 +52,9 @@ fn scan_config(output: &OutputArgs, format: Format, limits: &LimitArgs) -> ScanC
     ScanConfig {
         max_payload: limits.max_payload,
         show_success: output.show_success,
-        // Only the drawn diagnostics show the payload; a bulk scan in any
+        // Only the drawn diagnostics and the web page show the payload; a bulk scan in any
         // other format has no use for a copy of every payload's text.
-        keep_source: format == Format::Human,
+        keep_source: matches!(format, Format::Human | Format::Html),
         ..ScanConfig::default()
     }
 }
@@ -71,6 +73,7 @@ fn execute(config: &RunConfig, format: Format, output: &OutputArgs, ranked: bool
         Format::Ndjson => Box::new(Ndjson::new(out, stderr)),
         Format::Json => Box::new(Json::new(out, stderr)),
         Format::Csv => Box::new(Csv::new(out, stderr)),
+        Format::Html => Box::new(Html::new(out, stderr)),
     };
     // A progress line only where it cannot tangle with the findings: on a
     // terminal's stderr, while stdout goes elsewhere or waits for the summary.
@@ -79,7 +82,31 @@ fn execute(config: &RunConfig, format: Format, output: &OutputArgs, ranked: bool
     if ranked && io::stderr().is_terminal() && quiet_stdout && !dumb {
         report = Box::new(Progress::new(report));
     }
+    match redactor(output) {
+        Ok(Some(redactor)) => report = Box::new(Redacting::new(report, redactor)),
+        Ok(None) => {}
+        Err(status) => return status,
+    }
     finish(run::run(config, report.as_mut()))
+}
+
+/// The redactor `--redact` and `--redact-key` ask for, if any.
+fn redactor(output: &OutputArgs) -> Result<Option<Redactor>, ExitCode> {
+    match &output.redact_key {
+        Some(file) => match std::fs::read(file) {
+            Ok(key) if !key.is_empty() => Ok(Some(Redactor::with_key(&key))),
+            Ok(_) => {
+                eprintln!("ewsdiag: --redact-key {}: the file is empty; put a secret in it", file.display());
+                Err(exit::Status::Trouble.into())
+            }
+            Err(error) => {
+                eprintln!("ewsdiag: --redact-key {}: {error}", file.display());
+                Err(exit::Status::Trouble.into())
+            }
+        },
+        None if output.redact => Ok(Some(Redactor::new())),
+        None => Ok(None),
+    }
 }
 
 /// How output to a stream should look, from the flags, the environment and
@@ -111,7 +138,15 @@ fn width() -> usize {
 
 fn finish(outcome: io::Result<Summary>) -> ExitCode {
     match outcome {
-        Ok(summary) => exit::status(&summary),
+        Ok(summary) => {
+            if let Some(t) = summary.timings {
+                eprintln!(
+                    "ewsdiag: CPU seconds by phase: scan {:.3}, diagnose {:.3}, tally {:.3}, render {:.3}, correlate {:.3}, report {:.3}",
+                    t.scan, t.diagnose, t.tally, t.render, t.correlate, t.report
+                );
+            }
+            exit::status(&summary)
+        }
         // `ewsdiag scan … | head`: the reader has all it wants.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => exit::Status::Found.into(),
         Err(error) => {

@@ -17,22 +17,87 @@ mod setup;
 use crate::kb::KnowledgeBase;
 use crate::model::Finding;
 
-use super::resolve;
 use super::root::{RootCause, Verdict};
 use super::signals::contains_ci;
+use super::tally::Bucket;
 
-/// The not-yet-explained findings of one mailbox, in input order.
+/// The not-yet-explained findings of one mailbox, counted by kind, in order
+/// of first appearance.
 pub(crate) struct Group<'a> {
     /// The mailbox as first written, `None` for findings that name none.
     pub mailbox: Option<&'a str>,
-    pub findings: Vec<&'a Finding>,
+    pub buckets: Vec<&'a Bucket>,
 }
 
-/// A rule's conclusion and the findings (indices into [`Group::findings`]) it
+/// A rule's conclusion and the buckets (indices into [`Group::buckets`]) it
 /// explains.
 pub(crate) struct Claim {
     pub verdict: Verdict,
     pub taken: Vec<usize>,
+}
+
+/// The phrases rules look for in a finding's texts, as a set of bits, so that
+/// findings can be counted together without keeping their texts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Flags(u8);
+
+/// Phrases the rules read, each with its bit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Phrase {
+    /// The message says SendOnly cannot be used without a mailbox.
+    SendOnly = 0,
+    /// The message mentions a distribution group.
+    DistributionGroup,
+    /// The message mentions a secure connection.
+    SecureConnection,
+    /// The message, or the inner message, says the license is missing.
+    NoValidLicense,
+    /// The message, or the inner message, says the license is invalid.
+    InvalidLicense,
+    /// The message or a detail names Exchange Online or office365.com.
+    Cloud,
+    /// Exchange Online said why it refused EWS (`X-EWS-Policy-Reason`).
+    PolicyReason,
+}
+
+/// What the SendOnly message says.
+pub(super) const SEND_ONLY: &str = "SendOnly cannot be used by a user without a mailbox";
+/// The header Exchange Online gives its reason for refusing EWS in.
+const POLICY_REASON: &str = "X-EWS-Policy-Reason";
+/// Words of the license messages, in [`Phrase`] order.
+pub(super) const LICENSE_WORDS: [&str; 2] = ["doesn't have a valid license", "license is invalid"];
+
+impl Flags {
+    /// The phrases `f`'s message and details hold.
+    pub(crate) fn of(f: &Finding) -> Flags {
+        let message = f.message.as_deref().unwrap_or_default();
+        let inner = f.details.get("InnerErrorMessageText").map_or("", String::as_str);
+        let either = |w: &str| contains_ci(message, w) || contains_ci(inner, w);
+        let cloud = |s: &str| contains_ci(s, "office365.com") || contains_ci(s, "exchange online");
+        let mut flags = Flags::default();
+        for (phrase, holds) in [
+            (Phrase::SendOnly, contains_ci(message, SEND_ONLY)),
+            (Phrase::DistributionGroup, contains_ci(message, "distribution group")),
+            (Phrase::SecureConnection, contains_ci(message, "secure connection")),
+            (Phrase::NoValidLicense, either(LICENSE_WORDS[0])),
+            (Phrase::InvalidLicense, either(LICENSE_WORDS[1])),
+            (Phrase::Cloud, cloud(message) || f.details.values().any(|v| cloud(v))),
+            (
+                Phrase::PolicyReason,
+                contains_ci(message, POLICY_REASON)
+                    || f.details.keys().any(|k| k.eq_ignore_ascii_case(POLICY_REASON)),
+            ),
+        ] {
+            if holds {
+                flags.0 |= 1 << phrase as u8;
+            }
+        }
+        flags
+    }
+
+    pub(crate) fn has(self, phrase: Phrase) -> bool {
+        self.0 & (1 << phrase as u8) != 0
+    }
 }
 
 type Rule = fn(&Group<'_>, &KnowledgeBase) -> Option<Claim>;
@@ -52,18 +117,23 @@ pub(crate) const RULES: &[Rule] = &[
 pub(super) const EWS_RETIREMENT: &str = "ews-retirement-403";
 
 impl Group<'_> {
-    pub(super) fn indices(&self, keep: impl Fn(&Finding) -> bool) -> Vec<usize> {
-        (0..self.findings.len()).filter(|&i| keep(self.findings[i])).collect()
+    pub(super) fn indices(&self, keep: impl Fn(&Bucket) -> bool) -> Vec<usize> {
+        (0..self.buckets.len()).filter(|&i| keep(self.buckets[i])).collect()
     }
 
-    pub(super) fn pick(&self, taken: &[usize]) -> impl Iterator<Item = &Finding> {
-        taken.iter().filter_map(|&i| self.findings.get(i).copied())
+    pub(super) fn pick(&self, taken: &[usize]) -> impl Iterator<Item = &Bucket> {
+        taken.iter().filter_map(|&i| self.buckets.get(i).copied())
+    }
+
+    /// Findings counted in the buckets `taken`.
+    pub(super) fn count(&self, taken: &[usize]) -> usize {
+        self.pick(taken).map(|b| b.count).sum()
     }
 }
 
-/// Does the finding resolve to the knowledge-base entry `code`?
-pub(super) fn is(f: &Finding, kb: &KnowledgeBase, code: &str) -> bool {
-    resolve(f, kb).is_some_and(|e| e.code.eq_ignore_ascii_case(code))
+/// Do the bucket's findings resolve to the knowledge-base entry `code`?
+pub(super) fn is(b: &Bucket, code: &str) -> bool {
+    b.traits.kb_code.is_some_and(|c| c.eq_ignore_ascii_case(code))
 }
 
 pub(super) fn on_premises_profile(name: &str) -> bool {
@@ -75,8 +145,8 @@ pub(super) fn online_profile(name: &str) -> bool {
         && ["online", "office 365", "microsoft 365"].iter().any(|w| contains_ci(name, w))
 }
 
-pub(super) fn first_profile<'a>(findings: impl Iterator<Item = &'a Finding>) -> Option<&'a str> {
-    findings.filter_map(|f| f.profile.as_deref()).next()
+pub(super) fn first_profile<'a>(buckets: impl Iterator<Item = &'a Bucket>) -> Option<&'a str> {
+    buckets.filter_map(|b| b.traits.profile.as_deref()).next()
 }
 
 pub(super) fn plural(n: usize, one: &str) -> String {

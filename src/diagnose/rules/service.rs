@@ -2,27 +2,23 @@
 //! Exchange Online, and transient errors that keep coming back until
 //! synchronization gives up on the mailbox.
 
-use crate::kb::{Entry, KnowledgeBase};
-use crate::model::{Finding, Transient};
+use crate::kb::KnowledgeBase;
+use crate::model::{Shape, Transient};
 
-use super::super::resolve;
-use super::super::root::{Confidence, Verdict, iso_seconds};
-use super::super::signals::{contains_ci, http_status};
+use super::super::root::{Confidence, Verdict};
+use super::super::tally::Bucket;
 use super::{
-    Claim, EWS_RETIREMENT, Group, claim, first_profile, is, on_premises_profile, online_profile, plural,
-    steps,
+    Claim, EWS_RETIREMENT, Group, Phrase, claim, first_profile, is, on_premises_profile, online_profile,
+    plural, steps,
 };
 
 /// ErrorServerBusy with BackOffMilliseconds: EWS throttling, with the wait
 /// Exchange asked for.
-pub(super) fn throttled(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
-    let taken = g.indices(|f| is(f, kb, "ErrorServerBusy"));
-    let backoff = g
-        .pick(&taken)
-        .filter_map(|f| f.details.get("BackOffMilliseconds")?.trim().parse::<u64>().ok())
-        .max()?;
+pub(super) fn throttled(g: &Group<'_>, _kb: &KnowledgeBase) -> Option<Claim> {
+    let taken = g.indices(|b| is(b, "ErrorServerBusy"));
+    let backoff = g.pick(&taken).filter_map(|b| b.backoff).max()?;
     let wait = duration(backoff);
-    let mut ops: Vec<&str> = g.pick(&taken).filter_map(|f| f.operation.as_deref()).collect();
+    let mut ops: Vec<&str> = g.pick(&taken).filter_map(|b| b.traits.operation.as_deref()).collect();
     ops.sort_unstable();
     ops.dedup();
     let ops_said = if ops.is_empty() {
@@ -73,41 +69,45 @@ fn duration(ms: u64) -> String {
 /// entries marked `retirement` count only on a profile named for Exchange
 /// Online, since codes such as ErrorAccessDenied have everyday causes too.
 pub(super) fn ews_retirement(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
-    let online = |f: &Finding| f.profile.as_deref().is_some_and(online_profile);
-    let taken = g.indices(|f| {
-        let on_prem = f.profile.as_deref().is_some_and(on_premises_profile);
-        let forbidden = http_status(f) == Some(403) || is(f, kb, "Forbidden");
-        let retirement = resolve(f, kb).is_some_and(|e: &Entry| e.retirement);
-        !on_prem && (forbidden || (retirement && online(f)))
+    let online = |b: &Bucket| b.traits.profile.as_deref().is_some_and(online_profile);
+    let taken = g.indices(|b| {
+        // Microsoft Graph and Entra sign-in refuse for reasons of their own;
+        // a refusal that says why is diagnosed by what it says.
+        let graph = matches!(b.traits.shape, Shape::GraphError | Shape::Aadsts);
+        let explained = b.traits.flags.has(Phrase::PolicyReason);
+        let on_prem = graph || explained || b.traits.profile.as_deref().is_some_and(on_premises_profile);
+        let forbidden = b.traits.http == Some(403) || is(b, "Forbidden");
+        let retirement = b.traits.kb_code.and_then(|c| kb.lookup(c)).is_some_and(|e| e.retirement);
+        !on_prem && (forbidden || (retirement && online(b)))
     });
-    let first = *g.findings.get(*taken.first()?)?;
+    let first = *g.buckets.get(*taken.first()?)?;
     // Counts stay out of the evidence: it is merged across mailboxes, and the
     // root cause counts findings itself.
-    let mut evidence = vec![if g.pick(&taken).any(|f| http_status(f) == Some(403)) {
+    let mut evidence = vec![if g.pick(&taken).any(|b| b.traits.http == Some(403)) {
         "HTTP 403 Forbidden from the email server".to_owned()
     } else {
-        format!("{} is among the errors the EWS retirement produces", first.code)
+        format!("{} is among the errors the EWS retirement produces", first.traits.code)
     }];
     evidence.push(match first_profile(g.pick(&taken)) {
         Some(p) if online_profile(p) => format!("profile \"{p}\" is an Exchange Online profile"),
         Some(p) => format!("profile \"{p}\" is not named as on-premises"),
         None => "no profile named: it may be Exchange Online".to_owned(),
     });
-    if g.pick(&taken).any(|f| f.message.as_deref().is_some_and(|m| contains_ci(m, "secure connection"))) {
+    if g.pick(&taken).any(|b| b.traits.flags.has(Phrase::SecureConnection)) {
         evidence.push("message mentions \"secure connection\"".to_owned());
     }
     claim(taken, Verdict {
         id: EWS_RETIREMENT.to_owned(),
         title: "Exchange Online refuses EWS for the mailbox or tenant (EWS retirement or an EWS access policy)".to_owned(),
-        kb_code: resolve(first, kb).map(|e| e.code.clone()),
+        kb_code: first.traits.kb_code.map(str::to_owned),
         transient: Transient::No,
         confidence: Confidence::Medium,
         evidence,
         fix: steps(&[
-            "Check the tenant: Get-OrganizationConfig | fl EwsEnabled,EwsApplicationAccessPolicy,EwsAllowList (an empty EwsEnabled means the tenant has not opted in).",
-            "Check the mailbox: Get-CASMailbox <address> | fl EwsEnabled.",
-            "Where EWS is still needed, allow it again: Set-OrganizationConfig -EwsEnabled $true or Set-CASMailbox -EwsEnabled $true, and add the application (CRM/* for Dynamics 365) to an allow list; changes take up to 2 hours.",
-            "Mind the dates: Exchange Online blocks EWS from 1 October 2026 for tenants that have not opted in, and removes it on 1 April 2027; Kiosk, F1 and F3 licenses lose it from 30 June 2026. Exchange Server on-premises is not affected.",
+            "Check the tenant: Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | fl EwsEnabled,EwsAllowedAppIDs,EwsApplicationAccessPolicy,EwsAllowList (since 1 October 2026 an empty EwsEnabled counts as False).",
+            "Check the mailbox: Get-CASMailbox <address> | fl EwsEnabled; EWS works only when both levels are True or empty.",
+            "Where EWS is still needed, set Set-OrganizationConfig -EwsEnabled $true (and the mailbox to True or empty), put the application's ID on EwsAllowedAppIDs, and keep CRM/* on any User-Agent allow list; changes take up to 24 hours.",
+            "Mind the dates: Kiosk, F1 and F3 licences have lost EWS since 30 June 2026, tenants that had not opted in since 1 October 2026, and EWS in Exchange Online ends on 1 April 2027. Exchange Server on-premises is not affected.",
             "Plan the move of EWS clients to Microsoft Graph.",
         ]),
     })
@@ -117,23 +117,39 @@ pub(super) fn ews_retirement(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim>
 /// synchronization retries them 10 times, 5 minutes apart, then disables the
 /// mailbox, so the count seen says how close that is.
 pub(super) fn transient_repeats(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
-    let taken = g.indices(|f| resolve(f, kb).is_some_and(|e| e.transient == Transient::Yes));
-    if taken.len() < 3 {
+    let taken = g.indices(|b| {
+        b.traits.kb_code.and_then(|c| kb.lookup(c)).is_some_and(|e| e.transient == Transient::Yes)
+    });
+    let findings = g.count(&taken);
+    if findings < 3 {
         return None;
     }
-    let times: Vec<i64> = g.pick(&taken).filter_map(|f| iso_seconds(f.time.as_deref()?)).collect();
-    let by_time = times.len() == taken.len();
-    let attempts = if by_time { cycles(times) } else { taken.len() };
+    let by_time = g.pick(&taken).all(|b| b.timed == b.count);
+    let attempts = if by_time {
+        let mut times: Vec<i64> = g.pick(&taken).flat_map(|b| b.times.iter().copied()).collect();
+        times.sort_unstable();
+        times.dedup();
+        cycles(times)
+    } else {
+        findings
+    };
     if attempts < 3 {
         return None;
     }
-    let mut codes: Vec<&str> =
-        g.pick(&taken).filter_map(|f| resolve(f, kb)).map(|e| e.code.as_str()).collect();
-    let kb_code = most_common(&codes).map(str::to_owned);
+    let mut counted: Vec<(&str, usize)> = Vec::new();
+    for b in g.pick(&taken) {
+        let Some(code) = b.traits.kb_code else { continue };
+        match counted.iter_mut().find(|(c, _)| *c == code) {
+            Some(n) => n.1 += b.count,
+            None => counted.push((code, b.count)),
+        }
+    }
+    let kb_code = most_common(&counted).map(str::to_owned);
+    let mut codes: Vec<&str> = counted.iter().map(|(c, _)| *c).collect();
     codes.sort_unstable();
     codes.dedup();
     let mut evidence = vec![
-        format!("{} of transient {}", plural(taken.len(), "finding"), codes.join(", ")),
+        format!("{} of transient {}", plural(findings, "finding"), codes.join(", ")),
         if by_time {
             format!("{attempts} attempts counted from their times, about 5 minutes apart or more")
         } else {
@@ -194,15 +210,8 @@ fn cycles(mut times: Vec<i64>) -> usize {
     count
 }
 
-fn most_common<'a>(codes: &[&'a str]) -> Option<&'a str> {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for &c in codes {
-        match counts.iter_mut().find(|(k, _)| *k == c) {
-            Some(n) => n.1 += 1,
-            None => counts.push((c, 1)),
-        }
-    }
-    // The first of the most frequent, in input order.
+/// The code counted most often; the first met of the most frequent.
+fn most_common<'a>(counts: &[(&'a str, usize)]) -> Option<&'a str> {
     counts.iter().rev().max_by_key(|(_, n)| *n).map(|(c, _)| *c)
 }
 
@@ -219,8 +228,8 @@ mod tests {
 
     #[test]
     fn most_common_breaks_ties_by_input_order() {
-        assert_eq!(most_common(&["a", "b", "b", "a"]), Some("a"));
-        assert_eq!(most_common(&["a", "b", "b"]), Some("b"));
+        assert_eq!(most_common(&[("a", 2), ("b", 2)]), Some("a"));
+        assert_eq!(most_common(&[("a", 1), ("b", 2)]), Some("b"));
         assert_eq!(most_common(&[]), None);
     }
 

@@ -6,24 +6,27 @@ use crate::kb::{Direction, KnowledgeBase};
 use crate::model::Transient;
 
 use super::super::root::{Confidence, Verdict};
-use super::super::signals::{contains_ci, direction, http_status};
-use super::{Claim, Group, claim, first_profile, is, on_premises_profile, online_profile, steps};
+use super::super::signals::contains_ci;
+use super::super::tally::Bucket;
+use super::{
+    Claim, Group, LICENSE_WORDS, Phrase, SEND_ONLY, claim, first_profile, is, on_premises_profile,
+    online_profile, steps,
+};
 
 /// Receive fails with ErrorNonExistentMailbox and send with "SendOnly cannot be
 /// used by a user without a mailbox": the address leads to no mailbox. Three
 /// causes produce the pair; the profile name and any group wording tell which
 /// to check first.
-pub(super) fn not_a_mailbox(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
+pub(super) fn not_a_mailbox(g: &Group<'_>, _kb: &KnowledgeBase) -> Option<Claim> {
     let missing =
-        g.indices(|f| is(f, kb, "ErrorNonExistentMailbox") && direction(f) != Some(Direction::Send));
-    let invalid = g.indices(|f| is(f, kb, "ErrorInvalidOperation"));
-    const SEND_ONLY: &str = "SendOnly cannot be used by a user without a mailbox";
-    let send_only = g.pick(&invalid).any(|f| f.message.as_deref().is_some_and(|m| contains_ci(m, SEND_ONLY)));
-    let sending = g.pick(&invalid).any(|f| direction(f) == Some(Direction::Send));
+        g.indices(|b| is(b, "ErrorNonExistentMailbox") && b.traits.direction != Some(Direction::Send));
+    let invalid = g.indices(|b| is(b, "ErrorInvalidOperation"));
+    let send_only = g.pick(&invalid).any(|b| b.traits.flags.has(Phrase::SendOnly));
+    let sending = g.pick(&invalid).any(|b| b.traits.direction == Some(Direction::Send));
     if missing.is_empty() || !(send_only || sending) {
         return None;
     }
-    let receiving = g.pick(&missing).any(|f| direction(f) == Some(Direction::Receive));
+    let receiving = g.pick(&missing).any(|b| b.traits.direction == Some(Direction::Receive));
     let mut evidence = vec![if receiving {
         "ErrorNonExistentMailbox when receiving email".to_owned()
     } else {
@@ -40,8 +43,7 @@ pub(super) fn not_a_mailbox(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> 
     let mut taken = [missing, invalid].concat();
     taken.sort_unstable();
     let profile = first_profile(g.pick(&taken));
-    let group_words =
-        g.findings.iter().any(|f| f.message.as_deref().is_some_and(|m| contains_ci(m, "distribution group")));
+    let group_words = g.buckets.iter().any(|b| b.traits.flags.has(Phrase::DistributionGroup));
     let check = "Look the address up in Exchange: Get-Recipient <address> | ft Name,RecipientTypeDetails,PrimarySmtpAddress. What it shows tells the three causes apart.";
     let on_prem = "If Exchange Online shows a MailUser, the mailbox lives on-premises: create an Exchange Server (Hybrid) email server profile for the on-premises EWS endpoint and set it on this mailbox record (or move the mailbox to Exchange Online).";
     let group = "If it shows a distribution group or a contact, nothing can be stored or sent there: give the user or queue a real mailbox address (a shared mailbox suits a queue).";
@@ -60,6 +62,7 @@ pub(super) fn not_a_mailbox(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> 
         }
         _ => ("a wrong address on the mailbox record", [wrong, group, on_prem]),
     };
+    evidence.push(format!("most likely {likely}"));
     let mut fix = vec![check.to_owned()];
     fix.extend(order.iter().map(|s| (*s).to_owned()));
     fix.push(retest.to_owned());
@@ -67,7 +70,7 @@ pub(super) fn not_a_mailbox(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> 
         taken,
         Verdict {
             id: "not-a-mailbox".to_owned(),
-            title: format!("The mailbox's address leads to no mailbox in Exchange (most likely {likely})"),
+            title: "The mailbox's address leads to no mailbox in Exchange".to_owned(),
             kb_code: Some("ErrorNonExistentMailbox".to_owned()),
             transient: Transient::No,
             confidence: Confidence::High,
@@ -79,23 +82,20 @@ pub(super) fn not_a_mailbox(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> 
 
 /// HTTP 401 for a mailbox whose profile is named for Exchange Server or Hybrid:
 /// the usual reason is a mailbox that has moved to Exchange Online.
-pub(super) fn hybrid_profile_401(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
-    let taken = g.indices(|f| http_status(f) == Some(401) || is(f, kb, "Unauthorized"));
+pub(super) fn hybrid_profile_401(g: &Group<'_>, _kb: &KnowledgeBase) -> Option<Claim> {
+    let taken = g.indices(|b| b.traits.http == Some(401) || is(b, "Unauthorized"));
     if taken.is_empty() {
         return None;
     }
     let profile = first_profile(g.pick(&taken))
-        .or_else(|| first_profile(g.findings.iter().copied()))
+        .or_else(|| first_profile(g.buckets.iter().copied()))
         .filter(|p| on_premises_profile(p))?;
     let hybrid = contains_ci(profile, "hybrid");
     let mut evidence = vec![
         "HTTP 401 Unauthorized".to_owned(),
         format!("profile \"{profile}\" is named as an on-premises or Hybrid profile"),
     ];
-    let cloud = g.findings.iter().any(|f| {
-        let text = |s: &str| contains_ci(s, "office365.com") || contains_ci(s, "exchange online");
-        f.message.as_deref().is_some_and(text) || f.details.values().any(|v| text(v))
-    });
+    let cloud = g.buckets.iter().any(|b| b.traits.flags.has(Phrase::Cloud));
     if cloud {
         evidence.push("the request went to Exchange Online".to_owned());
     }
@@ -124,24 +124,31 @@ pub(super) fn hybrid_profile_401(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Cl
 pub(super) fn invalid_license(g: &Group<'_>, _kb: &KnowledgeBase) -> Option<Claim> {
     const CODE: &str = "ErrorInvalidLicense";
     let carries = |c: Option<&str>| c.is_some_and(|c| c.eq_ignore_ascii_case(CODE));
-    let taken = g.indices(|f| carries(Some(&f.code)) || carries(f.inner_code.as_deref()));
+    // A message saying the license is missing tells the same story under
+    // any code (ErrorInternalServerError often carries it alone).
+    let says =
+        |b: &Bucket| b.traits.flags.has(Phrase::NoValidLicense) || b.traits.flags.has(Phrase::InvalidLicense);
+    let taken =
+        g.indices(|b| carries(Some(&b.traits.code)) || carries(b.traits.inner_code.as_deref()) || says(b));
     if taken.is_empty() {
         return None;
     }
     let mut evidence = Vec::new();
-    if let Some(outer) = g.pick(&taken).find(|f| carries(f.inner_code.as_deref()) && !carries(Some(&f.code)))
+    if let Some(outer) =
+        g.pick(&taken).find(|b| carries(b.traits.inner_code.as_deref()) && !carries(Some(&b.traits.code)))
     {
-        evidence.push(format!("{} carries inner code {CODE}: the outer error is only a wrapper", outer.code));
+        evidence.push(format!(
+            "{} carries inner code {CODE}: the outer error is only a wrapper",
+            outer.traits.code
+        ));
     } else {
         evidence.push(format!("{CODE} reported directly"));
     }
-    let said = g.pick(&taken).find_map(|f| {
-        let texts = f.message.iter().chain(f.details.get("InnerErrorMessageText"));
-        texts
-            .filter_map(|t| {
-                ["doesn't have a valid license", "license is invalid"].into_iter().find(|w| contains_ci(t, w))
-            })
-            .next()
+    let said = g.pick(&taken).find_map(|b| {
+        let flags = b.traits.flags;
+        [(Phrase::NoValidLicense, LICENSE_WORDS[0]), (Phrase::InvalidLicense, LICENSE_WORDS[1])]
+            .into_iter()
+            .find_map(|(phrase, words)| flags.has(phrase).then_some(words))
     });
     if let Some(words) = said {
         evidence.push(format!("message mentions \"{words}\""));

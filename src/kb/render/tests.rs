@@ -2,7 +2,7 @@
 //! readable diff.
 
 use super::*;
-use crate::kb::entry;
+use crate::kb::entry::{self, Source};
 
 const BUSY: &str = r#"
 code = "ErrorServerBusy"
@@ -36,7 +36,8 @@ fn busy() -> Entry {
 
 #[test]
 fn markdown_page() {
-    let expected = "\
+    let expected = format!(
+        "\
 # ErrorServerBusy: Exchange is too busy to serve the request right now
 
 The server refused the call to protect itself.
@@ -45,7 +46,7 @@ A second paragraph.
 
 EWS ResponseCode · Category: throttling/quota · Transient: yes · ServiceError: 363 · Also known as: `0x8004FFFF`
 
-> EWS is being retired in Exchange Online. Mailboxes with only Kiosk, F1 or F3 licences are refused from 30 June 2026; on 1 October 2026 tenants that have not chosen to keep EWS are blocked; on 1 April 2027 EWS is removed from Exchange Online for good. Exchange Server on premises is not affected.
+> {RETIREMENT_NOTE}
 
 ## Likely causes
 
@@ -70,7 +71,8 @@ EWS ResponseCode · Category: throttling/quota · Transient: yes · ServiceError
 
 - EWS throttling in Exchange
 - KB4514016
-";
+"
+    );
     assert_eq!(to_markdown(&busy()), expected);
 }
 
@@ -81,9 +83,44 @@ fn terminal_page_wraps_and_styles_only_on_request() {
     assert!(plain.lines().all(|l| l.chars().count() <= 40), "{plain}");
     assert!(plain.starts_with("ErrorServerBusy: Exchange is too busy to\nserve the request right now\n"));
     assert!(plain.contains("1. The account went over an EWS\n   throttling budget\n"));
-    assert!(plain.contains("\n│ June 2026; on 1 October 2026 tenants\n"), "{plain}");
+    let note: Vec<&str> = plain.lines().filter_map(|l| l.strip_prefix("│ ")).collect();
+    assert_eq!(note.join(" "), RETIREMENT_NOTE, "the note wraps behind its bar: {plain}");
     let styled = to_terminal(&busy(), 80, true);
     assert!(styled.starts_with("\x1b[1mErrorServerBusy"));
+}
+
+fn other(code: &str) -> Entry {
+    let text = BUSY.replace("ErrorServerBusy", code).replace("Exchange is too busy", "Graph is too busy");
+    entry::parse(Source::Graph, code, &text).unwrap()
+}
+
+#[test]
+fn other_readings_are_noted_under_the_facts() {
+    let (first, second) = (busy(), other("ErrorServerBusy"));
+    let page = readings_to_markdown(&[&first, &second]);
+    let facts = page.find("· ServiceError: 363").unwrap();
+    let note = page
+        .find("> Also a Microsoft Graph error: ErrorServerBusy (“Graph is too busy to serve the request right now”). See `ewsdiag explain graph:ErrorServerBusy`.")
+        .unwrap();
+    assert!(facts < note && note < page.find("## Likely causes").unwrap(), "{page}");
+    let reversed = readings_to_markdown(&[&second, &first]);
+    assert!(reversed.contains("> Read as an EWS ServiceError number (363): ErrorServerBusy"), "{reversed}");
+    assert_eq!(readings_to_markdown(&[]), "");
+}
+
+#[test]
+fn json_carries_the_entry_and_its_other_readings() {
+    let (first, second) = (busy(), other("ErrorServerBusy"));
+    let json: serde_json::Value =
+        serde_json::from_str(&readings_to_json(&[&first, &second]).unwrap()).unwrap();
+    assert_eq!(json["code"], "ErrorServerBusy");
+    assert_eq!(json["source"], "ews");
+    assert_eq!(json["service_error"], 363);
+    assert_eq!(json["causes"][0]["evidence"][0], "detail:BackOffMilliseconds");
+    assert_eq!(json["other_readings"][0]["id"], "graph:ErrorServerBusy");
+    let list: serde_json::Value = serde_json::from_str(&list_to_json(&[&first, &second]).unwrap()).unwrap();
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    assert!(list[1].get("other_readings").is_none());
 }
 
 #[test]

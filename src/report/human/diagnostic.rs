@@ -13,7 +13,7 @@ use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
 
 use super::source::{Label, PayloadSource};
 use super::text::wrap;
-use crate::kb::{self, Source};
+use crate::kb;
 use crate::model::{Class, Finding, Shape, Transient};
 
 /// How many ranked causes the help lists; the rest are counted and left to
@@ -47,14 +47,11 @@ impl FindingDiagnostic {
     /// one of them only says so).
     pub fn new(f: &Finding, help_width: usize, source_width: usize, shown: &[&str]) -> Self {
         let entry = f.diagnosis.as_ref().and_then(|d| kb::knowledge_base().lookup(d.code));
-        let namespace = match entry.map(|e| e.source) {
-            Some(Source::Ews) => "ews",
-            Some(Source::Sss) => "sss",
-            None => namespace_of(f.shape),
-        };
-        let code = match &f.diagnosis {
-            Some(d) => format!("{namespace}::{}", d.code),
-            None => format!("{namespace}::{}", f.effective_code()),
+        let namespace = entry.map_or_else(|| namespace_of(f.shape), |e| e.source.folder());
+        let code = match (&f.diagnosis, entry) {
+            (Some(_), Some(e)) => format!("{namespace}::{}", e.code),
+            (Some(d), None) => format!("{namespace}::{}", d.code),
+            (None, _) => format!("{namespace}::{}", f.effective_code()),
         };
         let severity = match (f.class, f.shape) {
             (Some(Class::Success), _) => Severity::Advice,
@@ -123,6 +120,7 @@ fn namespace_of(shape: Shape) -> &'static str {
         Shape::Alert | Shape::DashboardToken | Shape::DataverseFault => "sss",
         Shape::Exception => "dotnet",
         Shape::GraphError => "graph",
+        Shape::Aadsts => "entra",
     }
 }
 
@@ -138,7 +136,7 @@ fn heading(f: &Finding) -> String {
     let mut context = Vec::new();
     if let Some(inner) = &f.inner_code {
         context.push(format!("{} wrapping {inner}", f.code));
-    } else if f.diagnosis.as_ref().is_some_and(|d| d.code != f.code) {
+    } else if f.diagnosis.as_ref().is_some_and(|d| kb::unqualified(d.code) != f.code) {
         context.push(format!("reported as {}", f.code));
     }
     if let Some(op) = &f.operation {

@@ -50,8 +50,12 @@ impl PayloadSource {
     /// Lines longer than `width` are reflowed.
     pub fn of(f: &Finding, width: usize, labels: &[Label]) -> Option<PayloadSource> {
         let text = f.source.as_deref()?;
-        let position = Some((f.span.line, f.span.column));
-        Some(PayloadSource::new(&f.path, f.span.offset, position, text, width, labels))
+        // A workbook cell is named by its place in the sheet (`Alerts!D2`).
+        let (name, position) = match (&f.sheet, &f.cell) {
+            (Some(sheet), Some(cell)) => (format!("{} {sheet}!{cell}", f.path), None),
+            _ => (f.path.clone(), Some((f.span.line, f.span.column))),
+        };
+        Some(PayloadSource::new(&name, f.span.offset, position, text, width, labels))
     }
 
     /// The source for `text`, which stands at absolute offset `start` of the

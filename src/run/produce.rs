@@ -1,0 +1,149 @@
+//! The producing side of a job: findings written to the format's bytes (and
+//! counted for correlation) on the thread that found them, in chunks; what
+//! needs the reporting side passed on whole.
+
+use std::ops::ControlFlow;
+
+use crate::diagnose::Tally;
+use crate::kb;
+use crate::model::{Finding, Malformed};
+use crate::report::FindingWriter;
+use crate::scan::{Event, SegmentEnd};
+use crate::walk::Target;
+
+use super::clock::{Clock, Phase};
+use super::one::Scanned;
+use super::split::{Job, Part};
+
+/// Bytes gathered before they are handed on as one piece.
+const CHUNK: usize = 64 << 10;
+
+/// What a job hands to the reporting side, in order.
+pub(super) enum Piece {
+    /// Findings written by the format's writer, already counted.
+    Bytes { bytes: Vec<u8>, findings: usize },
+    /// A finding for the reporting side to count and report. A `held` one
+    /// may repeat what the previous segment of its file reported.
+    Finding { finding: Box<Finding>, held: bool },
+    /// A payload that could not be read.
+    Malformed { malformed: Malformed, held: bool },
+    /// The job is over.
+    Done(Box<Done>),
+}
+
+impl Piece {
+    /// About how many bytes the piece holds, to bound what waits.
+    pub(super) fn size(&self) -> usize {
+        match self {
+            Piece::Bytes { bytes, .. } => bytes.len(),
+            Piece::Finding { .. } => 2048,
+            Piece::Malformed { .. } => 512,
+            Piece::Done(_) => 256,
+        }
+    }
+}
+
+/// How a job ended.
+pub(super) struct Done {
+    pub scanned: Scanned,
+    /// The findings it wrote, counted.
+    pub tally: Tally,
+    /// For a segment of a large file: how it ended, and whether it was the
+    /// file's last.
+    pub part: Option<(SegmentEnd, bool)>,
+}
+
+impl Done {
+    pub(super) fn whole(scanned: Scanned) -> Done {
+        Done { scanned, tally: Tally::new(), part: None }
+    }
+
+    pub(super) fn part(scanned: Scanned, end: SegmentEnd, last: bool) -> Done {
+        Done { scanned, tally: Tally::new(), part: Some((end, last)) }
+    }
+
+    /// A segment the run stopped before it started.
+    pub(super) fn stopped(part: &Part<'_>) -> Done {
+        Done::part(Scanned::default(), SegmentEnd::default(), part.last)
+    }
+
+    /// What a job that panicked reports: its input, unreadable for an internal
+    /// error (a bug to report, never a reason to stop the rest of the run).
+    pub(super) fn failed(job: &Job<'_>) -> Done {
+        let reason = "internal error while scanning (please report it with this input)".to_string();
+        match job {
+            Job::Whole(Target::Input { origin, .. }) => {
+                Done::whole(Scanned::unreadable(origin.display(), reason))
+            }
+            Job::Whole(Target::Unreadable { path, .. }) => {
+                Done::whole(Scanned::unreadable(path.clone(), reason))
+            }
+            Job::Part(part) => Done::part(
+                Scanned::unreadable(part.origin.display(), reason),
+                SegmentEnd::default(),
+                part.last,
+            ),
+        }
+    }
+}
+
+/// Turns a job's events into pieces.
+pub(super) struct Producer<'a> {
+    writer: Option<&'a mut (dyn FindingWriter + 'static)>,
+    send: &'a mut dyn FnMut(Piece) -> ControlFlow<()>,
+    chunk: Vec<u8>,
+    findings: usize,
+    tally: Tally,
+    clock: Option<&'a Clock>,
+}
+
+impl<'a> Producer<'a> {
+    pub(super) fn new(
+        writer: Option<&'a mut (dyn FindingWriter + 'static)>,
+        send: &'a mut dyn FnMut(Piece) -> ControlFlow<()>,
+        clock: Option<&'a Clock>,
+    ) -> Self {
+        Producer { writer, send, chunk: Vec::new(), findings: 0, tally: Tally::new(), clock }
+    }
+
+    /// Takes one event in; a `held` one goes to the reporting side whole.
+    pub(super) fn event(&mut self, event: Event, held: bool) -> ControlFlow<()> {
+        match event {
+            Event::Finding(finding) => match self.writer.as_deref_mut() {
+                Some(writer) if !held => {
+                    let (tally, chunk) = (&mut self.tally, &mut self.chunk);
+                    Clock::time(self.clock, Phase::Tally, || tally.add(&finding, kb::knowledge_base()));
+                    Clock::time(self.clock, Phase::Render, || writer.write(&finding, chunk));
+                    self.findings += 1;
+                    if self.chunk.len() >= CHUNK { self.flush() } else { ControlFlow::Continue(()) }
+                }
+                _ => {
+                    self.flush()?;
+                    (self.send)(Piece::Finding { finding, held })
+                }
+            },
+            Event::Malformed(malformed) => {
+                self.flush()?;
+                (self.send)(Piece::Malformed { malformed, held })
+            }
+            // Another segment's to report; the diagnoser has taken it in.
+            Event::Context(_) => ControlFlow::Continue(()),
+        }
+    }
+
+    /// Ends the job: what is written so far, then how it ended.
+    pub(super) fn finish(&mut self, mut done: Done) -> ControlFlow<()> {
+        self.flush()?;
+        done.tally = std::mem::take(&mut self.tally);
+        (self.send)(Piece::Done(Box::new(done)))
+    }
+
+    fn flush(&mut self) -> ControlFlow<()> {
+        if self.chunk.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        let bytes = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK + (CHUNK >> 2)));
+        let findings = std::mem::take(&mut self.findings);
+        (self.send)(Piece::Bytes { bytes, findings })
+    }
+}
