@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     for event in events {
         match event {
             Event::Finding(mut f) => {
-                f.diagnosis = diagnose::diagnose(&f, kb::knowledge_base(), &seen);
+                f.diagnosis = diagnose::diagnose(&f, kb::knowledge_base(), &seen).map(std::sync::Arc::new);
                 human.finding(&f).expect("writing to memory");
             }
             Event::Malformed(m) => human.malformed(&m).expect("writing to memory"),

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 use quick_xml::Reader;
-use quick_xml::errors::Error as XmlError;
+use quick_xml::errors::{Error as XmlError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 use regex::bytes::Regex;
 
@@ -306,7 +306,13 @@ impl Parser<'_> {
                 Err(XmlError::IllFormed(_)) => {}
                 Err(error) => {
                     let at = base + reader.error_position() as usize;
-                    if self.more_may_come && memchr::memchr(b'>', &text[at.min(text.len())..]).is_none() {
+                    // quick-xml says a tag, attribute value, comment … is
+                    // unclosed only when the text ends inside it: more text
+                    // may close it, whatever `>` the rest holds.
+                    let unclosed =
+                        matches!(&error, XmlError::Syntax(s) if *s != SyntaxError::InvalidBangMarkup);
+                    let no_end = memchr::memchr(b'>', &text[at.min(text.len())..]).is_none();
+                    if self.more_may_come && (unclosed || no_end) {
                         return None;
                     }
                     return Some(self.cut(at, Some(error.to_string())));
