@@ -1,10 +1,18 @@
 //! A progress line on stderr for scans that take more than a moment: inputs,
-//! bytes, findings and rate. Terminal-only, so it lives in the binary.
+//! bytes, findings and rate, and when the total size is known in advance (all
+//! inputs are files), the percentage done and an estimate of the time left.
+//! Terminal-only, so it lives in the binary.
+//!
+//! Bytes done are those of the inputs finished so far, so the percentage
+//! moves as inputs finish. Sizes are those of the files on disk and bytes done
+//! are decoded text, so for gzip or UTF-16 inputs the percentage is a rough
+//! guide; it never shows more than 99% before the end.
 
 use std::io;
 use std::time::{Duration, Instant};
 
 use ewsdiag::model::{Finding, Malformed};
+use ewsdiag::report::summary::thousands;
 use ewsdiag::report::{FindingWriter, Report};
 use ewsdiag::run::Summary;
 use ewsdiag::scan::Stats;
@@ -22,15 +30,26 @@ pub(crate) struct Progress<'r> {
     inputs: u64,
     bytes: u64,
     findings: u64,
+    /// Total size of the inputs, when known.
+    total: Option<u64>,
 }
 
 impl<'r> Progress<'r> {
-    pub(crate) fn new(inner: Box<dyn Report + 'r>) -> Self {
+    pub(crate) fn new(inner: Box<dyn Report + 'r>, total: Option<u64>) -> Self {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
             bar.set_style(style);
         }
-        Progress { inner, bar, started: Instant::now(), shown: false, inputs: 0, bytes: 0, findings: 0 }
+        Progress {
+            inner,
+            bar,
+            started: Instant::now(),
+            shown: false,
+            inputs: 0,
+            bytes: 0,
+            findings: 0,
+            total,
+        }
     }
 
     fn update(&mut self) {
@@ -41,13 +60,18 @@ impl<'r> Progress<'r> {
             self.bar.enable_steady_tick(Duration::from_millis(120));
         }
         if self.shown {
-            let rate = self.bytes as f64 / elapsed.as_secs_f64().max(0.001) / (1024.0 * 1024.0);
-            self.bar.set_message(format!(
+            let done = self.bytes;
+            let rate = done as f64 / elapsed.as_secs_f64().max(0.001) / (1024.0 * 1024.0);
+            let mut line = format!(
                 "{} inputs, {:.1} MiB, {} findings, {rate:.0} MiB/s",
-                self.inputs,
-                self.bytes as f64 / (1024.0 * 1024.0),
-                self.findings
-            ));
+                thousands(self.inputs),
+                done as f64 / (1024.0 * 1024.0),
+                thousands(self.findings)
+            );
+            if let Some(total) = self.total {
+                line.push_str(&ahead(done, total, elapsed));
+            }
+            self.bar.set_message(line);
         }
     }
 }
@@ -99,5 +123,52 @@ impl Report for Progress<'_> {
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         self.bar.finish_and_clear();
         self.inner.finish(summary)
+    }
+}
+
+/// `, 42%, about 1 min 10 s left` for `done` of `total` bytes after `elapsed`.
+fn ahead(done: u64, total: u64, elapsed: Duration) -> String {
+    if total == 0 {
+        return String::new();
+    }
+    let share = (done as f64 / total as f64).min(0.99);
+    let percent = (share * 100.0).floor();
+    if done == 0 {
+        return format!(", {percent:.0}%");
+    }
+    let left = elapsed.as_secs_f64() * (1.0 - share) / share;
+    format!(", {percent:.0}%, about {} left", minutes(left))
+}
+
+/// `45 s`, `3 min 05 s`, `2 h 10 min`.
+fn minutes(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, s % 3600 / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_scales_the_time_so_far_by_what_is_left() {
+        assert_eq!(ahead(25, 100, Duration::from_secs(10)), ", 25%, about 30 s left");
+        assert_eq!(ahead(50, 100, Duration::from_secs(100)), ", 50%, about 1 min 40 s left");
+        assert_eq!(ahead(0, 100, Duration::from_secs(3)), ", 0%");
+        assert_eq!(ahead(5, 0, Duration::from_secs(3)), "");
+    }
+
+    #[test]
+    fn the_percentage_stops_short_of_100_until_the_end() {
+        assert!(ahead(120, 100, Duration::from_secs(9)).starts_with(", 99%"));
+    }
+
+    #[test]
+    fn long_estimates_are_in_hours() {
+        assert_eq!(minutes(7800.0), "2 h 10 min");
     }
 }
