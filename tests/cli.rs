@@ -443,7 +443,7 @@ mod output {
     }
 
     #[test]
-    fn a_terminal_pages_human_output_through_pager_unless_told_not_to() {
+    fn a_terminal_pages_human_output_and_explain_unless_told_not_to() {
         // `script` gives the run a terminal for its standard output; the
         // pager (a `cat` into a file) shows whether it was used.
         let Some(paged) = on_a_terminal_raw("scan --format human samples/soap", "cat > 'MARK'") else {
@@ -455,6 +455,8 @@ mod output {
         assert_eq!(unpaged.as_deref(), Some(""), "--no-pager");
         let summary = on_a_terminal_raw("scan samples/soap", "cat > 'MARK'");
         assert_eq!(summary.as_deref(), Some(""), "the one-screen summary is never paged");
+        let explained = on_a_terminal_raw("explain ErrorServerBusy", "cat > 'MARK'").unwrap_or_default();
+        assert!(explained.contains("ErrorServerBusy"), "explain pages too: {explained}");
     }
 
     /// Runs `ewsdiag args` with standard output on a pseudo-terminal

@@ -29,7 +29,7 @@ impl Output {
     /// A pager when the rules above allow one, else standard output.
     pub(crate) fn start() -> Output {
         let wanted = !DISABLED.load(Ordering::Relaxed) && io::stdout().is_terminal();
-        let pager = wanted.then(command).flatten().and_then(|mut command| {
+        let pager = wanted.then(|| command(env::var_os("PAGER"))).flatten().and_then(|mut command| {
             let mut child = command.stdin(Stdio::piped()).spawn().ok()?;
             let stdin = child.stdin.take()?;
             Some((child, stdin))
@@ -65,9 +65,8 @@ impl Write for Output {
     }
 }
 
-/// The pager to run, or `None` when `PAGER` asks for none.
-fn command() -> Option<Command> {
-    let pager = env::var_os("PAGER");
+/// The pager to run for the value of `PAGER`, or `None` when it asks for none.
+fn command(pager: Option<OsString>) -> Option<Command> {
     let text = pager.as_ref().map(|p| p.to_string_lossy().trim().to_owned());
     match text.as_deref() {
         Some("" | "cat") => None,
@@ -96,4 +95,35 @@ fn shell(pager: OsString) -> Command {
     let mut command = Command::new(words.next().unwrap_or("more"));
     command.args(words);
     command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(pager: Option<&str>) -> Option<(String, Vec<String>)> {
+        let command = command(pager.map(OsString::from))?;
+        let args = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        Some((command.get_program().to_string_lossy().into_owned(), args))
+    }
+
+    #[test]
+    fn less_with_quit_if_one_screen_when_pager_is_unset() {
+        assert_eq!(program(None), Some(("less".to_owned(), vec!["-FRX".to_owned()])));
+    }
+
+    #[test]
+    fn an_empty_pager_or_cat_means_no_pager() {
+        assert_eq!(program(Some("")), None);
+        assert_eq!(program(Some(" cat ")), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pager_runs_through_the_shell_so_it_may_carry_options() {
+        assert_eq!(
+            program(Some("less -S")),
+            Some(("sh".to_owned(), vec!["-c".to_owned(), "less -S".to_owned()]))
+        );
+    }
 }
