@@ -138,6 +138,8 @@ impl Filter {
 #[derive(Debug, Default)]
 pub struct Gate {
     filter: Filter,
+    /// The filter leaves something out (so the gate has work to do).
+    active: bool,
     input: String,
     kept_here: u64,
     /// The findings left out since the last [`Gate::take_left_out`].
@@ -162,13 +164,13 @@ pub struct LeftOut {
 impl Gate {
     /// A gate applying `filter`.
     pub fn new(filter: Filter) -> Gate {
-        Gate { filter, ..Gate::default() }
+        Gate { active: !filter.is_empty(), filter, ..Gate::default() }
     }
 
     /// Should `finding` be reported? Findings arrive in input order; a new
     /// path starts a new count for `--max-count`.
     pub fn admits(&mut self, finding: &Finding, kb: &KnowledgeBase) -> bool {
-        if self.filter.is_empty() {
+        if !self.active {
             return true;
         }
         if finding.path != self.input {
@@ -343,10 +345,29 @@ mod tests {
     }
 
     #[test]
+    fn finding_times_are_read_in_the_forms_logs_write() {
+        let t = at("2026-11-23T10:02:31Z");
+        for text in [
+            "2026-11-23T10:02:31Z",
+            "2026-11-23 10:02:31Z",
+            "2026-11-23 10:02:31",
+            "2026-11-23T11:02:31+01:00",
+            "11/23/2026 10:02:31 AM",
+            "11/23/2026 10:02:31",
+        ] {
+            assert_eq!(finding_time(text), Some(t), "{text}");
+        }
+        assert_eq!(finding_time("2026-11-23 10:02:31,250").map(|t| t.subsec_millisecond()), Some(250));
+        assert_eq!(finding_time("11/23/2026 1:02:31 PM"), Some(at("2026-11-23T13:02:31Z")));
+        assert_eq!(finding_time("yesterday"), None);
+    }
+
+    #[test]
     fn bounds_read_dates_times_and_spans_back_from_now() {
         let now = at("2026-11-30T12:00:00Z");
         assert_eq!(parse_bound("2026-11-20", now), Ok(at("2026-11-20T00:00:00Z")));
         assert_eq!(parse_bound("2026-11-20T08:15:00", now), Ok(at("2026-11-20T08:15:00Z")));
+        assert_eq!(parse_bound("2026-11-20T08:15", now), Ok(at("2026-11-20T08:15:00Z")));
         assert_eq!(parse_bound("2026-11-20 08:15:00", now), Ok(at("2026-11-20T08:15:00Z")));
         assert_eq!(parse_bound("2026-11-20T08:15:00+01:00", now), Ok(at("2026-11-20T07:15:00Z")));
         assert_eq!(parse_bound("7d", now), Ok(at("2026-11-23T12:00:00Z")));
