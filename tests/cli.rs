@@ -911,8 +911,10 @@ mod segments {
     //! segments are put back together so that the output is exactly that of
     //! one scan from start to end: findings, lines, diagnoses, root causes.
 
+    use ewsdiag::filter::Filter;
     use ewsdiag::report::Ndjson;
     use ewsdiag::run::{RunConfig, run};
+    use ewsdiag::scan::ScanConfig;
 
     fn ndjson(config: &RunConfig) -> Vec<serde_json::Value> {
         let mut out = Vec::new();
@@ -950,5 +952,46 @@ mod segments {
             assert_eq!(b, a, "line {} of the output differs", i + 1);
         }
         assert_eq!(many.len(), one.len());
+    }
+
+    #[test]
+    fn a_filtered_file_split_into_segments_reads_as_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut text = String::new();
+        for round in 0..60 {
+            text.push_str(&std::fs::read_to_string("samples/alerts/alert-tokens.txt").expect("sample"));
+            text.push_str(&format!("2026-11-20 09:{:02}:00 INFO  filler line {round}\n", round % 60));
+        }
+        let path = dir.path().join("big.log");
+        std::fs::write(&path, &text).expect("write");
+        let filter = Filter::default()
+            .codes(&["ErrorServerBusy", "ErrorNonExistentMailbox"], ewsdiag::kb::knowledge_base())
+            .mailboxes(&["priya nair"]);
+        let scan = ScanConfig { filter, ..ScanConfig::default() };
+        let whole =
+            RunConfig { paths: vec![path.clone()], threads: 1, scan: scan.clone(), ..RunConfig::default() };
+        let split =
+            RunConfig { paths: vec![path], threads: 3, segment_len: 2 << 10, scan, ..RunConfig::default() };
+        let (one, many) = (ndjson(&whole), ndjson(&split));
+        let findings = one.iter().filter(|l| l["type"] == "finding").count();
+        assert!(findings >= 60, "the filter keeps some: {findings}");
+        assert!(one.iter().filter(|l| l["type"] == "finding").all(|l| l["mailbox"] == "Priya Nair"));
+        assert_eq!(many, one, "the same findings and the same counts, filtered_out included");
+        let summary = one.last().expect("a summary");
+        assert!(summary["filtered_out"].as_u64().is_some_and(|n| n > 0), "{summary}");
+    }
+
+    #[test]
+    fn max_count_counts_a_large_file_as_one_input() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text = std::fs::read_to_string("samples/alerts/alert-tokens.txt").expect("sample").repeat(60);
+        let path = dir.path().join("big.log");
+        std::fs::write(&path, &text).expect("write");
+        let scan = ScanConfig { filter: Filter::default().max_count(Some(7)), ..ScanConfig::default() };
+        let split =
+            RunConfig { paths: vec![path], threads: 3, segment_len: 2 << 10, scan, ..RunConfig::default() };
+        let lines = ndjson(&split);
+        assert_eq!(lines.iter().filter(|l| l["type"] == "finding").count(), 7);
+        assert!(lines.last().is_some_and(|s| s["filtered_out"].as_u64().is_some_and(|n| n > 100)));
     }
 }
