@@ -4,7 +4,8 @@
 //!
 //! Only when standard output is a terminal, never when `--no-pager` is given,
 //! and not when `PAGER` is empty or `cat`. A pager that cannot be started is
-//! no failure: the text goes straight to standard output.
+//! no failure: the text goes straight to standard output. As git does, `LESS`
+//! is set to `FRX` when unset, so a `PAGER=less` passes colours too.
 
 use std::env;
 use std::ffi::OsString;
@@ -30,6 +31,9 @@ impl Output {
     pub(crate) fn start() -> Output {
         let wanted = !DISABLED.load(Ordering::Relaxed) && io::stdout().is_terminal();
         let pager = wanted.then(|| command(env::var_os("PAGER"))).flatten().and_then(|mut command| {
+            if env::var_os("LESS").is_none() {
+                command.env("LESS", "FRX");
+            }
             let mut child = command.stdin(Stdio::piped()).spawn().ok()?;
             let stdin = child.stdin.take()?;
             Some((child, stdin))
