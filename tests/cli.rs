@@ -396,6 +396,7 @@ mod summary {
         assert_eq!(causes(&all), total);
         assert!(!all.contains("not shown"), "{all}");
         assert_eq!(status(&run(&["scan", "--top", "2", "--all", "samples"])), 2, "one or the other");
+        assert_eq!(status(&run(&["scan", "--top", "0", "samples"])), 2, "at least one");
     }
 
     #[test]
@@ -895,6 +896,35 @@ mod schema {
             assert_eq!(keys, listed, "{name}");
             assert_eq!(required, listed, "{name}: every key is always written");
         }
+    }
+
+    #[test]
+    fn the_json_document_holds_the_same_wire_types() {
+        let mut schema = schema();
+        let defs = schema["$defs"].clone();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let missing = dir.path().join("missing.log");
+        let output = run(&["scan", "--format", "json", "samples", missing.to_str().unwrap()]);
+        let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one document");
+        for (part, def) in
+            [("findings", "Finding"), ("malformed", "Malformed"), ("skipped", "Note"), ("unreadable", "Note")]
+        {
+            schema = serde_json::json!({ "$defs": defs, "$ref": format!("#/$defs/{def}") });
+            let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+            let items = doc[part].as_array().expect("a list");
+            for item in items {
+                assert!(item.get("type").is_none(), "no tag inside the document: {item}");
+                let errors: Vec<String> = validator.iter_errors(item).map(|e| e.to_string()).collect();
+                assert!(errors.is_empty(), "{part}: {errors:?} in {item}");
+            }
+        }
+        assert!(
+            !doc["findings"].as_array().is_some_and(Vec::is_empty)
+                && !doc["unreadable"].as_array().is_some_and(Vec::is_empty)
+        );
+        let summary = serde_json::json!({ "$defs": defs, "$ref": "#/$defs/Summary" });
+        let validator = jsonschema::validator_for(&summary).expect("a valid JSON Schema");
+        assert!(validator.is_valid(&doc["summary"]), "{}", doc["summary"]);
     }
 
     #[test]

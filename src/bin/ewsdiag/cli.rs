@@ -121,7 +121,8 @@ pub struct SummaryArgs {
     ///
     /// Root causes are ranked by the mailboxes they hit. By default as many
     /// are shown as fit the terminal's height (LINES, else 40 lines).
-    #[arg(long, value_name = "N", conflicts_with = "all")]
+    #[arg(long, value_name = "N", conflicts_with = "all",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub top: Option<usize>,
     /// Show every root cause.
     #[arg(long)]
