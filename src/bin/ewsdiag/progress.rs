@@ -3,12 +3,14 @@
 //! inputs are files), the percentage done and an estimate of the time left.
 //! Terminal-only, so it lives in the binary.
 //!
-//! Bytes done are those of the inputs finished so far, so the percentage
-//! moves as inputs finish. Sizes are those of the files on disk and bytes done
+//! Counts are those of the inputs finished so far (findings are written on
+//! the scanning threads, and some formats never pass them here one by one),
+//! so the line moves as inputs finish. Sizes are those of the files on disk and bytes done
 //! are decoded text, so for gzip or UTF-16 inputs the percentage is a rough
 //! guide; it never shows more than 99% before the end.
 
 use std::io;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use ewsdiag::model::{Finding, Malformed};
@@ -32,10 +34,14 @@ pub(crate) struct Progress<'r> {
     findings: u64,
     /// Total size of the inputs, when known.
     total: Option<u64>,
+    /// Where the total arrives from, until it has.
+    pending: Option<Receiver<Option<u64>>>,
 }
 
 impl<'r> Progress<'r> {
-    pub(crate) fn new(inner: Box<dyn Report + 'r>, total: Option<u64>) -> Self {
+    /// Wraps `inner`; the inputs' total size, when it can be known, arrives
+    /// on `total` while the scan runs.
+    pub(crate) fn new(inner: Box<dyn Report + 'r>, total: Receiver<Option<u64>>) -> Self {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
             bar.set_style(style);
@@ -48,7 +54,8 @@ impl<'r> Progress<'r> {
             inputs: 0,
             bytes: 0,
             findings: 0,
-            total,
+            total: None,
+            pending: Some(total),
         }
     }
 
@@ -59,29 +66,25 @@ impl<'r> Progress<'r> {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
             self.bar.enable_steady_tick(Duration::from_millis(120));
         }
+        if let Some(total) = self.pending.as_ref().and_then(|p| p.try_recv().ok()) {
+            self.total = total;
+            self.pending = None;
+        }
         if self.shown {
             let done = self.bytes;
             let rate = done as f64 / elapsed.as_secs_f64().max(0.001) / (1024.0 * 1024.0);
             let mut line = format!(
-                "{} inputs, {:.1} MiB, {} findings, {rate:.0} MiB/s",
+                "{} input{}, {:.1} MiB, {} finding{}, {rate:.0} MiB/s",
                 thousands(self.inputs),
+                if self.inputs == 1 { "" } else { "s" },
                 done as f64 / (1024.0 * 1024.0),
-                thousands(self.findings)
+                thousands(self.findings),
+                if self.findings == 1 { "" } else { "s" },
             );
             if let Some(total) = self.total {
                 line.push_str(&ahead(done, total, elapsed));
             }
             self.bar.set_message(line);
-        }
-    }
-}
-
-impl Progress<'_> {
-    fn found(&mut self, findings: usize) {
-        let before = self.findings;
-        self.findings += findings as u64;
-        if before / 1024 != self.findings / 1024 {
-            self.update();
         }
     }
 }
@@ -92,12 +95,10 @@ impl Report for Progress<'_> {
     }
 
     fn written(&mut self, bytes: &[u8], findings: usize) -> io::Result<()> {
-        self.found(findings);
         self.inner.written(bytes, findings)
     }
 
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.found(1);
         self.inner.finding(finding)
     }
 
@@ -116,6 +117,7 @@ impl Report for Progress<'_> {
     fn input_done(&mut self, path: &str, stats: &Stats) -> io::Result<()> {
         self.inputs += 1;
         self.bytes += stats.bytes;
+        self.findings += stats.findings;
         self.update();
         self.inner.input_done(path, stats)
     }

@@ -4,6 +4,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::mpsc;
 
 use ewsdiag::filter::Filter;
 use ewsdiag::kb;
@@ -163,7 +164,12 @@ fn execute(
     let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
     let quiet_stdout = format == Format::Summary || !io::stdout().is_terminal();
     if ranked && io::stderr().is_terminal() && quiet_stdout && !dumb {
-        report = Box::new(Progress::new(report, total_bytes(config)));
+        // The sizes are added up beside the scan, so a large tree does not
+        // delay its start; the percentage appears once they are known.
+        let (send, total) = mpsc::channel();
+        let (paths, walk) = (config.paths.clone(), config.walk.clone());
+        std::thread::spawn(move || send.send(total_bytes(&paths, &walk)));
+        report = Box::new(Progress::new(report, total));
     }
     match redactor(output) {
         Ok(Some(redactor)) => report = Box::new(Redacting::new(report, redactor)),
@@ -194,9 +200,9 @@ fn screen_height() -> usize {
 
 /// The total size of the inputs, when every one is a file (standard input has
 /// no size known in advance); for the progress line's percentage.
-fn total_bytes(config: &RunConfig) -> Option<u64> {
+fn total_bytes(paths: &[PathBuf], walk: &WalkConfig) -> Option<u64> {
     let mut total = 0;
-    for target in ewsdiag::walk::targets(&config.paths, &config.walk) {
+    for target in ewsdiag::walk::targets(paths, walk) {
         let ewsdiag::walk::Target::Input { origin: ewsdiag::input::Origin::File(path), .. } = target else {
             return None;
         };
