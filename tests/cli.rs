@@ -615,10 +615,11 @@ mod commands {
     }
 
     #[test]
-    fn version_names_the_version_and_the_commit() {
+    fn version_names_the_version_the_commit_and_the_knowledge_base_date() {
         let output = run(&["--version"]);
         let text = stdout(&output);
         assert!(text.starts_with(&format!("ewsdiag {} (commit ", env!("CARGO_PKG_VERSION"))), "{text}");
+        assert!(text.contains(&format!(", knowledge base {})", ewsdiag::kb::date())), "{text}");
     }
 
     #[test]
