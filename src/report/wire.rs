@@ -3,7 +3,7 @@
 //! only grow.
 //!
 //! Every type here borrows from the model (nothing is copied to write a line)
-//! and is declared with [`borrowing!`], which writes the struct and its
+//! and is declared with `borrowing!`, which writes the struct and its
 //! conversion from the model together: adding a key to the output is one line
 //! (`name: Type = expression,`) plus its doc comment, which also becomes the
 //! key's description in the JSON Schema.
