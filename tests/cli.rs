@@ -267,6 +267,20 @@ mod filters {
     }
 
     #[test]
+    fn an_unknown_code_is_matched_as_text_with_a_word_about_near_ones() {
+        let (_dir, path) = alerts();
+        let output = run(&["scan", "--format", "ndjson", "--code", "ErrorServerBusyy", &path]);
+        assert_eq!(status(&output), 1);
+        let message = stderr(&output);
+        assert!(
+            message.contains("ErrorServerBusyy") && message.contains("did you mean ErrorServerBusy"),
+            "{message}"
+        );
+        let known = run(&["scan", "--format", "ndjson", "--code", "ErrorServerBusy", &path]);
+        assert!(known.stderr.is_empty(), "{}", stderr(&known));
+    }
+
+    #[test]
     fn mailbox_ignores_case_and_repeats() {
         let (_dir, path) = alerts();
         let dana = run(&["scan", "--format", "ndjson", "--mailbox", "dana okafor", &path]);

@@ -68,9 +68,21 @@ fn threads(asked: usize) -> usize {
     asked
 }
 
+/// The run's filter. A `--code` the knowledge base does not know still
+/// matches its own text, but a typo would find nothing without a word, so
+/// the nearest known codes are named.
 fn filter(args: &FilterArgs) -> Filter {
+    let base = kb::knowledge_base();
+    for code in args.code.iter().filter(|c| base.lookup(c).is_none()) {
+        let near = base.suggest(code);
+        let hint =
+            if near.is_empty() { String::new() } else { format!(" (did you mean {}?)", near.join(", ")) };
+        eprintln!(
+            "ewsdiag: --code {code} is no code the knowledge base knows; it matches its own text only{hint}"
+        );
+    }
     Filter::default()
-        .codes(&args.code, kb::knowledge_base())
+        .codes(&args.code, base)
         .mailboxes(&args.mailbox)
         .between(args.since, args.until)
         .max_count(args.max_count)
