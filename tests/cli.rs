@@ -478,6 +478,29 @@ mod output {
         assert!(explained.contains("ErrorServerBusy"), "explain pages too: {explained}");
     }
 
+    #[test]
+    fn input_typed_at_the_terminal_is_not_paged() {
+        // The pager and `inspect` would both read the keyboard. The pager here
+        // is a shell redirection, so the file exists as soon as one starts.
+        let Some(script) = ["/usr/bin/script", "/bin/script"].into_iter().find(|p| Path::new(p).exists())
+        else {
+            eprintln!("no `script` command: the terminal case is not checked here");
+            return;
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mark = dir.path().join("paged");
+        let command = format!("timeout 2 {} inspect", env!("CARGO_BIN_EXE_ewsdiag"));
+        Command::new(script)
+            .args(["-qec", &command, "/dev/null"])
+            .env("PAGER", format!("cat > '{}'", mark.display()))
+            .stdin(Stdio::null())
+            .output()
+            .expect("script runs");
+        assert!(!mark.exists(), "no pager while the payload is typed");
+        let paged = on_a_terminal_raw("inspect samples/soap/fault-server-busy.xml", "cat > 'MARK'");
+        assert!(paged.is_some_and(|p| !p.is_empty()), "a named file is paged");
+    }
+
     /// Runs `ewsdiag args` with standard output on a pseudo-terminal
     /// (`script`), PAGER set to `pager` with MARK standing for a file; gives
     /// what the pager wrote there. `None` when there is no `script` command.

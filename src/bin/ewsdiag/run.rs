@@ -152,8 +152,11 @@ fn execute(
         let mut report = Silent { err: stderr };
         return finish(run::run(config, &mut report), true);
     }
-    // The drawn findings run to thousands of lines: a terminal pages them.
-    let out: Box<dyn Write> = if format == Format::Human {
+    // The drawn findings run to thousands of lines: a terminal pages them,
+    // unless the input is being typed or pasted at that terminal, where the
+    // pager and the run would both read the keyboard.
+    let typing = io::stdin().is_terminal() && config.paths.iter().any(|p| p.as_os_str() == "-");
+    let out: Box<dyn Write> = if format == Format::Human && !typing {
         Box::new(pager::Output::start())
     } else {
         Box::new(io::stdout().lock())
