@@ -2,7 +2,7 @@
 //! the model: the model may change shape for the scanner's sake, the wire may
 //! only grow.
 //!
-//! Every type here borrows from the model (nothing is copied to write a line)
+//! Every type here borrows from the model (no text is copied to write a line)
 //! and is declared with `borrowing!`, which writes the struct and its
 //! conversion from the model together: adding a key to the output is one line
 //! (`name: Type = expression,`) plus its doc comment, which also becomes the
