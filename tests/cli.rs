@@ -579,7 +579,7 @@ mod output {
     fn every_format_ends_quietly_when_the_reader_stops_after_one_line() {
         let dir = tempfile::tempdir().expect("temp dir");
         let big = write(dir.path(), "big.log", FAULT.repeat(20_000).as_bytes());
-        for format in ["csv", "ndjson", "json", "human", "summary"] {
+        for format in ["csv", "ndjson", "json", "human", "summary", "html"] {
             let mut child = ewsdiag()
                 .args(["scan", "--format", format, big.to_str().unwrap()])
                 .stdout(Stdio::piped())
@@ -750,6 +750,8 @@ mod schema {
         mailbox: Option<String>,
         profile: Option<String>,
         time: Option<String>,
+        sheet: Option<String>,
+        cell: Option<String>,
         truncated: bool,
         diagnosis: Option<Diagnosis>,
     }

@@ -233,28 +233,33 @@ pub enum ExplainFormat {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// Output format [default: summary for scan, human for inspect].
+    /// Output format [default: summary; inspect: human].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// When to use colour.
+    /// When to colour: auto, always, never.
     ///
     /// `auto` colours a terminal unless NO_COLOR is set or TERM=dumb
-    /// (CLICOLOR_FORCE=1 forces it).
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    /// (CLICOLOR_FORCE=1 forces it); `always` and `never` decide outright.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_possible_values = true)]
     pub color: ColorChoice,
-    /// Plain sentences instead of drawings, for screen readers.
+    /// Plain sentences instead of drawings (screen readers).
     #[arg(long)]
     pub narrate: bool,
     /// Also report successful responses (`NoError`).
     #[arg(long)]
     pub show_success: bool,
-    /// Replace addresses, mailbox, profile, user and host names, GUIDs and IP
-    /// addresses with stable pseudonyms (`mailbox-1`, `user-2@domain-1.example`)
-    /// in every format, so the report can be shared.
+    /// Replace names, addresses, GUIDs, IPs with pseudonyms.
+    ///
+    /// Addresses, mailbox, profile, user and host names, GUIDs and IP
+    /// addresses become stable pseudonyms (`mailbox-1`,
+    /// `user-2@domain-1.example`) in every format, so the report can be
+    /// shared.
     #[arg(long)]
     pub redact: bool,
-    /// With --redact: derive pseudonyms from the contents of FILE, so they stay
-    /// the same across runs that use the same file (implies --redact).
+    /// Pseudonyms derived from FILE (implies --redact).
+    ///
+    /// With --redact: derive pseudonyms from the contents of FILE, so they
+    /// stay the same across runs that use the same file.
     #[arg(long, value_name = "FILE")]
     pub redact_key: Option<PathBuf>,
     /// Print nothing; the exit status tells what was found.
