@@ -560,6 +560,23 @@ mod output {
     }
 
     #[test]
+    fn csv_columns_are_named_as_the_ndjson_keys() {
+        let csv = run(&["scan", "--format", "csv", "samples/soap"]);
+        let mut reader = csv::Reader::from_reader(&csv.stdout[..]);
+        let header: Vec<String> = reader.headers().expect("a header").iter().map(str::to_owned).collect();
+        let ndjson = run(&["scan", "--format", "ndjson", "samples/soap"]);
+        let first = findings(&ndjson).into_iter().next().expect("a finding");
+        for key in first
+            .as_object()
+            .expect("an object")
+            .keys()
+            .filter(|k| !["type", "diagnosis"].contains(&k.as_str()))
+        {
+            assert!(header.contains(key), "no `{key}` column in {header:?}");
+        }
+    }
+
+    #[test]
     fn csv_cells_that_would_be_formulas_are_defused() {
         let dir = tempfile::tempdir().expect("temp dir");
         let hostile = "<s:Fault><faultcode>a:ErrorServerBusy</faultcode><faultstring>=HYPERLINK(\"http://fabrikam.example\")</faultstring></s:Fault>\n\
