@@ -316,7 +316,11 @@ mod filters {
             findings(&day).iter().map(|f| f["time"].as_str().unwrap_or("").to_owned()).collect();
         assert!(!times.is_empty() && times.iter().all(|t| t.starts_with("2026-11-19")), "{times:?}");
         let exact = run(&["scan", "--format", "ndjson", "--since", "2026-11-20 07:10:00", &path]);
-        assert!(findings(&exact).iter().all(|f| f["time"] == "2026-11-20 07:10:00"));
+        assert!(
+            findings(&exact).iter().all(|f| f["time"] == "2026-11-20T07:10:00"),
+            "{:?}",
+            findings(&exact)
+        );
         assert!(!findings(&exact).is_empty(), "the bound itself is inside");
     }
 
@@ -422,7 +426,10 @@ mod summary {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = write(dir.path(), "busy.log", FAULT.repeat(1_200).as_bytes());
         let text = stdout(&run(&["scan", path.to_str().unwrap()]));
-        assert!(text.contains("1,200 findings") && text.contains("Found 1,200 findings"), "{text}");
+        assert!(
+            text.contains("· 1,200 findings ·") && text.contains("1,200 findings: 1,200 errors"),
+            "{text}"
+        );
     }
 }
 
@@ -767,6 +774,8 @@ mod schema {
         mailbox: Option<String>,
         profile: Option<String>,
         time: Option<String>,
+        time_text: Option<String>,
+        event: u64,
         sheet: Option<String>,
         cell: Option<String>,
         truncated: bool,
@@ -831,6 +840,7 @@ mod schema {
         schema_version: u32,
         inputs: u64,
         bytes: u64,
+        events: u64,
         findings: u64,
         errors: u64,
         warnings: u64,
@@ -840,7 +850,16 @@ mod schema {
         filtered_out: u64,
         skipped: Vec<Note>,
         unreadable: Vec<Note>,
+        left_out: LeftOut,
         root_causes: Vec<RootCause>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct LeftOut {
+        ignored: u64,
+        hidden: u64,
     }
 
     #[derive(Deserialize)]

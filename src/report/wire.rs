@@ -26,6 +26,7 @@ use serde_json::value::RawValue;
 use crate::diagnose::{Confidence, RootCause as ModelRootCause};
 use crate::model::{self, Class, Encoding, Shape, Transient, Wrapping};
 use crate::run::{self, Note as ModelNote};
+use crate::walk;
 
 /// The version of this contract, written in every summary line. It changes
 /// only when a key is renamed or removed, or changes meaning.
@@ -252,6 +253,9 @@ borrowing! {
         inputs: u64 = s.inputs,
         /// Bytes of decoded text scanned.
         bytes: u64 = s.stats.bytes,
+        /// Events the findings came in (records of the input: an alert with
+        /// its details, a log record, a CSV row).
+        events: u64 = s.stats.events,
         /// Findings reported (after the filters).
         findings: u64 = s.stats.findings,
         /// Of those, class Error.
@@ -271,8 +275,28 @@ borrowing! {
         skipped: Vec<Note<'a>> = s.skipped.iter().map(Note::from).collect(),
         /// Inputs that could not be read.
         unreadable: Vec<Note<'a>> = s.unreadable.iter().map(Note::from).collect(),
+        /// Files the folder walk passed over by its rules.
+        left_out: LeftOut = (&s.left_out).into(),
         /// What went wrong, ranked by the mailboxes each cause hits.
         root_causes: Vec<RootCause<'a>> = s.root_causes.iter().map(RootCause::from).collect(),
+    }
+}
+
+/// Files a folder walk passed over, by the rule that left them out (counts
+/// only, so nothing to borrow).
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+#[non_exhaustive]
+pub struct LeftOut {
+    /// Files `.gitignore`, `.ignore` or git exclude rules leave out
+    /// (`--no-ignore` includes them).
+    pub ignored: u64,
+    /// Hidden files, and files in hidden folders (`--hidden` includes them).
+    pub hidden: u64,
+}
+
+impl From<&walk::LeftOut> for LeftOut {
+    fn from(l: &walk::LeftOut) -> Self {
+        LeftOut { ignored: l.ignored, hidden: l.hidden }
     }
 }
 
