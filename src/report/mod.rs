@@ -14,6 +14,7 @@ mod json;
 mod line;
 mod ndjson;
 pub mod summary;
+pub mod wire;
 
 use std::io;
 
