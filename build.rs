@@ -1,4 +1,4 @@
-//! Compiles the knowledge base in.
+//! Compiles the knowledge base in, and records the commit being built.
 //!
 //! Lists `kb/<folder>/*.toml` for each folder below, sorted, and writes
 //! `$OUT_DIR/kb_files.rs`: one static array of `(folder, file stem, text)` where
@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The folders read, in the order their entries are listed.
 /// (`src/kb/entry.rs` keeps the same list as `FOLDERS`; `tests/kb.rs` checks
@@ -45,7 +46,43 @@ fn main() -> io::Result<()> {
     out.push_str("];\n");
 
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
-    fs::write(out_dir.join("kb_files.rs"), out)
+    fs::write(out_dir.join("kb_files.rs"), out)?;
+    commit(&manifest);
+    Ok(())
+}
+
+/// Sets `EWSDIAG_COMMIT` to the commit being built, for `--version`. Built
+/// from a source archive or without git, it is simply not set (and the
+/// version line says `unknown`): no git is no error.
+fn commit(manifest: &Path) {
+    let git = |args: &[&str]| -> Option<String> {
+        let output = Command::new("git").args(args).current_dir(manifest).output().ok()?;
+        let text = String::from_utf8(output.stdout).ok()?;
+        (output.status.success() && !text.trim().is_empty()).then(|| text.trim().to_owned())
+    };
+    let Some(commit) = git(&["rev-parse", "--short=12", "HEAD"]) else {
+        return;
+    };
+    println!("cargo:rustc-env=EWSDIAG_COMMIT={commit}");
+    // Build again when HEAD moves: HEAD itself, the branch it points to, and
+    // packed refs. Only files that exist are named, as cargo would otherwise
+    // rebuild every time.
+    let git_dir = git(&["rev-parse", "--git-dir"]).map(|d| manifest.join(d));
+    let common = git(&["rev-parse", "--git-common-dir"]).map(|d| manifest.join(d));
+    let branch = git(&["symbolic-ref", "-q", "HEAD"]);
+    let mut watch = Vec::new();
+    if let Some(dir) = &git_dir {
+        watch.push(dir.join("HEAD"));
+    }
+    if let Some(dir) = &common {
+        watch.push(dir.join("packed-refs"));
+        if let Some(branch) = &branch {
+            watch.push(dir.join(branch));
+        }
+    }
+    for path in watch.iter().filter(|p| p.is_file()) {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
 }
 
 /// The `.toml` files directly in `dir` as (stem, absolute path), sorted by stem.

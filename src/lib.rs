@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod diagnose;
+pub mod filter;
 pub mod input;
 pub mod kb;
 pub mod model;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 /// What kind of text a finding was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
     /// An EWS `*ResponseMessage` (or a serialized `ResponseMessageType`).
@@ -37,7 +37,7 @@ pub enum Shape {
 }
 
 /// How the payload was wrapped where it stands in the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Wrapping {
     /// As is.
@@ -55,7 +55,7 @@ pub enum Wrapping {
 }
 
 /// The text encoding the input was read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default, schemars::JsonSchema)]
 pub enum Encoding {
     /// UTF-8, with or without a BOM (also the fallback for unknown bytes).
     #[default]
@@ -79,7 +79,7 @@ pub enum Encoding {
 }
 
 /// The `ResponseClass` of an EWS message, or the grade of an alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 pub enum Class {
     /// The request failed.
     Error,
@@ -239,7 +239,7 @@ pub struct Malformed {
 }
 
 /// Whether waiting and retrying can clear an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Transient {
     /// Retrying later usually works.

@@ -13,7 +13,7 @@ use crate::model::Transient;
 use super::tally::Bucket;
 
 /// How sure a root cause is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     /// The findings fit the explanation and little else.

@@ -2,15 +2,19 @@
 //! single value rather than lines:
 //!
 //! ```text
-//! {"findings":[…],"malformed":[…],"skipped":[…],"errors":[…],"summary":{…}}
+//! {"findings":[…],"malformed":[…],"skipped":[…],"unreadable":[…],"summary":{…}}
 //! ```
 //!
-//! Findings have the same keys as the ndjson `finding` lines (without `type`).
-//! They are written as they come; the short lists wait for the end.
+//! Each part is the [`wire`](super::wire) type of the ndjson line of the same
+//! name, without `type`: findings and malformed payloads as in their lines,
+//! `skipped` and `unreadable` as the summary lists them (`path`, `reason`),
+//! the summary as the summary line. Findings are written as they come; the
+//! short lists wait for the end.
 
 use std::io::{self, Write};
 
 use super::line::JsonFinding;
+use super::wire;
 use super::{FindingWriter, Report};
 use crate::model::{Finding, Malformed};
 use crate::run::{Note, Summary};
@@ -22,13 +26,13 @@ pub struct Json<W: Write, E: Write> {
     started: bool,
     malformed: Vec<Malformed>,
     skipped: Vec<Note>,
-    errors: Vec<Note>,
+    unreadable: Vec<Note>,
 }
 
 impl<W: Write, E: Write> Json<W, E> {
     /// A renderer writing to `out`, with read failures also going to `err`.
     pub fn new(out: W, err: E) -> Self {
-        Json { out, err, started: false, malformed: Vec::new(), skipped: Vec::new(), errors: Vec::new() }
+        Json { out, err, started: false, malformed: Vec::new(), skipped: Vec::new(), unreadable: Vec::new() }
     }
 
     /// Writes items that each end with a comma: the comma goes before the
@@ -68,7 +72,7 @@ impl<W: Write, E: Write> Report for Json<W, E> {
 
     fn unreadable(&mut self, path: &str, reason: &str) -> io::Result<()> {
         let _ = writeln!(self.err, "ewsdiag: {path}: {reason}");
-        self.errors.push(Note { path: path.to_string(), reason: reason.to_string() });
+        self.unreadable.push(Note { path: path.to_string(), reason: reason.to_string() });
         Ok(())
     }
 
@@ -76,14 +80,17 @@ impl<W: Write, E: Write> Report for Json<W, E> {
         if !self.started {
             self.out.write_all(b"{\"findings\":[")?;
         }
+        let malformed: Vec<_> = self.malformed.iter().map(wire::Malformed::from).collect();
+        let skipped: Vec<_> = self.skipped.iter().map(wire::Note::from).collect();
+        let unreadable: Vec<_> = self.unreadable.iter().map(wire::Note::from).collect();
         self.out.write_all(b"],\"malformed\":")?;
-        serde_json::to_writer(&mut self.out, &self.malformed)?;
+        serde_json::to_writer(&mut self.out, &malformed)?;
         self.out.write_all(b",\"skipped\":")?;
-        serde_json::to_writer(&mut self.out, &self.skipped)?;
-        self.out.write_all(b",\"errors\":")?;
-        serde_json::to_writer(&mut self.out, &self.errors)?;
+        serde_json::to_writer(&mut self.out, &skipped)?;
+        self.out.write_all(b",\"unreadable\":")?;
+        serde_json::to_writer(&mut self.out, &unreadable)?;
         self.out.write_all(b",\"summary\":")?;
-        serde_json::to_writer(&mut self.out, summary)?;
+        serde_json::to_writer(&mut self.out, &wire::Summary::from(summary))?;
         self.out.write_all(b"}\n")?;
         self.out.flush()
     }

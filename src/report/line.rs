@@ -1,49 +1,19 @@
 //! One finding as a JSON object, the shape ndjson lines and the JSON
-//! document's `findings` share, written on the scanning threads.
+//! document's `findings` share, written on the scanning threads. The keys are
+//! the [`wire`](super::wire) contract's; this module only adds speed.
 //!
 //! Findings that look alike share one diagnosis (an `Arc`), so its JSON is
 //! written once per writer and copied after that: on a dense export the
 //! diagnosis is most of every line.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
-use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::FindingWriter;
-use crate::model::{Class, Diagnosis, Encoding, Finding, Shape, Wrapping};
-
-/// The keys of a finding, in the contract's order.
-#[derive(Serialize)]
-struct Line<'a> {
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    kind: Option<&'static str>,
-    path: &'a str,
-    offset: u64,
-    length: u64,
-    line: u64,
-    column: u64,
-    shape: Shape,
-    wrapping: Wrapping,
-    encoding: Encoding,
-    class: Option<Class>,
-    code: &'a str,
-    inner_code: Option<&'a str>,
-    message: Option<&'a str>,
-    operation: Option<&'a str>,
-    details: &'a BTreeMap<String, String>,
-    mailbox: Option<&'a str>,
-    profile: Option<&'a str>,
-    time: Option<&'a str>,
-    time_text: Option<&'a str>,
-    event: u64,
-    sheet: Option<&'a str>,
-    cell: Option<&'a str>,
-    truncated: bool,
-    diagnosis: Option<&'a RawValue>,
-}
+use super::wire::{self, DiagnosisJson};
+use crate::model::{Diagnosis, Finding};
 
 /// Diagnoses whose JSON a writer keeps; past this it starts over.
 const DIAGNOSES_KEPT: usize = 1024;
@@ -75,7 +45,7 @@ impl JsonFinding {
             if self.written.len() >= DIAGNOSES_KEPT {
                 self.written.clear();
             }
-            let json = serde_json::value::to_raw_value(&**d).ok()?;
+            let json = serde_json::value::to_raw_value(&DiagnosisJson::Model(d)).ok()?;
             self.written.insert(id, (Arc::clone(d), json));
         }
         self.written.get(&id).map(|(_, json)| &**json)
@@ -85,35 +55,16 @@ impl JsonFinding {
 impl FindingWriter for JsonFinding {
     fn write(&mut self, f: &Finding, out: &mut Vec<u8>) {
         let (tagged, end) = (self.tagged, self.end);
-        let diagnosis = f.diagnosis.as_ref().and_then(|d| self.diagnosis(d));
-        let line = Line {
-            kind: tagged.then_some("finding"),
-            path: &f.path,
-            offset: f.span.offset,
-            length: f.span.length,
-            line: f.span.line,
-            column: f.span.column,
-            shape: f.shape,
-            wrapping: f.wrapping,
-            encoding: f.encoding,
-            class: f.class,
-            code: &f.code,
-            inner_code: f.inner_code.as_deref(),
-            message: f.message.as_deref(),
-            operation: f.operation.as_deref(),
-            details: &f.details,
-            mailbox: f.mailbox.as_deref(),
-            profile: f.profile.as_deref(),
-            time: f.time.as_deref(),
-            time_text: f.time_text.as_deref(),
-            event: f.event,
-            sheet: f.sheet.as_deref(),
-            cell: f.cell.as_deref(),
-            truncated: f.truncated,
-            diagnosis,
-        };
+        let mut finding = wire::Finding::from(f);
+        if let Some(json) = f.diagnosis.as_ref().and_then(|d| self.diagnosis(d)) {
+            finding.diagnosis = Some(DiagnosisJson::Written(json));
+        }
         // Writing to a Vec cannot fail, and every value here serializes.
-        let _ = serde_json::to_writer(&mut *out, &line);
+        let _ = if tagged {
+            serde_json::to_writer(&mut *out, &wire::Line::Finding(finding))
+        } else {
+            serde_json::to_writer(&mut *out, &finding)
+        };
         out.extend_from_slice(end);
     }
 }
@@ -123,9 +74,10 @@ mod tests {
     use super::*;
     use crate::diagnose::{MailboxCodes, diagnose};
     use crate::kb::knowledge_base;
+    use crate::model::Shape;
 
     #[test]
-    fn a_line_has_the_keys_the_finding_serializes_with_and_the_diagnosis_written_once() {
+    fn a_line_is_the_wire_finding_with_the_diagnosis_written_once() {
         let mut f = Finding::new(Shape::EwsResponse, "ErrorServerBusy");
         f.path = "a.log".into();
         f.diagnosis = diagnose(&f, knowledge_base(), &MailboxCodes::default()).map(Arc::new);
@@ -137,8 +89,17 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0], lines[1]);
-        let mut expected = serde_json::to_value(&f).unwrap();
-        expected["type"] = "finding".into();
+        let expected = serde_json::to_value(wire::Line::Finding(wire::Finding::from(&f))).unwrap();
         assert_eq!(serde_json::from_str::<serde_json::Value>(lines[0]).unwrap(), expected);
+        assert!(expected["diagnosis"]["causes"][0]["title"].is_string());
+    }
+
+    #[test]
+    fn a_json_document_item_has_no_type() {
+        let f = Finding::new(Shape::Alert, "ErrorServerBusy");
+        let mut out = Vec::new();
+        JsonFinding::item().write(&f, &mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with(r#"{"path":"#) && text.ends_with("},"), "{text}");
     }
 }

@@ -15,6 +15,7 @@ mod line;
 mod ndjson;
 pub mod sanitize;
 pub mod summary;
+pub mod wire;
 
 use std::io;
 

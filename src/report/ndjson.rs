@@ -1,9 +1,10 @@
 //! `--format ndjson`: one JSON object per line.
 //!
-//! The contract (DESIGN.md): every finding is a line with `"type": "finding"`
-//! and the keys `path`, `line`, `column`, `offset`, `length`, `shape`,
-//! `wrapping`, `encoding`, `class`, `code`, `inner_code`, `message`,
-//! `operation`, `details`, `mailbox`, `profile`, `time` (RFC 3339),
+//! The lines are the [`wire`](super::wire) types, tagged by `type`; their
+//! JSON Schema is `ewsdiag schema`. Every finding is a line with
+//! `"type": "finding"` and the keys `path`, `line`, `column`, `offset`,
+//! `length`, `shape`, `wrapping`, `encoding`, `class`, `code`, `inner_code`,
+//! `message`, `operation`, `details`, `mailbox`, `profile`, `time` (RFC 3339),
 //! `time_text` (as the input wrote it), `event` (the offset where the
 //! finding's record starts, shared by the findings of one record), `sheet`,
 //! `cell`, `truncated` and `diagnosis`, `null` where unknown. Other line types:
@@ -11,9 +12,9 @@
 //! - `{"type":"malformed","path":…,"line":…,"column":…,"offset":…,"length":…,"error_offset":…,"reason":…}`
 //! - `{"type":"skipped","path":…,"reason":…}` for a binary file found while walking
 //! - `{"type":"error","path":…,"message":…}` for an input that could not be read
-//! - `{"type":"summary",…}` last: counts and ranked root causes
+//! - `{"type":"summary","schema_version":1,…}` last: counts and ranked root causes
 //!
-//! New line types may appear; readers skip types they do not know.
+//! New line types and keys may appear; readers skip what they do not know.
 //!
 //! ```text
 //! {"type":"finding","path":"alerts.txt","line":3,"column":11,"offset":212,"length":466,"shape":"ews-response","wrapping":"raw","encoding":"utf-8","class":"Error","code":"ErrorNonExistentMailbox","inner_code":null,"message":"Mailbox does not exist.","operation":"FindItem","details":{},"mailbox":"Dana Okafor","profile":null,"time":null,"time_text":null,"event":0,"truncated":false,"diagnosis":{…}}
@@ -21,12 +22,11 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
 use super::line::JsonFinding;
+use super::wire::{self, Line};
 use super::{FindingWriter, Report};
 use crate::model::{Finding, Malformed};
-use crate::run::Summary;
+use crate::run::{Note, Summary};
 
 /// Writes JSON lines to `out`, and read failures also to `err`.
 pub struct Ndjson<W: Write, E: Write> {
@@ -40,27 +40,10 @@ impl<W: Write, E: Write> Ndjson<W, E> {
         Ndjson { out, err }
     }
 
-    fn line<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, value)?;
+    fn line(&mut self, line: &Line<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, line)?;
         self.out.write_all(b"\n")
     }
-}
-
-#[derive(Serialize)]
-struct Tagged<'a, T: Serialize> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(flatten)]
-    body: &'a T,
-}
-
-#[derive(Serialize)]
-struct PathReason<'a> {
-    path: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
 }
 
 impl<W: Write, E: Write> Report for Ndjson<W, E> {
@@ -79,24 +62,23 @@ impl<W: Write, E: Write> Report for Ndjson<W, E> {
     }
 
     fn malformed(&mut self, malformed: &Malformed) -> io::Result<()> {
-        self.line(&Tagged { kind: "malformed", body: malformed })
+        self.line(&Line::Malformed(malformed.into()))
     }
 
     fn skipped(&mut self, path: &str, reason: &str) -> io::Result<()> {
-        self.line(&Tagged {
-            kind: "skipped",
-            body: &PathReason { path, reason: Some(reason), message: None },
-        })
+        let note = Note { path: path.to_owned(), reason: reason.to_owned() };
+        self.line(&Line::Skipped(wire::Skipped::from(&note)))
     }
 
     fn unreadable(&mut self, path: &str, reason: &str) -> io::Result<()> {
         // Best effort: a closed stderr must not hide the line on stdout.
         let _ = writeln!(self.err, "ewsdiag: {path}: {reason}");
-        self.line(&Tagged { kind: "error", body: &PathReason { path, reason: None, message: Some(reason) } })
+        let note = Note { path: path.to_owned(), reason: reason.to_owned() };
+        self.line(&Line::Error(wire::Unreadable::from(&note)))
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        self.line(&Tagged { kind: "summary", body: summary })?;
+        self.line(&Line::Summary(summary.into()))?;
         self.out.flush()
     }
 }

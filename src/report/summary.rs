@@ -16,8 +16,9 @@ use crate::diagnose::{Confidence, RootCause};
 use crate::model::{Finding, Malformed, Transient};
 use crate::run::{Note, Summary};
 
-/// Lines the whole summary should fit in: one terminal screen.
-const SCREEN: usize = 40;
+/// Lines the whole summary fits in by default: one terminal screen, when the
+/// binary does not know the terminal's height.
+pub const SCREEN: usize = 40;
 /// Mailboxes named per root cause; the rest are counted.
 const MAILBOXES_SHOWN: usize = 5;
 /// Skipped or unreadable inputs named; the rest are counted.
@@ -25,19 +26,43 @@ const NOTES_SHOWN: usize = 3;
 /// Columns root-cause lines are indented by (after ` 1. `).
 const INDENT: usize = 4;
 
+/// How many root causes the summary shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// As many as fit in this many lines, with the totals (at least one).
+    Screen(usize),
+    /// The first this many (`--top N`).
+    Top(usize),
+    /// Every one (`--all`).
+    All,
+}
+
+impl Default for Shown {
+    fn default() -> Self {
+        Shown::Screen(SCREEN)
+    }
+}
+
 /// Prints nothing per finding, then the one-screen root-cause summary.
 pub struct Overview<W: Write, E: Write> {
     out: W,
     settings: Settings,
     err: E,
     err_settings: Settings,
+    shown: Shown,
 }
 
 impl<W: Write, E: Write> Overview<W, E> {
     /// A renderer writing the summary to `out` as `settings` say, and
     /// unreadable inputs to `err` as `err_settings` say.
     pub fn new(out: W, settings: Settings, err: E, err_settings: Settings) -> Self {
-        Overview { out, settings, err, err_settings }
+        Overview { out, settings, err, err_settings, shown: Shown::default() }
+    }
+
+    /// How many root causes to show (default: one screen of 40 lines).
+    pub fn with_shown(mut self, shown: Shown) -> Self {
+        self.shown = shown;
+        self
     }
 }
 
@@ -74,7 +99,7 @@ impl<W: Write, E: Write> Report for Overview<W, E> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        write(&mut self.out, summary, &self.settings, Some(SCREEN))?;
+        write_shown(&mut self.out, summary, &self.settings, self.shown, true)?;
         self.out.flush()
     }
 }
@@ -87,24 +112,40 @@ pub(crate) fn write(
     settings: &Settings,
     screen: Option<usize>,
 ) -> io::Result<()> {
+    let hint = screen.is_some();
+    write_shown(out, s, settings, screen.map_or(Shown::All, Shown::Screen), hint)
+}
+
+/// Writes the ranked root causes `shown` asks for, then the totals; `hint`
+/// says where to see the malformed payloads (the summary format shows none).
+fn write_shown(
+    out: &mut dyn Write,
+    s: &Summary,
+    settings: &Settings,
+    shown: Shown,
+    hint: bool,
+) -> io::Result<()> {
     let s = &super::sanitize::summary(s);
     let paint = Paint { color: settings.color };
-    // The summary format shows no findings, so it says where to see more.
-    let totals = totals(s, settings, screen.is_some());
+    let totals = totals(s, settings, hint);
     let causes = &s.root_causes;
     if !causes.is_empty() {
         let n = causes.len();
         let heading = match n {
             1 => "What went wrong: 1 root cause".to_owned(),
-            _ => format!("What went wrong: {n} root causes, most mailboxes first"),
+            _ => format!("What went wrong: {} root causes, most mailboxes first", thousands(n as u64)),
         };
         writeln!(out, "{}\n", paint.bold(&heading))?;
         // Room for the heading, the totals and the "more" line.
-        let mut room = screen.map_or(usize::MAX, |lines| lines.saturating_sub(totals.len() + 5));
+        let (mut room, top) = match shown {
+            Shown::Screen(lines) => (lines.saturating_sub(totals.len() + 5), usize::MAX),
+            Shown::Top(top) => (usize::MAX, top),
+            Shown::All => (usize::MAX, usize::MAX),
+        };
         let mut shown = 0;
         for (i, cause) in causes.iter().enumerate() {
             let block = block(i + 1, cause, settings);
-            if shown > 0 && block.len() + 1 > room {
+            if shown >= top || (shown > 0 && block.len() + 1 > room) {
                 break;
             }
             room = room.saturating_sub(block.len() + 1);
@@ -116,9 +157,9 @@ pub(crate) fn write(
         }
         if shown < n {
             let more = format!(
-                "{} more root cause{} not shown: --format human lists them all after the findings, \
-                 --format json with every detail.",
-                n - shown,
+                "{} more root cause{} not shown: --all or --top N shows more, --format json \
+                 gives every detail.",
+                thousands((n - shown) as u64),
                 if n - shown == 1 { "" } else { "s" }
             );
             for line in wrap(&more, settings.width) {
@@ -164,12 +205,17 @@ fn block(n: usize, c: &RootCause, settings: &Settings) -> Vec<String> {
         count => {
             let named = c.mailboxes.iter().take(MAILBOXES_SHOWN).cloned().collect::<Vec<_>>().join(", ");
             let more = count.saturating_sub(MAILBOXES_SHOWN);
-            let more = if more > 0 { format!(" +{more} more") } else { String::new() };
-            format!("{count} mailbox{}: {named}{more}", if count == 1 { "" } else { "es" })
+            let more = if more > 0 { format!(" +{} more", thousands(more as u64)) } else { String::new() };
+            format!(
+                "{} mailbox{}: {named}{more}",
+                thousands(count as u64),
+                if count == 1 { "" } else { "es" }
+            )
         }
     };
     lines.push(format!("{pad}{}", shorten(&mailboxes, room, settings.unicode)));
-    let findings = format!("{} finding{}", c.findings, if c.findings == 1 { "" } else { "s" });
+    let findings =
+        format!("{} finding{}", thousands(c.findings as u64), if c.findings == 1 { "" } else { "s" });
     let (transient, painted) = match c.transient {
         Transient::Yes => ("transient", paint.yellow("transient")),
         Transient::No => ("permanent", paint.red("permanent")),
@@ -247,6 +293,10 @@ fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
         let text = format!("Found {events}, {findings}: {}.", classes.join(", "));
         lines.extend(wrap(&text, settings.width));
     }
+    if st.filtered_out > 0 {
+        let left = plural(st.filtered_out, "finding", "findings");
+        lines.extend(wrap(&format!("The filters left out {left}."), settings.width));
+    }
     if st.malformed > 0 {
         let m = plural(st.malformed, "payload", "payloads");
         let hint = if hint { "; --format human shows where" } else { "" };
@@ -288,19 +338,19 @@ fn notes(what: &str, notes: &[Note], settings: &Settings) -> Vec<String> {
     if notes.is_empty() {
         return Vec::new();
     }
-    let mut lines = vec![format!("{what} {}:", notes.len())];
+    let mut lines = vec![format!("{what} {}:", thousands(notes.len() as u64))];
     for note in notes.iter().take(NOTES_SHOWN) {
         let line = format!("{}: {}", note.path, note.reason);
         lines.push(format!("  {}", shorten(&line, settings.width.saturating_sub(2), settings.unicode)));
     }
     if notes.len() > NOTES_SHOWN {
-        lines.push(format!("  and {} more", notes.len() - NOTES_SHOWN));
+        lines.push(format!("  and {} more", thousands((notes.len() - NOTES_SHOWN) as u64)));
     }
     lines
 }
 
-/// `26988` as `26,988`.
-fn thousands(n: u64) -> String {
+/// `26988` as `26,988`: how every count in the terminal output is written.
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

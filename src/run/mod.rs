@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::diagnose::{self, RootCause, Tally};
+use crate::filter::Gate;
 use crate::kb;
 use crate::report::Report;
 use crate::scan::{ScanConfig, Stats};
@@ -115,12 +116,21 @@ pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
-    let jobs = split::plan(&targets, threads, config.segment_len);
+    // A count per input (`--max-count`) needs each input whole, in order.
+    let segment_len = if config.scan.filter.counts_per_input() { u64::MAX } else { config.segment_len };
+    let jobs = split::plan(&targets, threads, segment_len);
     let writers: Vec<_> = (0..threads).map(|_| report.writer()).collect();
     let clock = config.timings.then(Clock::default);
     let clock = clock.as_ref();
-    let mut out =
-        Output { report, summary: Summary::default(), tally: Tally::new(), stitch: Stitch::default(), clock };
+    let gate = Gate::new(config.scan.filter.clone());
+    let mut out = Output {
+        report,
+        summary: Summary::default(),
+        tally: Tally::new(),
+        stitch: Stitch::default(),
+        clock,
+        gate,
+    };
     let parallel = threads > 1
         && jobs.len() > 1
         && pipeline::run(&jobs, &config.scan, writers, clock, &mut |piece| {
@@ -149,6 +159,8 @@ struct Output<'r> {
     /// The segments of the large file being put back together.
     stitch: Stitch,
     clock: Option<&'r Clock>,
+    /// The run's filter, for findings held for the stitch.
+    gate: Gate,
 }
 
 impl Output<'_> {
@@ -164,7 +176,7 @@ impl Output<'_> {
                 ControlFlow::Break(())
             }
         };
-        let mut producer = Producer::new(writer.as_deref_mut(), &mut deliver, clock);
+        let mut producer = Producer::new(writer.as_deref_mut(), &config.filter, &mut deliver, clock);
         let scanned = Clock::time(clock, Phase::Scan, || {
             one::scan(target, config, clock, &mut |event| producer.event(event, false))
         });
@@ -178,7 +190,8 @@ impl Output<'_> {
         match piece {
             Piece::Bytes { bytes, findings } => self.report.written(&bytes, findings),
             Piece::Finding { finding, held } => {
-                if held && !self.stitch.keeps(&finding) {
+                if held && !(self.stitch.keeps(&finding) && self.gate.admits(&finding, kb::knowledge_base()))
+                {
                     return Ok(());
                 }
                 self.tally.add(&finding, kb::knowledge_base());
@@ -191,8 +204,9 @@ impl Output<'_> {
                 self.report.malformed(&malformed)
             }
             Piece::Done(done) => {
-                let Done { scanned, tally, part } = *done;
+                let Done { mut scanned, tally, part } = *done;
                 self.tally.append(tally);
+                scanned.stats.leave_out(&self.gate.take_left_out());
                 match part {
                     None => self.account(scanned),
                     Some((end, last)) => match self.stitch.end(scanned, end, last) {

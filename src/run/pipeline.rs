@@ -221,7 +221,7 @@ fn work(
         Some((first_job..i).filter_map(|j| state.lines.get(&j)).sum())
     };
     let mut deliver = |piece| board.put(i, piece);
-    let mut producer = Producer::new(writer, &mut deliver, clock);
+    let mut producer = Producer::new(writer, &config.filter, &mut deliver, clock);
     // A job that panics still answers for its place in the order, or the
     // reporting side would wait for it forever.
     let job = std::panic::AssertUnwindSafe(|| {

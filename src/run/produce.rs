@@ -5,6 +5,7 @@
 use std::ops::ControlFlow;
 
 use crate::diagnose::Tally;
+use crate::filter::{Filter, Gate};
 use crate::kb;
 use crate::model::{Finding, Malformed};
 use crate::report::FindingWriter;
@@ -95,20 +96,29 @@ pub(super) struct Producer<'a> {
     findings: usize,
     tally: Tally,
     clock: Option<&'a Clock>,
+    /// The run's filter, for the findings this job reports itself.
+    gate: Gate,
 }
 
 impl<'a> Producer<'a> {
     pub(super) fn new(
         writer: Option<&'a mut (dyn FindingWriter + 'static)>,
+        filter: &Filter,
         send: &'a mut dyn FnMut(Piece) -> ControlFlow<()>,
         clock: Option<&'a Clock>,
     ) -> Self {
-        Producer { writer, send, chunk: Vec::new(), findings: 0, tally: Tally::new(), clock }
+        let gate = Gate::new(filter.clone());
+        Producer { writer, send, chunk: Vec::new(), findings: 0, tally: Tally::new(), clock, gate }
     }
 
     /// Takes one event in; a `held` one goes to the reporting side whole.
     pub(super) fn event(&mut self, event: Event, held: bool) -> ControlFlow<()> {
         match event {
+            // A held finding meets the filter on the reporting side, once the
+            // stitch has said it is new.
+            Event::Finding(finding) if !held && !self.gate.admits(&finding, kb::knowledge_base()) => {
+                ControlFlow::Continue(())
+            }
             Event::Finding(finding) => match self.writer.as_deref_mut() {
                 Some(writer) if !held => {
                     let (tally, chunk) = (&mut self.tally, &mut self.chunk);
@@ -135,6 +145,7 @@ impl<'a> Producer<'a> {
     pub(super) fn finish(&mut self, mut done: Done) -> ControlFlow<()> {
         self.flush()?;
         done.tally = std::mem::take(&mut self.tally);
+        done.scanned.stats.leave_out(&self.gate.take_left_out());
         (self.send)(Piece::Done(Box::new(done)))
     }
 

@@ -135,18 +135,39 @@ pub(crate) fn time(text: &[u8]) -> Option<String> {
 /// The `Time` attribute of the `<Trace …>` block that `text` ends inside: the
 /// last start tag, provided no `</Trace>` closed it since.
 pub(crate) fn trace_time(text: &[u8]) -> Option<String> {
-    let captures = TRACE_TIME.as_ref()?.captures_iter(text).last()?;
-    let tag = captures.get(0)?;
-    if memchr::memmem::find(&text[tag.end()..], b"</Trace>").is_some() {
+    // The last `<Trace` followed by a blank is the only start tag that can
+    // hold the time; most payloads have none above them at all.
+    let mut end = text.len();
+    let tag_at = loop {
+        let at = memchr::memmem::rfind(&text[..end], b"<Trace")?;
+        if text.get(at + 6).is_some_and(u8::is_ascii_whitespace) {
+            break at;
+        }
+        end = at;
+    };
+    let captures = TRACE_TIME.as_ref()?.captures(&text[tag_at..])?;
+    let tag_end = tag_at + captures.get(0)?.end();
+    if memchr::memmem::find(&text[tag_end..], b"</Trace>").is_some() {
         return None;
     }
     Some(String::from_utf8_lossy(captures.get(1)?.as_bytes()).into_owned())
+}
+
+/// Does `text` hold `word` (ASCII letters), in any case? A cheap look before
+/// a pattern that needs the word is run.
+fn has_word(text: &[u8], word: &[u8]) -> bool {
+    let Some((&first, rest)) = word.split_first() else { return true };
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), text)
+        .any(|at| text.get(at + 1..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest)))
 }
 
 /// The mailbox an alert sentence names: quoted (`through the mailbox "X"`),
 /// bracketed, an address, or bare (`for the mailbox Sales Queue because…`,
 /// `Mailbox Nadia Holm didn't synchronize.`).
 pub(crate) fn mailbox(text: &[u8]) -> Option<String> {
+    if !has_word(text, b"mailbox") {
+        return None;
+    }
     if let Some(captures) = MAILBOX.as_ref()?.captures(text) {
         let name = (1..=5).find_map(|i| captures.get(i))?;
         let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
@@ -162,6 +183,9 @@ pub(crate) fn mailbox(text: &[u8]) -> Option<String> {
 
 /// The email server profile an alert sentence names.
 pub(crate) fn profile(text: &[u8]) -> Option<String> {
+    if !has_word(text, b"email server profile") {
+        return None;
+    }
     let captures = PROFILE.as_ref()?.captures(text)?;
     let name = (1..=3).find_map(|i| captures.get(i))?;
     let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();

@@ -13,6 +13,7 @@ use super::lines::{self, Lines};
 use super::time;
 use super::{ScanConfig, SourceInfo};
 use super::{work, xml};
+use crate::filter::LeftOut;
 use crate::model::{Class, Finding, Malformed, Shape, Span, Wrapping};
 
 /// What the scanner reports, in input order.
@@ -58,6 +59,8 @@ pub struct Stats {
     pub unclassed: u64,
     /// Malformed payloads.
     pub malformed: u64,
+    /// Findings the run's filter left out (not counted above).
+    pub filtered_out: u64,
 }
 
 impl Stats {
@@ -76,6 +79,17 @@ impl Stats {
         self.successes += other.successes;
         self.unclassed += other.unclassed;
         self.malformed += other.malformed;
+        self.filtered_out += other.filtered_out;
+    }
+
+    /// Takes findings a filter left out off the counts, and counts them as such.
+    pub fn leave_out(&mut self, left: &LeftOut) {
+        self.findings = self.findings.saturating_sub(left.findings);
+        self.errors = self.errors.saturating_sub(left.errors);
+        self.warnings = self.warnings.saturating_sub(left.warnings);
+        self.successes = self.successes.saturating_sub(left.successes);
+        self.unclassed = self.unclassed.saturating_sub(left.unclassed);
+        self.filtered_out += left.findings;
     }
 }
 

@@ -65,6 +65,7 @@ pub(crate) fn rfc3339(text: &str) -> Option<String> {
 
 pub use driver::{Event, LOOKBACK, REPEAT_REACH, ReadError, Segment, SegmentEnd, Stats};
 
+use crate::filter::Filter;
 use crate::model::Encoding;
 
 /// How to scan.
@@ -80,11 +81,20 @@ pub struct ScanConfig {
     /// Keep each payload's text in [`Finding::source`](crate::model::Finding::source)
     /// for rendering (default false: a bulk scan has no use for it).
     pub keep_source: bool,
+    /// Which findings the run reports (default: all). Applied by the run as
+    /// findings leave each input's scan, not by the scanner.
+    pub filter: Filter,
 }
 
 impl Default for ScanConfig {
     fn default() -> Self {
-        ScanConfig { max_payload: 1 << 20, read_size: 256 << 10, show_success: false, keep_source: false }
+        ScanConfig {
+            max_payload: 1 << 20,
+            read_size: 256 << 10,
+            show_success: false,
+            keep_source: false,
+            filter: Filter::default(),
+        }
     }
 }
 

@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::RangedU64ValueParser;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+use jiff::Timestamp;
 
 const EXIT_STATUS: &str = "\
 Exit status:
@@ -11,11 +14,19 @@ Exit status:
   1  nothing was found
   2  trouble: bad arguments, an unreadable input, an unknown code for explain";
 
-/// The version line: the package version and the date of the knowledge base's
-/// facts, which change by the month.
+/// The command, for the completions and the manual page.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// The version line: the package version, the commit it was built from
+/// (`unknown` when built without git) and the date of the knowledge base's
+/// facts, which change by the month:
+/// `0.1.0 (commit 444b837a1c2e, knowledge base 2026-11-27)`.
 fn version() -> &'static str {
     static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!("{} (knowledge base {})", env!("CARGO_PKG_VERSION"), ewsdiag::kb::date())
+        let commit = option_env!("EWSDIAG_COMMIT").unwrap_or("unknown");
+        format!("{} (commit {commit}, knowledge base {})", env!("CARGO_PKG_VERSION"), ewsdiag::kb::date())
     });
     &VERSION
 }
@@ -27,6 +38,13 @@ fn version() -> &'static str {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Never page long output (`--format human`, `explain`).
+    ///
+    /// On a terminal, long output goes through $PAGER, or `less -FRX` when
+    /// PAGER is unset (`-F` quits at once when the output fits one screen).
+    /// PAGER set to an empty value or to `cat` also turns paging off.
+    #[arg(long, global = true)]
+    pub no_pager: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,20 +58,54 @@ pub enum Command {
     /// Explain an error code (EWS, Dynamics 365 sync, HTTP, Microsoft Graph, Entra) or a symptom.
     #[command(after_long_help = EXIT_STATUS)]
     Explain(ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_long_help = COMPLETIONS)]
+    Completions {
+        /// The shell to complete for.
+        shell: Shell,
+    },
+    /// Print the manual page (roff), for `man`.
+    #[command(after_long_help = MAN)]
+    Man,
+    /// Print the JSON Schema of the `--format ndjson` lines.
+    Schema,
 }
+
+const COMPLETIONS: &str = "\
+Install:
+  bash        ewsdiag completions bash > ~/.local/share/bash-completion/completions/ewsdiag
+  zsh         ewsdiag completions zsh > ~/.zfunc/_ewsdiag   (with fpath+=~/.zfunc before compinit)
+  fish        ewsdiag completions fish > ~/.config/fish/completions/ewsdiag.fish
+  powershell  ewsdiag completions powershell >> $PROFILE
+  elvish      ewsdiag completions elvish >> ~/.config/elvish/rc.elv";
+
+const MAN: &str = "\
+Install:
+  ewsdiag man > ~/.local/share/man/man1/ewsdiag.1   then: man ewsdiag";
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files and folders to scan; `-` reads standard input.
-    #[arg(value_name = "PATH", default_value = "-")]
+    ///
+    /// With no PATH, standard input is read when it is a pipe or a file
+    /// (`zcat logs.gz | ewsdiag scan`); on a terminal the current folder is
+    /// scanned instead, as ripgrep does.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub summary: SummaryArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[command(flatten)]
     pub walk: WalkArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
     /// Worker threads (0: one per core).
+    ///
+    /// At most 4 per core: more only add overhead, and a larger number is
+    /// lowered with a word on standard error.
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
     /// Print the CPU time of each phase to standard error at the end (for
@@ -63,9 +115,62 @@ pub struct ScanArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Summary")]
+pub struct SummaryArgs {
+    /// Show the top N root causes [default: one screen].
+    ///
+    /// Root causes are ranked by the mailboxes they hit. By default as many
+    /// are shown as fit the terminal's height (LINES, else 40 lines).
+    #[arg(long, value_name = "N", conflicts_with = "all",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    pub top: Option<usize>,
+    /// Show every root cause.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Only findings with this code, any spelling (repeatable).
+    ///
+    /// Any alias the knowledge base knows matches: `--code 363` finds
+    /// `ErrorServerBusy`, `--code -2147220891` finds the same HRESULT in hex
+    /// or `Crm.` form. An unknown code matches its own text, ignoring case.
+    #[arg(long, value_name = "CODE", allow_hyphen_values = true)]
+    pub code: Vec<String>,
+    /// Only findings about this mailbox, any case (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub mailbox: Vec<String>,
+    /// Only findings from WHEN on: a date, a time or `7d`.
+    ///
+    /// WHEN is a date (`2026-11-20`), a date and time (`2026-11-20T08:15`,
+    /// with `Z` or `+01:00` for a zone) or a span back from now (`7d`, `12h`,
+    /// `2w`). Times without a zone, in the bound and in the logs, are taken
+    /// as UTC. Findings with no time are left out.
+    #[arg(long, value_name = "WHEN", value_parser = parse_time)]
+    pub since: Option<Timestamp>,
+    /// Only findings up to WHEN (same forms as --since).
+    #[arg(long, value_name = "WHEN", value_parser = parse_time)]
+    pub until: Option<Timestamp>,
+    /// Report at most N findings per input.
+    ///
+    /// Counted after the other filters; the totals say how many were left out.
+    #[arg(short = 'm', long, value_name = "N")]
+    pub max_count: Option<u64>,
+}
+
+fn parse_time(text: &str) -> Result<Timestamp, String> {
+    ewsdiag::filter::parse_bound(text, Timestamp::now()).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Args)]
 #[command(next_help_heading = "Walking folders")]
 pub struct WalkArgs {
-    /// Include or exclude files whose path matches GLOB (`*.log`; `!*.gz` excludes). Repeatable.
+    /// Include paths matching GLOB, or exclude with `!GLOB`.
+    ///
+    /// `-g '*.log'` scans only logs, `-g '!*.gz'` leaves gzip files out.
+    /// Repeatable.
     #[arg(short = 'g', long, value_name = "GLOB")]
     pub glob: Vec<String>,
     /// Scan hidden files and folders too.
@@ -128,28 +233,47 @@ pub enum ExplainFormat {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// Output format [default: summary for scan, human for inspect].
+    /// Output format [default: summary; inspect: human].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// When to use colour: `auto` colours a terminal unless NO_COLOR is set or
-    /// TERM=dumb (CLICOLOR_FORCE=1 forces it).
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    /// When to colour: auto, always, never.
+    ///
+    /// `auto` colours a terminal unless NO_COLOR is set or TERM=dumb
+    /// (CLICOLOR_FORCE=1 forces it); `always` and `never` decide outright.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_possible_values = true)]
     pub color: ColorChoice,
-    /// Plain sentences instead of drawings, for screen readers.
+    /// Plain sentences instead of drawings (screen readers).
     #[arg(long)]
     pub narrate: bool,
     /// Also report successful responses (`NoError`).
     #[arg(long)]
     pub show_success: bool,
-    /// Replace addresses, mailbox, profile, user and host names, GUIDs and IP
-    /// addresses with stable pseudonyms (`mailbox-1`, `user-2@domain-1.example`)
-    /// in every format, so the report can be shared.
+    /// Replace names, addresses, GUIDs, IPs with pseudonyms.
+    ///
+    /// Addresses, mailbox, profile, user and host names, GUIDs and IP
+    /// addresses become stable pseudonyms (`mailbox-1`,
+    /// `user-2@domain-1.example`) in every format, so the report can be
+    /// shared.
     #[arg(long)]
     pub redact: bool,
-    /// With --redact: derive pseudonyms from the contents of FILE, so they stay
-    /// the same across runs that use the same file (implies --redact).
+    /// Pseudonyms derived from FILE (implies --redact).
+    ///
+    /// With --redact: derive pseudonyms from the contents of FILE, so they
+    /// stay the same across runs that use the same file.
     #[arg(long, value_name = "FILE")]
     pub redact_key: Option<PathBuf>,
+    /// Print nothing; the exit status tells what was found.
+    ///
+    /// Unreadable inputs are still named on standard error, but the status
+    /// is 0 when something was found even if an input could not be read.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Start CSV output with a byte order mark (for Excel).
+    ///
+    /// Without it the CSV is plain RFC 4180 UTF-8, as scripts expect; Excel
+    /// needs the mark to read accented names as UTF-8.
+    #[arg(long)]
+    pub csv_bom: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -165,11 +289,20 @@ pub enum ColorChoice {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Limits")]
 pub struct LimitArgs {
-    /// Largest payload read as one window, in bytes; a longer one is reported
-    /// as oversized.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    /// Largest payload read as one window, in bytes.
+    ///
+    /// A longer one is reported as oversized.
+    /// At most 2 GiB: positions inside a decoded window are kept as 32-bit
+    /// offsets, and the window also holds the text before the payload.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_PAYLOAD))]
     pub max_payload: usize,
 }
+
+/// The largest `--max-payload`: half the range of the `u32` positions a
+/// decoded view keeps (`scan::view`), leaving the other half for the look-back
+/// and the read that share its buffer.
+pub const MAX_PAYLOAD: u64 = 1 << 31;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {

@@ -22,9 +22,13 @@ impl From<Status> for ExitCode {
     }
 }
 
-/// The status a finished run ends with.
-pub(crate) fn status(summary: &Summary) -> ExitCode {
-    let status = if !summary.unreadable.is_empty() {
+/// The status a finished run ends with. Under `--quiet` a match wins over an
+/// unreadable input, as in grep and ripgrep: the question asked was "is it
+/// there?", and the answer is yes.
+pub(crate) fn status(summary: &Summary, quiet: bool) -> ExitCode {
+    let status = if quiet && summary.has_problems() {
+        Status::Found
+    } else if !summary.unreadable.is_empty() {
         Status::Trouble
     } else if summary.has_problems() {
         Status::Found

@@ -159,7 +159,7 @@ fn terminal_width() -> usize {
 /// Writes the page. A reader that went away (`explain --list | head`) is not a
 /// failure of ours, so a broken pipe ends quietly with success.
 fn print(text: &str) -> ExitCode {
-    let mut out = io::stdout().lock();
+    let mut out = crate::pager::Output::start();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

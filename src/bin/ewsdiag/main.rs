@@ -4,6 +4,8 @@
 mod cli;
 mod exit;
 mod explain;
+mod generate;
+mod pager;
 mod progress;
 mod run;
 
@@ -13,19 +15,23 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if cli.no_pager {
+        pager::disable();
+    }
     match cli.command {
         cli::Command::Scan(args) => run::scan(&args),
         cli::Command::Inspect(args) => run::inspect(&args),
         cli::Command::Explain(args) => explain::run(&args),
+        cli::Command::Completions { shell } => generate::completions(shell),
+        cli::Command::Man => generate::man(),
+        cli::Command::Schema => generate::schema(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
-
     #[test]
     fn verify_app() {
-        super::cli::Cli::command().debug_assert();
+        super::cli::command().debug_assert();
     }
 }
