@@ -265,6 +265,19 @@ pub struct Diagnosis {
     pub transient: Transient,
     /// Causes, most likely first.
     pub causes: Vec<RankedCause>,
+    /// The other entry the code can be read as, when it has two readings (a
+    /// bare number that is both a `ServiceError` ordinal and an HTTP status):
+    /// the one the finding's words support less.
+    pub also: Option<Reading>,
+}
+
+/// An entry of the knowledge base a code can also be read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Reading {
+    /// The entry's code.
+    pub code: &'static str,
+    /// One line saying what went wrong, read that way.
+    pub title: &'static str,
 }
 
 /// One possible cause with the evidence for and against it.

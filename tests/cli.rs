@@ -791,6 +791,15 @@ mod schema {
         category: String,
         transient: String,
         causes: Vec<Cause>,
+        also: Option<Reading>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Reading {
+        code: String,
+        title: String,
     }
 
     #[derive(Deserialize)]

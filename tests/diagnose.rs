@@ -459,3 +459,33 @@ fn a_cause_that_names_no_mailbox_ranks_by_its_findings_among_single_mailbox_caus
     assert_eq!(roots[0].kb_code.as_deref(), Some("ErrorServerBusy"), "{roots:#?}");
     assert!(roots[0].mailboxes.is_empty());
 }
+
+#[test]
+fn a_number_with_two_readings_names_both_and_leads_with_the_one_its_words_support() {
+    let kb = knowledge_base();
+    let path = format!("{}/samples/alerts/http-readings.txt", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap();
+    let source = SourceInfo { path, encoding: Encoding::Utf8 };
+    let (events, _) = scan_bytes(&bytes, &source, &ScanConfig::default());
+    let findings: Vec<Finding> =
+        events.into_iter().filter_map(|e| if let Event::Finding(f) = e { Some(*f) } else { None }).collect();
+    let seen = MailboxCodes::default();
+    let both = findings.iter().find(|f| f.code == "403" && f.inner_code.is_some()).expect("a bare 403 alert");
+    let d = diagnose(both, kb, &seen).unwrap();
+    let also = d.also.expect("both readings are named");
+    let codes = [d.code, also.code];
+    assert!(codes.contains(&"Forbidden"), "the HTTP reading is one of them: {codes:?}");
+    assert!(codes.iter().any(|c| c.starts_with("Error")), "the ServiceError reading is the other: {codes:?}");
+    // With nothing in its words for either, the written reading leads.
+    assert!(d.code.starts_with("Error") && also.code == "Forbidden", "{codes:?}");
+    // Words that back the HTTP reading put it first.
+    let mut blocked = both.clone();
+    blocked.message = Some("X-EWS-Policy-Reason: EWS is blocked by policy for this user or tenant".into());
+    let d = diagnose(&blocked, kb, &seen).unwrap();
+    assert_eq!(d.code, "Forbidden");
+    assert!(d.also.is_some_and(|a| a.code.starts_with("Error")));
+    // 363 is no HTTP status: one reading only.
+    let busy = findings.iter().find(|f| f.code == "363").expect("the 363 alert");
+    let d = diagnose(busy, kb, &seen).unwrap();
+    assert_eq!((d.code, d.also), ("ErrorServerBusy", None));
+}

@@ -153,7 +153,7 @@ fn verdict_for(code: &str, buckets: &[&Bucket]) -> Verdict {
     let top =
         totals.causes.iter().max_by(|a, b| a.score.cmp(&b.score).then(kb_rank(b.id).cmp(&kb_rank(a.id))));
     let evidence = top.map(|c| c.evidence.clone()).unwrap_or_default();
-    let supported = evidence.iter().any(|e| !e.starts_with("not:"));
+    let supported = evidence.iter().any(|e| !e.starts_with(super::NOT));
     let cause = top.and_then(|top| entry?.causes.iter().find(|c| c.id == top.id));
     Verdict {
         id: format!("code:{}", totals.code),

@@ -74,7 +74,7 @@ impl Memo {
         {
             return Some(Arc::clone(d));
         }
-        let d = Arc::new(diagnosis_for(entry, finding, seen));
+        let d = Arc::new(diagnosis_for(entry, finding, seen, kb));
         if self.kinds >= KINDS_KEPT {
             self.table.clear();
             self.kinds = 0;

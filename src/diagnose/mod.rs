@@ -28,23 +28,62 @@ pub use tally::Tally;
 use std::sync::Arc;
 
 use crate::kb::{Entry, KnowledgeBase};
-use crate::model::{Diagnosis, Finding, RankedCause};
+use crate::model::{Diagnosis, Finding, RankedCause, Reading};
 
 /// Ranks the causes of the entry that explains `finding`, or `None` when the
 /// knowledge base knows none of its codes.
 pub fn diagnose(finding: &Finding, kb: &'static KnowledgeBase, seen: &MailboxCodes) -> Option<Diagnosis> {
-    Some(diagnosis_for(resolve(finding, kb)?, finding, seen))
+    Some(diagnosis_for(resolve(finding, kb)?, finding, seen, kb))
 }
 
-/// The verdict of `entry` on `finding`.
-fn diagnosis_for(entry: &'static Entry, finding: &Finding, seen: &MailboxCodes) -> Diagnosis {
-    Diagnosis {
+/// The verdict of `entry` on `finding`. A number with two readings (the
+/// scanner gives both a `ServiceErrorOrdinal` and an `HttpStatus`) is judged
+/// both ways, and the reading whose likeliest cause the finding's words
+/// support more leads; the written reading, the ordinal, wins a tie.
+fn diagnosis_for(
+    entry: &'static Entry,
+    finding: &Finding,
+    seen: &MailboxCodes,
+    kb: &'static KnowledgeBase,
+) -> Diagnosis {
+    let verdict = |entry: &'static Entry| Diagnosis {
         code: &entry.id,
         title: &entry.title,
         category: &entry.category,
         transient: entry.transient,
         causes: rank(entry, finding, seen),
+        also: None,
+    };
+    let lead = verdict(entry);
+    let Some(other) = other_reading(finding, entry, kb) else { return lead };
+    let other = verdict(other);
+    let (mut lead, second) = if support(&other) > support(&lead) { (other, lead) } else { (lead, other) };
+    lead.also = Some(Reading { code: second.code, title: second.title });
+    lead
+}
+
+/// The HTTP entry of a bare number that was read first as a `ServiceError`
+/// ordinal.
+fn other_reading(finding: &Finding, read: &Entry, kb: &'static KnowledgeBase) -> Option<&'static Entry> {
+    if !finding.details.contains_key("ServiceErrorOrdinal") {
+        return None;
     }
+    let status = signals::http_status(finding)?;
+    let http = signals::status_names(status).iter().find_map(|name| kb.lookup(name))?;
+    (!std::ptr::eq(http, read)).then_some(http)
+}
+
+/// What evidence against a cause starts with.
+pub(crate) const NOT: &str = "not: ";
+
+/// How much the finding's words back a verdict: the evidence for its
+/// likeliest cause, less the evidence against it. The HTTP status itself is
+/// no evidence here: it is the very number read two ways.
+fn support(d: &Diagnosis) -> i32 {
+    d.causes.first().map_or(0, |c| {
+        let words = c.evidence.iter().filter(|e| !e.starts_with(signals::HTTP_STATUS));
+        words.map(|e| if e.starts_with(NOT) { -1 } else { 1 }).sum::<i32>()
+    })
 }
 
 /// Fills in [`Finding::diagnosis`] for every finding, counting the codes per
@@ -93,7 +132,7 @@ fn rank(entry: &'static Entry, finding: &Finding, seen: &MailboxCodes) -> Vec<Ra
                 if let Some(why) = signals::holds(&e.signal, finding, seen) {
                     if e.negated {
                         score = score.saturating_sub(weight);
-                        evidence.push(format!("not: {why}"));
+                        evidence.push(format!("{NOT}{why}"));
                     } else {
                         score = score.saturating_add(weight);
                         evidence.push(why);

@@ -46,7 +46,7 @@ pub(crate) fn holds(signal: &Signal, finding: &Finding, seen: &MailboxCodes) -> 
             seen.seen_with(finding, code).then(|| format!("the same mailbox also shows {code}"))
         }
         Signal::Http(status) => {
-            (http_status(finding) == Some(*status)).then(|| format!("HTTP status {status}"))
+            (http_status(finding) == Some(*status)).then(|| format!("{HTTP_STATUS}{status}"))
         }
         Signal::Header { name, text } => {
             let value = header(finding, name)?;
@@ -77,6 +77,9 @@ fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     }
     hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
 }
+
+/// What the evidence of an HTTP status says before the number.
+pub(crate) const HTTP_STATUS: &str = "HTTP status ";
 
 /// Case-insensitive substring test. Allocates, but only on short strings
 /// (messages, profile names) and only once per signal.

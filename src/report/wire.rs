@@ -141,6 +141,19 @@ borrowing! {
         transient: Transient = d.transient,
         /// Possible causes, most likely first.
         causes: Vec<Cause<'a>> = d.causes.iter().map(Cause::from).collect(),
+        /// The other entry the code can be read as (a bare number that is both
+        /// a ServiceError ordinal and an HTTP status), or null.
+        also: Option<Reading<'a>> = d.also.as_ref().map(Reading::from),
+    }
+}
+
+borrowing! {
+    /// Another entry a code can be read as.
+    Reading from model::Reading as r {
+        /// The entry's code.
+        code: &'a str = r.code,
+        /// One line saying what went wrong, read that way.
+        title: &'a str = r.title,
     }
 }
 

@@ -169,6 +169,9 @@ fn heading(f: &Finding) -> String {
     if f.truncated {
         context.push("the payload is cut off; what was complete is shown".into());
     }
+    if let Some(also) = f.diagnosis.as_ref().and_then(|d| d.also) {
+        context.push(format!("also readable as {}: {}", kb::unqualified(also.code), also.title));
+    }
     if context.is_empty() { what } else { format!("{what}\n{}", context.join("; ")) }
 }
 
