@@ -10,6 +10,12 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+mod outcome;
+mod root;
+
+pub use outcome::{LeftOut, Note, Stats, Summary, Timings};
+pub use root::{Confidence, RootCause};
+
 /// What kind of text a finding was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]

@@ -29,10 +29,8 @@ use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
-use crate::model::{Finding, Malformed};
+use crate::model::{Finding, Malformed, Stats, Summary};
 use crate::report::Report;
-use crate::run::Summary;
-use crate::scan::Stats;
 
 /// What a pseudonym stands for; each kind is numbered on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -3,9 +3,10 @@
 //! pin down the ranking (evidence raises, negated evidence lowers, the inner
 //! code wins).
 
-use ewsdiag::diagnose::{Confidence, MailboxCodes, RootCause, correlate, diagnose, diagnose_all};
+use ewsdiag::diagnose::{MailboxCodes, correlate, diagnose, diagnose_all};
 use ewsdiag::kb::knowledge_base;
 use ewsdiag::model::{Class, Encoding, Finding, Shape, Transient};
+use ewsdiag::model::{Confidence, RootCause};
 use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
 
 fn scan(name: &str) -> Vec<Finding> {

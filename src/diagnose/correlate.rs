@@ -12,10 +12,11 @@ use crate::kb::KnowledgeBase;
 use crate::model::{Finding, Transient};
 
 use super::diagnose;
-use super::root::{self, Confidence, RootCause, Verdict};
+use super::root::{self, Verdict};
 use super::rules::{self, Group, RULES};
 use super::seen::MailboxCodes;
 use super::tally::{Bucket, Tally, Totals};
+use crate::model::{Confidence, RootCause};
 
 /// Groups the problem findings (errors, warnings, alerts) into root causes,
 /// most widespread first. The same as counting them into a [`Tally`] and

@@ -21,7 +21,6 @@ mod tally;
 
 pub use correlate::{conclude, correlate};
 pub use memo::Memo;
-pub use root::{Confidence, RootCause};
 pub use seen::{MailboxCodes, SEEN_REACH};
 pub use tally::Tally;
 

@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use crate::model::Timings;
 
 /// The phases a finding goes through.
 #[derive(Debug, Clone, Copy)]
@@ -31,23 +31,6 @@ pub enum Phase {
 #[derive(Debug, Default)]
 pub struct Clock {
     nanos: [AtomicU64; 6],
-}
-
-/// The figures of a [`Clock`], in seconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Timings {
-    /// Reading and recognising payloads.
-    pub scan: f64,
-    /// Ranking causes.
-    pub diagnose: f64,
-    /// Counting for correlation.
-    pub tally: f64,
-    /// Writing findings as bytes.
-    pub render: f64,
-    /// The closing correlation.
-    pub correlate: f64,
-    /// Copying output out in order.
-    pub report: f64,
 }
 
 impl Clock {

@@ -22,8 +22,8 @@ use std::sync::Arc;
 
 use crate::diagnose::SEEN_REACH;
 use crate::input::{self, Origin};
-use crate::model::{Class, Encoding, Finding, Malformed, Shape};
-use crate::scan::{LOOKBACK, REPEAT_REACH, Segment, SegmentEnd, Stats};
+use crate::model::{Encoding, Finding, Malformed, Shape, Stats};
+use crate::scan::{LOOKBACK, REPEAT_REACH, Segment, SegmentEnd};
 use crate::walk::Target;
 
 use super::one::{Scanned, read_at};
@@ -219,7 +219,7 @@ impl Stitch {
                 .iter()
                 .any(|(code, end)| *code == f.code && f.span.offset.saturating_sub(*end) < REPEAT_REACH);
         if f.span.offset < self.consumed || repeats {
-            count(&mut self.dropped, f.class);
+            self.dropped.count(f.class);
             return false;
         }
         let end = f.span.offset + f.span.length;
@@ -240,13 +240,7 @@ impl Stitch {
     /// whole file's result.
     pub(super) fn end(&mut self, mut part: Scanned, end: SegmentEnd, last: bool) -> Option<Scanned> {
         let dropped = std::mem::take(&mut self.dropped);
-        let stats = &mut part.stats;
-        stats.findings = stats.findings.saturating_sub(dropped.findings);
-        stats.errors = stats.errors.saturating_sub(dropped.errors);
-        stats.warnings = stats.warnings.saturating_sub(dropped.warnings);
-        stats.successes = stats.successes.saturating_sub(dropped.successes);
-        stats.unclassed = stats.unclassed.saturating_sub(dropped.unclassed);
-        stats.malformed = stats.malformed.saturating_sub(dropped.malformed);
+        part.stats.take_out(&dropped);
         self.stats.add(&part.stats);
         self.consumed = self.consumed.max(end.consumed);
         self.recent.extend(end.recent);
@@ -257,16 +251,4 @@ impl Stitch {
         }
         last.then(|| Scanned { stats: self.stats, unreadable: self.unreadable.take(), scanned: true, ..part })
     }
-}
-
-/// Counts a finding by its class.
-fn count(stats: &mut Stats, class: Option<Class>) {
-    stats.findings += 1;
-    let counter = match class {
-        Some(Class::Error) => &mut stats.errors,
-        Some(Class::Warning) => &mut stats.warnings,
-        Some(Class::Success) => &mut stats.successes,
-        None => &mut stats.unclassed,
-    };
-    *counter += 1;
 }

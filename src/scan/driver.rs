@@ -5,15 +5,12 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
-use serde::Serialize;
-
 use super::anchor::{self, Hit, Input, Item, Outcome};
 use super::event::{self, RecordStart};
 use super::lines::{self, Lines};
 use super::time;
 use super::{ScanConfig, SourceInfo};
-use crate::filter::LeftOut;
-use crate::model::{Class, Finding, Malformed, Shape, Span, Wrapping};
+use crate::model::{Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
 
 /// What the scanner reports, in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,60 +32,6 @@ impl Event {
             Event::Finding(f) | Event::Context(f) => f.span.offset,
             Event::Malformed(m) => m.span.offset,
         }
-    }
-}
-
-/// Counts for one input.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Stats {
-    /// Bytes of decoded text scanned.
-    pub bytes: u64,
-    /// Events reported: findings that one record of the input (an alert with
-    /// its details, a log record, a CSV row) reported together count once.
-    pub events: u64,
-    /// Findings reported.
-    pub findings: u64,
-    /// Of those, class Error.
-    pub errors: u64,
-    /// Of those, class Warning.
-    pub warnings: u64,
-    /// Of those, class Success (only when asked for).
-    pub successes: u64,
-    /// Of those, with no class (alerts, exceptions, mentions).
-    pub unclassed: u64,
-    /// Malformed payloads.
-    pub malformed: u64,
-    /// Findings the run's filter left out (not counted above).
-    pub filtered_out: u64,
-}
-
-impl Stats {
-    /// Did anything count for the exit status (an error, warning or alert)?
-    pub fn has_problems(&self) -> bool {
-        self.errors + self.warnings + self.unclassed > 0
-    }
-
-    /// Adds another input's counts.
-    pub fn add(&mut self, other: &Stats) {
-        self.bytes += other.bytes;
-        self.events += other.events;
-        self.findings += other.findings;
-        self.errors += other.errors;
-        self.warnings += other.warnings;
-        self.successes += other.successes;
-        self.unclassed += other.unclassed;
-        self.malformed += other.malformed;
-        self.filtered_out += other.filtered_out;
-    }
-
-    /// Takes findings a filter left out off the counts, and counts them as such.
-    pub fn leave_out(&mut self, left: &LeftOut) {
-        self.findings = self.findings.saturating_sub(left.findings);
-        self.errors = self.errors.saturating_sub(left.errors);
-        self.warnings = self.warnings.saturating_sub(left.warnings);
-        self.successes = self.successes.saturating_sub(left.successes);
-        self.unclassed = self.unclassed.saturating_sub(left.unclassed);
-        self.filtered_out += left.findings;
     }
 }
 
@@ -411,13 +354,7 @@ impl<'a> Driver<'a> {
             event.counted = true;
             self.stats.events += 1;
         }
-        self.stats.findings += 1;
-        match f.class {
-            Some(Class::Error) => self.stats.errors += 1,
-            Some(Class::Warning) => self.stats.warnings += 1,
-            Some(Class::Success) => self.stats.successes += 1,
-            None => self.stats.unclassed += 1,
-        }
+        self.stats.count(f.class);
         self.send(Event::Finding(Box::new(f)));
     }
 

@@ -59,10 +59,10 @@ pub(crate) fn rfc3339(text: &str) -> Option<String> {
     time::rfc3339(text)
 }
 
-pub use driver::{Event, LOOKBACK, REPEAT_REACH, ReadError, Segment, SegmentEnd, Stats};
+pub use driver::{Event, LOOKBACK, REPEAT_REACH, ReadError, Segment, SegmentEnd};
 
 use crate::filter::Filter;
-use crate::model::Encoding;
+use crate::model::{Encoding, Stats};
 
 /// How to scan.
 #[derive(Debug, Clone)]

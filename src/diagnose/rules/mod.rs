@@ -17,9 +17,10 @@ mod setup;
 use crate::kb::KnowledgeBase;
 use crate::model::Finding;
 
-use super::root::{RootCause, Verdict};
+use super::root::Verdict;
 use super::signals::contains_ci;
 use super::tally::Bucket;
+use crate::model::RootCause;
 
 /// The not-yet-explained findings of one mailbox, counted by kind, in order
 /// of first appearance.

@@ -5,12 +5,13 @@
 use crate::kb::KnowledgeBase;
 use crate::model::{Shape, Transient};
 
-use super::super::root::{Confidence, Verdict};
+use super::super::root::Verdict;
 use super::super::tally::Bucket;
 use super::{
     Claim, EWS_RETIREMENT, Group, Phrase, claim, first_profile, is, on_premises_profile, online_profile,
     plural, steps,
 };
+use crate::model::Confidence;
 
 /// ErrorServerBusy with BackOffMilliseconds: EWS throttling, with the wait
 /// Exchange asked for.

@@ -5,13 +5,14 @@
 use crate::kb::{Direction, KnowledgeBase};
 use crate::model::Transient;
 
-use super::super::root::{Confidence, Verdict};
+use super::super::root::Verdict;
 use super::super::signals::contains_ci;
 use super::super::tally::Bucket;
 use super::{
     Claim, Group, LICENSE_WORDS, Phrase, SEND_ONLY, claim, first_profile, is, on_premises_profile,
     online_profile, steps,
 };
+use crate::model::Confidence;
 
 /// Receive fails with ErrorNonExistentMailbox and send with "SendOnly cannot be
 /// used by a user without a mailbox": the address leads to no mailbox. Three

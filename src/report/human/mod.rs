@@ -26,8 +26,8 @@ use self::diagnostic::FindingDiagnostic;
 use self::malformed::MalformedDiagnostic;
 use super::Report;
 use super::summary;
+use crate::model::Summary;
 use crate::model::{Class, Finding, Malformed, Shape};
-use crate::run::Summary;
 
 /// How output should look; decided by the binary from flags, the environment
 /// and the terminal.
