@@ -47,6 +47,8 @@ fn diagnosis_for(
 ) -> Diagnosis {
     let verdict = |entry: &'static Entry| Diagnosis {
         code: &entry.id,
+        namespace: entry.source.folder(),
+        url: entry.url(),
         title: &entry.title,
         category: &entry.category,
         transient: entry.transient,
