@@ -45,6 +45,20 @@ fn main() -> io::Result<()> {
     }
     out.push_str("];\n");
 
+    // The correlation rules' wording: not entries, so a list of its own.
+    out.push_str(
+        "/// The correlation rules' wording: (rule id, contents), sorted.\n\
+         pub(crate) static RULE_FILES: &[(&str, &str)] = &[\n",
+    );
+    let rules = kb.join("rules");
+    println!("cargo:rerun-if-changed={}", rules.display());
+    for (stem, path) in toml_files(&rules) {
+        println!("cargo:rerun-if-changed={path}");
+        let _ = writeln!(out, "    ({stem:?}, include_str!({path:?})),");
+    }
+    out.push_str("];\n");
+    println!("cargo:rerun-if-changed={}", kb.join("facts.toml").display());
+
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
     fs::write(out_dir.join("kb_files.rs"), out)?;
     commit(&manifest);

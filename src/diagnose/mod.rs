@@ -26,8 +26,16 @@ pub use tally::Tally;
 
 use std::sync::Arc;
 
-use crate::kb::{Entry, KnowledgeBase};
+use crate::kb::{Entry, KnowledgeBase, Says};
 use crate::model::{Diagnosis, Finding, RankedCause, Reading};
+
+/// What each correlation rule says, most specific rule first: its id (the name
+/// of its wording file, `kb/rules/<id>.toml`) and every phrase it may say, as
+/// (part, name, the placeholders it fills in). For checking the wording files
+/// against the rules (`tests/kb.rs`).
+pub fn rule_wording() -> impl Iterator<Item = (&'static str, &'static [Says])> {
+    rules::RULES.iter().map(|r| (r.id, r.says))
+}
 
 /// Ranks the causes of the entry that explains `finding`, or `None` when the
 /// knowledge base knows none of its codes.
