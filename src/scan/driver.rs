@@ -1,13 +1,13 @@
 //! The streaming loop: read, look for anchors, let a recogniser read what is
 //! there, hand findings on, keep only what the next payload may still need.
 
-use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
 use super::anchor::{self, Hit, Input, Item, Outcome};
 use super::event::{self, RecordStart};
 use super::lines::{self, Lines};
+use super::recent::Recent;
 use super::time;
 use super::{ScanConfig, SourceInfo};
 use crate::model::{Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
@@ -56,10 +56,6 @@ impl std::error::Error for ReadError {}
 /// How far back from the scan position the buffer keeps text: alert sentences
 /// and tag openers are looked for behind an anchor.
 pub const LOOKBACK: usize = 4096;
-/// A bare mention of a code this close after a finding with that code is the
-/// same error told again (public so that a scan split into segments applies
-/// the same rule across their boundaries).
-pub const REPEAT_REACH: u64 = 8192;
 
 /// The event the latest finding belongs to: where it starts, where its last
 /// finding ended, and the mailbox, profile and time its findings named.
@@ -86,7 +82,7 @@ pub(crate) struct Driver<'a> {
     stats: Stats,
     /// The current event, once a finding has been read.
     context: Option<Context>,
-    recent: VecDeque<(String, u64)>,
+    recent: Recent,
     /// The part of the input this scan answers for, when it is one segment of
     /// a larger file: anchors before `begin` or from `stop` on are another
     /// segment's.
@@ -124,7 +120,7 @@ pub struct SegmentEnd {
     pub consumed: u64,
     /// The last codes reported and where their payloads ended, oldest first:
     /// a bare mention just after them in the next segment repeats them.
-    pub recent: Vec<(String, u64)>,
+    pub recent: Recent,
 }
 
 impl<'a> Driver<'a> {
@@ -142,7 +138,7 @@ impl<'a> Driver<'a> {
             lines: Lines::default(),
             stats: Stats::default(),
             context: None,
-            recent: VecDeque::new(),
+            recent: Recent::default(),
             segment: None,
             done: false,
             stopped: false,
@@ -197,7 +193,7 @@ impl<'a> Driver<'a> {
         }
         if let Some(segment) = self.segment {
             end.consumed = self.base + floor as u64;
-            end.recent = self.recent.iter().cloned().collect();
+            end.recent = self.recent.clone();
             self.stats.bytes =
                 segment.stop.min(self.base + self.buf.len() as u64).saturating_sub(segment.begin);
         } else {
@@ -329,7 +325,7 @@ impl<'a> Driver<'a> {
         f.path.clone_from(&self.source.path);
         f.encoding = self.source.encoding;
         let end = offset + f.span.length;
-        if f.shape == Shape::Mention && self.repeats_recent(&f, offset) {
+        if self.recent.repeats(&f, offset) {
             return;
         }
         // Recognisers give the time as the input writes it.
@@ -338,7 +334,7 @@ impl<'a> Driver<'a> {
             f.time_text = Some(text);
         }
         self.apply_context(&mut f, end);
-        self.remember(&f, end);
+        self.recent.remember(&f, end);
         if f.class == Some(Class::Success) && !self.config.show_success {
             return;
         }
@@ -367,19 +363,6 @@ impl<'a> Driver<'a> {
     fn send(&mut self, event: Event) {
         if (self.sink)(event).is_break() {
             self.stopped = true;
-        }
-    }
-
-    fn repeats_recent(&self, f: &Finding, offset: u64) -> bool {
-        self.recent.iter().any(|(code, end)| code == &f.code && offset.saturating_sub(*end) < REPEAT_REACH)
-    }
-
-    fn remember(&mut self, f: &Finding, end: u64) {
-        for code in std::iter::once(&f.code).chain(f.inner_code.as_ref()) {
-            if self.recent.len() == 16 {
-                self.recent.pop_front();
-            }
-            self.recent.push_back((code.clone(), end));
         }
     }
 
