@@ -611,3 +611,29 @@ fn facts_are_written_once_and_used() {
         }
     }
 }
+
+// --- HTTP statuses: `kb::status` is the one table of reason phrases ---
+
+#[test]
+fn every_http_entry_is_a_status_the_table_knows() {
+    for entry in kb::knowledge_base().entries().iter().filter(|e| e.source == Source::Http) {
+        let status: Option<u16> = entry.code.strip_prefix("HTTP ").and_then(|n| n.parse().ok());
+        let status = status.unwrap_or_else(|| panic!("{}: an http/ entry's code is `HTTP <N>`", entry.code));
+        assert!(kb::status::reason(status).is_some(), "HTTP {status} is missing from kb::status::STATUSES");
+    }
+}
+
+#[test]
+fn a_status_written_with_its_reason_phrase_finds_the_same_entry_as_its_number() {
+    let base = kb::knowledge_base();
+    for &(status, phrase) in kb::status::STATUSES {
+        let Some(by_number) = base.lookup(&format!("HTTP {status}")) else { continue };
+        let spelled = format!("{status} {phrase}");
+        assert_eq!(
+            base.lookup(&spelled).map(|e| &e.code),
+            Some(&by_number.code),
+            "`{spelled}` should find {} (add it to the entry's aliases)",
+            by_number.code
+        );
+    }
+}

@@ -17,6 +17,7 @@ pub mod facts;
 mod keys;
 pub mod render;
 pub mod rules;
+pub mod status;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;

@@ -14,6 +14,7 @@ use super::anchor::{Hit, Input, Outcome};
 use super::http_context::fill_around;
 use super::record::{self, Answer, Read, Text, blank, capture, capture_at, stack_frame, starts_record};
 use super::text::ident_before;
+use crate::kb::status;
 use crate::model::{Class, Finding, Shape};
 
 /// How far a dump under the exception line is read.
@@ -78,9 +79,7 @@ fn read_service_exception(t: &Text<'_>, len: usize) -> Answer {
     }
     if !java {
         let above = record::line_start(t, start.saturating_sub(1).max(t.floor));
-        if let Some(status) =
-            capture(&NET_STATUS, &b[above..start]).and_then(|p| record::status_of_phrase(&p))
-        {
+        if let Some(status) = capture(&NET_STATUS, &b[above..start]).and_then(|p| status::of_phrase(&p)) {
             f.details.insert("HttpStatus".to_string(), status.to_string());
         }
     }

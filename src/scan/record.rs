@@ -318,31 +318,6 @@ pub(super) fn clean(raw: &[u8]) -> String {
     out
 }
 
-/// The status number of an HTTP reason phrase (`Forbidden`, `NotFound`,
-/// `Too Many Requests`), for the statuses Graph and EWS answer with.
-pub(super) fn status_of_phrase(phrase: &str) -> Option<u16> {
-    let folded: String =
-        phrase.chars().filter(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase();
-    Some(match folded.as_str() {
-        "badrequest" => 400,
-        "unauthorized" => 401,
-        "forbidden" => 403,
-        "notfound" => 404,
-        "methodnotallowed" => 405,
-        "conflict" => 409,
-        "gone" => 410,
-        "preconditionfailed" => 412,
-        "toomanyrequests" => 429,
-        "internalservererror" => 500,
-        "notimplemented" => 501,
-        "badgateway" => 502,
-        "serviceunavailable" => 503,
-        "gatewaytimeout" => 504,
-        "insufficientstorage" => 507,
-        _ => return None,
-    })
-}
-
 /// Sets a finding's span and code mark from positions in its text.
 pub(super) fn place(
     f: &mut Finding,
@@ -373,14 +348,6 @@ mod tests {
         assert_eq!(record_start(&t, at, 8), s.find("2026").unwrap_or_default());
         let end = lines_until(&t, s.find("first").unwrap_or_default(), 8, 4096, &blank).unwrap_or_default();
         assert_eq!(&s[end - 6..end], "and on");
-    }
-
-    #[test]
-    fn reason_phrases_name_their_status() {
-        assert_eq!(status_of_phrase("Forbidden"), Some(403));
-        assert_eq!(status_of_phrase("Too Many Requests"), Some(429));
-        assert_eq!(status_of_phrase("NotFound"), Some(404));
-        assert_eq!(status_of_phrase("Teapot"), None);
     }
 
     #[test]
