@@ -10,6 +10,19 @@
 //! causes most common first, which gives each a small prior, and every signal
 //! that holds moves a cause by a weight larger than any gap between priors, so
 //! one piece of evidence always outweighs the written order.
+//!
+//! A diagnosis carries everything a renderer needs from its entry (code,
+//! namespace, title, link, ranked causes and the likeliest fix), so renderers
+//! never look the knowledge base up themselves.
+//!
+//! Correlation rules live in `rules/`, most specific first. A rule is code for
+//! *when* it holds and *which* phrases apply; *what* it says (titles, evidence,
+//! fix steps, with placeholders) is data in `kb/rules/<rule id>.toml`. To add
+//! one: write the check in `rules/setup.rs` or `rules/service.rs` with a
+//! `Rule` constant listing the phrases it says, put it in
+//! `RULES` where its specificity belongs, write its wording file, and add a
+//! sample under `samples/correlation/` with a test in `tests/diagnose.rs`;
+//! `tests/kb.rs` then checks the file and the rule agree.
 
 mod correlate;
 mod memo;
