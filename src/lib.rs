@@ -35,6 +35,7 @@
 //! exit codes only.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
 pub mod diagnose;
 pub mod filter;

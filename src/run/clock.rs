@@ -11,7 +11,7 @@ use crate::model::Timings;
 
 /// The phases a finding goes through.
 #[derive(Debug, Clone, Copy)]
-pub enum Phase {
+pub(super) enum Phase {
     /// Reading and recognising payloads (the whole job; the others are
     /// taken out of it).
     Scan,
@@ -29,7 +29,7 @@ pub enum Phase {
 
 /// Time per phase over a run, summed over threads.
 #[derive(Debug, Default)]
-pub struct Clock {
+pub(super) struct Clock {
     nanos: [AtomicU64; 6],
 }
 
@@ -49,7 +49,7 @@ impl Clock {
     }
 
     /// The figures so far, the scan's own time with the phases it calls taken out.
-    pub fn timings(&self) -> Timings {
+    pub(super) fn timings(&self) -> Timings {
         let secs = |p: Phase| self.nanos[p as usize].load(Ordering::Relaxed) as f64 / 1e9;
         let nested = secs(Phase::Diagnose) + secs(Phase::Tally) + secs(Phase::Render);
         Timings {

@@ -124,7 +124,7 @@ pub struct SegmentEnd {
 }
 
 impl<'a> Driver<'a> {
-    pub fn new(
+    pub(super) fn new(
         source: &'a SourceInfo,
         config: &'a ScanConfig,
         sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
@@ -146,7 +146,7 @@ impl<'a> Driver<'a> {
     }
 
     /// Scans only `segment` of the input; the reader starts at `read_from`.
-    pub fn segment(mut self, segment: Segment) -> Self {
+    pub(super) fn segment(mut self, segment: Segment) -> Self {
         self.base = segment.read_from;
         self.lines = Lines::at_line(segment.read_from, segment.first_line);
         self.segment = Some(segment);
@@ -154,13 +154,13 @@ impl<'a> Driver<'a> {
     }
 
     /// Scans a segment and says where it ended and how many lines it held.
-    pub fn run_segment<R: Read>(mut self, reader: R) -> Result<(Stats, SegmentEnd), ReadError> {
+    pub(super) fn run_segment<R: Read>(mut self, reader: R) -> Result<(Stats, SegmentEnd), ReadError> {
         let mut end = SegmentEnd::default();
         let stats = self.run_inner(reader, &mut end)?;
         Ok((stats, end))
     }
 
-    pub fn run<R: Read>(mut self, reader: R) -> Result<Stats, ReadError> {
+    pub(super) fn run<R: Read>(mut self, reader: R) -> Result<Stats, ReadError> {
         self.run_inner(reader, &mut SegmentEnd::default())
     }
 

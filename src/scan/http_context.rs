@@ -86,7 +86,7 @@ impl Exchange {
     /// Fills what the finding does not say itself: its mailbox, its time (the
     /// server's `innerError.date` first, then the `Date` header), its status
     /// and the request ids, which go to `details`.
-    pub fn fill(&self, f: &mut Finding) {
+    pub(super) fn fill(&self, f: &mut Finding) {
         if f.mailbox.is_none() {
             f.mailbox.clone_from(&self.mailbox);
         }

@@ -34,7 +34,7 @@ pub(super) struct Read {
 }
 
 impl Read {
-    pub fn one(finding: Finding, end: usize) -> Option<Read> {
+    pub(super) fn one(finding: Finding, end: usize) -> Option<Read> {
         Some(Read { findings: vec![finding], end })
     }
 }

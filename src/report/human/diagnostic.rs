@@ -45,7 +45,7 @@ impl FindingDiagnostic {
     /// `source_width` the room for payload lines; `shown` the codes of the
     /// finding whose help is shown just above (a related finding that repeats
     /// one of them only says so).
-    pub fn new(f: &Finding, help_width: usize, source_width: usize, shown: &[&str]) -> Self {
+    pub(super) fn new(f: &Finding, help_width: usize, source_width: usize, shown: &[&str]) -> Self {
         let code = match &f.diagnosis {
             Some(d) => format!("{}::{}", d.namespace, kb::unqualified(d.code)),
             None => format!("{}::{}", namespace_of(f.shape), f.effective_code()),
@@ -86,7 +86,7 @@ impl FindingDiagnostic {
     }
 
     /// Shows `other` under this one, as part of the same payload or event.
-    pub fn relate(&mut self, other: FindingDiagnostic) {
+    pub(super) fn relate(&mut self, other: FindingDiagnostic) {
         self.related.push(other);
     }
 }

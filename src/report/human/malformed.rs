@@ -31,7 +31,7 @@ pub(crate) struct MalformedDiagnostic {
 
 impl MalformedDiagnostic {
     /// The diagnostic for `m`; `width` is the room for payload lines.
-    pub fn new(m: &Malformed, width: usize) -> Self {
+    pub(super) fn new(m: &Malformed, width: usize) -> Self {
         let heading = format!(
             "A payload starting at line {}, column {} could not be read: {}\nreading broke at byte {} of the input",
             m.span.line, m.span.column, m.reason, m.error_offset
