@@ -2,8 +2,6 @@
 //! decoded from the JSON string or CSV field around it), the lines of one log
 //! record, small field readers, and placing what was read back on the input.
 
-use std::sync::LazyLock;
-
 use regex::bytes::Regex;
 
 use super::anchor::{Hit, Input, Item, Outcome, remap};
@@ -281,24 +279,24 @@ pub(super) fn record_start(t: &Text<'_>, at: usize, max_lines: usize) -> usize {
 }
 
 /// The first capture of `re` in `text`, as a string.
-pub(super) fn capture(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Option<String> {
-    let c = re.as_ref()?.captures(text)?;
+pub(super) fn capture(re: &Regex, text: &[u8]) -> Option<String> {
+    let c = re.captures(text)?;
     let m = c.iter().skip(1).flatten().next()?;
     let s = String::from_utf8_lossy(m.as_bytes()).trim().to_string();
     (!s.is_empty()).then_some(s)
 }
 
 /// The last capture of `re` in `text`: the nearest one before a payload.
-pub(super) fn capture_last(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Option<String> {
-    let c = re.as_ref()?.captures_iter(text).last()?;
+pub(super) fn capture_last(re: &Regex, text: &[u8]) -> Option<String> {
+    let c = re.captures_iter(text).last()?;
     let m = c.iter().skip(1).flatten().next()?;
     let s = String::from_utf8_lossy(m.as_bytes()).trim().to_string();
     (!s.is_empty()).then_some(s)
 }
 
 /// Like [`capture`], with the capture's position in `text`.
-pub(super) fn capture_at(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Option<(usize, usize)> {
-    let c = re.as_ref()?.captures(text)?;
+pub(super) fn capture_at(re: &Regex, text: &[u8]) -> Option<(usize, usize)> {
+    let c = re.captures(text)?;
     let m = c.iter().skip(1).flatten().next()?;
     Some((m.start(), m.end()))
 }
