@@ -23,7 +23,7 @@ use std::process::Command;
 const FOLDERS: [&str; 6] = ["ews", "sss", "http", "graph", "entra", "symptom"];
 
 fn main() -> io::Result<()> {
-    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let manifest = PathBuf::from(cargo_var("CARGO_MANIFEST_DIR")?);
     let kb = manifest.join("kb");
     println!("cargo:rerun-if-changed=build.rs");
     // A directory makes cargo look at every file under it, so a new entry
@@ -45,7 +45,21 @@ fn main() -> io::Result<()> {
     }
     out.push_str("];\n");
 
-    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
+    // The correlation rules' wording: not entries, so a list of its own.
+    out.push_str(
+        "/// The correlation rules' wording: (rule id, contents), sorted.\n\
+         pub(crate) static RULE_FILES: &[(&str, &str)] = &[\n",
+    );
+    let rules = kb.join("rules");
+    println!("cargo:rerun-if-changed={}", rules.display());
+    for (stem, path) in toml_files(&rules) {
+        println!("cargo:rerun-if-changed={path}");
+        let _ = writeln!(out, "    ({stem:?}, include_str!({path:?})),");
+    }
+    out.push_str("];\n");
+    println!("cargo:rerun-if-changed={}", kb.join("facts.toml").display());
+
+    let out_dir = PathBuf::from(cargo_var("OUT_DIR")?);
     fs::write(out_dir.join("kb_files.rs"), out)?;
     commit(&manifest);
     Ok(())
@@ -83,6 +97,15 @@ fn commit(manifest: &Path) {
     for path in watch.iter().filter(|p| p.is_file()) {
         println!("cargo:rerun-if-changed={}", path.display());
     }
+}
+
+/// A variable cargo always sets for a build script. Missing, it is an error:
+/// falling back to the current folder would write the list, or read `kb/`,
+/// somewhere else and fail later in a way that hides why.
+fn cargo_var(name: &str) -> io::Result<std::ffi::OsString> {
+    env::var_os(name).ok_or_else(|| {
+        io::Error::new(io::ErrorKind::NotFound, format!("{name} is not set: build.rs must be run by cargo"))
+    })
 }
 
 /// The `.toml` files directly in `dir` as (stem, absolute path), sorted by stem.

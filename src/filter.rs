@@ -23,7 +23,7 @@ use jiff::{Span, Timestamp};
 
 use crate::kb::KnowledgeBase;
 use crate::kb::Source;
-use crate::model::{Class, Finding};
+use crate::model::{Class, Finding, Stats};
 
 /// What a finding must match to be reported. The default lets everything
 /// through.
@@ -159,6 +159,18 @@ pub struct LeftOut {
     pub successes: u64,
     /// Of those, with no class.
     pub unclassed: u64,
+}
+
+impl Stats {
+    /// Takes findings a filter left out off the counts, and counts them as such.
+    pub fn leave_out(&mut self, left: &LeftOut) {
+        self.findings = self.findings.saturating_sub(left.findings);
+        self.errors = self.errors.saturating_sub(left.errors);
+        self.warnings = self.warnings.saturating_sub(left.warnings);
+        self.successes = self.successes.saturating_sub(left.successes);
+        self.unclassed = self.unclassed.saturating_sub(left.unclassed);
+        self.filtered_out += left.findings;
+    }
 }
 
 impl Gate {

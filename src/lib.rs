@@ -11,8 +11,31 @@
 //!
 //! Nothing here parses a whole log as XML: a cheap byte search finds candidate
 //! windows and only those are parsed.
+//!
+//! # Shape of the code
+//!
+//! The modules form layers, and each uses only the layers below its own
+//! (`tests/layers.rs` checks this, so no two modules can come to depend on each
+//! other):
+//!
+//! - [`model`]: plain data, no I/O: findings, diagnoses, root causes, counts
+//!   and the run's [`model::Summary`].
+//! - [`kb`]: the knowledge base, compiled in from `kb/**`: one entry per code,
+//!   the correlation rules' wording (`kb/rules/`), shared facts such as the EWS
+//!   retirement dates (`kb/facts.toml`), and the table of HTTP statuses. Beside
+//!   it, [`input`]: opening paths, archives and workbooks, gunzip, transcoding.
+//! - [`walk`]: which inputs a run reads. [`scan`]: finding payloads in decoded
+//!   text. [`diagnose`]: ranking causes for a finding and correlating findings
+//!   into root causes.
+//! - [`report`]: the output formats, one [`report::Report`] trait; [`redact`]
+//!   wraps any of them.
+//! - [`run`]: a whole run, on top: walk, scan in parallel, diagnose, report.
+//!
+//! The binary (`src/bin/ewsdiag/`) holds the command line, terminal choices and
+//! exit codes only.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
 pub mod diagnose;
 pub mod filter;

@@ -10,6 +10,12 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+mod outcome;
+mod root;
+
+pub use outcome::{LeftOut, Note, Stats, Summary, Timings};
+pub use root::{Confidence, RootCause};
+
 /// What kind of text a finding was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -257,6 +263,15 @@ pub enum Transient {
 pub struct Diagnosis {
     /// The code the verdict is about (the inner code when there is one).
     pub code: &'static str,
+    /// The knowledge base's folder the entry comes from (`ews`, `sss`, …), which
+    /// renderers show as the code's namespace (`ews::ErrorAccessDenied`).
+    /// Not part of the output contract.
+    #[serde(skip)]
+    pub namespace: &'static str,
+    /// A web page to read more, from the entry's references. Not part of the
+    /// output contract.
+    #[serde(skip)]
+    pub url: Option<&'static str>,
     /// One line saying what went wrong.
     pub title: &'static str,
     /// The knowledge-base category.

@@ -29,10 +29,8 @@ use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
-use crate::model::{Finding, Malformed};
+use crate::model::{Finding, Malformed, Stats, Summary};
 use crate::report::Report;
-use crate::run::Summary;
-use crate::scan::Stats;
 
 /// What a pseudonym stands for; each kind is numbered on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,7 +90,7 @@ const HOST_ENDINGS: &[&str] = &[
 /// Addresses, GUIDs, IPv4 addresses, `DOMAIN\user` accounts and dotted
 /// names, in that order of preference. A NetBIOS domain must be written in
 /// capitals: `text\nMore` in an escaped payload is no account.
-static PATTERNS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static PATTERNS: LazyLock<Regex> = LazyLock::new(|| {
     let email = r"(?P<email>[A-Za-z0-9._%+'-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+))";
     let guid = r"(?P<guid>\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b)";
     let octet = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
@@ -100,7 +98,7 @@ static PATTERNS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     let account =
         r"(?P<account>\b(?P<netbios>[A-Z][A-Z0-9-]{1,14})\\(?P<login>[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]))";
     let host = r"(?P<host>\b[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+\b)";
-    Regex::new(&[email, guid, &ip, account, host].join("|")).ok()
+    Regex::new(&[email, guid, &ip, account, host].join("|")).expect("PATTERNS is a valid regex")
 });
 
 /// Pseudonyms handed out so far.
@@ -188,8 +186,7 @@ impl Redactor {
     /// from now on; returns its pseudonym. An address is treated as one.
     fn learn(&self, table: &mut Table, kind: Kind, name: &str) -> String {
         let name = name.trim();
-        let whole =
-            PATTERNS.as_ref().and_then(|p| p.find(name)).is_some_and(|m| m.range() == (0..name.len()));
+        let whole = PATTERNS.find(name).is_some_and(|m| m.range() == (0..name.len()));
         if whole {
             return self.text_locked(table, name);
         }
@@ -232,7 +229,7 @@ impl Redactor {
                 found.push((start, end, self.pseudonym(table, kind, &name)));
             }
         }
-        let Some(patterns) = PATTERNS.as_ref() else { return (text.to_string(), Vec::new()) };
+        let patterns = &*PATTERNS;
         for caps in patterns.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
             if found.iter().any(|&(s, e, _)| s < whole.end() && whole.start() < e) {
@@ -459,6 +456,11 @@ impl Report for Redacting<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_regexes_compile() {
+        LazyLock::force(&PATTERNS);
+    }
 
     #[test]
     fn addresses_accounts_hosts_guids_and_ips_get_pseudonyms() {

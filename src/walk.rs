@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 use ignore::overrides::OverrideBuilder;
-use serde::Serialize;
 
 use crate::input::Origin;
+use crate::model::LeftOut;
 
 /// How to walk folders.
 #[derive(Debug, Clone, Default)]
@@ -46,29 +46,6 @@ pub enum Target {
         /// What went wrong.
         reason: String,
     },
-}
-
-/// Files a walk left out, by the rule that left them out.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct LeftOut {
-    /// Files that `.gitignore`, `.ignore` or git exclude rules leave out
-    /// (`--no-ignore` includes them).
-    pub ignored: u64,
-    /// Hidden files, and files in hidden folders (`--hidden` includes them).
-    pub hidden: u64,
-}
-
-impl LeftOut {
-    /// Adds another walk's counts.
-    pub fn add(&mut self, other: &LeftOut) {
-        self.ignored += other.ignored;
-        self.hidden += other.hidden;
-    }
-
-    /// Did the walk leave anything out?
-    pub fn any(&self) -> bool {
-        self.ignored + self.hidden > 0
-    }
 }
 
 /// Lists the inputs under `paths`, in command-line order and, within a folder,

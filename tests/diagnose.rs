@@ -3,9 +3,10 @@
 //! pin down the ranking (evidence raises, negated evidence lowers, the inner
 //! code wins).
 
-use ewsdiag::diagnose::{Confidence, MailboxCodes, RootCause, correlate, diagnose, diagnose_all};
+use ewsdiag::diagnose::{MailboxCodes, correlate, diagnose, diagnose_all};
 use ewsdiag::kb::knowledge_base;
 use ewsdiag::model::{Class, Encoding, Finding, Shape, Transient};
+use ewsdiag::model::{Confidence, RootCause};
 use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
 
 fn scan(name: &str) -> Vec<Finding> {
@@ -202,6 +203,27 @@ fn inner_code_is_preferred_when_known() {
     assert_eq!(diagnose(&f, kb, &seen).unwrap().code, "ErrorInvalidLicense");
     let f = with("ErrorInternalServerError", |f| f.inner_code = Some("NotACodeAnyoneKnows".into()));
     assert_eq!(diagnose(&f, kb, &seen).unwrap().code, "ErrorInternalServerError");
+}
+
+#[test]
+fn a_diagnosis_names_the_namespace_its_entry_comes_from() {
+    let kb = knowledge_base();
+    let seen = MailboxCodes::default();
+    let d = diagnose(&finding("ErrorAccessDenied"), kb, &seen).unwrap();
+    assert_eq!((d.code, d.namespace), ("ErrorAccessDenied", "ews"));
+    let graph = Finding { class: None, ..Finding::new(Shape::GraphError, "ErrorAccessDenied") };
+    let d = diagnose(&graph, kb, &seen).unwrap();
+    assert_eq!((d.code, d.namespace), ("graph:ErrorAccessDenied", "graph"));
+    let d = diagnose(&finding("Forbidden"), kb, &seen).unwrap();
+    assert_eq!(d.namespace, "sss");
+    assert_eq!(d.url, kb.lookup(d.code).and_then(|e| e.url()), "the link is the entry's own");
+}
+
+#[test]
+fn the_namespace_and_link_stay_out_of_the_json_record() {
+    let d = diagnose(&finding("ErrorAccessDenied"), knowledge_base(), &MailboxCodes::default()).unwrap();
+    let json = serde_json::to_value(&d).unwrap();
+    assert!(json.get("namespace").is_none() && json.get("url").is_none(), "{json}");
 }
 
 #[test]

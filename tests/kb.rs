@@ -11,7 +11,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ewsdiag::kb::{self, FOLDERS, Source, codes, render};
+use ewsdiag::diagnose;
+use ewsdiag::kb::{self, FOLDERS, Part, Source, codes, render, rules};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -128,7 +129,10 @@ fn every_folder_under_kb_is_read() {
         let path = dir.unwrap().path();
         if path.is_dir() {
             let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-            assert!(FOLDERS.contains(&name.as_str()), "kb/{name}/ is not one of the folders build.rs reads");
+            assert!(
+                FOLDERS.contains(&name.as_str()) || name == RULES_FOLDER,
+                "kb/{name}/ is not one of the folders build.rs reads"
+            );
         }
     }
 }
@@ -529,4 +533,107 @@ fn symptoms_are_found_by_name_and_listed_under_their_category() {
         .collect();
     assert_eq!(listed, ["CasesNotCreated", "EmailsNotTracked"]);
     assert!(base.entries().iter().filter(|e| e.source == Source::Symptom).all(|e| e.category == "symptom"));
+}
+
+// --- the correlation rules' wording (`kb/rules/<rule id>.toml`) ---
+
+/// The folder of the rules' wording: not entries, so not in `FOLDERS`.
+const RULES_FOLDER: &str = "rules";
+
+#[test]
+fn every_rule_has_a_wording_file_and_every_file_a_rule() {
+    let rules: BTreeSet<String> = diagnose::rule_wording().map(|(id, _)| id.to_owned()).collect();
+    let files = entry_files(RULES_FOLDER);
+    let loaded: BTreeSet<String> = kb::knowledge_base().rule_ids().map(str::to_owned).collect();
+    assert_eq!(loaded, files, "every file in kb/rules/ is compiled in and parses");
+    let no_file: Vec<_> = rules.difference(&files).collect();
+    let no_rule: Vec<_> = files.difference(&rules).collect();
+    assert!(no_file.is_empty(), "rules with no kb/rules/<id>.toml: {no_file:?}");
+    assert!(no_rule.is_empty(), "kb/rules/ files no rule uses: {no_rule:?}");
+}
+
+#[test]
+fn every_phrase_a_rule_says_is_written_and_every_written_phrase_is_said() {
+    let base = kb::knowledge_base();
+    for (id, says) in diagnose::rule_wording() {
+        let Some(text) = base.rule_text(id) else { continue };
+        let written: BTreeSet<(Part, &str)> = text.phrases().map(|(part, name, _)| (part, name)).collect();
+        let said: BTreeSet<(Part, &str)> = says.iter().map(|&(part, name, _)| (part, name)).collect();
+        let unwritten: Vec<_> = said.difference(&written).collect();
+        let unsaid: Vec<_> = written.difference(&said).collect();
+        assert!(unwritten.is_empty(), "kb/rules/{id}.toml lacks phrases its rule says: {unwritten:?}");
+        assert!(unsaid.is_empty(), "kb/rules/{id}.toml has phrases its rule never says: {unsaid:?}");
+        assert!(said.iter().any(|(p, _)| *p == Part::Title), "{id}: a rule needs a title");
+        assert!(said.iter().any(|(p, _)| *p == Part::Fix), "{id}: a rule needs fix steps");
+    }
+}
+
+#[test]
+fn every_placeholder_in_a_rule_file_is_one_its_rule_fills() {
+    let base = kb::knowledge_base();
+    for (id, says) in diagnose::rule_wording() {
+        let Some(text) = base.rule_text(id) else { continue };
+        for (part, name, phrase) in text.phrases() {
+            let fills = says.iter().find(|s| s.0 == part && s.1 == name).map_or(&[][..], |s| s.2);
+            let used = rules::placeholders(phrase);
+            let unknown: Vec<_> = used.iter().filter(|p| !fills.contains(p)).collect();
+            assert!(
+                unknown.is_empty(),
+                "kb/rules/{id}.toml {}.{name}: {{{unknown:?}}} is not filled",
+                part.table()
+            );
+            let unused: Vec<_> = fills.iter().filter(|f| !used.contains(f)).collect();
+            assert!(unused.is_empty(), "kb/rules/{id}.toml {}.{name} leaves out {unused:?}", part.table());
+        }
+    }
+}
+
+#[test]
+fn facts_are_written_once_and_used() {
+    let facts = kb::facts::facts().unwrap();
+    let mut texts: Vec<String> = Vec::new();
+    for dir in FOLDERS.iter().chain([&RULES_FOLDER]) {
+        for stem in entry_files(dir) {
+            texts.push(fs::read_to_string(root().join(format!("kb/{dir}/{stem}.toml"))).unwrap());
+        }
+    }
+    texts.push(fs::read_to_string(root().join("src/kb/render.rs")).unwrap());
+    for (name, value) in facts {
+        let reference = format!("{{fact:{name}}}");
+        assert!(texts.iter().any(|t| t.contains(&reference)), "kb/facts.toml: `{name}` is never used");
+        // The rules' wording states the fact only through its reference.
+        for stem in entry_files(RULES_FOLDER) {
+            let text = fs::read_to_string(root().join(format!("kb/rules/{stem}.toml"))).unwrap();
+            assert!(
+                !text.contains(value.as_str()),
+                "kb/rules/{stem}.toml writes {value} instead of {reference}"
+            );
+        }
+    }
+}
+
+// --- HTTP statuses: `kb::status` is the one table of reason phrases ---
+
+#[test]
+fn every_http_entry_is_a_status_the_table_knows() {
+    for entry in kb::knowledge_base().entries().iter().filter(|e| e.source == Source::Http) {
+        let status: Option<u16> = entry.code.strip_prefix("HTTP ").and_then(|n| n.parse().ok());
+        let status = status.unwrap_or_else(|| panic!("{}: an http/ entry's code is `HTTP <N>`", entry.code));
+        assert!(kb::status::reason(status).is_some(), "HTTP {status} is missing from kb::status::STATUSES");
+    }
+}
+
+#[test]
+fn a_status_written_with_its_reason_phrase_finds_the_same_entry_as_its_number() {
+    let base = kb::knowledge_base();
+    for &(status, phrase) in kb::status::STATUSES {
+        let Some(by_number) = base.lookup(&format!("HTTP {status}")) else { continue };
+        let spelled = format!("{status} {phrase}");
+        assert_eq!(
+            base.lookup(&spelled).map(|e| &e.code),
+            Some(&by_number.code),
+            "`{spelled}` should find {} (add it to the entry's aliases)",
+            by_number.code
+        );
+    }
 }

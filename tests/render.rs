@@ -17,10 +17,11 @@ use ewsdiag::diagnose;
 use ewsdiag::input::{self, Origin};
 use ewsdiag::kb;
 use ewsdiag::model::Finding;
+use ewsdiag::model::Summary;
 use ewsdiag::report::Report;
 use ewsdiag::report::human::{Human, Settings};
 use ewsdiag::report::summary::Overview;
-use ewsdiag::run::{self, RunConfig, Summary};
+use ewsdiag::run::{self, RunConfig};
 use ewsdiag::scan::{self, Event, ScanConfig, SourceInfo};
 
 const WIDTH: usize = 80;

@@ -12,10 +12,11 @@ use crate::kb::KnowledgeBase;
 use crate::model::{Finding, Transient};
 
 use super::diagnose;
-use super::root::{self, Confidence, RootCause, Verdict};
-use super::rules::{self, Group, RULES};
+use super::root::{self, Verdict};
+use super::rules::{self, Group, RULES, Words};
 use super::seen::MailboxCodes;
 use super::tally::{Bucket, Tally, Totals};
+use crate::model::{Confidence, RootCause};
 
 /// Groups the problem findings (errors, warnings, alerts) into root causes,
 /// most widespread first. The same as counting them into a [`Tally`] and
@@ -47,7 +48,8 @@ pub fn conclude(tally: &Tally, kb: &'static KnowledgeBase) -> Vec<RootCause> {
         let mut left: Vec<&Bucket> = mailbox.buckets.iter().collect();
         for rule in RULES {
             let group = Group { mailbox: mailbox.mailbox(), buckets: left.clone() };
-            let Some(claim) = rule(&group, kb) else {
+            let Some(words) = Words::of(rule, kb) else { continue };
+            let Some(claim) = (rule.check)(&group, kb, &words) else {
                 continue;
             };
             let mut taken = claim.taken;
@@ -74,7 +76,7 @@ pub fn conclude(tally: &Tally, kb: &'static KnowledgeBase) -> Vec<RootCause> {
 
     for (root, buckets) in roots.iter_mut().zip(members) {
         root.count(buckets);
-        rules::finish(root);
+        rules::finish(root, kb);
     }
     root::rank(&mut roots);
     roots

@@ -10,6 +10,19 @@
 //! causes most common first, which gives each a small prior, and every signal
 //! that holds moves a cause by a weight larger than any gap between priors, so
 //! one piece of evidence always outweighs the written order.
+//!
+//! A diagnosis carries everything a renderer needs from its entry (code,
+//! namespace, title, link, ranked causes and the likeliest fix), so renderers
+//! never look the knowledge base up themselves.
+//!
+//! Correlation rules live in `rules/`, most specific first. A rule is code for
+//! *when* it holds and *which* phrases apply; *what* it says (titles, evidence,
+//! fix steps, with placeholders) is data in `kb/rules/<rule id>.toml`. To add
+//! one: write the check in `rules/setup.rs` or `rules/service.rs` with a
+//! `Rule` constant listing the phrases it says, put it in
+//! `RULES` where its specificity belongs, write its wording file, and add a
+//! sample under `samples/correlation/` with a test in `tests/diagnose.rs`;
+//! `tests/kb.rs` then checks the file and the rule agree.
 
 mod correlate;
 mod memo;
@@ -21,14 +34,21 @@ mod tally;
 
 pub use correlate::{conclude, correlate};
 pub use memo::Memo;
-pub use root::{Confidence, RootCause};
 pub use seen::{MailboxCodes, SEEN_REACH};
 pub use tally::Tally;
 
 use std::sync::Arc;
 
-use crate::kb::{Entry, KnowledgeBase};
+use crate::kb::{Entry, KnowledgeBase, Says};
 use crate::model::{Diagnosis, Finding, RankedCause, Reading};
+
+/// What each correlation rule says, most specific rule first: its id (the name
+/// of its wording file, `kb/rules/<id>.toml`) and every phrase it may say, as
+/// (part, name, the placeholders it fills in). For checking the wording files
+/// against the rules (`tests/kb.rs`).
+pub fn rule_wording() -> impl Iterator<Item = (&'static str, &'static [Says])> {
+    rules::RULES.iter().map(|r| (r.id, r.says))
+}
 
 /// Ranks the causes of the entry that explains `finding`, or `None` when the
 /// knowledge base knows none of its codes.
@@ -48,6 +68,8 @@ fn diagnosis_for(
 ) -> Diagnosis {
     let verdict = |entry: &'static Entry| Diagnosis {
         code: &entry.id,
+        namespace: entry.source.folder(),
+        url: entry.url(),
         title: &entry.title,
         category: &entry.category,
         transient: entry.transient,

@@ -5,7 +5,7 @@
 //! best written where the fact was found (the profile's actual name, the
 //! detail's actual value).
 
-use crate::kb::{Direction, Signal};
+use crate::kb::{Direction, Signal, status};
 use crate::model::Finding;
 
 use super::seen::MailboxCodes;
@@ -170,28 +170,15 @@ fn status_of_code(code: &str) -> Option<u16> {
         None => (false, folded.as_str()),
     };
     let words = folded.trim_start_matches(|c: char| c.is_ascii_digit());
-    let from_words = match words {
-        "unauthorized" => Some(401),
-        "forbidden" => Some(403),
-        "notfound" => Some(404),
-        "serviceunavailable" => Some(503),
-        _ => None,
-    };
+    let from_words = if words.is_empty() { None } else { status::of_phrase(words) };
     from_words.or_else(|| (said_http && words.is_empty()).then(|| leading_status(folded)).flatten())
 }
 
 /// The status phrases an HTTP status is written with in alerts, for looking a
 /// bare `HttpStatus` up in the knowledge base.
 pub(crate) fn status_names(status: u16) -> Vec<String> {
-    let phrase = match status {
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        503 => "Service Unavailable",
-        _ => "",
-    };
     let mut names = vec![format!("HTTP {status}")];
-    if !phrase.is_empty() {
+    if let Some(phrase) = status::reason(status) {
         names.push(format!("{status} {phrase}"));
         names.push(phrase.replace(' ', ""));
     }

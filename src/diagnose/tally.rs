@@ -99,7 +99,7 @@ impl Traits {
     }
 
     /// The code diagnosis prefers: the inner code when there is one.
-    pub fn effective_code(&self) -> &str {
+    pub(crate) fn effective_code(&self) -> &str {
         self.inner_code.as_deref().unwrap_or(&self.code)
     }
 }
@@ -230,7 +230,7 @@ impl Bucket {
     }
 
     /// The mailbox as first written.
-    pub fn mailbox(&self) -> Option<&str> {
+    pub(crate) fn mailbox(&self) -> Option<&str> {
         self.spellings.first().map(String::as_str)
     }
 
@@ -281,7 +281,7 @@ impl Bucket {
     }
 
     /// The findings' diagnoses, added up.
-    pub fn totals(&self) -> Option<Totals> {
+    pub(crate) fn totals(&self) -> Option<Totals> {
         let mut totals = self.diagnosis.clone();
         if let Some((d, count)) = &self.pending {
             add(&mut totals, d, *count);
@@ -336,7 +336,7 @@ pub(crate) struct MailboxTally {
 
 impl MailboxTally {
     /// The mailbox as first written.
-    pub fn mailbox(&self) -> Option<&str> {
+    pub(crate) fn mailbox(&self) -> Option<&str> {
         self.buckets.iter().find_map(Bucket::mailbox)
     }
 

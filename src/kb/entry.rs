@@ -188,6 +188,11 @@ pub struct Cause {
 }
 
 impl Entry {
+    /// The first web address among the references, for a diagnostic's link.
+    pub fn url(&self) -> Option<&str> {
+        self.references.iter().find_map(|r| url_in(r))
+    }
+
     /// Has this entry enough to rank causes on evidence: two or more causes, each
     /// with at least one signal? Shallow entries still explain, but diagnosis can
     /// only fall back on their written order.
@@ -305,9 +310,27 @@ fn is_kebab(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// A web address standing in a reference, if there is one: from `https://`
+/// (or `http://`) to the next blank, without a closing stop, comma or bracket.
+fn url_in(reference: &str) -> Option<&str> {
+    let start = reference.find("https://").or_else(|| reference.find("http://"))?;
+    let url = reference[start..].split_whitespace().next()?;
+    Some(url.trim_end_matches(['.', ',', ')', ';']))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reference_link_is_read_up_to_the_blank_without_closing_marks() {
+        assert_eq!(
+            url_in("Learn: throttling (https://learn.example/ews/throttling)."),
+            Some("https://learn.example/ews/throttling")
+        );
+        assert_eq!(url_in("see http://contoso.example/a, then b"), Some("http://contoso.example/a"));
+        assert_eq!(url_in("Learn: EWS throttling"), None);
+    }
 
     pub(crate) const GOOD: &str = r#"
 code = "ErrorServerBusy"

@@ -13,15 +13,19 @@
 pub mod codes;
 mod entry;
 mod evidence;
+pub mod facts;
 mod keys;
 pub mod render;
+pub mod rules;
+pub mod status;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::LazyLock;
 
 pub use entry::{CATEGORIES, Cause, Entry, FOLDERS, Source, Space};
 pub use evidence::{Direction, Evidence, Signal};
+pub use rules::{Part, RuleText, Says};
 
 use crate::model::{Shape, Transient};
 use keys::Key;
@@ -37,7 +41,8 @@ mod files {
     include!(concat!(env!("OUT_DIR"), "/kb_files.rs"));
 }
 
-static KNOWLEDGE_BASE: LazyLock<KnowledgeBase> = LazyLock::new(|| KnowledgeBase::load(files::FILES));
+static KNOWLEDGE_BASE: LazyLock<KnowledgeBase> =
+    LazyLock::new(|| KnowledgeBase::load(files::FILES).with_rules(files::RULE_FILES));
 
 /// An entry's id without its space prefix: the code as payloads spell it
 /// (`graph:ErrorAccessDenied` → `ErrorAccessDenied`).
@@ -60,6 +65,8 @@ pub struct KnowledgeBase {
     /// Each entry's id exactly as written → position: the scanner's codes are
     /// mostly spelled this way, and this lookup needs no normalising.
     exact: HashMap<String, usize>,
+    /// The correlation rules' wording, by rule id.
+    rules: BTreeMap<String, RuleText>,
     problems: Vec<Problem>,
 }
 
@@ -130,16 +137,41 @@ impl KnowledgeBase {
             let file = format!("kb/{folder}/{stem}.toml");
             let parsed = Source::from_folder(folder)
                 .ok_or_else(|| format!("`{folder}` is not a knowledge-base folder"))
-                .and_then(|source| entry::parse(source, stem, text));
+                .and_then(|source| entry::parse(source, stem, &facts::expand(text)?));
             match parsed {
                 Ok(e) => entries.push(e),
                 Err(reason) => problems.push(Problem { file, reason }),
             }
         }
         let exact = entries.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
-        let mut kb = KnowledgeBase { entries, index: HashMap::new(), exact, problems };
+        let mut kb =
+            KnowledgeBase { entries, index: HashMap::new(), exact, rules: BTreeMap::new(), problems };
         kb.build_index();
         kb
+    }
+
+    /// Adds the correlation rules' wording from `(rule id, text)` pairs; a file
+    /// that does not parse is left out and recorded as a problem.
+    pub(crate) fn with_rules(mut self, files: &[(&str, &str)]) -> KnowledgeBase {
+        for &(id, text) in files {
+            match RuleText::parse(text) {
+                Ok(rule) => {
+                    self.rules.insert(id.to_owned(), rule);
+                }
+                Err(reason) => self.problems.push(Problem { file: format!("kb/rules/{id}.toml"), reason }),
+            }
+        }
+        self
+    }
+
+    /// The wording of the correlation rule `id`.
+    pub fn rule_text(&self, id: &str) -> Option<&RuleText> {
+        self.rules.get(id)
+    }
+
+    /// The ids of the rules whose wording was loaded, sorted.
+    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.rules.keys().map(String::as_str)
     }
 
     /// Indexes codes first, then file stems and aliases, so an alias can never

@@ -13,14 +13,21 @@ use super::entry::Entry;
 use crate::model::Transient;
 
 /// What the EWS retirement in Exchange Online means for an entry marked
-/// `retirement = true`. Kept here rather than in each entry because the dates are
-/// one fact shared by all of them, and may move again.
+/// `retirement = true`. Kept here rather than in each entry because it is one
+/// note shared by all of them; its dates come from `kb/facts.toml`, where the
+/// rules and entries that state them read them too.
 const RETIREMENT_NOTE: &str = "EWS is being retired in Exchange Online. Mailboxes \
-with only Kiosk, F1 or F3 licences have been refused since 30 June 2026; tenants \
-that had not opted in to keep EWS have been blocked since 1 October 2026, and the \
-others may use it only for the application IDs on EwsAllowedAppIDs; on 1 April 2027 \
-EWS is switched off in Exchange Online for good. Exchange Server on premises is not \
-affected.";
+with only Kiosk, F1 or F3 licences have been refused since {fact:ews-licence-cutoff}; \
+tenants that had not opted in to keep EWS have been blocked since \
+{fact:ews-opt-in-cutoff}, and the others may use it only for the application IDs on \
+EwsAllowedAppIDs; on {fact:ews-shutdown} EWS is switched off in Exchange Online for \
+good. Exchange Server on premises is not affected.";
+
+/// The retirement note with its dates put in (as written, should
+/// `kb/facts.toml` be broken: `tests/kb.rs` reports that as a problem).
+fn retirement_note() -> String {
+    super::facts::expand(RETIREMENT_NOTE).unwrap_or_else(|_| RETIREMENT_NOTE.to_owned())
+}
 
 /// What a retired entry says about itself.
 const RETIRED_NOTE: &str = "Exchange no longer sends this code. It is kept so that \
@@ -87,7 +94,7 @@ fn page(entry: &Entry, others: &[&Entry]) -> Vec<Block> {
         blocks.push(Block::new(Kind::Quote, RETIRED_NOTE));
     }
     if entry.retirement {
-        blocks.push(Block::new(Kind::Quote, RETIREMENT_NOTE));
+        blocks.push(Block::new(Kind::Quote, &retirement_note()));
     }
 
     blocks.push(Block::new(Kind::Heading, "Likely causes"));

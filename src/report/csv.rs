@@ -16,8 +16,8 @@
 use std::io::{self, Write};
 
 use super::Report;
+use crate::model::Summary;
 use crate::model::{Finding, Malformed};
-use crate::run::Summary;
 
 const HEADER: &[&str] = &[
     "path",

@@ -20,9 +20,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{FindingWriter, Report};
-use crate::diagnose::{Confidence, RootCause};
-use crate::model::{Class, Finding, Malformed, Transient};
-use crate::run::{Note, Summary};
+use crate::model::{Class, Confidence, Finding, Malformed, Note, RootCause, Summary, Transient};
 
 /// At most this many bytes of a payload are shown; the rest is named.
 const PAYLOAD_SHOWN: usize = 16 * 1024;

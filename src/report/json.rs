@@ -17,7 +17,7 @@ use super::line::JsonFinding;
 use super::wire;
 use super::{FindingWriter, Report};
 use crate::model::{Finding, Malformed};
-use crate::run::{Note, Summary};
+use crate::model::{Note, Summary};
 
 /// Writes one JSON document to `out`; read failures also go to `err`.
 pub struct Json<W: Write, E: Write> {

@@ -24,9 +24,7 @@ pub use html::Html;
 pub use json::Json;
 pub use ndjson::Ndjson;
 
-use crate::model::{Finding, Malformed};
-use crate::run::Summary;
-use crate::scan::Stats;
+use crate::model::{Finding, Malformed, Stats, Summary};
 
 /// Writes findings as a format's bytes, on a scanning thread. Each thread has
 /// its own, so it may keep caches (a diagnosis already serialized, say).

@@ -25,8 +25,7 @@ use std::io::{self, Write};
 use super::line::JsonFinding;
 use super::wire::{self, Line};
 use super::{FindingWriter, Report};
-use crate::model::{Finding, Malformed};
-use crate::run::{Note, Summary};
+use crate::model::{Finding, Malformed, Note, Summary};
 
 /// Writes JSON lines to `out`, and read failures also to `err`.
 pub struct Ndjson<W: Write, E: Write> {

@@ -13,8 +13,7 @@
 
 use std::borrow::Cow;
 
-use crate::model::{Finding, Malformed};
-use crate::run::{Note, Summary};
+use crate::model::{Finding, Malformed, Note, Summary};
 
 /// `text` with every character a terminal would act on shown as an escape.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {

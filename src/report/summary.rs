@@ -12,9 +12,7 @@ use std::io::{self, Write};
 use super::human::text::{Paint, shorten, wrap};
 use super::human::{Settings, render_unreadable};
 use super::{FindingWriter, Report};
-use crate::diagnose::{Confidence, RootCause};
-use crate::model::{Finding, Malformed, Transient};
-use crate::run::{Note, Summary};
+use crate::model::{Confidence, Finding, Malformed, Note, RootCause, Summary, Transient};
 
 /// Lines the whole summary fits in by default: one terminal screen, when the
 /// binary does not know the terminal's height.
@@ -312,7 +310,7 @@ fn totals(s: &Summary, settings: &Settings, hint: bool) -> Vec<String> {
 /// What the folder walk left out and the flag that takes it in: `Left out 3
 /// files: 2 ignored by .gitignore or .ignore rules (--no-ignore includes
 /// them), 1 hidden (--hidden includes it).`
-fn left_out(left: &crate::walk::LeftOut, settings: &Settings) -> Vec<String> {
+fn left_out(left: &crate::model::LeftOut, settings: &Settings) -> Vec<String> {
     if !left.any() {
         return Vec::new();
     }

@@ -23,10 +23,10 @@ use schemars::{JsonSchema, Schema};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use crate::diagnose::{Confidence, RootCause as ModelRootCause};
-use crate::model::{self, Class, Encoding, Shape, Transient, Wrapping};
-use crate::run::{self, Note as ModelNote};
-use crate::walk;
+use crate::model::{
+    self, Class, Confidence, Encoding, Note as ModelNote, RootCause as ModelRootCause, Shape, Transient,
+    Wrapping,
+};
 
 /// The version of this contract, written in every summary line. It changes
 /// only when a key is renamed or removed, or changes meaning.
@@ -259,7 +259,7 @@ borrowing! {
 
 borrowing! {
     /// What the run did: counts over all inputs and the ranked root causes.
-    Summary from run::Summary as s {
+    Summary from model::Summary as s {
         /// The version of this output contract.
         schema_version: u32 = SCHEMA_VERSION,
         /// Inputs scanned.
@@ -307,8 +307,8 @@ pub struct LeftOut {
     pub hidden: u64,
 }
 
-impl From<&walk::LeftOut> for LeftOut {
-    fn from(l: &walk::LeftOut) -> Self {
+impl From<&model::LeftOut> for LeftOut {
+    fn from(l: &model::LeftOut) -> Self {
         LeftOut { ignored: l.ignored, hidden: l.hidden }
     }
 }

@@ -7,11 +7,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use crate::model::Timings;
 
 /// The phases a finding goes through.
 #[derive(Debug, Clone, Copy)]
-pub enum Phase {
+pub(super) enum Phase {
     /// Reading and recognising payloads (the whole job; the others are
     /// taken out of it).
     Scan,
@@ -29,25 +29,8 @@ pub enum Phase {
 
 /// Time per phase over a run, summed over threads.
 #[derive(Debug, Default)]
-pub struct Clock {
+pub(super) struct Clock {
     nanos: [AtomicU64; 6],
-}
-
-/// The figures of a [`Clock`], in seconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Timings {
-    /// Reading and recognising payloads.
-    pub scan: f64,
-    /// Ranking causes.
-    pub diagnose: f64,
-    /// Counting for correlation.
-    pub tally: f64,
-    /// Writing findings as bytes.
-    pub render: f64,
-    /// The closing correlation.
-    pub correlate: f64,
-    /// Copying output out in order.
-    pub report: f64,
 }
 
 impl Clock {
@@ -66,7 +49,7 @@ impl Clock {
     }
 
     /// The figures so far, the scan's own time with the phases it calls taken out.
-    pub fn timings(&self) -> Timings {
+    pub(super) fn timings(&self) -> Timings {
         let secs = |p: Phase| self.nanos[p as usize].load(Ordering::Relaxed) as f64 / 1e9;
         let nested = secs(Phase::Diagnose) + secs(Phase::Tally) + secs(Phase::Render);
         Timings {

@@ -12,7 +12,8 @@ use std::path::Path;
 use crate::input::excel::{self, Row};
 use crate::input::zip::{self, ArchiveLimits, Content};
 use crate::input::{self, Container};
-use crate::scan::{self, Event, ScanConfig, SourceInfo, Stats};
+use crate::model::Stats;
+use crate::scan::{self, Event, ScanConfig, SourceInfo};
 
 use super::Note;
 use super::one::Scanned;

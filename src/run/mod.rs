@@ -23,16 +23,14 @@ use std::io;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use serde::Serialize;
-
-use crate::diagnose::{self, RootCause, Tally};
+use crate::diagnose::{self, Tally};
 use crate::filter::Gate;
 use crate::kb;
+use crate::model::{Note, Summary};
 use crate::report::Report;
-use crate::scan::{ScanConfig, Stats};
+use crate::scan::ScanConfig;
 use crate::walk::{self, Target, WalkConfig};
 
-pub use clock::Timings;
 use clock::{Clock, Phase};
 use produce::{Done, Piece, Producer};
 use split::Stitch;
@@ -53,7 +51,7 @@ pub struct RunConfig {
     /// A plain file at least three times this long is scanned in segments of
     /// about this many bytes, in parallel (default 16 MiB).
     pub segment_len: u64,
-    /// Measure where the time goes, by phase (see [`Timings`]).
+    /// Measure where the time goes, by phase (see [`crate::model::Timings`]).
     pub timings: bool,
 }
 
@@ -67,43 +65,6 @@ impl Default for RunConfig {
             segment_len: 16 << 20,
             timings: false,
         }
-    }
-}
-
-/// A path and why it was left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Note {
-    /// The path as shown to the user.
-    pub path: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// What a run did, for the exit status and the closing summary.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    /// Inputs scanned.
-    pub inputs: u64,
-    /// Counts over all inputs.
-    #[serde(flatten)]
-    pub stats: Stats,
-    /// Inputs left out on purpose (binary files found while walking).
-    pub skipped: Vec<Note>,
-    /// Inputs that could not be read.
-    pub unreadable: Vec<Note>,
-    /// Files the walk left out by its rules (hidden, ignored).
-    pub left_out: walk::LeftOut,
-    /// What went wrong, ranked: the mailboxes each cause hits and its fix.
-    pub root_causes: Vec<RootCause>,
-    /// Where the time went, when measured.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timings: Option<Timings>,
-}
-
-impl Summary {
-    /// Did anything count for the exit status (an error, warning or alert)?
-    pub fn has_problems(&self) -> bool {
-        self.stats.has_problems()
     }
 }
 

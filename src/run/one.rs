@@ -10,8 +10,8 @@ use super::clock::{Clock, Phase};
 use crate::diagnose::{MailboxCodes, Memo, SEEN_REACH};
 use crate::input::{self, Origin};
 use crate::kb;
-use crate::model::{Encoding, Finding};
-use crate::scan::{self, Event, ReadError, ScanConfig, Segment, SegmentEnd, SourceInfo, Stats};
+use crate::model::{Encoding, Finding, Stats};
+use crate::scan::{self, Event, ReadError, ScanConfig, Segment, SegmentEnd, SourceInfo};
 use crate::walk::Target;
 
 use super::Note;

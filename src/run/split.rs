@@ -22,8 +22,8 @@ use std::sync::Arc;
 
 use crate::diagnose::SEEN_REACH;
 use crate::input::{self, Origin};
-use crate::model::{Class, Encoding, Finding, Malformed, Shape};
-use crate::scan::{LOOKBACK, REPEAT_REACH, Segment, SegmentEnd, Stats};
+use crate::model::{Encoding, Finding, Malformed, Stats};
+use crate::scan::{LOOKBACK, REPEAT_REACH, Recent, Segment, SegmentEnd};
 use crate::walk::Target;
 
 use super::one::{Scanned, read_at};
@@ -34,8 +34,6 @@ const MIN_SEGMENTS: u64 = 3;
 /// How much of the previous segment a segment reads first: what the scanner
 /// itself keeps behind its position.
 const OVERLAP: u64 = LOOKBACK as u64;
-/// The most codes remembered across a boundary, as the scanner does.
-const RECENT_KEPT: usize = 16;
 
 /// One unit of work: a whole input, or one segment of a large file.
 #[derive(Debug, Clone)]
@@ -206,24 +204,19 @@ pub(super) struct Stitch {
     unreadable: Option<String>,
     /// The codes the segments so far ended with, and where: a bare mention
     /// just after one of them repeats it, as one scan would have judged.
-    recent: Vec<(String, u64)>,
+    recent: Recent,
 }
 
 impl Stitch {
     /// Is a held finding new, rather than one the previous segments already
     /// reported (read again, or told again as a bare mention)?
     pub(super) fn keeps(&mut self, f: &Finding) -> bool {
-        let repeats = f.shape == Shape::Mention
-            && self
-                .recent
-                .iter()
-                .any(|(code, end)| *code == f.code && f.span.offset.saturating_sub(*end) < REPEAT_REACH);
-        if f.span.offset < self.consumed || repeats {
-            count(&mut self.dropped, f.class);
+        if f.span.offset < self.consumed || self.recent.repeats(f, f.span.offset) {
+            self.dropped.count(f.class);
             return false;
         }
         let end = f.span.offset + f.span.length;
-        self.recent.extend(std::iter::once(&f.code).chain(&f.inner_code).map(|c| (c.clone(), end)));
+        self.recent.remember(f, end);
         true
     }
 
@@ -240,33 +233,13 @@ impl Stitch {
     /// whole file's result.
     pub(super) fn end(&mut self, mut part: Scanned, end: SegmentEnd, last: bool) -> Option<Scanned> {
         let dropped = std::mem::take(&mut self.dropped);
-        let stats = &mut part.stats;
-        stats.findings = stats.findings.saturating_sub(dropped.findings);
-        stats.errors = stats.errors.saturating_sub(dropped.errors);
-        stats.warnings = stats.warnings.saturating_sub(dropped.warnings);
-        stats.successes = stats.successes.saturating_sub(dropped.successes);
-        stats.unclassed = stats.unclassed.saturating_sub(dropped.unclassed);
-        stats.malformed = stats.malformed.saturating_sub(dropped.malformed);
+        part.stats.take_out(&dropped);
         self.stats.add(&part.stats);
         self.consumed = self.consumed.max(end.consumed);
         self.recent.extend(end.recent);
-        let extra = self.recent.len().saturating_sub(RECENT_KEPT);
-        self.recent.drain(..extra);
         if part.unreadable.is_some() {
             self.unreadable = part.unreadable.take();
         }
         last.then(|| Scanned { stats: self.stats, unreadable: self.unreadable.take(), scanned: true, ..part })
     }
-}
-
-/// Counts a finding by its class.
-fn count(stats: &mut Stats, class: Option<Class>) {
-    stats.findings += 1;
-    let counter = match class {
-        Some(Class::Error) => &mut stats.errors,
-        Some(Class::Warning) => &mut stats.warnings,
-        Some(Class::Success) => &mut stats.successes,
-        None => &mut stats.unclassed,
-    };
-    *counter += 1;
 }

@@ -30,21 +30,23 @@ const RECORD_LIMIT: usize = 4096;
 /// The OAuth `error` of the response: `"error":"invalid_client"`,
 /// `'error': 'invalid_grant'`, `ErrorCode: unauthorized_client`,
 /// `ServerError: invalid_client: AADSTS…`, `server error invalid_grant`.
-static ERROR: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static ERROR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?:(?i:error)|ErrorCode)(?:\\?"|'|"")?[ \t]*[:=]?[ \t]*(?:\\?"|'|"")?([a-z]+(?:_[a-z]+)+)\b"#,
     )
-    .ok()
+    .expect("ERROR is a valid regex")
 });
-static TRACE_ID: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?i)trace[ _]id(?:\\?"|'|"")?[ \t]*[:=][ \t]*(?:\\?"|'|"")?([0-9a-f-]{36})"#).ok()
+static TRACE_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)trace[ _]id(?:\\?"|'|"")?[ \t]*[:=][ \t]*(?:\\?"|'|"")?([0-9a-f-]{36})"#)
+        .expect("TRACE_ID is a valid regex")
 });
-static CORRELATION_ID: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?i)correlation[ _]id(?:\\?"|'|"")?[ \t]*[:=][ \t]*(?:\\?"|'|"")?([0-9a-f-]{36})"#).ok()
+static CORRELATION_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)correlation[ _]id(?:\\?"|'|"")?[ \t]*[:=][ \t]*(?:\\?"|'|"")?([0-9a-f-]{36})"#)
+        .expect("CORRELATION_ID is a valid regex")
 });
-static TIMESTAMP: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)timestamp(?:\\?"|'|"")?[ \t]*[:=][ \t]*(?:\\?"|'|"")?(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?)"#)
-        .ok()
+        .expect("TIMESTAMP is a valid regex")
 });
 
 /// Words that end the message: the ids and time Entra appends.
@@ -180,6 +182,14 @@ fn message_end(t: &Text<'_>, from: usize, single: bool) -> Result<usize, NeedMor
 mod tests {
     use crate::model::Shape;
     use crate::scan::text::codes_in;
+
+    #[test]
+    fn static_regexes_compile() {
+        std::sync::LazyLock::force(&super::ERROR);
+        std::sync::LazyLock::force(&super::TRACE_ID);
+        std::sync::LazyLock::force(&super::CORRELATION_ID);
+        std::sync::LazyLock::force(&super::TIMESTAMP);
+    }
 
     #[test]
     fn codes_need_digits_and_a_colon() {

@@ -14,7 +14,7 @@ use super::text::{
     trim_span,
 };
 use super::{context, lines, view};
-use crate::kb::codes;
+use crate::kb::{codes, status};
 use crate::model::{Finding, Shape, Span};
 
 /// `Email Server Error Code:` and the token after it.
@@ -165,20 +165,10 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
 fn http_status(token: &str) -> Option<String> {
     let number =
         token.split_whitespace().next().filter(|w| w.len() == 3 && w.bytes().all(|b| b.is_ascii_digit()));
-    let status = number.or(match token.to_ascii_lowercase().replace(' ', "").as_str() {
-        "badrequest" => Some("400"),
-        "unauthorized" => Some("401"),
-        "forbidden" => Some("403"),
-        "notfound" => Some("404"),
-        "requesttimeout" => Some("408"),
-        "toomanyrequests" => Some("429"),
-        "internalservererror" => Some("500"),
-        "badgateway" => Some("502"),
-        "serviceunavailable" => Some("503"),
-        "gatewaytimeout" => Some("504"),
-        _ => None,
-    });
-    status.map(str::to_string)
+    match number {
+        Some(n) => Some(n.to_owned()),
+        None => status::of_phrase(token).map(|s| s.to_string()),
+    }
 }
 
 /// Is `n` an HTTP status a failed request can end with (4xx, 5xx)?

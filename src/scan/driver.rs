@@ -1,20 +1,17 @@
 //! The streaming loop: read, look for anchors, let a recogniser read what is
 //! there, hand findings on, keep only what the next payload may still need.
 
-use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
-
-use serde::Serialize;
 
 use super::anchor::{self, Hit, Input, Item, Outcome};
 use super::event::{self, RecordStart};
 use super::lines::{self, Lines};
+use super::recent::Recent;
 use super::time;
 use super::{ScanConfig, SourceInfo};
 use super::{work, xml};
-use crate::filter::LeftOut;
-use crate::model::{Class, Finding, Malformed, Shape, Span, Wrapping};
+use crate::model::{Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
 
 /// What the scanner reports, in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,60 +36,6 @@ impl Event {
     }
 }
 
-/// Counts for one input.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Stats {
-    /// Bytes of decoded text scanned.
-    pub bytes: u64,
-    /// Events reported: findings that one record of the input (an alert with
-    /// its details, a log record, a CSV row) reported together count once.
-    pub events: u64,
-    /// Findings reported.
-    pub findings: u64,
-    /// Of those, class Error.
-    pub errors: u64,
-    /// Of those, class Warning.
-    pub warnings: u64,
-    /// Of those, class Success (only when asked for).
-    pub successes: u64,
-    /// Of those, with no class (alerts, exceptions, mentions).
-    pub unclassed: u64,
-    /// Malformed payloads.
-    pub malformed: u64,
-    /// Findings the run's filter left out (not counted above).
-    pub filtered_out: u64,
-}
-
-impl Stats {
-    /// Did anything count for the exit status (an error, warning or alert)?
-    pub fn has_problems(&self) -> bool {
-        self.errors + self.warnings + self.unclassed > 0
-    }
-
-    /// Adds another input's counts.
-    pub fn add(&mut self, other: &Stats) {
-        self.bytes += other.bytes;
-        self.events += other.events;
-        self.findings += other.findings;
-        self.errors += other.errors;
-        self.warnings += other.warnings;
-        self.successes += other.successes;
-        self.unclassed += other.unclassed;
-        self.malformed += other.malformed;
-        self.filtered_out += other.filtered_out;
-    }
-
-    /// Takes findings a filter left out off the counts, and counts them as such.
-    pub fn leave_out(&mut self, left: &LeftOut) {
-        self.findings = self.findings.saturating_sub(left.findings);
-        self.errors = self.errors.saturating_sub(left.errors);
-        self.warnings = self.warnings.saturating_sub(left.warnings);
-        self.successes = self.successes.saturating_sub(left.successes);
-        self.unclassed = self.unclassed.saturating_sub(left.unclassed);
-        self.filtered_out += left.findings;
-    }
-}
-
 /// Reading an input failed part way (a damaged gzip stream, a device error).
 /// Everything before the failure was scanned and reported; `stats` counts it.
 #[derive(Debug)]
@@ -114,10 +57,6 @@ impl std::error::Error for ReadError {}
 /// How far back from the scan position the buffer keeps text: alert sentences
 /// and tag openers are looked for behind an anchor.
 pub const LOOKBACK: usize = 4096;
-/// A bare mention of a code this close after a finding with that code is the
-/// same error told again (public so that a scan split into segments applies
-/// the same rule across their boundaries).
-pub const REPEAT_REACH: u64 = 8192;
 
 /// `</name>` for the element whose start tag opens `text`, if it is raw XML.
 fn closing_tag(text: &[u8]) -> Option<Vec<u8>> {
@@ -158,7 +97,7 @@ pub(crate) struct Driver<'a> {
     stats: Stats,
     /// The current event, once a finding has been read.
     context: Option<Context>,
-    recent: VecDeque<(String, u64)>,
+    recent: Recent,
     /// The part of the input this scan answers for, when it is one segment of
     /// a larger file: anchors before `begin` or from `stop` on are another
     /// segment's.
@@ -201,11 +140,11 @@ pub struct SegmentEnd {
     pub consumed: u64,
     /// The last codes reported and where their payloads ended, oldest first:
     /// a bare mention just after them in the next segment repeats them.
-    pub recent: Vec<(String, u64)>,
+    pub recent: Recent,
 }
 
 impl<'a> Driver<'a> {
-    pub fn new(
+    pub(super) fn new(
         source: &'a SourceInfo,
         config: &'a ScanConfig,
         sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
@@ -219,7 +158,7 @@ impl<'a> Driver<'a> {
             lines: Lines::default(),
             stats: Stats::default(),
             context: None,
-            recent: VecDeque::new(),
+            recent: Recent::default(),
             segment: None,
             done: false,
             stopped: false,
@@ -229,7 +168,7 @@ impl<'a> Driver<'a> {
     }
 
     /// Scans only `segment` of the input; the reader starts at `read_from`.
-    pub fn segment(mut self, segment: Segment) -> Self {
+    pub(super) fn segment(mut self, segment: Segment) -> Self {
         self.base = segment.read_from;
         self.lines = Lines::at_line(segment.read_from, segment.first_line);
         self.segment = Some(segment);
@@ -237,13 +176,13 @@ impl<'a> Driver<'a> {
     }
 
     /// Scans a segment and says where it ended and how many lines it held.
-    pub fn run_segment<R: Read>(mut self, reader: R) -> Result<(Stats, SegmentEnd), ReadError> {
+    pub(super) fn run_segment<R: Read>(mut self, reader: R) -> Result<(Stats, SegmentEnd), ReadError> {
         let mut end = SegmentEnd::default();
         let stats = self.run_inner(reader, &mut end)?;
         Ok((stats, end))
     }
 
-    pub fn run<R: Read>(mut self, reader: R) -> Result<Stats, ReadError> {
+    pub(super) fn run<R: Read>(mut self, reader: R) -> Result<Stats, ReadError> {
         self.run_inner(reader, &mut SegmentEnd::default())
     }
 
@@ -278,7 +217,7 @@ impl<'a> Driver<'a> {
         self.flush_malformed();
         if let Some(segment) = self.segment {
             end.consumed = self.base + floor as u64;
-            end.recent = self.recent.iter().cloned().collect();
+            end.recent = self.recent.clone();
             self.stats.bytes =
                 segment.stop.min(self.base + self.buf.len() as u64).saturating_sub(segment.begin);
         } else {
@@ -471,7 +410,7 @@ impl<'a> Driver<'a> {
         f.path.clone_from(&self.source.path);
         f.encoding = self.source.encoding;
         let end = offset + f.span.length;
-        if f.shape == Shape::Mention && self.repeats_recent(&f, offset) {
+        if self.recent.repeats(&f, offset) {
             return;
         }
         // Recognisers give the time as the input writes it.
@@ -480,7 +419,7 @@ impl<'a> Driver<'a> {
             f.time_text = Some(text);
         }
         self.apply_context(&mut f, end);
-        self.remember(&f, end);
+        self.recent.remember(&f, end);
         if f.class == Some(Class::Success) && !self.config.show_success {
             return;
         }
@@ -496,13 +435,7 @@ impl<'a> Driver<'a> {
             event.counted = true;
             self.stats.events += 1;
         }
-        self.stats.findings += 1;
-        match f.class {
-            Some(Class::Error) => self.stats.errors += 1,
-            Some(Class::Warning) => self.stats.warnings += 1,
-            Some(Class::Success) => self.stats.successes += 1,
-            None => self.stats.unclassed += 1,
-        }
+        self.stats.count(f.class);
         self.send(Event::Finding(Box::new(f)));
     }
 
@@ -515,19 +448,6 @@ impl<'a> Driver<'a> {
     fn send(&mut self, event: Event) {
         if (self.sink)(event).is_break() {
             self.stopped = true;
-        }
-    }
-
-    fn repeats_recent(&self, f: &Finding, offset: u64) -> bool {
-        self.recent.iter().any(|(code, end)| code == &f.code && offset.saturating_sub(*end) < REPEAT_REACH)
-    }
-
-    fn remember(&mut self, f: &Finding, end: u64) {
-        for code in std::iter::once(&f.code).chain(f.inner_code.as_ref()) {
-            if self.recent.len() == 16 {
-                self.recent.pop_front();
-            }
-            self.recent.push_back((code.clone(), end));
         }
     }
 

@@ -64,17 +64,17 @@ fn read_header(t: &Text<'_>, name_len: usize) -> Answer {
     Ok(Read::one(f, line_end.max(ve)))
 }
 
-static CLIENT_ERROR: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?:The request failed\. )?The remote server returned an error: \((\d{3})\) ([A-Za-z][A-Za-z ]*[A-Za-z])\.?").ok()
+static CLIENT_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:The request failed\. )?The remote server returned an error: \((\d{3})\) ([A-Za-z][A-Za-z ]*[A-Za-z])\.?").expect("CLIENT_ERROR is a valid regex")
 });
 
 /// What tells that a request went to EWS: its URL or a client library's name.
-static EWS_CLIENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static EWS_CLIENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i:/EWS/Exchange\.asmx|Microsoft\.Exchange\.WebServices|EWS Managed API|ExchangeServiceBinding",
         r"|exchangelib|ews-javascript-api|ews-java-api)|\bExchangeService\b|\bEWS\b"
     ))
-    .ok()
+    .expect("EWS_CLIENT is a valid regex")
 });
 
 /// How many lines above the error line an EWS URL or client name may stand.
@@ -92,7 +92,7 @@ fn read_client_error(t: &Text<'_>) -> Answer {
     let at = t.at;
     let line_start = record::line_start(t, at);
     let line_end = record::line_end(t, at)?;
-    let Some(c) = CLIENT_ERROR.as_ref().and_then(|re| re.captures(&b[line_start..line_end])) else {
+    let Some(c) = CLIENT_ERROR.captures(&b[line_start..line_end]) else {
         return Ok(None);
     };
     let (Some(whole), Some(status), Some(phrase)) = (c.get(0), c.get(1), c.get(2)) else {
@@ -117,7 +117,7 @@ fn read_client_error(t: &Text<'_>) -> Answer {
         above = record::line_start(t, above - 1);
     }
     let around = &b[above..line_end];
-    if !EWS_CLIENT.as_ref().is_some_and(|re| re.is_match(around)) {
+    if !EWS_CLIENT.is_match(around) {
         return Ok(None);
     }
     let code: String = String::from_utf8_lossy(phrase.as_bytes()).split_whitespace().collect();
@@ -137,6 +137,12 @@ fn read_client_error(t: &Text<'_>) -> Answer {
 mod tests {
     use crate::model::Shape;
     use crate::scan::text::codes_in;
+
+    #[test]
+    fn static_regexes_compile() {
+        std::sync::LazyLock::force(&super::CLIENT_ERROR);
+        std::sync::LazyLock::force(&super::EWS_CLIENT);
+    }
 
     #[test]
     fn a_403_counts_only_next_to_ews() {

@@ -18,12 +18,14 @@ pub(crate) fn error_record(input: &Input<'_>, hit: Hit) -> Outcome {
     record::read_at(input, hit, &read)
 }
 
-static STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[ \t]*Status:[ \t]*(\d{3})\b").ok());
-static ERROR_CODE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^[ \t]*ErrorCode:[ \t]*(\S+)").ok());
-static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^[ \t]*Date:[ \t]*(\S+)").ok());
-static USER_ID: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"-UserId[ \t]+['"]?([^\s'"]+)"#).ok());
+static STATUS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[ \t]*Status:[ \t]*(\d{3})\b").expect("STATUS is a valid regex"));
+static ERROR_CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[ \t]*ErrorCode:[ \t]*(\S+)").expect("ERROR_CODE is a valid regex"));
+static DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[ \t]*Date:[ \t]*(\S+)").expect("DATE is a valid regex"));
+static USER_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"-UserId[ \t]+['"]?([^\s'"]+)"#).expect("USER_ID is a valid regex"));
 
 /// How many lines the message may wrap over before `Status:`.
 const MESSAGE_LINES: usize = 6;
@@ -160,6 +162,14 @@ fn trailer_end(t: &Text<'_>, from: usize, limit: usize) -> usize {
 mod tests {
     use crate::model::Shape;
     use crate::scan::text::codes_in;
+
+    #[test]
+    fn static_regexes_compile() {
+        std::sync::LazyLock::force(&super::STATUS);
+        std::sync::LazyLock::force(&super::ERROR_CODE);
+        std::sync::LazyLock::force(&super::DATE);
+        std::sync::LazyLock::force(&super::USER_ID);
+    }
 
     #[test]
     fn error_records_need_status_and_error_code() {

@@ -62,8 +62,8 @@ pub(crate) fn main_error(input: &Input<'_>, hit: Hit) -> Outcome {
 }
 
 /// `APIError` prints the status above its error: `Code: 403`.
-static API_STATUS: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*Code:[ \t]*(\d{3})\b").ok());
+static API_STATUS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*Code:[ \t]*(\d{3})\b").expect("API_STATUS is a valid regex"));
 
 fn read_main_error(t: &Text<'_>) -> Answer {
     let b = t.bytes;
@@ -324,6 +324,11 @@ impl Reader<'_> {
 mod tests {
     use crate::model::Shape;
     use crate::scan::text::codes_in;
+
+    #[test]
+    fn static_regexes_compile() {
+        std::sync::LazyLock::force(&super::API_STATUS);
+    }
 
     #[test]
     fn dict_reprs_with_an_error_object_only() {

@@ -14,6 +14,7 @@ use super::anchor::{Hit, Input, Outcome};
 use super::http_context::fill_around;
 use super::record::{self, Answer, Read, Text, blank, capture, capture_at, stack_frame, starts_record};
 use super::text::ident_before;
+use crate::kb::status;
 use crate::model::{Class, Finding, Shape};
 
 /// How far a dump under the exception line is read.
@@ -24,23 +25,26 @@ pub(crate) fn service_exception(input: &Input<'_>, hit: Hit) -> Outcome {
     record::read_at(input, hit, &|t| read_service_exception(t, hit.len))
 }
 
-static NET_CODE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?m)\bCode:[ \t]*([A-Za-z][\w.]*)").ok());
-static NET_MESSAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?m)\bMessage:[ \t]*(.+?)(?:[ \t]*(?:Inner error:|ClientRequestId:|\r?$))").ok()
+static NET_CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)\bCode:[ \t]*([A-Za-z][\w.]*)").expect("NET_CODE is a valid regex"));
+static NET_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)\bMessage:[ \t]*(.+?)(?:[ \t]*(?:Inner error:|ClientRequestId:|\r?$))")
+        .expect("NET_MESSAGE is a valid regex")
 });
-static JAVA_CODE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?m)\bError code:[ \t]*([A-Za-z][\w.]*)").ok());
-static JAVA_MESSAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static JAVA_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)\bError code:[ \t]*([A-Za-z][\w.]*)").expect("JAVA_CODE is a valid regex")
+});
+static JAVA_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)\bError message:[ \t]*(.+?)(?:[ \t]+(?:GET|POST|PATCH|PUT|DELETE) https?:|[ \t]*\r?$)")
-        .ok()
+        .expect("JAVA_MESSAGE is a valid regex")
 });
 /// .NET's `Inner error:` lines: `date: 2026-11-20T08:15:02`.
-static NET_DATE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*date:[ \t]*(\d{4}-\d{2}-\d{2}T[\d:.]+Z?)").ok());
+static NET_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*date:[ \t]*(\d{4}-\d{2}-\d{2}T[\d:.]+Z?)").expect("NET_DATE is a valid regex")
+});
 /// .NET's `Status Code: Forbidden` line above the exception.
-static NET_STATUS: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"Status Code:[ \t]*([A-Za-z]+)").ok());
+static NET_STATUS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"Status Code:[ \t]*([A-Za-z]+)").expect("NET_STATUS is a valid regex"));
 
 fn read_service_exception(t: &Text<'_>, len: usize) -> Answer {
     let b = t.bytes;
@@ -78,9 +82,7 @@ fn read_service_exception(t: &Text<'_>, len: usize) -> Answer {
     }
     if !java {
         let above = record::line_start(t, start.saturating_sub(1).max(t.floor));
-        if let Some(status) =
-            capture(&NET_STATUS, &b[above..start]).and_then(|p| record::status_of_phrase(&p))
-        {
+        if let Some(status) = capture(&NET_STATUS, &b[above..start]).and_then(|p| status::of_phrase(&p)) {
             f.details.insert("HttpStatus".to_string(), status.to_string());
         }
     }
@@ -95,19 +97,25 @@ pub(crate) fn odata_error(input: &Input<'_>, hit: Hit) -> Outcome {
     record::read_at(input, hit, &read_odata_error)
 }
 
-static DOTNET_CODE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\bError\??\.Code\??[ \t]*[:=][ \t]*([A-Za-z][\w.]*)").ok());
-static DOTNET_MESSAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?m)\bError\??\.Message\??[ \t]*[:=][ \t]*(.+?)(?:,?[ \t]+(?:ResponseStatusCode|Error\??\.|ClientRequestId|request-id)\b|[ \t]*\r?$)").ok()
+static DOTNET_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bError\??\.Code\??[ \t]*[:=][ \t]*([A-Za-z][\w.]*)").expect("DOTNET_CODE is a valid regex")
 });
-static DOTNET_STATUS: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\bResponseStatusCode[ \t]*[:=][ \t]*(\d{3})\b").ok());
-static GO_CODE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?:^|[ \t])code="?([A-Za-z][\w.]*)"?"#).ok());
-static GO_MESSAGE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?:^|[ \t])message=(?:"((?:[^"\\]|\\.)*)"|([^ \t"]+))"#).ok());
-static GO_STATUS: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?:^|[ \t])(?:status|status_code|statusCode)=(\d{3})\b").ok());
+static DOTNET_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)\bError\??\.Message\??[ \t]*[:=][ \t]*(.+?)(?:,?[ \t]+(?:ResponseStatusCode|Error\??\.|ClientRequestId|request-id)\b|[ \t]*\r?$)").expect("DOTNET_MESSAGE is a valid regex")
+});
+static DOTNET_STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bResponseStatusCode[ \t]*[:=][ \t]*(\d{3})\b").expect("DOTNET_STATUS is a valid regex")
+});
+static GO_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[ \t])code="?([A-Za-z][\w.]*)"?"#).expect("GO_CODE is a valid regex")
+});
+static GO_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[ \t])message=(?:"((?:[^"\\]|\\.)*)"|([^ \t"]+))"#)
+        .expect("GO_MESSAGE is a valid regex")
+});
+static GO_STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[ \t])(?:status|status_code|statusCode)=(\d{3})\b").expect("GO_STATUS is a valid regex")
+});
 
 /// How many lines after the `ODataError` line its `Error.Code` may stand on.
 const ODATA_LINES: usize = 6;
@@ -166,17 +174,21 @@ pub(crate) fn graph_error_dump(input: &Input<'_>, hit: Hit) -> Outcome {
     record::read_at(input, hit, &read_js)
 }
 
-static JS_STATUS: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\bstatusCode:[ \t]*(\d{3})\b").ok());
-static JS_CODE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?:^|[\s,{])code:[ \t]*(?:'([^'\r\n]*)'|"([^"\r\n]*)")"#).ok());
-static JS_MESSAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[\s,{])message:[ \t]*(?:'((?:[^'\\\r\n]|\\.)*)'|"((?:[^"\\\r\n]|\\.)*)")"#).ok()
+static JS_STATUS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bstatusCode:[ \t]*(\d{3})\b").expect("JS_STATUS is a valid regex"));
+static JS_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s,{])code:[ \t]*(?:'([^'\r\n]*)'|"([^"\r\n]*)")"#).expect("JS_CODE is a valid regex")
 });
-static JS_REQUEST_ID: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"\brequestId:[ \t]*['"]([0-9a-fA-F-]{36})['"]"#).ok());
-static JS_DATE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\bdate:[ \t]*'?(\d{4}-\d{2}-\d{2}T[\d:.]+Z?)").ok());
+static JS_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s,{])message:[ \t]*(?:'((?:[^'\\\r\n]|\\.)*)'|"((?:[^"\\\r\n]|\\.)*)")"#)
+        .expect("JS_MESSAGE is a valid regex")
+});
+static JS_REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\brequestId:[ \t]*['"]([0-9a-fA-F-]{36})['"]"#).expect("JS_REQUEST_ID is a valid regex")
+});
+static JS_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bdate:[ \t]*'?(\d{4}-\d{2}-\d{2}T[\d:.]+Z?)").expect("JS_DATE is a valid regex")
+});
 
 fn read_js(t: &Text<'_>) -> Answer {
     let b = t.bytes;
@@ -236,6 +248,27 @@ fn read_js(t: &Text<'_>) -> Answer {
 mod tests {
     use crate::model::Shape;
     use crate::scan::text::codes_in;
+
+    #[test]
+    fn static_regexes_compile() {
+        std::sync::LazyLock::force(&super::NET_CODE);
+        std::sync::LazyLock::force(&super::NET_MESSAGE);
+        std::sync::LazyLock::force(&super::JAVA_CODE);
+        std::sync::LazyLock::force(&super::JAVA_MESSAGE);
+        std::sync::LazyLock::force(&super::NET_DATE);
+        std::sync::LazyLock::force(&super::NET_STATUS);
+        std::sync::LazyLock::force(&super::DOTNET_CODE);
+        std::sync::LazyLock::force(&super::DOTNET_MESSAGE);
+        std::sync::LazyLock::force(&super::DOTNET_STATUS);
+        std::sync::LazyLock::force(&super::GO_CODE);
+        std::sync::LazyLock::force(&super::GO_MESSAGE);
+        std::sync::LazyLock::force(&super::GO_STATUS);
+        std::sync::LazyLock::force(&super::JS_STATUS);
+        std::sync::LazyLock::force(&super::JS_CODE);
+        std::sync::LazyLock::force(&super::JS_MESSAGE);
+        std::sync::LazyLock::force(&super::JS_REQUEST_ID);
+        std::sync::LazyLock::force(&super::JS_DATE);
+    }
 
     fn graph(code: &str) -> Vec<(Shape, String, Option<String>)> {
         vec![(Shape::GraphError, code.to_string(), None)]

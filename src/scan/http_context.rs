@@ -10,25 +10,29 @@ use super::context;
 use super::record::{self, Text, capture};
 use crate::model::Finding;
 
-static USER: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?i)/users(?:/|\('|\(%27)([^/?#\s"'\\)(&%]+(?:%40[^/?#\s"'\\)(&]+)?)"#).ok()
+static USER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)/users(?:/|\('|\(%27)([^/?#\s"'\\)(&%]+(?:%40[^/?#\s"'\\)(&]+)?)"#)
+        .expect("USER is a valid regex")
 });
-static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)(?:^|\\[rn])[ \t]*"?Date"?[ \t]*[:=][ \t]*"?([^"\r\n\\]+?)"?,?[ \t]*(?:\r?$|\\[rn])"#)
-        .ok()
+        .expect("DATE is a valid regex")
 });
-static REQUEST_ID: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?im)(?:^|[\s,{;])"?request[-_]?id"?[ \t]*[:=][ \t]*["']?([0-9a-f]{8}-[0-9a-f-]{27})"#).ok()
+static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?im)(?:^|[\s,{;])"?request[-_]?id"?[ \t]*[:=][ \t]*["']?([0-9a-f]{8}-[0-9a-f-]{27})"#)
+        .expect("REQUEST_ID is a valid regex")
 });
-static CLIENT_REQUEST_ID: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static CLIENT_REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?im)(?:^|[\s,{;])"?client[-_]?request[-_]?id"?[ \t]*[:=][ \t]*["']?([0-9a-f]{8}-[0-9a-f-]{27})"#,
     )
-    .ok()
+    .expect("CLIENT_REQUEST_ID is a valid regex")
 });
-static RETRY_AFTER: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"(?im)(?:^|\\[rn])[ \t]*"?Retry-After"?[ \t]*[:=][ \t]*"?(\d+)"#).ok());
-static STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static RETRY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?im)(?:^|\\[rn])[ \t]*"?Retry-After"?[ \t]*[:=][ \t]*"?(\d+)"#)
+        .expect("RETRY_AFTER is a valid regex")
+});
+static STATUS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?m)HTTP/\d(?:\.\d)?[ \t]+(\d{3})\b",
         r"|[A-Z][A-Za-z ]+ - (\d{3}) - \d+ ?ms\b",
@@ -36,18 +40,18 @@ static STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| {
         r"|(?:^|\\[rn])[ \t]*Status:[ \t]*(\d{3}) \(",
         r"|(?:^|\\[rn])[ \t]*(\d{3}) [A-Z][a-z]+(?: [A-Z][a-z]+)*[ \t]*(?:\r?$|\\[rn])",
     ))
-    .ok()
+    .expect("STATUS is a valid regex")
 });
-static ANCHOR_MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static ANCHOR_MAILBOX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?im)(?:^|\\[rn])[ \t]*X-AnchorMailbox[ \t]*:[ \t]*([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
-        .ok()
+        .expect("ANCHOR_MAILBOX is a valid regex")
 });
 
 /// The mailbox a request URL in `text` names: the last `/users/…` segment,
 /// an address or an id, `%40` read as `@`. Placeholders (`{id}`) and
 /// functions (`$count`) name none.
 pub(super) fn url_mailbox(text: &[u8]) -> Option<String> {
-    let re = USER.as_ref()?;
+    let re = &*USER;
     let name = re.captures_iter(text).filter_map(|c| c.get(1)).last()?;
     let name = String::from_utf8_lossy(name.as_bytes()).replace("%40", "@").replace("%2E", ".");
     let placeholder = name.starts_with(['{', '$', '<', ':']) || name.eq_ignore_ascii_case("id");
@@ -86,7 +90,7 @@ impl Exchange {
     /// Fills what the finding does not say itself: its mailbox, its time (the
     /// server's `innerError.date` first, then the `Date` header), its status
     /// and the request ids, which go to `details`.
-    pub fn fill(&self, f: &mut Finding) {
+    pub(super) fn fill(&self, f: &mut Finding) {
         if f.mailbox.is_none() {
             f.mailbox.clone_from(&self.mailbox);
         }
@@ -141,6 +145,17 @@ pub(super) fn fill_around(f: &mut Finding, t: &Text<'_>, start: usize, end: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_regexes_compile() {
+        LazyLock::force(&USER);
+        LazyLock::force(&DATE);
+        LazyLock::force(&REQUEST_ID);
+        LazyLock::force(&CLIENT_REQUEST_ID);
+        LazyLock::force(&RETRY_AFTER);
+        LazyLock::force(&STATUS);
+        LazyLock::force(&ANCHOR_MAILBOX);
+    }
 
     #[test]
     fn request_urls_name_the_mailbox() {

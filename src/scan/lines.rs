@@ -25,13 +25,13 @@ impl Default for Lines {
 
 impl Lines {
     /// Counting from absolute offset `at`, taken as the start of line `line`.
-    pub fn at_line(at: u64, line: u64) -> Self {
+    pub(super) fn at_line(at: u64, line: u64) -> Self {
         Lines { at, line: line.max(1), line_start: at }
     }
 
     /// The 1-based line and column of absolute offset `abs`, which must lie in
     /// `buf` (whose first byte is at absolute offset `base`).
-    pub fn locate(&mut self, buf: &[u8], base: u64, abs: u64) -> (u64, u64) {
+    pub(super) fn locate(&mut self, buf: &[u8], base: u64, abs: u64) -> (u64, u64) {
         let rel = |x: u64| usize::try_from(x.saturating_sub(base)).unwrap_or(usize::MAX).min(buf.len());
         if abs >= self.at {
             let (from, to) = (rel(self.at), rel(abs));

@@ -41,6 +41,7 @@ mod graph_sdk;
 mod http_context;
 mod json;
 mod lines;
+mod recent;
 mod record;
 mod text;
 mod time;
@@ -63,10 +64,11 @@ pub(crate) fn rfc3339(text: &str) -> Option<String> {
     time::rfc3339(text)
 }
 
-pub use driver::{Event, LOOKBACK, REPEAT_REACH, ReadError, Segment, SegmentEnd, Stats};
+pub use driver::{Event, LOOKBACK, ReadError, Segment, SegmentEnd};
+pub use recent::{REPEAT_REACH, Recent};
 
 use crate::filter::Filter;
-use crate::model::Encoding;
+use crate::model::{Encoding, Stats};
 
 /// How to scan.
 #[derive(Debug, Clone)]

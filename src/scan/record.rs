@@ -2,8 +2,6 @@
 //! decoded from the JSON string or CSV field around it), the lines of one log
 //! record, small field readers, and placing what was read back on the input.
 
-use std::sync::LazyLock;
-
 use regex::bytes::Regex;
 
 use super::anchor::{Hit, Input, Item, Outcome, remap};
@@ -34,7 +32,7 @@ pub(super) struct Read {
 }
 
 impl Read {
-    pub fn one(finding: Finding, end: usize) -> Option<Read> {
+    pub(super) fn one(finding: Finding, end: usize) -> Option<Read> {
         Some(Read { findings: vec![finding], end })
     }
 }
@@ -281,24 +279,24 @@ pub(super) fn record_start(t: &Text<'_>, at: usize, max_lines: usize) -> usize {
 }
 
 /// The first capture of `re` in `text`, as a string.
-pub(super) fn capture(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Option<String> {
-    let c = re.as_ref()?.captures(text)?;
+pub(super) fn capture(re: &Regex, text: &[u8]) -> Option<String> {
+    let c = re.captures(text)?;
     let m = c.iter().skip(1).flatten().next()?;
     let s = String::from_utf8_lossy(m.as_bytes()).trim().to_string();
     (!s.is_empty()).then_some(s)
 }
 
 /// The last capture of `re` in `text`: the nearest one before a payload.
-pub(super) fn capture_last(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Option<String> {
-    let c = re.as_ref()?.captures_iter(text).last()?;
+pub(super) fn capture_last(re: &Regex, text: &[u8]) -> Option<String> {
+    let c = re.captures_iter(text).last()?;
     let m = c.iter().skip(1).flatten().next()?;
     let s = String::from_utf8_lossy(m.as_bytes()).trim().to_string();
     (!s.is_empty()).then_some(s)
 }
 
 /// Like [`capture`], with the capture's position in `text`.
-pub(super) fn capture_at(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Option<(usize, usize)> {
-    let c = re.as_ref()?.captures(text)?;
+pub(super) fn capture_at(re: &Regex, text: &[u8]) -> Option<(usize, usize)> {
+    let c = re.captures(text)?;
     let m = c.iter().skip(1).flatten().next()?;
     Some((m.start(), m.end()))
 }
@@ -316,31 +314,6 @@ pub(super) fn clean(raw: &[u8]) -> String {
         out.push_str(word);
     }
     out
-}
-
-/// The status number of an HTTP reason phrase (`Forbidden`, `NotFound`,
-/// `Too Many Requests`), for the statuses Graph and EWS answer with.
-pub(super) fn status_of_phrase(phrase: &str) -> Option<u16> {
-    let folded: String =
-        phrase.chars().filter(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase();
-    Some(match folded.as_str() {
-        "badrequest" => 400,
-        "unauthorized" => 401,
-        "forbidden" => 403,
-        "notfound" => 404,
-        "methodnotallowed" => 405,
-        "conflict" => 409,
-        "gone" => 410,
-        "preconditionfailed" => 412,
-        "toomanyrequests" => 429,
-        "internalservererror" => 500,
-        "notimplemented" => 501,
-        "badgateway" => 502,
-        "serviceunavailable" => 503,
-        "gatewaytimeout" => 504,
-        "insufficientstorage" => 507,
-        _ => return None,
-    })
 }
 
 /// Sets a finding's span and code mark from positions in its text.
@@ -373,14 +346,6 @@ mod tests {
         assert_eq!(record_start(&t, at, 8), s.find("2026").unwrap_or_default());
         let end = lines_until(&t, s.find("first").unwrap_or_default(), 8, 4096, &blank).unwrap_or_default();
         assert_eq!(&s[end - 6..end], "and on");
-    }
-
-    #[test]
-    fn reason_phrases_name_their_status() {
-        assert_eq!(status_of_phrase("Forbidden"), Some(403));
-        assert_eq!(status_of_phrase("Too Many Requests"), Some(429));
-        assert_eq!(status_of_phrase("NotFound"), Some(404));
-        assert_eq!(status_of_phrase("Teapot"), None);
     }
 
     #[test]

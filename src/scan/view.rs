@@ -25,13 +25,13 @@ pub(crate) struct View {
 
 impl View {
     /// The input position of view position `at` (`at == text.len()` allowed).
-    pub fn source(&self, at: usize) -> usize {
+    pub(super) fn source(&self, at: usize) -> usize {
         let last = self.map.len().saturating_sub(1);
         self.map.get(at.min(last)).map_or(0, |p| *p as usize)
     }
 
     /// A view of a view: positions map straight through to the outer input.
-    pub fn through(mut self, outer: &View) -> View {
+    pub(super) fn through(mut self, outer: &View) -> View {
         for p in &mut self.map {
             *p = outer.source(*p as usize) as u32;
         }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use ewsdiag::run::Summary;
+use ewsdiag::model::Summary;
 
 /// The exit statuses `scan` and `inspect` end with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,10 +14,9 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use ewsdiag::model::{Finding, Malformed};
+use ewsdiag::model::{Stats, Summary};
 use ewsdiag::report::summary::thousands;
 use ewsdiag::report::{FindingWriter, Report};
-use ewsdiag::run::Summary;
-use ewsdiag::scan::Stats;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Scans shorter than this finish before a bar would help; none is drawn.

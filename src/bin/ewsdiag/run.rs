@@ -8,12 +8,12 @@ use std::sync::mpsc;
 
 use ewsdiag::filter::Filter;
 use ewsdiag::kb;
-use ewsdiag::model::{Finding, Malformed};
+use ewsdiag::model::{Finding, Malformed, Summary};
 use ewsdiag::redact::{Redacting, Redactor};
 use ewsdiag::report::human::{Human, Settings};
 use ewsdiag::report::summary::{Overview, SCREEN, Shown};
 use ewsdiag::report::{Csv, FindingWriter, Html, Json, Ndjson, Report};
-use ewsdiag::run::{self, RunConfig, Summary};
+use ewsdiag::run::{self, RunConfig};
 use ewsdiag::scan::ScanConfig;
 use ewsdiag::walk::WalkConfig;
 

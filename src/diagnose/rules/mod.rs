@@ -10,16 +10,22 @@
 //! `setup` holds the rules about how a mailbox is set up (address, profile,
 //! license); `service` those about how Exchange is behaving (throttling, the EWS
 //! retirement, errors that keep coming back).
+//!
+//! What a rule says is knowledge-base data, `kb/rules/<rule id>.toml`: its
+//! titles, evidence phrases and fix steps by name. Each [`Rule`] lists the
+//! phrases it says and the placeholders it fills in each, so `tests/kb.rs` can
+//! check the file and the code agree.
 
 mod service;
 mod setup;
 
-use crate::kb::KnowledgeBase;
+use crate::kb::{KnowledgeBase, Part, RuleText, Says};
 use crate::model::Finding;
 
-use super::root::{RootCause, Verdict};
+use super::root::Verdict;
 use super::signals::contains_ci;
 use super::tally::Bucket;
+use crate::model::RootCause;
 
 /// The not-yet-explained findings of one mailbox, counted by kind, in order
 /// of first appearance.
@@ -100,17 +106,64 @@ impl Flags {
     }
 }
 
-type Rule = fn(&Group<'_>, &KnowledgeBase) -> Option<Claim>;
+/// A correlation rule: its id (also its wording file's name), the phrases it
+/// says, and the check itself.
+pub(crate) struct Rule {
+    pub id: &'static str,
+    pub says: &'static [Says],
+    pub check: fn(&Group<'_>, &KnowledgeBase, &Words<'_>) -> Option<Claim>,
+}
 
 /// Most specific first.
 pub(crate) const RULES: &[Rule] = &[
-    setup::not_a_mailbox,
-    setup::hybrid_profile_401,
-    setup::invalid_license,
-    service::throttled,
-    service::ews_retirement,
-    service::transient_repeats,
+    setup::NOT_A_MAILBOX,
+    setup::HYBRID_PROFILE_401,
+    setup::INVALID_LICENSE,
+    service::THROTTLED,
+    service::RETIREMENT_403,
+    service::TRANSIENT_REPEATS,
 ];
+
+/// A rule's wording, as it runs.
+pub(crate) struct Words<'a> {
+    rule: &'static Rule,
+    text: &'a RuleText,
+}
+
+impl<'a> Words<'a> {
+    /// The wording of `rule` in `kb`, if its file was loaded.
+    pub(crate) fn of(rule: &'static Rule, kb: &'a KnowledgeBase) -> Option<Words<'a>> {
+        Some(Words { rule, text: kb.rule_text(rule.id)? })
+    }
+
+    /// The rule's title `name`.
+    pub(super) fn title(&self, name: &str, values: &[(&str, &str)]) -> String {
+        self.say(Part::Title, name, values)
+    }
+
+    /// The rule's evidence phrase `name`.
+    pub(super) fn evidence(&self, name: &str, values: &[(&str, &str)]) -> String {
+        self.say(Part::Evidence, name, values)
+    }
+
+    /// The rule's fix step `name`.
+    pub(super) fn fix(&self, name: &str, values: &[(&str, &str)]) -> String {
+        self.say(Part::Fix, name, values)
+    }
+
+    /// A phrase the rule does not list in [`Rule::says`], or its file lacks,
+    /// is a programmer error that `tests/kb.rs` catches; in a release build it
+    /// shows as its name rather than vanishing.
+    fn say(&self, part: Part, name: &str, values: &[(&str, &str)]) -> String {
+        debug_assert!(
+            self.rule.says.iter().any(|(p, n, _)| *p == part && *n == name),
+            "rule {} says {}.{name} without listing it",
+            self.rule.id,
+            part.table()
+        );
+        self.text.say(part, name, values).unwrap_or_else(|| format!("[{}.{name}]", part.table()))
+    }
+}
 
 /// The id of the EWS retirement rule, whose reach across mailboxes is itself
 /// evidence.
@@ -157,18 +210,15 @@ pub(super) fn claim(taken: Vec<usize>, verdict: Verdict) -> Option<Claim> {
     Some(Claim { verdict, taken })
 }
 
-pub(super) fn steps(lines: &[&str]) -> Vec<String> {
-    lines.iter().map(|s| (*s).to_owned()).collect()
-}
-
 /// Evidence only the whole run can give: a 403 across several mailboxes points
 /// at the tenant rather than one mailbox's settings.
-pub(crate) fn finish(root: &mut RootCause) {
-    if root.id == EWS_RETIREMENT && root.mailboxes.len() >= 2 {
-        root.evidence.push(format!(
-            "{} mailboxes are refused the same way: a tenant-wide block is likelier than one mailbox's setting",
-            root.mailboxes.len()
-        ));
+pub(crate) fn finish(root: &mut RootCause, kb: &KnowledgeBase) {
+    if root.id != EWS_RETIREMENT || root.mailboxes.len() < 2 {
+        return;
+    }
+    if let Some(words) = Words::of(&service::RETIREMENT_403, kb) {
+        let n = root.mailboxes.len().to_string();
+        root.evidence.push(words.evidence("tenant-wide", &[("mailboxes", &n)]));
     }
 }
 

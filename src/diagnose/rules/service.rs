@@ -2,48 +2,61 @@
 //! Exchange Online, and transient errors that keep coming back until
 //! synchronization gives up on the mailbox.
 
-use crate::kb::KnowledgeBase;
+use crate::kb::{KnowledgeBase, Part};
 use crate::model::{Shape, Transient};
 
-use super::super::root::{Confidence, Verdict};
+use super::super::root::Verdict;
 use super::super::tally::Bucket;
 use super::{
-    Claim, EWS_RETIREMENT, Group, Phrase, claim, first_profile, is, on_premises_profile, online_profile,
-    plural, steps,
+    Claim, EWS_RETIREMENT, Group, Phrase, Rule, Words, claim, first_profile, is, on_premises_profile,
+    online_profile, plural,
+};
+use crate::model::Confidence;
+
+/// EWS throttling.
+pub(super) const THROTTLED: Rule = Rule {
+    id: "ews-throttled",
+    says: &[
+        (Part::Title, "main", &["wait"]),
+        (Part::Evidence, "back-off", &["back-off", "wait"]),
+        (Part::Evidence, "operations", &["operations"]),
+        (Part::Evidence, "no-operations", &[]),
+        (Part::Fix, "wait", &["wait"]),
+        (Part::Fix, "operations", &["operations"]),
+        (Part::Fix, "spread", &[]),
+        (Part::Fix, "patience", &[]),
+        (Part::Fix, "policy", &[]),
+    ],
+    check: throttled,
 };
 
 /// ErrorServerBusy with BackOffMilliseconds: EWS throttling, with the wait
 /// Exchange asked for.
-pub(super) fn throttled(g: &Group<'_>, _kb: &KnowledgeBase) -> Option<Claim> {
+fn throttled(g: &Group<'_>, _kb: &KnowledgeBase, say: &Words<'_>) -> Option<Claim> {
     let taken = g.indices(|b| is(b, "ErrorServerBusy"));
     let backoff = g.pick(&taken).filter_map(|b| b.backoff).max()?;
     let wait = duration(backoff);
     let mut ops: Vec<&str> = g.pick(&taken).filter_map(|b| b.traits.operation.as_deref()).collect();
     ops.sort_unstable();
     ops.dedup();
+    let operations = ops.join(", ");
     let ops_said = if ops.is_empty() {
-        "the log does not name the throttled operations".to_owned()
+        say.evidence("no-operations", &[])
     } else {
-        format!("throttled operations: {}", ops.join(", "))
+        say.evidence("operations", &[("operations", &operations)])
     };
     let evidence =
-        vec![format!("MessageXml carries BackOffMilliseconds = {backoff} ({wait})"), ops_said.clone()];
-    let mut fix = vec![format!(
-        "Wait at least {wait} (the largest BackOffMilliseconds seen) before the same account calls EWS again."
-    )];
+        vec![say.evidence("back-off", &[("back-off", &backoff.to_string()), ("wait", &wait)]), ops_said];
+    let mut fix = vec![say.fix("wait", &[("wait", &wait)])];
     if !ops.is_empty() {
-        fix.push(format!("Slow down or batch the calls that were throttled: {}.", ops.join(", ")));
+        fix.push(say.fix("operations", &[("operations", &operations)]));
     }
-    fix.extend(steps(&[
-        "Spread bulk work over time or over more service accounts, and open fewer connections at once.",
-        "Server-side synchronization waits and retries by itself; act only if throttling persists over several cycles.",
-        "On-premises, review the throttling policy that applies to the account (Get-ThrottlingPolicy); in Exchange Online the budgets are set by Microsoft, so reduce the load instead.",
-    ]));
+    fix.extend(["spread", "patience", "policy"].iter().map(|s| say.fix(s, &[])));
     claim(
         taken,
         Verdict {
-            id: "ews-throttled".to_owned(),
-            title: format!("Exchange is throttling EWS calls: wait at least {wait} before retrying"),
+            id: THROTTLED.id.to_owned(),
+            title: say.title("main", &[("wait", &wait)]),
             kb_code: Some("ErrorServerBusy".to_owned()),
             transient: Transient::Yes,
             confidence: Confidence::High,
@@ -64,11 +77,33 @@ fn duration(ms: u64) -> String {
     }
 }
 
+/// The EWS retirement in Exchange Online.
+pub(super) const RETIREMENT_403: Rule = Rule {
+    id: EWS_RETIREMENT,
+    says: &[
+        (Part::Title, "main", &[]),
+        (Part::Evidence, "forbidden", &[]),
+        (Part::Evidence, "retirement-code", &["code"]),
+        (Part::Evidence, "online-profile", &["profile"]),
+        (Part::Evidence, "other-profile", &["profile"]),
+        (Part::Evidence, "no-profile", &[]),
+        (Part::Evidence, "secure-connection", &[]),
+        // Said by `finish`, once all mailboxes are counted.
+        (Part::Evidence, "tenant-wide", &["mailboxes"]),
+        (Part::Fix, "tenant", &[]),
+        (Part::Fix, "mailbox", &[]),
+        (Part::Fix, "allow", &[]),
+        (Part::Fix, "dates", &[]),
+        (Part::Fix, "graph", &[]),
+    ],
+    check: ews_retirement,
+};
+
 /// HTTP 403 / Forbidden for a mailbox on an Exchange Online (or unnamed)
 /// profile: the way the EWS retirement in Exchange Online shows itself. Other
 /// entries marked `retirement` count only on a profile named for Exchange
 /// Online, since codes such as ErrorAccessDenied have everyday causes too.
-pub(super) fn ews_retirement(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
+fn ews_retirement(g: &Group<'_>, kb: &KnowledgeBase, say: &Words<'_>) -> Option<Claim> {
     let online = |b: &Bucket| b.traits.profile.as_deref().is_some_and(online_profile);
     let taken = g.indices(|b| {
         // Microsoft Graph and Entra sign-in refuse for reasons of their own;
@@ -84,39 +119,55 @@ pub(super) fn ews_retirement(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim>
     // Counts stay out of the evidence: it is merged across mailboxes, and the
     // root cause counts findings itself.
     let mut evidence = vec![if g.pick(&taken).any(|b| b.traits.http == Some(403)) {
-        "HTTP 403 Forbidden from the email server".to_owned()
+        say.evidence("forbidden", &[])
     } else {
-        format!("{} is among the errors the EWS retirement produces", first.traits.code)
+        say.evidence("retirement-code", &[("code", &first.traits.code)])
     }];
     evidence.push(match first_profile(g.pick(&taken)) {
-        Some(p) if online_profile(p) => format!("profile \"{p}\" is an Exchange Online profile"),
-        Some(p) => format!("profile \"{p}\" is not named as on-premises"),
-        None => "no profile named: it may be Exchange Online".to_owned(),
+        Some(p) if online_profile(p) => say.evidence("online-profile", &[("profile", p)]),
+        Some(p) => say.evidence("other-profile", &[("profile", p)]),
+        None => say.evidence("no-profile", &[]),
     });
     if g.pick(&taken).any(|b| b.traits.flags.has(Phrase::SecureConnection)) {
-        evidence.push("message mentions \"secure connection\"".to_owned());
+        evidence.push(say.evidence("secure-connection", &[]));
     }
-    claim(taken, Verdict {
-        id: EWS_RETIREMENT.to_owned(),
-        title: "Exchange Online refuses EWS for the mailbox or tenant (EWS retirement or an EWS access policy)".to_owned(),
-        kb_code: first.traits.kb_code.map(str::to_owned),
-        transient: Transient::No,
-        confidence: Confidence::Medium,
-        evidence,
-        fix: steps(&[
-            "Check the tenant: Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | fl EwsEnabled,EwsAllowedAppIDs,EwsApplicationAccessPolicy,EwsAllowList (since 1 October 2026 an empty EwsEnabled counts as False).",
-            "Check the mailbox: Get-CASMailbox <address> | fl EwsEnabled; EWS works only when both levels are True or empty.",
-            "Where EWS is still needed, set Set-OrganizationConfig -EwsEnabled $true (and the mailbox to True or empty), put the application's ID on EwsAllowedAppIDs, and keep CRM/* on any User-Agent allow list; changes take up to 24 hours.",
-            "Mind the dates: Kiosk, F1 and F3 licences have lost EWS since 30 June 2026, tenants that had not opted in since 1 October 2026, and EWS in Exchange Online ends on 1 April 2027. Exchange Server on-premises is not affected.",
-            "Plan the move of EWS clients to Microsoft Graph.",
-        ]),
-    })
+    claim(
+        taken,
+        Verdict {
+            id: EWS_RETIREMENT.to_owned(),
+            title: say.title("main", &[]),
+            kb_code: first.traits.kb_code.map(str::to_owned),
+            transient: Transient::No,
+            confidence: Confidence::Medium,
+            evidence,
+            fix: ["tenant", "mailbox", "allow", "dates", "graph"].iter().map(|s| say.fix(s, &[])).collect(),
+        },
+    )
 }
+
+/// Transient errors that keep coming back.
+pub(super) const TRANSIENT_REPEATS: Rule = Rule {
+    id: "transient-repeats",
+    says: &[
+        (Part::Title, "disabled", &["attempts"]),
+        (Part::Title, "repeating", &["attempts"]),
+        (Part::Evidence, "findings", &["findings", "codes"]),
+        (Part::Evidence, "by-time", &["attempts"]),
+        (Part::Evidence, "by-count", &["attempts"]),
+        (Part::Evidence, "no-mailbox", &[]),
+        (Part::Fix, "retries", &[]),
+        (Part::Fix, "disabled", &["attempts"]),
+        (Part::Fix, "remaining", &["attempts", "left", "minutes"]),
+        (Part::Fix, "cause", &[]),
+        (Part::Fix, "retest", &[]),
+    ],
+    check: transient_repeats,
+};
 
 /// Transient errors that keep coming back for one mailbox: server-side
 /// synchronization retries them 10 times, 5 minutes apart, then disables the
 /// mailbox, so the count seen says how close that is.
-pub(super) fn transient_repeats(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Claim> {
+fn transient_repeats(g: &Group<'_>, kb: &KnowledgeBase, say: &Words<'_>) -> Option<Claim> {
     let taken = g.indices(|b| {
         b.traits.kb_code.and_then(|c| kb.lookup(c)).is_some_and(|e| e.transient == Transient::Yes)
     });
@@ -148,43 +199,30 @@ pub(super) fn transient_repeats(g: &Group<'_>, kb: &KnowledgeBase) -> Option<Cla
     let mut codes: Vec<&str> = counted.iter().map(|(c, _)| *c).collect();
     codes.sort_unstable();
     codes.dedup();
+    let n = attempts.to_string();
+    let attempts_said = [("attempts", n.as_str())];
     let mut evidence = vec![
-        format!("{} of transient {}", plural(findings, "finding"), codes.join(", ")),
-        if by_time {
-            format!("{attempts} attempts counted from their times, about 5 minutes apart or more")
-        } else {
-            format!("{attempts} attempts counted by findings (times missing or not ISO-8601)")
-        },
+        say.evidence("findings", &[("findings", &plural(findings, "finding")), ("codes", &codes.join(", "))]),
+        say.evidence(if by_time { "by-time" } else { "by-count" }, &attempts_said),
     ];
     if g.mailbox.is_none() {
-        evidence.push("no mailbox named: the findings may belong to more than one mailbox".to_owned());
+        evidence.push(say.evidence("no-mailbox", &[]));
     }
-    let mut fix = vec![
-        "Server-side synchronization retries a transient error up to 10 times, 5 minutes apart, then disables the mailbox as if the error were permanent.".to_owned(),
-    ];
+    let mut fix = vec![say.fix("retries", &[])];
     let title = if attempts >= 10 {
-        fix.push(format!("{attempts} attempts are seen: the mailbox has probably been disabled already."));
-        format!(
-            "A transient error repeated {attempts} times: synchronization has likely disabled the mailbox"
-        )
+        fix.push(say.fix("disabled", &attempts_said));
+        say.title("disabled", &attempts_said)
     } else {
         let left = 10 - attempts;
-        fix.push(format!(
-            "{attempts} of 10 attempts are seen: about {left} remain, roughly {} minutes.",
-            left * 5
-        ));
-        format!(
-            "A transient error keeps repeating: {attempts} of 10 attempts used before the mailbox is disabled"
-        )
+        let (left_said, minutes) = (left.to_string(), (left * 5).to_string());
+        fix.push(say.fix("remaining", &[("attempts", &n), ("left", &left_said), ("minutes", &minutes)]));
+        say.title("repeating", &attempts_said)
     };
-    fix.extend(steps(&[
-        "Find out why it persists: Service health in the Microsoft 365 admin center, or the Exchange server and its databases on-premises.",
-        "Once it clears, run Test & Enable Mailbox if the mailbox was disabled.",
-    ]));
+    fix.extend(["cause", "retest"].iter().map(|s| say.fix(s, &[])));
     claim(
         taken,
         Verdict {
-            id: "transient-repeats".to_owned(),
+            id: TRANSIENT_REPEATS.id.to_owned(),
             title,
             kb_code,
             transient: Transient::Yes,

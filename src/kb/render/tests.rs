@@ -36,6 +36,7 @@ fn busy() -> Entry {
 
 #[test]
 fn markdown_page() {
+    let note = retirement_note();
     let expected = format!(
         "\
 # ErrorServerBusy: Exchange is too busy to serve the request right now
@@ -46,7 +47,7 @@ A second paragraph.
 
 EWS ResponseCode · Category: throttling/quota · Transient: yes · ServiceError: 363 · Also known as: `0x8004FFFF`
 
-> {RETIREMENT_NOTE}
+> {note}
 
 ## Likely causes
 
@@ -84,7 +85,7 @@ fn terminal_page_wraps_and_styles_only_on_request() {
     assert!(plain.starts_with("ErrorServerBusy: Exchange is too busy to\nserve the request right now\n"));
     assert!(plain.contains("1. The account went over an EWS\n   throttling budget\n"));
     let note: Vec<&str> = plain.lines().filter_map(|l| l.strip_prefix("│ ")).collect();
-    assert_eq!(note.join(" "), RETIREMENT_NOTE, "the note wraps behind its bar: {plain}");
+    assert_eq!(note.join(" "), retirement_note(), "the note wraps behind its bar: {plain}");
     let styled = to_terminal(&busy(), 80, true);
     assert!(styled.starts_with("\x1b[1mErrorServerBusy"));
 }
@@ -132,4 +133,15 @@ fn list_lines_align() {
         "ErrorServerBusy  throttling/quota  yes        Exchange is too busy to serve the request right now"
     );
     assert_eq!(text.lines().count(), 2);
+}
+
+#[test]
+fn the_retirement_note_states_the_dates_of_kb_facts() {
+    let note = retirement_note();
+    assert!(!note.contains("{fact:"), "{note}");
+    let facts = crate::kb::facts::facts().unwrap_or_else(|e| panic!("{e}"));
+    for name in ["ews-licence-cutoff", "ews-opt-in-cutoff", "ews-shutdown"] {
+        let date = facts.get(name).map_or("", String::as_str);
+        assert!(!date.is_empty() && note.contains(date), "{name} = {date:?} missing from: {note}");
+    }
 }

@@ -45,13 +45,10 @@ impl FindingDiagnostic {
     /// `source_width` the room for payload lines; `shown` the codes of the
     /// finding whose help is shown just above (a related finding that repeats
     /// one of them only says so).
-    pub fn new(f: &Finding, help_width: usize, source_width: usize, shown: &[&str]) -> Self {
-        let entry = f.diagnosis.as_ref().and_then(|d| kb::knowledge_base().lookup(d.code));
-        let namespace = entry.map_or_else(|| namespace_of(f.shape), |e| e.source.folder());
-        let code = match (&f.diagnosis, entry) {
-            (Some(_), Some(e)) => format!("{namespace}::{}", e.code),
-            (Some(d), None) => format!("{namespace}::{}", d.code),
-            (None, _) => format!("{namespace}::{}", f.effective_code()),
+    pub(super) fn new(f: &Finding, help_width: usize, source_width: usize, shown: &[&str]) -> Self {
+        let code = match &f.diagnosis {
+            Some(d) => format!("{}::{}", d.namespace, kb::unqualified(d.code)),
+            None => format!("{}::{}", namespace_of(f.shape), f.effective_code()),
         };
         let severity = match (f.class, f.shape) {
             (Some(Class::Success), _) => Severity::Advice,
@@ -63,7 +60,7 @@ impl FindingDiagnostic {
         } else {
             help(f, help_width)
         };
-        let url = entry.and_then(|e| e.references.iter().find_map(|r| url_in(r)));
+        let url = f.diagnosis.as_ref().and_then(|d| d.url).map(str::to_owned);
         let marks = labels(f);
         let source = PayloadSource::of(f, source_width, &marks);
         let labels = match &source {
@@ -89,7 +86,7 @@ impl FindingDiagnostic {
     }
 
     /// Shows `other` under this one, as part of the same payload or event.
-    pub fn relate(&mut self, other: FindingDiagnostic) {
+    pub(super) fn relate(&mut self, other: FindingDiagnostic) {
         self.related.push(other);
     }
 }
@@ -217,13 +214,6 @@ fn help(f: &Finding, width: usize) -> Option<String> {
     };
     out.push(format!("More: ewsdiag explain {}{rest}", d.code));
     Some(out.join("\n"))
-}
-
-/// A web address standing in a knowledge-base reference, if there is one.
-fn url_in(reference: &str) -> Option<String> {
-    let start = reference.find("https://").or_else(|| reference.find("http://"))?;
-    let url = reference[start..].split_whitespace().next()?;
-    Some(url.trim_end_matches(['.', ',', ')', ';']).to_owned())
 }
 
 /// Labels on the code, message and inner code. A message holding the code

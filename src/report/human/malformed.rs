@@ -32,7 +32,7 @@ pub(crate) struct MalformedDiagnostic {
 
 impl MalformedDiagnostic {
     /// The diagnostic for `m`; `width` is the room for payload lines.
-    pub fn new(m: &Malformed, width: usize, inputs: &mut Reopened) -> Self {
+    pub(super) fn new(m: &Malformed, width: usize, inputs: &mut Reopened) -> Self {
         // Read by its own path; shown with its texts made safe.
         let shown = sanitize::malformed(m);
         let heading = format!(

@@ -27,8 +27,8 @@ use self::malformed::{MalformedDiagnostic, Reopened};
 use super::Report;
 use super::sanitize::{self, for_terminal};
 use super::summary;
+use crate::model::Summary;
 use crate::model::{Class, Finding, Malformed, Shape};
-use crate::run::Summary;
 
 /// How output should look; decided by the binary from flags, the environment
 /// and the terminal.

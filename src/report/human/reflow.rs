@@ -27,19 +27,19 @@ pub(crate) struct Reflowed {
 
 impl Reflowed {
     /// Did anything change? Line numbers of the input no longer apply if so.
-    pub fn changed(&self) -> bool {
+    pub(super) fn changed(&self) -> bool {
         !self.inserted.is_empty()
     }
 
     /// Where a span starting at `offset` in the original starts now: after any
     /// text inserted at that very offset.
-    pub fn start(&self, offset: usize) -> usize {
+    pub(super) fn start(&self, offset: usize) -> usize {
         offset + self.inserted.iter().take_while(|(at, _)| *at <= offset).map(|(_, n)| n).sum::<usize>()
     }
 
     /// Where a span ending (exclusively) at `offset` ends now: before any text
     /// inserted at that offset.
-    pub fn end(&self, offset: usize) -> usize {
+    pub(super) fn end(&self, offset: usize) -> usize {
         offset + self.inserted.iter().take_while(|(at, _)| *at < offset).map(|(_, n)| n).sum::<usize>()
     }
 }

@@ -48,7 +48,7 @@ pub(crate) struct PayloadSource {
 impl PayloadSource {
     /// The source for `f`, or `None` when the scan did not keep its text.
     /// Lines longer than `width` are reflowed.
-    pub fn of(f: &Finding, width: usize, labels: &[Label]) -> Option<PayloadSource> {
+    pub(super) fn of(f: &Finding, width: usize, labels: &[Label]) -> Option<PayloadSource> {
         let text = f.source.as_deref()?;
         // A workbook cell is named by its place in the sheet (`Alerts!D2`).
         let (name, position) = match (&f.sheet, &f.cell) {
@@ -61,7 +61,7 @@ impl PayloadSource {
     /// The source for `text`, which stands at absolute offset `start` of the
     /// input `path`, at `position` (line and column) when known. Lines are
     /// broken to fit `width`, and so that each label's text fits too.
-    pub fn new(
+    pub(super) fn new(
         path: &str,
         start: u64,
         position: Option<(u64, u64)>,
@@ -113,7 +113,7 @@ impl PayloadSource {
 
     /// Where an absolute `(offset, length)` mark stands in the shown text, or
     /// `None` when it lies outside the payload or cuts a character in two.
-    pub fn map(&self, (offset, length): (u64, u64)) -> Option<SourceSpan> {
+    pub(super) fn map(&self, (offset, length): (u64, u64)) -> Option<SourceSpan> {
         let from = usize::try_from(offset.checked_sub(self.start)?).ok()?;
         let to = from.checked_add(usize::try_from(length).ok()?)?;
         if to > self.original_len {
@@ -130,7 +130,7 @@ impl PayloadSource {
 
     /// `label` as miette draws it in the shown text, or `None` when it lies
     /// outside the payload.
-    pub fn label(&self, label: &Label) -> Option<LabeledSpan> {
+    pub(super) fn label(&self, label: &Label) -> Option<LabeledSpan> {
         let span = self.map((label.offset, label.length))?;
         let text = (!label.text.is_empty()).then(|| label.text.clone());
         Some(if label.primary {
@@ -142,7 +142,7 @@ impl PayloadSource {
 
     /// The first line with anything on it, to show a payload nothing in it
     /// could be pointed at.
-    pub fn first_line(&self) -> SourceSpan {
+    pub(super) fn first_line(&self) -> SourceSpan {
         let text = &self.shown.text;
         let start = text.len() - text.trim_start().len();
         let end = text[start..].find('\n').map_or(text.len(), |n| start + n);

@@ -1,0 +1,80 @@
+//! HTTP statuses and their reason phrases: the one table the scanner (reading
+//! `403 Forbidden` or `Too Many Requests` in a log), the diagnosis (finding the
+//! entry for a bare status) and the knowledge base's `http/` entries (checked
+//! by `tests/kb.rs`) share.
+
+/// The statuses email synchronization meets, each with the reason phrase it is
+/// written with; a status with two phrases in use lists both, the current one
+/// first.
+pub const STATUSES: &[(u16, &str)] = &[
+    (400, "Bad Request"),
+    (401, "Unauthorized"),
+    (403, "Forbidden"),
+    (404, "Not Found"),
+    (405, "Method Not Allowed"),
+    (408, "Request Timeout"),
+    (409, "Conflict"),
+    (410, "Gone"),
+    (412, "Precondition Failed"),
+    (413, "Payload Too Large"),
+    (413, "Request Entity Too Large"),
+    (429, "Too Many Requests"),
+    (500, "Internal Server Error"),
+    (501, "Not Implemented"),
+    (502, "Bad Gateway"),
+    (503, "Service Unavailable"),
+    (504, "Gateway Timeout"),
+    (507, "Insufficient Storage"),
+];
+
+/// The status a reason phrase names, however it is spaced or cased
+/// (`Forbidden`, `NotFound`, `too many requests`).
+pub fn of_phrase(phrase: &str) -> Option<u16> {
+    let folded: String = phrase.chars().filter(char::is_ascii_alphabetic).collect();
+    STATUSES.iter().find(|(_, p)| same_letters(p, &folded)).map(|&(status, _)| status)
+}
+
+/// The reason phrase of `status` (`Service Unavailable` for 503).
+pub fn reason(status: u16) -> Option<&'static str> {
+    STATUSES.iter().find(|&&(s, _)| s == status).map(|&(_, p)| p)
+}
+
+/// Do `phrase`'s letters, ignoring case and blanks, spell `folded`?
+fn same_letters(phrase: &str, folded: &str) -> bool {
+    let mut letters = phrase.chars().filter(char::is_ascii_alphabetic);
+    let mut other = folded.chars();
+    loop {
+        match (letters.next(), other.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a.eq_ignore_ascii_case(&b) => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_phrases_name_their_status_however_spaced() {
+        assert_eq!(of_phrase("Forbidden"), Some(403));
+        assert_eq!(of_phrase("Too Many Requests"), Some(429));
+        assert_eq!(of_phrase("NotFound"), Some(404));
+        assert_eq!(of_phrase("serviceunavailable"), Some(503));
+        assert_eq!(of_phrase("RequestEntityTooLarge"), Some(413));
+        assert_eq!(of_phrase("Teapot"), None);
+        assert_eq!(of_phrase(""), None);
+    }
+
+    #[test]
+    fn each_status_has_its_current_phrase_first() {
+        assert_eq!(reason(503), Some("Service Unavailable"));
+        assert_eq!(reason(413), Some("Payload Too Large"));
+        assert_eq!(reason(418), None);
+        let mut seen: Vec<u16> = STATUSES.iter().map(|s| s.0).collect();
+        assert!(seen.is_sorted(), "the table is kept in status order");
+        seen.dedup();
+        assert!(seen.iter().all(|s| (100..600).contains(s)));
+    }
+}
