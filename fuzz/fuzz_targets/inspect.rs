@@ -4,9 +4,9 @@
 
 use ewsdiag::diagnose::{self, MailboxCodes};
 use ewsdiag::kb;
+use ewsdiag::model::Summary;
 use ewsdiag::report::Report;
 use ewsdiag::report::human::{Human, Settings};
-use ewsdiag::run::Summary;
 use ewsdiag::scan::{self, Event, ScanConfig, SourceInfo};
 use libfuzzer_sys::fuzz_target;
 
