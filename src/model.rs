@@ -242,6 +242,11 @@ pub struct Malformed {
     pub error_offset: u64,
     /// Why it could not be read.
     pub reason: String,
+    /// The text around where reading broke, as the input has it, when the
+    /// scan was asked to keep payload text (for rendering): where it starts,
+    /// and the text.
+    #[serde(skip)]
+    pub source: Option<(u64, String)>,
 }
 
 /// Whether waiting and retrying can clear an error.

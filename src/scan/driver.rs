@@ -54,6 +54,24 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// How much text before and after the place where a payload broke is kept
+/// for showing it (see [`Malformed::source`]).
+const BROKE_BEFORE: usize = 1536;
+const BROKE_AFTER: usize = 256;
+
+/// `bytes` as text, without the partial characters a cut left at either end:
+/// how many bytes were passed over at the start, and the text.
+fn whole_chars(bytes: &[u8]) -> (usize, String) {
+    let lead = bytes.iter().take_while(|b| (0x80..0xC0).contains(*b)).count();
+    let mut text = &bytes[lead..];
+    if let Err(e) = std::str::from_utf8(text)
+        && e.error_len().is_none()
+    {
+        text = &text[..e.valid_up_to()];
+    }
+    (lead, String::from_utf8_lossy(text).into_owned())
+}
+
 /// How far back from the scan position the buffer keeps text: alert sentences
 /// and tag openers are looked for behind an anchor.
 pub const LOOKBACK: usize = 4096;
@@ -369,11 +387,18 @@ impl<'a> Driver<'a> {
                 }
                 self.flush_malformed();
                 let (line, column) = self.lines.locate(&self.buf, self.base, offset);
+                let source = self.config.keep_source.then(|| {
+                    let from = start.max(error_at.saturating_sub(BROKE_BEFORE)).min(self.buf.len());
+                    let to = error_at.saturating_add(BROKE_AFTER).clamp(from, self.buf.len());
+                    let (lead, text) = whole_chars(&self.buf[from..to]);
+                    (self.base + (from + lead) as u64, text)
+                });
                 self.pending = Some(Malformed {
                     path: self.source.path.clone(),
                     span: Span { offset, length, line, column },
                     error_offset: self.base + error_at as u64,
                     reason,
+                    source,
                 });
             }
         }

@@ -23,7 +23,7 @@ use std::io::{self, Write};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NarratableReportHandler};
 
 use self::diagnostic::FindingDiagnostic;
-use self::malformed::{MalformedDiagnostic, Reopened};
+use self::malformed::MalformedDiagnostic;
 use super::Report;
 use super::sanitize::{self, for_terminal};
 use super::summary;
@@ -118,7 +118,6 @@ pub struct Human<W: Write, E: Write> {
     summary: bool,
     group: Vec<Finding>,
     shown: usize,
-    reopened: Reopened,
 }
 
 impl<W: Write, E: Write> Human<W, E> {
@@ -126,16 +125,7 @@ impl<W: Write, E: Write> Human<W, E> {
     /// unreadable inputs to `err` as `err_settings` say (standard error may be
     /// a terminal when standard output is not).
     pub fn new(out: W, settings: Settings, err: E, err_settings: Settings) -> Self {
-        Human {
-            out,
-            settings,
-            err,
-            err_settings,
-            summary: true,
-            group: Vec::new(),
-            shown: 0,
-            reopened: Reopened::default(),
-        }
+        Human { out, settings, err, err_settings, summary: true, group: Vec::new(), shown: 0 }
     }
 
     /// Whether to end with the ranked root causes (default true). `inspect`
@@ -210,7 +200,7 @@ impl<W: Write, E: Write> Report for Human<W, E> {
 
     fn malformed(&mut self, m: &Malformed) -> io::Result<()> {
         self.flush()?;
-        let diagnostic = MalformedDiagnostic::new(m, self.settings.source_width(), &mut self.reopened);
+        let diagnostic = MalformedDiagnostic::new(m, self.settings.source_width());
         let rendered = self.settings.render(&diagnostic);
         self.write(&rendered)
     }
