@@ -54,9 +54,10 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// How much text before and after the place where a payload broke is kept
-/// for showing it (see [`Malformed::source`]).
+/// How much text before the place where a payload broke is kept for showing
+/// it (see [`Malformed::source`]): enough for the element that broke.
 const BROKE_BEFORE: usize = 1536;
+/// How much text after it is kept.
 const BROKE_AFTER: usize = 256;
 
 /// `bytes` as text, without the partial characters a cut left at either end:

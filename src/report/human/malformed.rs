@@ -12,12 +12,10 @@ use super::source::{Label, PayloadSource};
 use crate::model::Malformed;
 use crate::report::sanitize;
 
-/// Bytes shown before the break, at most: enough for the element that broke.
 /// The label at the break.
 const BROKE: &str = "reading broke here";
-/// Bytes shown after the break, at most.
 
-/// A malformed payload, with its text when the input can be read again.
+/// A malformed payload, with the text around its break when the scan kept it.
 pub(crate) struct MalformedDiagnostic {
     inner: MietteDiagnostic,
     source: Option<PayloadSource>,
