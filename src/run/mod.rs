@@ -48,8 +48,9 @@ pub struct RunConfig {
     pub scan: ScanConfig,
     /// Worker threads; 0 picks one per core.
     pub threads: usize,
-    /// A plain file at least three times this long is scanned in segments of
-    /// about this many bytes, in parallel (default 16 MiB).
+    /// A plain file at least twice this long is scanned in segments of
+    /// about this many bytes, in parallel (default 4 MiB: a job's output
+    /// stays small enough for the other threads to keep scanning ahead).
     pub segment_len: u64,
     /// Measure where the time goes, by phase (see [`crate::model::Timings`]).
     pub timings: bool,
@@ -62,7 +63,7 @@ impl Default for RunConfig {
             walk: WalkConfig::default(),
             scan: ScanConfig::default(),
             threads: 0,
-            segment_len: 16 << 20,
+            segment_len: 4 << 20,
             timings: false,
         }
     }
