@@ -511,3 +511,24 @@ fn a_number_with_two_readings_names_both_and_leads_with_the_one_its_words_suppor
     let d = diagnose(busy, kb, &seen).unwrap();
     assert_eq!((d.code, d.also), ("ErrorServerBusy", None));
 }
+
+#[test]
+fn the_graph_samples_group_into_the_root_causes_an_administrator_fixes() {
+    use ewsdiag::report::Ndjson;
+    use ewsdiag::run::{RunConfig, run};
+    let samples = format!("{}/samples/graph", env!("CARGO_MANIFEST_DIR"));
+    let config = RunConfig { paths: vec![samples.into()], ..RunConfig::default() };
+    let summary = run(&config, &mut Ndjson::new(std::io::sink(), std::io::sink())).unwrap();
+    let ids: Vec<&str> = summary.root_causes.iter().map(|r| r.id.as_str()).collect();
+    for (want, what) in [
+        ("code:graph:ApplicationThrottled", "a throttled app"),
+        ("code:AADSTS65001", "missing admin consent"),
+        ("code:AADSTS7000215", "an invalid client secret"),
+        ("code:Forbidden", "EWS blocked by policy"),
+    ] {
+        let root = summary.root_causes.iter().find(|r| r.id == want);
+        assert!(root.is_some_and(|r| !r.fix.is_empty()), "{what} ({want}) with its fix: {ids:?}");
+    }
+    let blocked = summary.root_causes.iter().find(|r| r.id == "code:Forbidden").unwrap();
+    assert!(blocked.title.contains("EwsAllowedAppIDs"), "{}", blocked.title);
+}

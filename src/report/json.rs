@@ -27,12 +27,22 @@ pub struct Json<W: Write, E: Write> {
     malformed: Vec<Malformed>,
     skipped: Vec<Note>,
     unreadable: Vec<Note>,
+    /// Writes the findings that reach this thread whole.
+    items: JsonFinding,
 }
 
 impl<W: Write, E: Write> Json<W, E> {
     /// A renderer writing to `out`, with read failures also going to `err`.
     pub fn new(out: W, err: E) -> Self {
-        Json { out, err, started: false, malformed: Vec::new(), skipped: Vec::new(), unreadable: Vec::new() }
+        Json {
+            out,
+            err,
+            started: false,
+            malformed: Vec::new(),
+            skipped: Vec::new(),
+            unreadable: Vec::new(),
+            items: JsonFinding::item(),
+        }
     }
 
     /// Writes items that each end with a comma: the comma goes before the
@@ -56,7 +66,7 @@ impl<W: Write, E: Write> Report for Json<W, E> {
 
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         let mut item = Vec::new();
-        JsonFinding::item().write(finding, &mut item);
+        self.items.write(finding, &mut item);
         self.items(&item)
     }
 

@@ -31,12 +31,16 @@ use crate::model::{Finding, Malformed, Note, Summary};
 pub struct Ndjson<W: Write, E: Write> {
     out: W,
     err: E,
+    /// Writes the findings that reach this thread whole, with its own memory
+    /// of diagnoses already written.
+    lines: JsonFinding,
+    line: Vec<u8>,
 }
 
 impl<W: Write, E: Write> Ndjson<W, E> {
     /// A renderer writing lines to `out` and read failures also to `err`.
     pub fn new(out: W, err: E) -> Self {
-        Ndjson { out, err }
+        Ndjson { out, err, lines: JsonFinding::line(), line: Vec::new() }
     }
 
     fn line(&mut self, line: &Line<'_>) -> io::Result<()> {
@@ -55,9 +59,9 @@ impl<W: Write, E: Write> Report for Ndjson<W, E> {
     }
 
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        let mut line = Vec::new();
-        JsonFinding::line().write(finding, &mut line);
-        self.out.write_all(&line)
+        self.line.clear();
+        self.lines.write(finding, &mut self.line);
+        self.out.write_all(&self.line)
     }
 
     fn malformed(&mut self, malformed: &Malformed) -> io::Result<()> {

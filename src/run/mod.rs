@@ -48,9 +48,10 @@ pub struct RunConfig {
     pub scan: ScanConfig,
     /// Worker threads; 0 picks one per core.
     pub threads: usize,
-    /// A plain file at least twice this long is scanned in segments of
-    /// about this many bytes, in parallel (default 4 MiB: a job's output
-    /// stays small enough for the other threads to keep scanning ahead).
+    /// A plain file at least three times this long is scanned in segments of
+    /// about this many bytes, in parallel (default 16 MiB: the findings near a
+    /// segment's start go through the reporting thread, so smaller segments
+    /// cost more than they spread).
     pub segment_len: u64,
     /// Measure where the time goes, by phase (see [`crate::model::Timings`]).
     pub timings: bool,
@@ -63,7 +64,7 @@ impl Default for RunConfig {
             walk: WalkConfig::default(),
             scan: ScanConfig::default(),
             threads: 0,
-            segment_len: 4 << 20,
+            segment_len: 16 << 20,
             timings: false,
         }
     }

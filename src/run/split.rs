@@ -30,7 +30,7 @@ use super::one::{Scanned, read_at};
 
 /// A file is split only into this many segments or more: fewer would not pay
 /// for the setting up.
-const MIN_SEGMENTS: u64 = 2;
+const MIN_SEGMENTS: u64 = 3;
 /// How much of the previous segment a segment reads first: what the scanner
 /// itself keeps behind its position.
 const OVERLAP: u64 = LOOKBACK as u64;
