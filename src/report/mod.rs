@@ -33,6 +33,14 @@ pub trait FindingWriter: Send {
     fn write(&mut self, finding: &Finding, out: &mut Vec<u8>);
 }
 
+/// A writer for formats that show no finding on its own (the summary, `-q`):
+/// findings are dropped on the thread that found them.
+pub struct Discard;
+
+impl FindingWriter for Discard {
+    fn write(&mut self, _: &Finding, _: &mut Vec<u8>) {}
+}
+
 /// One output format.
 pub trait Report {
     /// A writer for one scanning thread, when the format writes each finding

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use super::human::text::{Paint, shorten, wrap};
 use super::human::{Settings, render_unreadable};
-use super::{FindingWriter, Report};
+use super::{Discard, FindingWriter, Report};
 use crate::model::{Confidence, Finding, Malformed, Note, RootCause, Summary, Transient};
 
 /// Lines the whole summary fits in by default: one terminal screen, when the
@@ -64,16 +64,10 @@ impl<W: Write, E: Write> Overview<W, E> {
     }
 }
 
-/// The summary shows no finding on its own: each is dropped where it is found.
-struct Nothing;
-
-impl FindingWriter for Nothing {
-    fn write(&mut self, _: &Finding, _: &mut Vec<u8>) {}
-}
-
 impl<W: Write, E: Write> Report for Overview<W, E> {
     fn writer(&self) -> Option<Box<dyn FindingWriter>> {
-        Some(Box::new(Nothing))
+        // No finding is shown on its own: each is dropped where it is found.
+        Some(Box::new(Discard))
     }
 
     fn finding(&mut self, _: &Finding) -> io::Result<()> {

@@ -12,7 +12,7 @@ use ewsdiag::model::{Finding, Malformed, Summary};
 use ewsdiag::redact::{Redacting, Redactor};
 use ewsdiag::report::human::{Human, Settings};
 use ewsdiag::report::summary::{Overview, SCREEN, Shown};
-use ewsdiag::report::{Csv, FindingWriter, Html, Json, Ndjson, Report};
+use ewsdiag::report::{Csv, Discard, FindingWriter, Html, Json, Ndjson, Report};
 use ewsdiag::run::{self, RunConfig};
 use ewsdiag::scan::ScanConfig;
 use ewsdiag::walk::WalkConfig;
@@ -230,13 +230,6 @@ fn total_bytes(paths: &[PathBuf], walk: &WalkConfig) -> Option<u64> {
 /// standard error.
 struct Silent<E: Write> {
     err: E,
-}
-
-/// Findings are dropped on the thread that found them.
-struct Discard;
-
-impl FindingWriter for Discard {
-    fn write(&mut self, _: &Finding, _: &mut Vec<u8>) {}
 }
 
 impl<E: Write> Report for Silent<E> {
