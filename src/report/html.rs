@@ -19,6 +19,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use super::notes::Notes;
 use super::{FindingWriter, Report};
 use crate::model::{Class, Confidence, Finding, Malformed, Note, RootCause, Summary, Transient};
 
@@ -34,23 +35,13 @@ pub struct Html<W: Write, E: Write> {
     /// The findings' markup, in input order.
     findings: Spool,
     count: usize,
-    malformed: Vec<Malformed>,
-    skipped: Vec<Note>,
-    errors: Vec<Note>,
+    notes: Notes,
 }
 
 impl<W: Write, E: Write> Html<W, E> {
     /// A renderer writing the page to `out`, with read failures also going to `err`.
     pub fn new(out: W, err: E) -> Self {
-        Html {
-            out,
-            err,
-            findings: Spool::default(),
-            count: 0,
-            malformed: Vec::new(),
-            skipped: Vec::new(),
-            errors: Vec::new(),
-        }
+        Html { out, err, findings: Spool::default(), count: 0, notes: Notes::default() }
     }
 }
 
@@ -79,23 +70,23 @@ impl<W: Write, E: Write> Report for Html<W, E> {
     }
 
     fn malformed(&mut self, malformed: &Malformed) -> io::Result<()> {
-        self.malformed.push(malformed.clone());
+        self.notes.malformed(malformed);
         Ok(())
     }
 
     fn skipped(&mut self, path: &str, reason: &str) -> io::Result<()> {
-        self.skipped.push(Note { path: path.to_string(), reason: reason.to_string() });
+        self.notes.skipped(path, reason);
         Ok(())
     }
 
     fn unreadable(&mut self, path: &str, reason: &str) -> io::Result<()> {
-        let _ = writeln!(self.err, "ewsdiag: {path}: {reason}");
-        self.errors.push(Note { path: path.to_string(), reason: reason.to_string() });
+        self.notes.unreadable(&mut self.err, path, reason);
         Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let page = page(summary, self.count, &self.malformed, &self.skipped, &self.errors).into_string();
+        let Notes { malformed, skipped, unreadable } = &self.notes;
+        let page = page(summary, self.count, malformed, skipped, unreadable).into_string();
         // Input text is escaped, so the marker can only be the template's own.
         let (before, after) = page.split_once(FINDINGS_GO_HERE).unwrap_or((&page, ""));
         self.out.write_all(before.as_bytes())?;

@@ -14,19 +14,18 @@
 use std::io::{self, Write};
 
 use super::line::JsonFinding;
+use super::notes::Notes;
 use super::wire;
 use super::{FindingWriter, Report};
+use crate::model::Summary;
 use crate::model::{Finding, Malformed};
-use crate::model::{Note, Summary};
 
 /// Writes one JSON document to `out`; read failures also go to `err`.
 pub struct Json<W: Write, E: Write> {
     out: W,
     err: E,
     started: bool,
-    malformed: Vec<Malformed>,
-    skipped: Vec<Note>,
-    unreadable: Vec<Note>,
+    notes: Notes,
     /// Writes the findings that reach this thread whole.
     items: JsonFinding,
 }
@@ -34,15 +33,7 @@ pub struct Json<W: Write, E: Write> {
 impl<W: Write, E: Write> Json<W, E> {
     /// A renderer writing to `out`, with read failures also going to `err`.
     pub fn new(out: W, err: E) -> Self {
-        Json {
-            out,
-            err,
-            started: false,
-            malformed: Vec::new(),
-            skipped: Vec::new(),
-            unreadable: Vec::new(),
-            items: JsonFinding::item(),
-        }
+        Json { out, err, started: false, notes: Notes::default(), items: JsonFinding::item() }
     }
 
     /// Writes items that each end with a comma: the comma goes before the
@@ -71,18 +62,17 @@ impl<W: Write, E: Write> Report for Json<W, E> {
     }
 
     fn malformed(&mut self, malformed: &Malformed) -> io::Result<()> {
-        self.malformed.push(malformed.clone());
+        self.notes.malformed(malformed);
         Ok(())
     }
 
     fn skipped(&mut self, path: &str, reason: &str) -> io::Result<()> {
-        self.skipped.push(Note { path: path.to_string(), reason: reason.to_string() });
+        self.notes.skipped(path, reason);
         Ok(())
     }
 
     fn unreadable(&mut self, path: &str, reason: &str) -> io::Result<()> {
-        let _ = writeln!(self.err, "ewsdiag: {path}: {reason}");
-        self.unreadable.push(Note { path: path.to_string(), reason: reason.to_string() });
+        self.notes.unreadable(&mut self.err, path, reason);
         Ok(())
     }
 
@@ -90,9 +80,9 @@ impl<W: Write, E: Write> Report for Json<W, E> {
         if !self.started {
             self.out.write_all(b"{\"findings\":[")?;
         }
-        let malformed: Vec<_> = self.malformed.iter().map(wire::Malformed::from).collect();
-        let skipped: Vec<_> = self.skipped.iter().map(wire::Note::from).collect();
-        let unreadable: Vec<_> = self.unreadable.iter().map(wire::Note::from).collect();
+        let malformed: Vec<_> = self.notes.malformed.iter().map(wire::Malformed::from).collect();
+        let skipped: Vec<_> = self.notes.skipped.iter().map(wire::Note::from).collect();
+        let unreadable: Vec<_> = self.notes.unreadable.iter().map(wire::Note::from).collect();
         self.out.write_all(b"],\"malformed\":")?;
         serde_json::to_writer(&mut self.out, &malformed)?;
         self.out.write_all(b",\"skipped\":")?;

@@ -13,6 +13,7 @@ pub mod human;
 mod json;
 mod line;
 mod ndjson;
+mod notes;
 pub mod sanitize;
 pub mod summary;
 pub mod wire;
