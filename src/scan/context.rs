@@ -5,16 +5,6 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-static TIME: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"\b(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
-        r"|\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?",
-        // PHP's error log: `25-Nov-2026 10:04:40 UTC`.
-        r"|\d{1,2}-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{4} \d{2}:\d{2}:\d{2}(?: UTC)?)"
-    ))
-    .ok()
-});
-
 static TRACE_TIME: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r#"<Trace\s[^>]*?Time=["']([^"']+)["']"#).ok());
 
@@ -128,8 +118,8 @@ const RECORD_LINES: usize = 24;
 
 /// The first timestamp in `text`.
 pub(crate) fn time(text: &[u8]) -> Option<String> {
-    let found = TIME.as_ref()?.find(text)?;
-    Some(String::from_utf8_lossy(found.as_bytes()).into_owned())
+    let found = super::time::find(text)?;
+    Some(String::from_utf8_lossy(&text[found]).into_owned())
 }
 
 /// The `Time` attribute of the `<Trace …>` block that `text` ends inside: the
@@ -161,19 +151,61 @@ fn has_word(text: &[u8], word: &[u8]) -> bool {
         .any(|at| text.get(at + 1..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest)))
 }
 
+/// Can a word `mailbox` in `text` be followed by a name: (a quoted or
+/// bracketed one or an address, one written bare)? Most payloads say
+/// `mailbox` only in passing (`the mailbox database`, `exceeds the mailbox
+/// quota`), and this look at the next word spares them both patterns. It
+/// errs towards yes: the patterns decide.
+fn mailbox_may_follow(text: &[u8]) -> (bool, bool) {
+    let (mut quoted, mut bare) = (false, false);
+    let word = b"ailbox";
+    for at in memchr::memchr2_iter(b'm', b'M', text) {
+        if !text.get(at + 1..at + 7).is_some_and(|w| w.eq_ignore_ascii_case(word)) {
+            continue;
+        }
+        let gap = text[at + 7..].iter().take_while(|b| b.is_ascii_whitespace() || **b == 0x0B).count();
+        let next = at + 7 + gap;
+        let Some(&first) = text.get(next) else { continue };
+        let blank_run = text[at + 7..next].iter().all(|b| matches!(b, b' ' | b'\t'));
+        if !first.is_ascii() {
+            // A non-ASCII blank, a curly quote, a capital: let the patterns look.
+            return (true, true);
+        }
+        bare |= gap > 0 && blank_run && (first.is_ascii_uppercase() || first.is_ascii_digit());
+        if gap > 0 {
+            let rest = &text[next..];
+            let address =
+                rest.iter().take_while(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(b)).count();
+            quoted |= matches!(first, b'"' | b'\\' | b'&' | b'[' | b'\'')
+                || rest.get(address) == Some(&b'@')
+                || rest.get(..6).is_some_and(|w| w.eq_ignore_ascii_case(b"record"));
+        }
+        if quoted && bare {
+            break;
+        }
+    }
+    (quoted, bare)
+}
+
 /// The mailbox an alert sentence names: quoted (`through the mailbox "X"`),
 /// bracketed, an address, or bare (`for the mailbox Sales Queue because…`,
 /// `Mailbox Nadia Holm didn't synchronize.`).
 pub(crate) fn mailbox(text: &[u8]) -> Option<String> {
-    if !has_word(text, b"mailbox") {
-        return None;
-    }
-    if let Some(captures) = MAILBOX.as_ref()?.captures(text) {
+    let (quoted, bare) = mailbox_may_follow(text);
+    mailbox_named(text, quoted, bare)
+}
+
+/// [`mailbox`], trying the quoted forms when `quoted` and the bare ones when `bare`.
+fn mailbox_named(text: &[u8], quoted: bool, bare: bool) -> Option<String> {
+    if quoted && let Some(captures) = MAILBOX.as_ref()?.captures(text) {
         let name = (1..=5).find_map(|i| captures.get(i))?;
         let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
         if !name.is_empty() && !name.starts_with('<') {
             return Some(name);
         }
+    }
+    if !bare {
+        return None;
     }
     BARE_MAILBOX.as_ref()?.captures_iter(text).find_map(|c| {
         let start = c.get(2)?.start();
@@ -261,6 +293,60 @@ mod tests {
             let text = text.replace("\\u{2026}", "\u{2026}");
             assert_eq!(mailbox(text.as_bytes()).as_deref(), *want, "{text}");
         }
+    }
+
+    #[test]
+    fn the_look_ahead_never_hides_a_mailbox_the_patterns_find() {
+        const PIECES: &[&str] = &[
+            "the ",
+            "for ",
+            "mailbox",
+            "Mailbox",
+            "MAILBOX",
+            " ",
+            "\t",
+            "\u{b}",
+            "\n",
+            "record ",
+            "\"",
+            "\"\"",
+            "\\\"",
+            "&quot;",
+            "&amp;quot;",
+            "[",
+            "]",
+            "'",
+            "\u{201c}",
+            "\u{201d}",
+            "\u{a0}",
+            "Dana Okafor",
+            "kai.berg",
+            "@contoso.com",
+            "4f2d",
+            " didn't synchronize.",
+            " because",
+            ". ",
+            ">",
+            "*",
+            "database",
+            "es",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut named = 0;
+        for _ in 0..40_000 {
+            let n = 1 + next() % 10;
+            let text: String = (0..n).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+            let all = mailbox_named(text.as_bytes(), true, true);
+            named += usize::from(all.is_some());
+            assert_eq!(mailbox(text.as_bytes()), all, "{text:?}");
+        }
+        assert!(named > 50, "the generator names mailboxes ({named} times)");
     }
 
     #[test]

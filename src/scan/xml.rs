@@ -8,7 +8,8 @@
 //! opened), and where quick-xml cannot help (a tag without its `>`, an
 //! unescaped `<` in a message) the raw text is read directly.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use memchr::memmem;
@@ -16,6 +17,7 @@ use quick_xml::Reader;
 use quick_xml::errors::{Error as XmlError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 use regex::bytes::Regex;
+use rustc_hash::FxHashMap;
 
 use super::view::decode_text;
 use super::work;
@@ -83,8 +85,9 @@ enum Capture {
     Detail(String),
 }
 
-struct Open {
-    name: Vec<u8>,
+struct Open<'a> {
+    /// The local name, borrowed from the text (an element costs no allocation).
+    name: Cow<'a, [u8]>,
     /// Index into `contexts` of the message this element opened.
     context: Option<usize>,
     capture: Option<(Capture, usize)>,
@@ -96,14 +99,14 @@ struct Open {
     operation_from: Option<usize>,
 }
 
-impl Open {
+impl<'a> Open<'a> {
     fn new(
-        name: Vec<u8>,
+        name: Cow<'a, [u8]>,
         context: Option<usize>,
         capture: Option<(Capture, usize)>,
-        parent: Option<&Open>,
-    ) -> Open {
-        let in_message_xml = parent.is_some_and(|p| p.in_message_xml || p.name == b"MessageXml");
+        parent: Option<&Open<'_>>,
+    ) -> Open<'a> {
+        let in_message_xml = parent.is_some_and(|p| p.in_message_xml || *p.name == *b"MessageXml");
         Open { name, context, capture, in_message_xml, operation_from: parent.and_then(|p| p.operation_from) }
     }
 }
@@ -112,23 +115,23 @@ impl Open {
 /// closing nothing open (a pasted fragment's, or a hostile run of them under
 /// deep nesting) is known at once instead of by a walk down the stack.
 #[derive(Default)]
-struct Stack {
-    items: Vec<Open>,
-    names: HashMap<Vec<u8>, usize>,
+struct Stack<'a> {
+    items: Vec<Open<'a>>,
+    names: FxHashMap<Cow<'a, [u8]>, usize>,
 }
 
-impl Stack {
-    fn push(&mut self, open: Open) {
+impl<'a> Stack<'a> {
+    fn push(&mut self, open: Open<'a>) {
         *self.names.entry(open.name.clone()).or_default() += 1;
         self.items.push(open);
     }
 
-    fn pop(&mut self) -> Option<Open> {
+    fn pop(&mut self) -> Option<Open<'a>> {
         let open = self.items.pop()?;
-        if let Some(count) = self.names.get_mut(&open.name) {
+        if let Some(count) = self.names.get_mut(&*open.name) {
             *count -= 1;
             if *count == 0 {
-                self.names.remove(&open.name);
+                self.names.remove(&*open.name);
             }
         }
         Some(open)
@@ -139,7 +142,7 @@ impl Stack {
         self.names.clear();
     }
 
-    fn last_mut(&mut self) -> Option<&mut Open> {
+    fn last_mut(&mut self) -> Option<&mut Open<'a>> {
         self.items.last_mut()
     }
 
@@ -149,16 +152,16 @@ impl Stack {
         if !self.names.contains_key(name) {
             return None;
         }
-        let depth = self.items.iter().rposition(|o| o.name == name)?;
+        let depth = self.items.iter().rposition(|o| *o.name == *name)?;
         work::add(self.items.len() - depth);
         Some(depth)
     }
 }
 
-impl std::ops::Deref for Stack {
-    type Target = [Open];
+impl<'a> std::ops::Deref for Stack<'a> {
+    type Target = [Open<'a>];
 
-    fn deref(&self) -> &[Open] {
+    fn deref(&self) -> &[Open<'a>] {
         &self.items
     }
 }
@@ -211,7 +214,7 @@ pub(crate) fn parse(text: &[u8], start: usize, more_may_come: bool) -> Parse {
 struct Parser<'a> {
     text: &'a [u8],
     more_may_come: bool,
-    open: Stack,
+    open: Stack<'a>,
     contexts: Vec<Context>,
     done: Vec<Message>,
     saw_message: bool,
@@ -234,7 +237,7 @@ fn reader_at(text: &[u8]) -> Reader<&[u8]> {
     reader
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// Runs to the end of the root element; `None` when more text is needed.
     fn run(&mut self, start: usize) -> Option<Window> {
         let text = self.text;
@@ -251,11 +254,11 @@ impl Parser<'_> {
                     return Some(self.cut(before, None));
                 }
                 Ok(Event::Start(e)) => {
-                    let name = local_name(e.name().as_ref().as_bytes()).to_vec();
+                    let name = borrowed(text, local_name(e.name().as_ref().as_bytes()));
                     if self.open.is_empty() && loose.is_none() {
                         loose = root_parts(&name);
                     }
-                    let message_text = name == b"MessageText";
+                    let message_text = *name == *b"MessageText";
                     self.open_element(&e, name, before, after);
                     if message_text {
                         match self.read_raw_message(after) {
@@ -275,7 +278,7 @@ impl Parser<'_> {
                     }
                 }
                 Ok(Event::Empty(e)) => {
-                    let name = local_name(e.name().as_ref().as_bytes()).to_vec();
+                    let name = borrowed(text, local_name(e.name().as_ref().as_bytes()));
                     if self.open.is_empty() && loose.is_none() {
                         loose = root_parts(&name);
                     }
@@ -340,7 +343,7 @@ impl Parser<'_> {
     /// part follows; its pseudo-element then closes its message. `None` when
     /// what follows is not read yet.
     fn root_done(&mut self, at: usize, loose: Option<&'static [&'static [u8]]>) -> Option<bool> {
-        let only_loose = self.open.len() == 1 && self.open[0].name == LOOSE;
+        let only_loose = self.open.len() == 1 && *self.open[0].name == *LOOSE;
         if !(self.open.is_empty() || only_loose) || self.loose_continues(at, loose)? {
             return Some(false);
         }
@@ -369,22 +372,22 @@ impl Parser<'_> {
         Some(parts.contains(&local_name(&rest[1..name_end])))
     }
 
-    fn open_element(&mut self, e: &BytesStart<'_>, name: Vec<u8>, before: usize, after: usize) {
-        let in_message_xml = self.open.last().is_some_and(|o| o.in_message_xml || o.name == b"MessageXml");
+    fn open_element(&mut self, e: &BytesStart<'_>, name: Cow<'a, [u8]>, before: usize, after: usize) {
+        let in_message_xml = self.open.last().is_some_and(|o| o.in_message_xml || *o.name == *b"MessageXml");
         let context = self.context_for(e, &name, before);
         let capture = if context.is_some() {
             None
         } else if in_message_xml {
-            let key = if name == b"Value" { attribute(e, b"Name") } else { None };
+            let key = if *name == *b"Value" { attribute(e, b"Name") } else { None };
             let key = key.unwrap_or_else(|| String::from_utf8_lossy(&name).into_owned());
             Some(Capture::Detail(key))
         } else {
-            match name.as_slice() {
+            match &*name {
                 b"ResponseCode" => Some(Capture::Code),
                 b"faultcode" => Some(Capture::FaultCode),
-                b"Value" if self.open.last().is_some_and(|o| o.name == b"Code") => Some(Capture::FaultCode),
+                b"Value" if self.open.last().is_some_and(|o| *o.name == *b"Code") => Some(Capture::FaultCode),
                 b"faultstring" => Some(Capture::Message),
-                b"Text" if self.open.last().is_some_and(|o| o.name == b"Reason") => Some(Capture::Message),
+                b"Text" if self.open.last().is_some_and(|o| *o.name == *b"Reason") => Some(Capture::Message),
                 b"Message" => Some(Capture::DetailMessage),
                 b"ErrorCode" => Some(Capture::ErrorCode),
                 _ => None,
@@ -392,7 +395,7 @@ impl Parser<'_> {
         };
         self.end_text_capture(before);
         let mut open = Open::new(name, context, capture.map(|c| (c, after)), self.open.last());
-        if operation_of(&open.name).is_some() {
+        if operation_stem(&open.name).is_some() {
             open.operation_from = Some(self.open.len());
         }
         self.open.push(open);
@@ -463,7 +466,7 @@ impl Parser<'_> {
         // Loose parts share one message, held by a pseudo-element around them;
         // the part itself is captured like any other.
         if root_parts(name).is_some() && self.open.is_empty() {
-            self.open.push(Open::new(LOOSE.to_vec(), Some(index), None, None));
+            self.open.push(Open::new(Cow::Borrowed(LOOSE), Some(index), None, None));
             return None;
         }
         Some(index)
@@ -643,11 +646,27 @@ fn salvage_code(raw: &[u8], at: usize) -> Option<Field> {
 /// share (`ItemInfoResponseMessageType` answers CreateItem, SendItem, UpdateItem
 /// …) name no operation.
 fn operation_of(name: &[u8]) -> Option<String> {
+    operation_stem(name).map(|stem| String::from_utf8_lossy(stem).into_owned())
+}
+
+/// The operation part of a response element's name, as [`operation_of`].
+fn operation_stem(name: &[u8]) -> Option<&[u8]> {
     const SHARED: &[&[u8]] = &[b"", b"ItemInfo", b"FolderInfo", b"AttachmentInfo", b"Base"];
     let stem = [&b"ResponseMessageType"[..], b"ResponseMessage", b"Response"]
         .iter()
         .find_map(|suffix| name.strip_suffix(*suffix))?;
-    (!SHARED.contains(&stem)).then(|| String::from_utf8_lossy(stem).into_owned())
+    (!SHARED.contains(&stem)).then_some(stem)
+}
+
+/// `part`, a slice of `text` that quick-xml handed out with a shorter
+/// lifetime, as a slice of `text` itself; a copy when it is not one (never,
+/// reading from a slice, but the reader's types do not promise it).
+fn borrowed<'a>(text: &'a [u8], part: &[u8]) -> Cow<'a, [u8]> {
+    let start = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match text.get(start..start.wrapping_add(part.len())) {
+        Some(same) if same.as_ptr() == part.as_ptr() => Cow::Borrowed(same),
+        _ => Cow::Owned(part.to_vec()),
+    }
 }
 
 /// The part of a qualified name after its last `:`.
@@ -657,9 +676,9 @@ pub(crate) fn local_name(name: &[u8]) -> &[u8] {
 
 /// The local name of an end tag that may have lost its `>` and run into the
 /// next tag (`</q1:MessageText<q1:ResponseCode`).
-fn name_before_junk(name: &[u8]) -> Vec<u8> {
+fn name_before_junk(name: &[u8]) -> &[u8] {
     let end = name.iter().position(|b| !is_name_byte(*b) && *b != b':').unwrap_or(name.len());
-    local_name(&name[..end]).to_vec()
+    local_name(&name[..end])
 }
 
 pub(crate) fn is_name_byte(b: u8) -> bool {
