@@ -289,7 +289,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 Ok(Event::End(e)) => {
-                    self.close_element(&name_before_junk(e.name().as_ref().as_bytes()), before, after);
+                    self.close_element(name_before_junk(e.name().as_ref().as_bytes()), before, after);
                     if self.root_done(after, loose)? {
                         return Some(Window::ended(after));
                     }
