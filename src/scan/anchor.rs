@@ -215,7 +215,7 @@ pub(crate) struct Input<'a> {
 }
 
 /// A finding (positions relative to the buffer) or a payload that broke.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Item {
     Finding(Box<Finding>),
     Malformed { start: usize, end: usize, error_at: usize, reason: String },

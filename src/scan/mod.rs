@@ -47,6 +47,7 @@ mod text;
 mod time;
 mod view;
 mod window;
+mod windows;
 #[doc(hidden)]
 pub mod work;
 mod xml;
