@@ -93,8 +93,10 @@ pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64) -> Vec<
     for (i, target) in targets.iter().enumerate() {
         let split = match (target, sizes.get(i).copied().flatten()) {
             // Archives and workbooks are read whole, never split.
+            // (Only a file large enough to split is opened to tell.)
             (Target::Input { origin: origin @ Origin::File(path), .. }, Some(len))
-                if input::Container::of_path(path).is_none() =>
+                if len >= segment_len.saturating_mul(MIN_SEGMENTS)
+                    && input::Container::of_path(path).is_none() =>
             {
                 segments(path, len, segment_len.max(1)).map(|(file, s)| (origin, file, s))
             }
