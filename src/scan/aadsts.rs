@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::bytes::Regex;
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Outcome};
+use super::recognise::{Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank, capture, capture_last, stack_frame, starts_record};
 use super::text::ident_before;
 use crate::model::{Class, Finding, Shape};

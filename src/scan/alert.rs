@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Item, Outcome};
 use super::lines::line_start;
+use super::recognise::{Hit, Input, Item, Outcome};
 use super::text::{
     clean_sentence, ident_before, line_incomplete, sentence_start, skip_label_punctuation, token_end,
     trim_span,

@@ -4,10 +4,11 @@
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 
-use super::anchor::{self, Hit, Input, Item, Outcome};
+use super::anchor;
 use super::event::{self, RecordStart};
 use super::lines::{self, Lines};
 use super::recent::Recent;
+use super::recognise::{Hit, Input, Item, LOOKBACK, Outcome};
 use super::time;
 use super::{ScanConfig, SourceInfo};
 use super::{work, xml};
@@ -72,10 +73,6 @@ fn whole_chars(bytes: &[u8]) -> (usize, String) {
     }
     (lead, String::from_utf8_lossy(text).into_owned())
 }
-
-/// How far back from the scan position the buffer keeps text: alert sentences
-/// and tag openers are looked for behind an anchor.
-pub const LOOKBACK: usize = 4096;
 
 /// `</name>` for the element whose start tag opens `text`, if it is raw XML.
 fn closing_tag(text: &[u8]) -> Option<Vec<u8>> {
@@ -265,7 +262,7 @@ impl<'a> Driver<'a> {
                 }
                 return None;
             }
-            let Some(hit) = anchor::next_hit(&self.buf, *pos) else {
+            let Some(found) = anchor::next_hit(&self.buf, *pos) else {
                 *pos = if eof {
                     self.buf.len()
                 } else {
@@ -276,6 +273,7 @@ impl<'a> Driver<'a> {
                 }
                 return None;
             };
+            let hit = found.hit;
             if let Some(segment) = self.segment {
                 let at = self.base + hit.at as u64;
                 if at >= segment.stop {
@@ -289,7 +287,7 @@ impl<'a> Driver<'a> {
                 }
             }
             let input = Input { buf: &self.buf, eof, floor: *floor, max_payload: self.config.max_payload };
-            match anchor::recognise(&input, hit) {
+            match anchor::recognise(&input, found) {
                 Outcome::Found { items, end } => {
                     for item in items {
                         self.emit(item);
@@ -313,7 +311,7 @@ impl<'a> Driver<'a> {
                         floor: *floor,
                         max_payload: self.config.max_payload,
                     };
-                    match anchor::recognise(&cut, hit) {
+                    match anchor::recognise(&cut, found) {
                         Outcome::Found { items, end } => {
                             for item in items {
                                 self.emit(item);

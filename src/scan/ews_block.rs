@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Outcome};
 use super::http_context::{self, anchor_mailbox, exchange};
+use super::recognise::{Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank};
 use crate::model::{Class, Finding, Shape};
 

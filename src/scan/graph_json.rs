@@ -6,9 +6,9 @@
 use serde_json::{Map, Value};
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Outcome};
-use super::driver::LOOKBACK;
 use super::http_context::fill_around;
+use super::recognise::LOOKBACK;
+use super::recognise::{Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank, starts_record};
 use crate::model::{Class, Finding, Shape};
 

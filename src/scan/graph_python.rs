@@ -9,8 +9,8 @@ use regex::bytes::Regex;
 use serde_json::{Map, Value};
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Outcome};
 use super::http_context::fill_around;
+use super::recognise::{Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, capture};
 use super::text::ident_before;
 use crate::model::{Class, Finding, Shape};

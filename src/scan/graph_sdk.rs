@@ -10,8 +10,8 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Outcome};
 use super::http_context::fill_around;
+use super::recognise::{Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank, capture, capture_at, stack_frame, starts_record};
 use super::text::ident_before;
 use crate::kb::status;

@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Item, Outcome, remap};
+use super::recognise::{Hit, Input, Item, Outcome, remap};
 use super::view::{self, View};
 use super::work;
 use crate::model::{Class, Finding, Shape, Span, Wrapping};

@@ -42,6 +42,7 @@ mod http_context;
 mod json;
 mod lines;
 mod recent;
+mod recognise;
 mod record;
 mod text;
 mod time;
@@ -64,8 +65,9 @@ pub(crate) fn rfc3339(text: &str) -> Option<String> {
     time::rfc3339(text)
 }
 
-pub use driver::{Event, LOOKBACK, ReadError, Segment, SegmentEnd};
+pub use driver::{Event, ReadError, Segment, SegmentEnd};
 pub use recent::{REPEAT_REACH, Recent};
+pub use recognise::LOOKBACK;
 
 use crate::filter::Filter;
 use crate::model::{Encoding, Stats};

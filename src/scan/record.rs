@@ -4,9 +4,8 @@
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Item, Outcome, remap};
-use super::driver::LOOKBACK;
 use super::lines;
+use super::recognise::{Hit, Input, Item, LOOKBACK, Outcome, remap};
 use super::view::{self, View};
 use super::{NeedMore, context};
 use crate::model::Finding;

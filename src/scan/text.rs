@@ -6,9 +6,9 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Item, Outcome};
 use super::context;
 use super::lines::{line_end, line_start};
+use super::recognise::{Hit, Input, Item, Outcome};
 use crate::kb::codes;
 use crate::model::{Class, Finding, Shape, Span};
 

@@ -4,10 +4,10 @@
 //! re-reading it with a viewer's line cuts taken out when that reads better.
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Item, Outcome, remap};
+use super::context;
+use super::recognise::{Hit, Input, Item, LOOKBACK, Outcome, remap};
 use super::view::{self, View};
 use super::xml::{self, Parse};
-use super::{context, driver};
 use crate::model::{Finding, Marks, Span, Wrapping};
 
 /// How the `<` before an element name is written.
@@ -148,7 +148,7 @@ fn quoting(buf: &[u8], start: usize) -> Quoting {
 fn entity_wrapping(buf: &[u8], start: usize) -> Wrapping {
     // Context only, so it may look behind the previous payload; no further
     // than the scanner always keeps, so the answer never depends on buffering.
-    let reach = start.saturating_sub(driver::LOOKBACK);
+    let reach = start.saturating_sub(LOOKBACK);
     let before = &buf[reach..start];
     let Some(lt) = memchr::memrchr(b'<', before) else {
         return Wrapping::HtmlEscaped;
