@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::bytes::Regex;
 
 use super::NeedMore;
-use super::recognise::{Hit, Input, Outcome};
+use super::recognise::{Draft, Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank, capture, capture_last, stack_frame, starts_record};
 use super::text::ident_before;
 use crate::model::{Class, Finding, Shape};
@@ -80,7 +80,7 @@ fn read(t: &Text<'_>) -> Answer {
     let mut f = Finding::new(Shape::Aadsts, code.clone());
     f.class = Some(Class::Error);
     let message = record::clean(&b[ms..me]);
-    let message_mark = (!message.is_empty()).then_some((ms, me));
+    let message_mark = (!message.is_empty()).then_some(ms..me);
     if !message.is_empty() {
         f.message = Some(message);
     }
@@ -134,8 +134,7 @@ fn read(t: &Text<'_>) -> Answer {
         let said = again + usize::from(b.get(again) == Some(&b':'));
         end = message_end(t, said, false)?.min(last);
     }
-    record::place(&mut f, (at, msg_end), Some((at, code_end)), message_mark);
-    Ok(Read::one(f, end))
+    Ok(Read::one(Draft::new(f, at..msg_end, Some(at..code_end), message_mark), end))
 }
 
 /// Where the message starting at `from` ends.

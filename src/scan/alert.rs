@@ -3,19 +3,20 @@
 //! (an EWS name, a signed HRESULT, a ServiceError number, an HTTP or socket
 //! status, a `Crm.` code, a bare status name).
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
 use super::lines::line_start;
-use super::recognise::{Hit, Input, Item, Outcome};
+use super::recognise::{Draft, Hit, Input, Origin, Outcome};
 use super::text::{
     clean_sentence, ident_before, line_incomplete, sentence_start, skip_label_punctuation, token_end,
     trim_span,
 };
 use super::{context, lines, view};
 use crate::kb::{codes, status};
-use crate::model::{Finding, Shape, Span};
+use crate::model::{Finding, Shape};
 
 /// `Email Server Error Code:` and the token after it.
 pub(crate) fn alert_label(input: &Input<'_>, hit: Hit) -> Outcome {
@@ -40,9 +41,9 @@ static BARE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^([A-Za-z][
 /// An alert token read from its text.
 struct Token {
     code: String,
-    code_at: (usize, usize),
+    code_at: Range<usize>,
     /// Where the inner code stands, when the token spells it out.
-    inner_at: Option<(usize, usize)>,
+    inner_at: Option<Range<usize>>,
     inner: Option<String>,
     message: Option<String>,
     http: Option<String>,
@@ -65,13 +66,13 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         if c.get(1).is_none() && !(lead.is_ascii_uppercase() || lead.is_ascii_digit() || lead == b'-') {
             return None;
         }
-        let code_span = |w: &(usize, usize)| (at + rest.start() + w.0, at + rest.start() + w.1);
+        let code_span = |w: &(usize, usize)| at + rest.start() + w.0..at + rest.start() + w.1;
         let word = |w: &(usize, usize)| lossy(&rest.as_bytes()[w.0..w.1]);
         let joined = lossy(&rest.as_bytes()[first.0..words.last()?.1]);
         if let Some(pre) = c.get(1) {
             return Some(Token {
                 code: lossy(pre.as_bytes()),
-                code_at: (at + pre.start(), at + pre.end()),
+                code_at: at + pre.start()..at + pre.end(),
                 inner_at: None,
                 inner: None,
                 message: None,
@@ -110,7 +111,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         }
         let http = who.starts_with(b"Http").then(|| http_status(&joined)).flatten();
         let (code, span) = if who.starts_with(b"Http") {
-            (joined, (code_span(first).0, code_span(words.last()?).1))
+            (joined, code_span(first).start..code_span(words.last()?).end)
         } else {
             (first_word, code_span(first))
         };
@@ -125,9 +126,9 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         let word = |w: &(usize, usize)| lossy(&rest.as_bytes()[w.0..w.1]);
         return Some(Token {
             code: word(first),
-            code_at: (at + rest.start() + first.0, at + rest.start() + first.1),
+            code_at: at + rest.start() + first.0..at + rest.start() + first.1,
             inner: (words.len() > 1).then(|| word(last)),
-            inner_at: (words.len() > 1).then(|| (at + rest.start() + last.0, at + rest.start() + last.1)),
+            inner_at: (words.len() > 1).then(|| at + rest.start() + last.0..at + rest.start() + last.1),
             message: None,
             http: None,
             cut: false,
@@ -138,7 +139,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         let message = c.get(2).map(|m| lossy(m.as_bytes()).trim().to_string()).filter(|m| !m.is_empty());
         return Some(Token {
             code: lossy(code.as_bytes()),
-            code_at: (at + code.start(), at + code.end()),
+            code_at: at + code.start()..at + code.end(),
             inner_at: None,
             inner: None,
             message,
@@ -152,7 +153,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
     let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
     Some(Token {
         code,
-        code_at: (at + name.start(), at + name.end()),
+        code_at: at + name.start()..at + name.end(),
         inner_at: None,
         inner: None,
         message: None,
@@ -230,8 +231,8 @@ fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Out
             let token_at = skip_label_punctuation(&joined.text, local);
             let end = token_end(&joined.text, token_at, 512);
             if let Some(mut token) = parse_token(&joined.text[token_at..end], token_at) {
-                token.code_at = (joined.source(token.code_at.0), joined.source(token.code_at.1));
-                token.inner_at = token.inner_at.map(|(s, e)| (joined.source(s), joined.source(e)));
+                token.code_at = joined.span(&token.code_at);
+                token.inner_at = token.inner_at.map(|inner| joined.span(&inner));
                 return alert(input, label_at, joined.source(end), token);
             }
         }
@@ -285,18 +286,15 @@ pub(crate) fn alert_without_label(input: &Input<'_>, hit: Hit) -> Outcome {
     let Some(token) = parse_token(&buf[start..end], start) else {
         return Outcome::Skip;
     };
-    alert(input, token.code_at.0.min(hit.at), end, token)
+    alert(input, token.code_at.start.min(hit.at), end, token)
 }
 
 fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
     let buf = input.buf;
     let sentence = sentence_before(buf, start, input.floor);
     let mut f = Finding::new(Shape::Alert, token.code);
-    f.span = Span { offset: start as u64, length: (end - start) as u64, line: 0, column: 0 };
     f.inner_code = token.inner;
     f.truncated = token.cut;
-    f.marks.code = Some((token.code_at.0 as u64, (token.code_at.1 - token.code_at.0) as u64));
-    f.marks.inner_code = token.inner_at.map(|(s, e)| (s as u64, (e - s) as u64));
     if let Some(status) = token.http {
         f.details.insert("HttpStatus".to_string(), status);
     }
@@ -310,10 +308,9 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
     f.profile = context::profile(&paragraph);
     f.time = context::time(&buf[line_start(buf, sentence.map_or(start, |s| s.0), input.floor)..end]);
     f.message = token.message.or_else(|| sentence.map(|_| clean_sentence(&paragraph)));
-    if let Some((s, e)) = sentence {
-        f.marks.message = Some((s as u64, (e - s) as u64));
-    }
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
+    let mut draft = Draft::new(f, start..end, Some(token.code_at), sentence.map(|(s, e)| s..e));
+    draft.marks.inner_code = token.inner_at;
+    Outcome::Found { items: vec![draft.into()], end }
 }
 
 /// The alert sentence before a label: the text before it on its own line (a

@@ -2,17 +2,17 @@
 //! there, hand findings on, keep only what the next payload may still need.
 
 use std::io::{self, Read};
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 
 use super::anchor;
 use super::event::{self, RecordStart};
 use super::lines::{self, Lines};
 use super::recent::Recent;
-use super::recognise::{Hit, Input, Item, LOOKBACK, Outcome};
+use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Outcome};
 use super::time;
 use super::{ScanConfig, SourceInfo};
 use super::{work, xml};
-use crate::model::{Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
+use crate::model::{self, Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
 
 /// What the scanner reports, in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +82,7 @@ fn closing_tag(text: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// How much of a payload's text past its last mark is kept for rendering.
-const SOURCE_PAST_MARKS: u64 = 4096;
+const SOURCE_PAST_MARKS: usize = 4096;
 
 /// Malformed payloads broken the same way and this close together (in bytes,
 /// end to start) are one run of broken text, reported once.
@@ -364,18 +364,23 @@ impl<'a> Driver<'a> {
         );
         // The span is the capped window read, from the payload's start.
         let end = self.buf.len();
-        self.emit(Item::Malformed { start: from, end, error_at: hit.at, reason });
+        self.emit(Item::Malformed { span: from..end, error_at: hit.at, reason });
     }
 
     fn emit(&mut self, item: Item) {
         match item {
-            Item::Finding(finding) => self.emit_finding(*finding),
-            Item::Malformed { start, end, error_at, reason } => {
+            Item::Finding(draft) => {
+                self.flush_malformed();
+                let finding = self.place(*draft);
+                self.emit_finding(finding);
+            }
+            Item::Malformed { span, error_at, reason } => {
+                let start = span.start;
                 let offset = self.base + start as u64;
                 if self.before_own(offset) {
                     return;
                 }
-                let length = end.saturating_sub(start) as u64;
+                let length = span.end.saturating_sub(start) as u64;
                 if let Some(last) = &mut self.pending
                     && last.reason == reason
                     && offset <= last.span.offset + last.span.length + MALFORMED_GAP
@@ -411,28 +416,46 @@ impl<'a> Driver<'a> {
         }
     }
 
-    fn emit_finding(&mut self, mut f: Finding) {
-        self.flush_malformed();
-        let offset = self.base + f.span.offset;
+    /// Places a draft on the input: its positions made offsets in the input,
+    /// with the line and column of its start. The one step by which a
+    /// finding's positions leave the buffer.
+    fn place(&mut self, draft: Draft) -> Finding {
+        let Draft { span, marks, finding: mut f } = draft;
+        let offset = self.base + span.start as u64;
         let (line, column) = self.lines.locate(&self.buf, self.base, offset);
-        f.span = Span { offset, length: f.span.length, line, column };
-        for mark in [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten() {
-            mark.0 += self.base;
-        }
+        let length = span.end.saturating_sub(span.start);
+        f.span = Span { offset, length: length as u64, line, column };
+        let mark = |m: &Option<Range<usize>>| {
+            m.as_ref().map(|m| (self.base + m.start as u64, m.end.saturating_sub(m.start) as u64))
+        };
+        f.marks = model::Marks {
+            code: mark(&marks.code),
+            message: mark(&marks.message),
+            inner_code: mark(&marks.inner_code),
+        };
         if self.config.keep_source {
-            let start = usize::try_from(offset - self.base).unwrap_or(usize::MAX).min(self.buf.len());
+            let start = span.start.min(self.buf.len());
             // The text a renderer can show: up to a little past the last mark.
             // A payload cut off runs to the end of its window, and a copy of
             // each such window per nested message would take quadratic time.
-            let marks = [f.marks.code, f.marks.message, f.marks.inner_code];
-            let last_mark = marks.iter().flatten().map(|(at, len)| at + len).max().unwrap_or(offset);
-            let shown = last_mark.saturating_sub(offset).saturating_add(SOURCE_PAST_MARKS);
-            let end = start.saturating_add(f.span.length.min(shown) as usize).min(self.buf.len());
+            let last_mark = [&marks.code, &marks.message, &marks.inner_code]
+                .into_iter()
+                .flatten()
+                .map(|m| m.end.max(m.start))
+                .max()
+                .unwrap_or(span.start);
+            let shown = last_mark.saturating_sub(span.start).saturating_add(SOURCE_PAST_MARKS);
+            let end = start.saturating_add(length.min(shown)).min(self.buf.len());
             work::add(end - start);
             f.source = Some(String::from_utf8_lossy(&self.buf[start..end]).into_owned());
         }
         f.path.clone_from(&self.source.path);
         f.encoding = self.source.encoding;
+        f
+    }
+
+    fn emit_finding(&mut self, mut f: Finding) {
+        let offset = f.span.offset;
         let end = offset + f.span.length;
         if self.recent.repeats(&f, offset) {
             return;

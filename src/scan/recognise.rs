@@ -3,9 +3,9 @@
 //! [`Item`]s). A recogniser depends on this module, never on the dispatch
 //! (`anchor`) that calls it nor on the loop (`driver`) that feeds it.
 
-use crate::model::{Finding, Wrapping};
+use std::ops::Range;
 
-use super::view::View;
+use crate::model::{Finding, Wrapping};
 
 /// How far back from the scan position the buffer always keeps text, and so
 /// how far behind an anchor a recogniser may look for context that is no part
@@ -35,11 +35,106 @@ pub(crate) struct Input<'a> {
     pub max_payload: usize,
 }
 
-/// A finding (positions relative to the buffer) or a payload that broke.
+/// Where the parts of a payload worth pointing at stand.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Marks {
+    /// The code.
+    pub code: Option<Range<usize>>,
+    /// The message.
+    pub message: Option<Range<usize>>,
+    /// The inner code.
+    pub inner_code: Option<Range<usize>>,
+}
+
+/// A finding as a recogniser makes it: what it read, and where that stands
+/// in the text it read, the buffer or a view decoded from it. Positions leave
+/// a view by one step, [`Item::map`], and become the input's offsets, lines
+/// and columns by another, the driver's `place`.
+#[derive(Debug)]
+pub(crate) struct Draft {
+    /// The payload.
+    pub span: Range<usize>,
+    /// Its parts.
+    pub marks: Marks,
+    /// What was read. Its own `span` and `marks` stay unset: `place` fills
+    /// them from the draft's.
+    pub finding: Finding,
+}
+
+impl Draft {
+    /// `finding`, read from `span`, its code and message standing where said.
+    pub(crate) fn new(
+        finding: Finding,
+        span: Range<usize>,
+        code: Option<Range<usize>>,
+        message: Option<Range<usize>>,
+    ) -> Draft {
+        Draft { span, marks: Marks { code, message, inner_code: None }, finding }
+    }
+}
+
+/// A draft finding or a payload that broke, in the positions of the text read.
 #[derive(Debug)]
 pub(crate) enum Item {
-    Finding(Box<Finding>),
-    Malformed { start: usize, end: usize, error_at: usize, reason: String },
+    Finding(Box<Draft>),
+    /// The payload standing at `span` could not be read: reading broke at
+    /// `error_at`, for `reason`.
+    Malformed {
+        span: Range<usize>,
+        error_at: usize,
+        reason: String,
+    },
+}
+
+impl From<Draft> for Item {
+    fn from(draft: Draft) -> Item {
+        Item::Finding(Box::new(draft))
+    }
+}
+
+/// Where the text a recogniser read came from: a view decoded from the
+/// buffer, or a stretch cut from it.
+pub(crate) trait Origin {
+    /// Where position `at` of the text stands in the text it came from
+    /// (`at` may be the text's length).
+    fn source(&self, at: usize) -> usize;
+
+    /// The wrapping decoded to make the text, if one was.
+    fn wrapping(&self) -> Option<Wrapping>;
+
+    /// Where `span` of the text stands in the text it came from.
+    fn span(&self, span: &Range<usize>) -> Range<usize> {
+        let start = self.source(span.start);
+        start..self.source(span.end).max(start)
+    }
+}
+
+impl Item {
+    /// Moves the item onto the text its text came from: the one step by
+    /// which positions leave a view. A finding takes the view's wrapping,
+    /// except that a line-wrapped view inside an escaped one keeps the
+    /// escaping's name.
+    pub(crate) fn map(self, origin: &impl Origin) -> Item {
+        match self {
+            Item::Finding(mut d) => {
+                d.span = origin.span(&d.span);
+                for mark in
+                    [&mut d.marks.code, &mut d.marks.message, &mut d.marks.inner_code].into_iter().flatten()
+                {
+                    *mark = origin.span(mark);
+                }
+                if let Some(wrapping) = origin.wrapping()
+                    && (d.finding.wrapping == Wrapping::Raw || wrapping != Wrapping::LineWrapped)
+                {
+                    d.finding.wrapping = wrapping;
+                }
+                Item::Finding(d)
+            }
+            Item::Malformed { span, error_at, reason } => {
+                Item::Malformed { span: origin.span(&span), error_at: origin.source(error_at), reason }
+            }
+        }
+    }
 }
 
 /// What a recogniser made of a hit.
@@ -51,33 +146,4 @@ pub(crate) enum Outcome {
     Skip,
     /// The payload starting at `from` runs past the buffer.
     NeedMore { from: usize },
-}
-
-/// Moves an item found in a view back onto the input.
-pub(crate) fn remap(item: Item, view: &View) -> Item {
-    match item {
-        Item::Finding(mut f) => {
-            let start = view.source(f.span.offset as usize);
-            let end = view.source((f.span.offset + f.span.length) as usize);
-            f.span.offset = start as u64;
-            f.span.length = end.saturating_sub(start) as u64;
-            for mark in
-                [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten()
-            {
-                let s = view.source(mark.0 as usize);
-                let e = view.source((mark.0 + mark.1) as usize);
-                *mark = (s as u64, e.saturating_sub(s) as u64);
-            }
-            if f.wrapping == Wrapping::Raw || view.wrapping != Wrapping::LineWrapped {
-                f.wrapping = view.wrapping;
-            }
-            Item::Finding(f)
-        }
-        Item::Malformed { start, end, error_at, reason } => Item::Malformed {
-            start: view.source(start),
-            end: view.source(end),
-            error_at: view.source(error_at),
-            reason,
-        },
-    }
 }

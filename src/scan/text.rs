@@ -8,9 +8,9 @@ use regex::bytes::Regex;
 
 use super::context;
 use super::lines::{line_end, line_start};
-use super::recognise::{Hit, Input, Item, Outcome};
+use super::recognise::{Draft, Hit, Input, Outcome};
 use crate::kb::codes;
-use crate::model::{Class, Finding, Shape, Span};
+use crate::model::{Class, Finding, Shape};
 
 /// Where an alert token or a sentence stops: a line break, or the quote,
 /// markup or escape that ends the field it sits in.
@@ -138,12 +138,10 @@ fn token_finding(input: &Input<'_>, start: usize, end: usize) -> Outcome {
     }
     let buf = input.buf;
     let mut f = Finding::new(Shape::DashboardToken, String::from_utf8_lossy(&buf[start..end]).into_owned());
-    f.span = Span { offset: start as u64, length: (end - start) as u64, line: 0, column: 0 };
-    f.marks.code = Some((start as u64, (end - start) as u64));
     let line = &buf[line_start(buf, start, input.floor)..line_end(buf, end)];
     f.time = context::time(line);
     f.mailbox = context::mailbox(line);
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
+    Outcome::Found { items: vec![Draft::new(f, start..end, Some(start..end), None).into()], end }
 }
 
 /// A dashboard token (`NoCorrelationMatch`) standing as a value: after a `:`,
@@ -190,14 +188,12 @@ pub(crate) fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
         return Outcome::NeedMore { from: hit.at };
     }
     let mut f = Finding::new(Shape::Mention, name.to_string());
-    f.span = Span { offset: hit.at as u64, length: len as u64, line: 0, column: 0 };
-    f.marks.code = Some((hit.at as u64, len as u64));
-    if let Some((s, e)) = super::client::message_after(buf, name.as_bytes(), end) {
-        f.message = Some(String::from_utf8_lossy(&buf[s..e]).trim().to_string());
-        f.marks.message = Some((s as u64, (e - s) as u64));
+    let message_at = super::client::message_after(buf, name.as_bytes(), end);
+    if let Some(m) = &message_at {
+        f.message = Some(String::from_utf8_lossy(&buf[m.clone()]).trim().to_string());
     }
     (f.time, f.mailbox) = context::record(buf, hit.at, input.floor);
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
+    Outcome::Found { items: vec![Draft::new(f, hit.at..end, Some(hit.at..end), message_at).into()], end }
 }
 
 static HRESULT: LazyLock<Option<Regex>> =
@@ -222,11 +218,10 @@ pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
     let message_end = token_end(buf, code_end, 400);
     let mut f = Finding::new(Shape::DataverseFault, String::from_utf8_lossy(code.as_bytes()).into_owned());
     f.class = Some(Class::Error);
-    f.span = Span { offset: start as u64, length: (code_end - start) as u64, line: 0, column: 0 };
-    f.marks.code = Some((code_start as u64, (code_end - code_start) as u64));
     f.message = Some(clean_sentence(&buf[start..message_end]));
     f.time = context::time(&buf[line..hit.at]);
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end: code_end }
+    let draft = Draft::new(f, start..code_end, Some(code_start..code_end), None);
+    Outcome::Found { items: vec![draft.into()], end: code_end }
 }
 
 /// How far back an exception type's namespace is read.
@@ -296,22 +291,21 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     let message = message.trim().to_string();
     let mut f = Finding::new(Shape::Exception, short);
     f.class = Some(Class::Error);
-    f.span = Span { offset: start as u64, length: (stop - start) as u64, line: 0, column: 0 };
-    f.marks.code = Some((start as u64, (end_of_type - start) as u64));
     f.inner_code = exception_cause(&message);
     static SMTP: LazyLock<Option<regex::Regex>> =
         LazyLock::new(|| regex::Regex::new(r"\b(5\.7\.\d{1,3})\b").ok());
     if let Some(c) = SMTP.as_ref().and_then(|r| r.captures(&message)) {
         f.details.insert("SmtpStatus".to_string(), c[1].to_string());
     }
+    let lead = buf[m..stop].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let message_at = (!message.is_empty()).then(|| m + lead..m + lead + message.len());
     if !message.is_empty() {
-        let lead = buf[m..stop].iter().take_while(|b| b.is_ascii_whitespace()).count();
-        f.marks.message = Some(((m + lead) as u64, message.len() as u64));
         f.message = Some(message);
     }
     f.details.insert("ExceptionType".to_string(), full);
     (f.time, f.mailbox) = context::record(buf, start, input.floor);
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end: stop }
+    let draft = Draft::new(f, start..stop, Some(start..end_of_type), message_at);
+    Outcome::Found { items: vec![draft.into()], end: stop }
 }
 
 /// For tests: the one finding in `text`, as shape, code and inner code.
