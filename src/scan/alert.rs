@@ -8,12 +8,11 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::lines::line_start;
-use super::recognise::{Draft, Hit, Input, Origin, Outcome};
-use super::text::{
-    clean_sentence, ident_before, line_incomplete, sentence_start, skip_label_punctuation, token_end,
-    trim_span,
+use super::lines::{line_incomplete, line_start};
+use super::prose::{
+    clean_sentence, ident_before, sentence_start, skip_label_punctuation, token_end, trim_span,
 };
+use super::recognise::{Draft, Hit, Input, Origin, Outcome};
 use super::{context, lines, view};
 use crate::kb::{codes, status};
 use crate::model::{Finding, Shape};
@@ -212,7 +211,7 @@ fn token_words(rest: &[u8]) -> Vec<(usize, usize)> {
 
 /// `Email Server Error Code: <token>`, with the alert sentence before it.
 fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Outcome {
-    if line_incomplete(input, after_label) {
+    if line_incomplete(input.buf, after_label, input.eof) {
         return Outcome::NeedMore { from: line_start(input.buf, label_at, input.floor) };
     }
     let buf = input.buf;
@@ -272,7 +271,7 @@ pub(crate) fn alert_without_label(input: &Input<'_>, hit: Hit) -> Outcome {
     if ident_before(input.buf, hit.at) && input.buf[hit.at..].starts_with(b"Crm.") {
         return Outcome::Skip;
     }
-    if line_incomplete(input, hit.at) {
+    if line_incomplete(input.buf, hit.at, input.eof) {
         return Outcome::NeedMore { from: line_start(input.buf, hit.at, input.floor) };
     }
     let buf = input.buf;
@@ -303,12 +302,13 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
         // names the inner code.
         f.details.insert("ServiceErrorOrdinal".to_string(), f.code.clone());
     }
-    let paragraph = sentence.map(|(s, e)| join_lines(&buf[s..e])).unwrap_or_default();
+    let paragraph = sentence.clone().map(|s| join_lines(&buf[s])).unwrap_or_default();
     f.mailbox = context::mailbox(&paragraph).or_else(|| context::mailbox(&buf[start..end]));
     f.profile = context::profile(&paragraph);
-    f.time = context::time(&buf[line_start(buf, sentence.map_or(start, |s| s.0), input.floor)..end]);
-    f.message = token.message.or_else(|| sentence.map(|_| clean_sentence(&paragraph)));
-    let mut draft = Draft::new(f, start..end, Some(token.code_at), sentence.map(|(s, e)| s..e));
+    let first = sentence.as_ref().map_or(start, |s| s.start);
+    f.time = context::time(&buf[line_start(buf, first, input.floor)..end]);
+    f.message = token.message.or_else(|| sentence.as_ref().map(|_| clean_sentence(&paragraph)));
+    let mut draft = Draft::new(f, start..end, Some(token.code_at), sentence);
     draft.marks.inner_code = token.inner_at;
     Outcome::Found { items: vec![draft.into()], end }
 }
@@ -316,10 +316,10 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
 /// The alert sentence before a label: the text before it on its own line (a
 /// CSV row, a JSON string), or else the paragraph above it: the nearest
 /// non-blank lines, up to the one that starts a log record with its time.
-fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<(usize, usize)> {
+fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<Range<usize>> {
     let line = line_start(buf, label_at, floor);
-    let own = trim_span(buf, sentence_start(buf, line, label_at), label_at);
-    if own.1 - own.0 >= 20 {
+    let own = trim_span(buf, sentence_start(buf, line, label_at)..label_at);
+    if own.len() >= 20 {
         return Some(own);
     }
     // Skip the blank lines between the sentence and its label.
@@ -329,14 +329,14 @@ fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<(usize, 
             return None;
         }
         let start = line_start(buf, end - 1, floor);
-        let span = trim_span(buf, sentence_start(buf, start, end - 1), end - 1);
-        if span.1 > span.0 {
+        let span = trim_span(buf, sentence_start(buf, start, end - 1)..end - 1);
+        if !span.is_empty() {
             break span;
         }
         end = start;
     };
     // Gather the paragraph upwards while it is one record.
-    let mut first = last.0;
+    let mut first = last.start;
     for _ in 0..PARAGRAPH_LINES {
         let top = line_start(buf, first, floor);
         if context::time(&buf[top..buf.len().min(top + 32)]).is_some()
@@ -346,13 +346,13 @@ fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<(usize, 
             break;
         }
         let above = line_start(buf, top - 1, floor);
-        let span = trim_span(buf, sentence_start(buf, above, top - 1), top - 1);
-        if span.1 == span.0 {
+        let span = trim_span(buf, sentence_start(buf, above, top - 1)..top - 1);
+        if span.is_empty() {
             break;
         }
-        first = span.0;
+        first = span.start;
     }
-    (last.1 - first >= 20).then_some((first, last.1))
+    (last.end - first >= 20).then_some(first..last.end)
 }
 
 /// How many lines an alert sentence may run over.

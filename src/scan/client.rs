@@ -11,7 +11,7 @@
 use std::ops::Range;
 
 use super::lines::line_end;
-use super::text::{token_end, trim_span};
+use super::prose::{token_end, trim_span};
 
 /// How far after a code its message is looked for.
 const MESSAGE_REACH: usize = 300;
@@ -36,7 +36,7 @@ pub(crate) fn message_after(buf: &[u8], name: &[u8], after: usize) -> Option<Ran
         let at = after + lead + name.len();
         return Some(at + rs..at + re);
     }
-    let (s, e) = trim_span(buf, after, token_end(buf, after, MESSAGE_REACH));
+    let Range { start: s, end: e } = trim_span(buf, after..token_end(buf, after, MESSAGE_REACH));
     let s = s + buf[s..e].iter().take_while(|b| matches!(b, b':' | b')' | b']' | b'-' | b',' | b' ')).count();
     let words = &buf[s..e];
     let key_value = words
@@ -47,7 +47,7 @@ pub(crate) fn message_after(buf: &[u8], name: &[u8], after: usize) -> Option<Ran
         return None;
     }
     let e = s + library_tail(words).unwrap_or(words.len());
-    let (s, e) = trim_span(buf, s, e);
+    let Range { start: s, end: e } = trim_span(buf, s..e);
     let e = s + buf[s..e].iter().rposition(|b| !matches!(b, b'\'' | b',' | b' ')).map_or(0, |p| p + 1);
     (e > s + 3).then_some(s..e)
 }

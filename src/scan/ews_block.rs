@@ -33,7 +33,8 @@ fn read_header(t: &Text<'_>, name_len: usize) -> Answer {
     i += b[i..line_end].iter().take_while(|c| matches!(c, b'"' | b'\\' | b' ' | b'\t')).count();
     let value_end =
         i + b[i..line_end].iter().position(|c| matches!(c, b'"' | b'\\' | b'\r')).unwrap_or(line_end - i);
-    let (vs, ve) = super::text::trim_span(b, i, value_end);
+    let value_at = super::prose::trim_span(b, i..value_end);
+    let (vs, ve) = (value_at.start, value_at.end);
     if vs == ve {
         return Ok(None);
     }

@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 use regex::bytes::Regex;
 
 use super::http_context::fill_around;
-use super::recognise::Draft;
-use super::recognise::{Hit, Input, Outcome};
+use super::prose::{clean, trim_span};
+use super::recognise::{Draft, Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank, capture, capture_at};
 use crate::model::{Class, Finding, Shape};
 
@@ -102,8 +102,8 @@ fn read(t: &Text<'_>) -> Answer {
     let code_text = String::from_utf8_lossy(&b[code_at.clone()]).into_owned();
     let mut f = Finding::new(Shape::GraphError, code_text);
     f.class = Some(Class::Error);
-    let (ms, me) = super::text::trim_span(b, message_from, message_end);
-    f.message = Some(record::clean(&b[ms..me])).filter(|m| !m.is_empty());
+    let message_at = trim_span(b, message_from..message_end);
+    f.message = Some(clean(&b[message_at.clone()])).filter(|m| !m.is_empty());
     f.details.insert("HttpStatus".to_string(), status);
     if let Some(d) = date {
         f.details.insert("date".to_string(), d);
@@ -120,7 +120,7 @@ fn read(t: &Text<'_>) -> Answer {
         capture(&USER_ID, &b[above..start])
     });
     fill_around(&mut f, t, start, end);
-    let message_at = Some(ms..me).filter(|m| !m.is_empty());
+    let message_at = Some(message_at).filter(|m| !m.is_empty());
     Ok(Read::one(Draft::new(f, name_at..end, Some(code_at), message_at), end))
 }
 

@@ -11,10 +11,9 @@ use serde_json::{Map, Value};
 
 use super::NeedMore;
 use super::http_context::fill_around;
-use super::recognise::Draft;
-use super::recognise::{Hit, Input, Outcome};
+use super::prose::ident_before;
+use super::recognise::{Draft, Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, capture};
-use super::text::ident_before;
 use crate::model::{Class, Finding, Shape};
 
 /// `{'error': {'code': …}}`: the hit is on `'error':`.

@@ -11,12 +11,9 @@ use std::sync::LazyLock;
 use regex::bytes::Regex;
 
 use super::http_context::fill_around;
-use super::recognise::Draft;
-use super::recognise::{Hit, Input, Outcome};
-use super::record::{
-    self, Answer, Read, Text, blank, capture, capture_at, clean, stack_frame, starts_record,
-};
-use super::text::ident_before;
+use super::prose::{clean, ident_before};
+use super::recognise::{Draft, Hit, Input, Outcome};
+use super::record::{self, Answer, Read, Text, blank, capture, capture_at, stack_frame, starts_record};
 use crate::kb::status;
 use crate::model::{Class, Finding, Shape};
 

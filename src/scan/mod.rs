@@ -41,6 +41,7 @@ mod graph_sdk;
 mod http_context;
 mod json;
 mod lines;
+mod prose;
 mod recent;
 mod recognise;
 mod record;

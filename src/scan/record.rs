@@ -302,21 +302,6 @@ pub(super) fn capture_at(re: &Regex, text: &[u8], at: usize) -> Option<Range<usi
     Some(at + m.start()..at + m.end())
 }
 
-/// A message as a person reads it: escapes undone, runs of blanks (a wrapped
-/// line and its indent) made one space.
-pub(super) fn clean(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
-    let text = text.replace("\\'", "'").replace("\\\"", "\"").replace("\"\"", "\"");
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_ascii_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,13 +318,5 @@ mod tests {
         assert_eq!(record_start(&t, at, 8), s.find("2026").unwrap_or_default());
         let end = lines_until(&t, s.find("first").unwrap_or_default(), 8, 4096, &blank).unwrap_or_default();
         assert_eq!(&s[end - 6..end], "and on");
-    }
-
-    #[test]
-    fn messages_lose_their_wrapping() {
-        assert_eq!(
-            clean(b"The user might have\n    changed it \\'now\\'"),
-            "The user might have changed it 'now'"
-        );
     }
 }
