@@ -426,7 +426,7 @@ impl<'a> Driver<'a> {
         let length = span.end.saturating_sub(span.start);
         f.span = Span { offset, length: length as u64, line, column };
         let mark = |m: &Option<Range<usize>>| {
-            m.as_ref().map(|m| (self.base + m.start as u64, m.end.saturating_sub(m.start) as u64))
+            m.as_ref().map(|m| self.base + m.start as u64..self.base + m.end.max(m.start) as u64)
         };
         f.marks = model::Marks {
             code: mark(&marks.code),
@@ -504,8 +504,8 @@ impl<'a> Driver<'a> {
     fn apply_context(&mut self, f: &mut Finding, end: u64) {
         let rel = |abs: u64| usize::try_from(abs.saturating_sub(self.base)).unwrap_or(usize::MAX);
         // An alert's event starts with its sentence, before the code line.
-        let first = match (f.shape, f.marks.message) {
-            (Shape::Alert, Some((at, _))) => at.min(f.span.offset),
+        let first = match (f.shape, &f.marks.message) {
+            (Shape::Alert, Some(sentence)) => sentence.start.min(f.span.offset),
             _ => f.span.offset,
         };
         // Looked for no further back than the walk would go: on a line many
