@@ -179,14 +179,15 @@ fn read_batch(t: &Text<'_>) -> Answer {
             Some(Value::Number(n)) => f.details.insert("Retry-After".to_string(), n.to_string()),
             _ => None,
         };
-        let (s, e) = spans.get(i).copied().unwrap_or((open, end));
+        let span = spans.get(i).cloned().unwrap_or(open..end);
+        let (s, e) = (span.start, span.end);
         let code_at = match &code {
             Some(c) => mark(b, s, e, b"\"code\"", c),
             None => mark(b, s, e, b"\"status\"", &status.to_string()),
         };
         let message_at = f.message.as_deref().and_then(|m| mark(b, s, e, b"\"message\"", m));
         fill_around(&mut f, t, open, open);
-        findings.push(Draft::new(f, s..e, code_at, message_at));
+        findings.push(Draft::new(f, span, code_at, message_at));
     }
     // A batch whose responses all succeeded is read, and holds nothing.
     Ok(Some(Read { findings, end }))
@@ -194,7 +195,7 @@ fn read_batch(t: &Text<'_>) -> Answer {
 
 /// The spans of the elements of the array that follows `from` (after the
 /// key's `:`), within `[from, to)`.
-fn element_spans(b: &[u8], from: usize, to: usize) -> Vec<(usize, usize)> {
+fn element_spans(b: &[u8], from: usize, to: usize) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let skip = |mut i: usize, set: &[u8]| {
         while i < to && (b[i].is_ascii_whitespace() || set.contains(&b[i])) {
@@ -216,7 +217,7 @@ fn element_spans(b: &[u8], from: usize, to: usize) -> Vec<(usize, usize)> {
         match stream.next() {
             Some(Ok(_)) => {
                 let end = i + stream.byte_offset();
-                spans.push((i, end));
+                spans.push(i..end);
                 i = end;
             }
             _ => return spans,

@@ -112,8 +112,8 @@ pub(crate) trait Origin {
 impl Item {
     /// Moves the item onto the text its text came from: the one step by
     /// which positions leave a view. A finding takes the view's wrapping,
-    /// except that a line-wrapped view inside an escaped one keeps the
-    /// escaping's name.
+    /// except that leaving a line-wrapped view keeps an escaping the finding
+    /// was already named for.
     pub(crate) fn map(self, origin: &impl Origin) -> Item {
         match self {
             Item::Finding(mut d) => {
