@@ -147,3 +147,69 @@ pub(crate) enum Outcome {
     /// The payload starting at `from` runs past the buffer.
     NeedMore { from: usize },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Shape;
+
+    /// A text that stood at `at` in the one around it, decoded from `wrapping`
+    /// with every byte standing for two (as `""` stands for `"` in CSV).
+    struct Doubled {
+        at: usize,
+        wrapping: Option<Wrapping>,
+    }
+
+    impl Origin for Doubled {
+        fn source(&self, at: usize) -> usize {
+            self.at + 2 * at
+        }
+
+        fn wrapping(&self) -> Option<Wrapping> {
+            self.wrapping
+        }
+    }
+
+    fn draft(wrapping: Wrapping) -> Item {
+        let mut finding = Finding::new(Shape::EwsResponse, "ErrorServerBusy");
+        finding.wrapping = wrapping;
+        let mut draft = Draft::new(finding, 2..40, Some(10..25), Some(30..38));
+        draft.marks.inner_code = Some(26..28);
+        draft.into()
+    }
+
+    #[test]
+    fn a_draft_leaves_a_view_with_every_position_moved_and_the_views_wrapping() {
+        let Item::Finding(d) = draft(Wrapping::Raw).map(&Doubled { at: 100, wrapping: Some(Wrapping::Csv) })
+        else {
+            panic!("a finding stays a finding");
+        };
+        assert_eq!(d.span, 104..180);
+        assert_eq!(
+            d.marks,
+            Marks { code: Some(120..150), message: Some(160..176), inner_code: Some(152..156) }
+        );
+        assert_eq!(d.finding.wrapping, Wrapping::Csv);
+    }
+
+    #[test]
+    fn leaving_a_line_wrapped_view_keeps_the_escaping_already_named() {
+        let cut = Doubled { at: 0, wrapping: Some(Wrapping::LineWrapped) };
+        let Item::Finding(escaped) = draft(Wrapping::JsonString).map(&cut) else { panic!("a finding") };
+        assert_eq!(escaped.finding.wrapping, Wrapping::JsonString);
+        let Item::Finding(raw) = draft(Wrapping::Raw).map(&cut) else { panic!("a finding") };
+        assert_eq!(raw.finding.wrapping, Wrapping::LineWrapped);
+        let stretch = Doubled { at: 7, wrapping: None };
+        let Item::Finding(kept) = draft(Wrapping::XmlEscaped).map(&stretch) else { panic!("a finding") };
+        assert_eq!(kept.finding.wrapping, Wrapping::XmlEscaped);
+    }
+
+    #[test]
+    fn a_broken_payload_moves_with_where_it_broke() {
+        let broken = Item::Malformed { span: 0..10, error_at: 4, reason: "cut off".into() };
+        let Item::Malformed { span, error_at, .. } = broken.map(&Doubled { at: 5, wrapping: None }) else {
+            panic!("a broken payload stays broken");
+        };
+        assert_eq!((span, error_at), (5..25, 13));
+    }
+}
