@@ -570,3 +570,28 @@ fn fill(own: &mut Option<String>, event: &mut Option<String>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Wrapping;
+    use crate::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
+
+    #[test]
+    fn a_finding_read_in_a_view_is_placed_on_its_escaped_text_with_line_and_column() {
+        let text = "2026-11-20 08:15:02 start\n  {\"details\":\"<m:ResponseMessage ResponseClass=\\\"Error\\\"><m:MessageText>Busy now.</m:MessageText><m:ResponseCode>ErrorServerBusy</m:ResponseCode></m:ResponseMessage>\"}\n";
+        let source = SourceInfo { path: "t".into(), encoding: Default::default() };
+        let config = ScanConfig { keep_source: true, ..ScanConfig::default() };
+        let (events, _) = scan_bytes(text.as_bytes(), &source, &config);
+        let [Event::Finding(f)] = &events[..] else { panic!("one finding: {events:#?}") };
+        let payload = text.find("<m:ResponseMessage").unwrap_or_default();
+        assert_eq!(f.wrapping, Wrapping::JsonString);
+        assert_eq!((f.span.offset, f.span.line, f.span.column), (payload as u64, 2, 15));
+        let end = text.find("\"}").unwrap_or_default();
+        assert_eq!(f.span.offset + f.span.length, end as u64, "the span ends at the string's end");
+        let at =
+            |m: &Option<std::ops::Range<u64>>| m.clone().map(|m| &text[m.start as usize..m.end as usize]);
+        assert_eq!(at(&f.marks.code), Some("ErrorServerBusy"));
+        assert_eq!(at(&f.marks.message), Some("Busy now."));
+        assert_eq!(f.source.as_deref(), Some(&text[payload..end]), "the kept text is the escaped payload");
+    }
+}
