@@ -9,7 +9,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::NeedMore;
-use super::recognise::{Draft, Hit, Input, Item, Marks, Origin, Outcome};
+use super::recognise::{Draft, Hit, Input, Item, Origin, Outcome};
 use super::view::{self, View};
 use super::work;
 use crate::model::{Class, Finding, Shape, Wrapping};
@@ -452,8 +452,7 @@ fn cut_response(text: &[u8], mapped: &Mapped) -> Vec<Item> {
         .captures(&lossy)
         .and_then(|c| serde_json::from_str::<String>(&format!("\"{}\"", c.get(1)?.as_str())).ok());
     f.inner_code = inner_re.captures(&lossy).and_then(|c| Some(c.get(1)?.as_str().to_string()));
-    let marks = Marks { code: Some(code.range()), ..Marks::default() };
-    let item = Item::from(Draft { span: 0..text.len(), marks, finding: f }).map(mapped);
+    let item = Item::from(Draft::new(f, 0..text.len(), Some(code.range()), None)).map(mapped);
     if let Item::Finding(ref d) = item {
         debug_assert!(d.finding.wrapping != Wrapping::LineWrapped);
     }
