@@ -51,21 +51,12 @@ pub enum Target {
 /// Lists the inputs under `paths`, in command-line order and, within a folder,
 /// by path.
 pub fn targets(paths: &[PathBuf], config: &WalkConfig) -> Vec<Target> {
-    walk(paths, config).0
-}
-
-/// Lists the inputs under `paths` as [`targets`] does, and counts the files
-/// the walk left out.
-pub fn walk(paths: &[PathBuf], config: &WalkConfig) -> (Vec<Target>, LeftOut) {
     let mut out = Vec::new();
-    let mut left_out = LeftOut::default();
     for path in paths {
         if path.as_os_str() == "-" {
             out.push(Target::Input { origin: Origin::Stdin, explicit: true });
         } else if path.is_dir() {
-            let first = out.len();
             walk_folder(path, config, &mut out);
-            left_out.add(&count_left_out(path, config, &out[first..]));
         } else if path.exists() || path.symlink_metadata().is_ok() {
             match unreadable_format(path) {
                 Some(reason) => out.push(Target::Unreadable { path: path.display().to_string(), reason }),
@@ -78,7 +69,40 @@ pub fn walk(paths: &[PathBuf], config: &WalkConfig) -> (Vec<Target>, LeftOut) {
             });
         }
     }
-    (without_repeats(out), left_out)
+    // One folder, links not followed: no file can come twice, and proving it
+    // would cost a look-up of every path.
+    let one_walk = paths.len() == 1 && !config.follow_links;
+    if one_walk { out } else { without_repeats(out) }
+}
+
+/// Lists the inputs under `paths` as [`targets`] does, and counts the files
+/// the walk left out.
+pub fn walk(paths: &[PathBuf], config: &WalkConfig) -> (Vec<Target>, LeftOut) {
+    let targets = targets(paths, config);
+    let left_out = left_out(paths, config, &targets);
+    (targets, left_out)
+}
+
+/// The files under the folders of `paths` that a walk listing `listed` left
+/// out (hidden, or ignored by a rule), counted by a second walk that takes
+/// everything in. It needs nothing the scan makes, so a run does it while
+/// the scan goes on.
+pub fn left_out(paths: &[PathBuf], config: &WalkConfig, listed: &[Target]) -> LeftOut {
+    let mut left_out = LeftOut::default();
+    if config.hidden && config.no_ignore {
+        return left_out;
+    }
+    let listed: HashSet<&Path> = listed
+        .iter()
+        .filter_map(|t| match t {
+            Target::Input { origin: Origin::File(path), .. } => Some(path.as_path()),
+            _ => None,
+        })
+        .collect();
+    for path in paths.iter().filter(|p| p.as_os_str() != "-" && p.is_dir()) {
+        left_out.add(&count_left_out(path, config, &listed));
+    }
+    left_out
 }
 
 /// The targets with each input kept only the first time it comes: the same
@@ -133,18 +157,8 @@ fn unreadable_format(path: &Path) -> Option<String> {
 /// How many files under `root` the walk left out: a second walk that takes
 /// everything in (except the insides of `.git` folders, which no one means to
 /// scan) and counts what the first did not list.
-fn count_left_out(root: &Path, config: &WalkConfig, listed: &[Target]) -> LeftOut {
+fn count_left_out(root: &Path, config: &WalkConfig, listed: &HashSet<&Path>) -> LeftOut {
     let mut left_out = LeftOut::default();
-    if config.hidden && config.no_ignore {
-        return left_out;
-    }
-    let listed: HashSet<&Path> = listed
-        .iter()
-        .filter_map(|t| match t {
-            Target::Input { origin: Origin::File(path), .. } => Some(path.as_path()),
-            _ => None,
-        })
-        .collect();
     let mut builder = WalkBuilder::new(root);
     builder.standard_filters(false).follow_links(config.follow_links);
     builder.filter_entry(|entry| entry.file_name() != ".git");

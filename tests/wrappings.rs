@@ -186,3 +186,17 @@ fn tiny_reads_cross_every_escape_code_unit_and_gzip_block() {
         }
     }
 }
+
+#[test]
+fn a_plain_payload_is_not_read_as_the_quoting_of_the_record_after_it() {
+    let clean_text = String::from_utf8(read(&sample("view-details/nonexistent-mailbox.txt"))).expect("UTF-8");
+    let clean = scan_bytes_as_file(clean_text.as_bytes(), &ScanConfig::default());
+    let one_line = clean_text.replace(['\r', '\n'], " ");
+    // A short plain payload, then a CSV record whose quotes are doubled.
+    let text = format!("{one_line}\n{}", csv_field(&one_line));
+    let (findings, malformed) = scan_bytes_as_file(text.as_bytes(), &ScanConfig::default());
+    assert!(malformed.is_empty(), "{malformed:?}");
+    assert_eq!(findings.len(), 2 * clean.0.len());
+    assert_eq!(findings[0].wrapping, Wrapping::Raw);
+    assert_eq!(findings.last().map(|f| f.wrapping), Some(Wrapping::Csv));
+}

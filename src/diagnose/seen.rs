@@ -12,6 +12,7 @@
 //! every finding of a mailbox.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -27,7 +28,7 @@ use crate::model::Finding;
 pub struct MailboxCodes {
     /// Mailbox (lower-cased; empty for none) → lower-cased code → findings
     /// carrying it.
-    by_mailbox: FxHashMap<String, FxHashMap<String, usize>>,
+    by_mailbox: FxHashMap<Arc<str>, FxHashMap<Arc<str>, usize>>,
     /// Room to lower-case names in without allocating each time.
     scratch: (String, String),
     /// For counts that cover only the findings near the latest: how near, and
@@ -36,12 +37,13 @@ pub struct MailboxCodes {
 }
 
 /// A finding counted in a window: where it starts, and the keys (mailbox and
-/// codes) it was counted under.
+/// codes) it was counted under (shared with the maps, so counting one costs
+/// no allocation once its mailbox and codes have been met).
 #[derive(Debug, Clone)]
 struct Counted {
     start: u64,
-    mailbox: String,
-    codes: Vec<String>,
+    mailbox: Arc<str>,
+    codes: [Option<Arc<str>>; 2],
 }
 
 impl MailboxCodes {
@@ -67,26 +69,18 @@ impl MailboxCodes {
         self.forget_before(f.span.offset);
         let (mailbox, code) = &mut self.scratch;
         fold_into(f.mailbox.as_deref().unwrap_or_default(), mailbox);
-        let codes = match self.by_mailbox.get_mut(mailbox.as_str()) {
-            Some(codes) => codes,
-            None => self.by_mailbox.entry(mailbox.clone()).or_default(),
-        };
+        let mailbox_key = key_in(&self.by_mailbox, mailbox);
+        let codes = self.by_mailbox.entry(Arc::clone(&mailbox_key)).or_default();
         let inner = f.inner_code.as_deref().filter(|inner| !inner.eq_ignore_ascii_case(&f.code));
-        let mut keys = Vec::new();
-        for name in std::iter::once(f.code.as_str()).chain(inner) {
+        let mut keys = [None, None];
+        for (slot, name) in keys.iter_mut().zip(std::iter::once(f.code.as_str()).chain(inner)) {
             fold_into(name, code);
-            match codes.get_mut(code.as_str()) {
-                Some(count) => *count += 1,
-                None => {
-                    codes.insert(code.clone(), 1);
-                }
-            }
-            if self.window.is_some() {
-                keys.push(code.clone());
-            }
+            let code_key = key_in(codes, code);
+            *codes.entry(Arc::clone(&code_key)).or_default() += 1;
+            *slot = Some(code_key);
         }
         if let Some((_, counted)) = &mut self.window {
-            counted.push_back(Counted { start: f.span.offset, mailbox: mailbox.clone(), codes: keys });
+            counted.push_back(Counted { start: f.span.offset, mailbox: mailbox_key, codes: keys });
         }
     }
 
@@ -97,7 +91,7 @@ impl MailboxCodes {
         while counted.front().is_some_and(|c| c.start < floor) {
             let Some(Counted { mailbox, codes: keys, .. }) = counted.pop_front() else { break };
             let Some(codes) = self.by_mailbox.get_mut(&mailbox) else { continue };
-            for key in keys {
+            for key in keys.into_iter().flatten() {
                 if let Some(count) = codes.get_mut(&key) {
                     *count -= 1;
                     if *count == 0 {
@@ -114,8 +108,9 @@ impl MailboxCodes {
     /// Does a finding *other than* `finding`, for the same mailbox, carry `code`
     /// (as its code or inner code, any case)?
     pub fn seen_with(&self, finding: &Finding, code: &str) -> bool {
-        let Some(&count) = self.codes(finding.mailbox.as_deref()).and_then(|codes| codes.get(&fold(code)))
-        else {
+        let count =
+            self.codes(finding.mailbox.as_deref(), |codes| folded(code, |code| codes.get(code).copied()));
+        let Some(count) = count.flatten() else {
             return false;
         };
         let own = finding.code.eq_ignore_ascii_case(code)
@@ -126,23 +121,48 @@ impl MailboxCodes {
     /// Has any finding for `mailbox` (`None`: findings with no mailbox) carried
     /// `code`?
     pub fn has(&self, mailbox: Option<&str>, code: &str) -> bool {
-        self.codes(mailbox).is_some_and(|codes| codes.contains_key(&fold(code)))
+        self.codes(mailbox, |codes| folded(code, |code| codes.contains_key(code))).unwrap_or(false)
     }
 
-    fn codes(&self, mailbox: Option<&str>) -> Option<&FxHashMap<String, usize>> {
-        self.by_mailbox.get(&fold(mailbox.unwrap_or_default()))
+    /// `then` applied to the codes of `mailbox`, if it has any.
+    fn codes<T>(
+        &self,
+        mailbox: Option<&str>,
+        then: impl FnOnce(&FxHashMap<Arc<str>, usize>) -> T,
+    ) -> Option<T> {
+        folded(mailbox.unwrap_or_default(), |mailbox| self.by_mailbox.get(mailbox).map(then))
     }
 }
 
-/// Lower-cased.
-fn fold(text: &str) -> String {
-    text.to_lowercase()
+/// The key of `map` equal to `text`, shared, or a new one.
+fn key_in<V>(map: &FxHashMap<Arc<str>, V>, text: &str) -> Arc<str> {
+    map.get_key_value(text).map_or_else(|| Arc::from(text), |(key, _)| Arc::clone(key))
+}
+
+/// `then` applied to `text` lower-cased: in room on the stack when it is
+/// short ASCII (every code and most mailboxes), so a look-up allocates nothing.
+fn folded<T>(text: &str, then: impl FnOnce(&str) -> T) -> T {
+    let mut room = [0u8; 96];
+    if text.is_ascii() && text.len() <= room.len() {
+        let room = &mut room[..text.len()];
+        room.copy_from_slice(text.as_bytes());
+        room.make_ascii_lowercase();
+        if let Ok(lower) = std::str::from_utf8(room) {
+            return then(lower);
+        }
+    }
+    then(&text.to_lowercase())
 }
 
 /// Lower-cased into `out`, reusing its room.
 fn fold_into(text: &str, out: &mut String) {
     out.clear();
-    out.extend(text.chars().flat_map(char::to_lowercase));
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(text.chars().flat_map(char::to_lowercase));
+    }
 }
 
 #[cfg(test)]

@@ -407,7 +407,12 @@ impl Tally {
         let mut key = std::mem::take(&mut self.scratch);
         if let Some(mailbox) = &f.mailbox {
             key.clear();
-            key.extend(mailbox.chars().flat_map(char::to_lowercase));
+            if mailbox.is_ascii() {
+                key.push_str(mailbox);
+                key.make_ascii_lowercase();
+            } else {
+                key.extend(mailbox.chars().flat_map(char::to_lowercase));
+            }
         }
         let at = self.mailbox_at(f.mailbox.is_some().then_some(key.as_str()));
         self.scratch = key;

@@ -74,14 +74,33 @@ impl Default for RunConfig {
 /// to write the report (a closed pipe, say); unreadable inputs are not errors
 /// but notes in the summary.
 pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
-    let (targets, left_out) = walk::walk(&config.paths, &config.walk);
+    let targets = walk::targets(&config.paths, &config.walk);
+    // What the walk left out is counted while the scan goes on.
+    std::thread::scope(|scope| {
+        let counting = std::thread::Builder::new()
+            .spawn_scoped(scope, || walk::left_out(&config.paths, &config.walk, &targets))
+            .ok();
+        let mut summary = scan_targets(config, &targets, report)?;
+        summary.left_out = match counting.map(std::thread::ScopedJoinHandle::join) {
+            Some(Ok(left_out)) => left_out,
+            // No thread to spare, or the count failed: count here.
+            _ => walk::left_out(&config.paths, &config.walk, &targets),
+        };
+        report.finish(&summary)?;
+        Ok(summary)
+    })
+}
+
+/// Scans `targets` into `report` and draws the closing correlation; the
+/// report is finished by the caller.
+fn scan_targets(config: &RunConfig, targets: &[Target], report: &mut dyn Report) -> io::Result<Summary> {
     let threads = match config.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
     // A count per input (`--max-count`) needs each input whole, in order.
     let segment_len = if config.scan.filter.counts_per_input() { u64::MAX } else { config.segment_len };
-    let jobs = split::plan(&targets, threads, segment_len);
+    let jobs = split::plan(targets, threads, segment_len);
     let writers: Vec<_> = (0..threads).map(|_| report.writer()).collect();
     let clock = config.timings.then(Clock::default);
     let clock = clock.as_ref();
@@ -100,16 +119,14 @@ pub fn run(config: &RunConfig, report: &mut dyn Report) -> io::Result<Summary> {
             Clock::time(clock, Phase::Report, || out.take(piece))
         })?;
     if !parallel {
-        for target in &targets {
+        for target in targets {
             out.stream(target, &config.scan)?;
         }
     }
-    let Output { report, mut summary, tally, .. } = out;
-    summary.left_out = left_out;
+    let Output { mut summary, tally, .. } = out;
     summary.root_causes =
         Clock::time(clock, Phase::Correlate, || diagnose::conclude(&tally, kb::knowledge_base()));
     summary.timings = clock.map(Clock::timings);
-    report.finish(&summary)?;
     Ok(summary)
 }
 

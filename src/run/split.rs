@@ -89,13 +89,14 @@ impl Part<'_> {
 /// `segment_len` bytes.
 pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64) -> Vec<Job<'_>> {
     let mut jobs = Vec::with_capacity(targets.len());
-    for target in targets {
-        let split = match target {
+    let sizes = if threads > 1 { sizes(targets, threads) } else { Vec::new() };
+    for (i, target) in targets.iter().enumerate() {
+        let split = match (target, sizes.get(i).copied().flatten()) {
             // Archives and workbooks are read whole, never split.
-            Target::Input { origin: origin @ Origin::File(path), .. }
-                if threads > 1 && input::Container::of_path(path).is_none() =>
+            (Target::Input { origin: origin @ Origin::File(path), .. }, Some(len))
+                if input::Container::of_path(path).is_none() =>
             {
-                segments(path, segment_len.max(1)).map(|(file, s)| (origin, file, s))
+                segments(path, len, segment_len.max(1)).map(|(file, s)| (origin, file, s))
             }
             _ => None,
         };
@@ -118,9 +119,41 @@ pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64) -> Vec<
     jobs
 }
 
+/// The size of each file of `targets`, looked up on `threads` threads: a
+/// folder of many small files would otherwise wait for one look-up at a time
+/// before its scan could start.
+fn sizes(targets: &[Target], threads: usize) -> Vec<Option<u64>> {
+    let size = |target: &Target| match target {
+        Target::Input { origin: Origin::File(path), .. } => path.metadata().ok().map(|m| m.len()),
+        _ => None,
+    };
+    const ALONE: usize = 1024;
+    if targets.len() < ALONE {
+        return targets.iter().map(size).collect();
+    }
+    let chunk = targets.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .chunks(chunk)
+            .map(|part| {
+                let looked = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || part.iter().map(size).collect::<Vec<_>>());
+                (part, looked)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(part, looked)| match looked.ok().map(std::thread::ScopedJoinHandle::join) {
+                Some(Ok(sizes)) => sizes,
+                // No thread to spare: look here.
+                _ => part.iter().map(size).collect(),
+            })
+            .collect()
+    })
+}
+
 /// The file and its segments, when it is worth splitting.
-fn segments(path: &Path, segment_len: u64) -> Option<(Arc<File>, Vec<Segment>)> {
-    let len = path.metadata().ok()?.len();
+fn segments(path: &Path, len: u64, segment_len: u64) -> Option<(Arc<File>, Vec<Segment>)> {
     if len < segment_len.saturating_mul(MIN_SEGMENTS) {
         return None;
     }

@@ -156,7 +156,7 @@ fn has_word(text: &[u8], word: &[u8]) -> bool {
 /// `mailbox` only in passing (`the mailbox database`, `exceeds the mailbox
 /// quota`), and this look at the next word spares them both patterns. It
 /// errs towards yes: the patterns decide.
-fn mailbox_may_follow(text: &[u8]) -> (bool, bool) {
+fn mailbox_may_follow(text: &[u8]) -> Look {
     let (mut quoted, mut bare) = (false, false);
     let word = b"ailbox";
     for at in memchr::memchr2_iter(b'm', b'M', text) {
@@ -167,32 +167,74 @@ fn mailbox_may_follow(text: &[u8]) -> (bool, bool) {
         let next = at + 7 + gap;
         let Some(&first) = text.get(next) else { continue };
         let blank_run = text[at + 7..next].iter().all(|b| matches!(b, b' ' | b'\t'));
-        if !first.is_ascii() {
+        let before = at.checked_sub(1).map(|i| text[i]);
+        if !first.is_ascii() || before.is_some_and(|b| !b.is_ascii()) {
             // A non-ASCII blank, a curly quote, a capital: let the patterns look.
-            return (true, true);
+            return Look::Patterns { quoted: true, bare: true };
         }
         bare |= gap > 0 && blank_run && (first.is_ascii_uppercase() || first.is_ascii_digit());
-        if gap > 0 {
-            let rest = &text[next..];
-            let address =
-                rest.iter().take_while(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(b)).count();
-            quoted |= matches!(first, b'"' | b'\\' | b'&' | b'[' | b'\'')
-                || rest.get(address) == Some(&b'@')
-                || rest.get(..6).is_some_and(|w| w.eq_ignore_ascii_case(b"record"));
+        let word_starts = !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if gap == 0 || !word_starts || quoted {
+            continue;
         }
-        if quoted && bare {
-            break;
+        let rest = &text[next..];
+        if matches!(first, b'"' | b'\\' | b'&' | b'[' | b'\'')
+            || rest.get(..6).is_some_and(|w| w.eq_ignore_ascii_case(b"record"))
+        {
+            quoted = true;
+            continue;
+        }
+        match address(rest) {
+            // The first place a name can stand, and it holds an address: the
+            // one the patterns would find.
+            Some(Ok(end)) => return Look::Address(next..next + end),
+            Some(_) => quoted = true,
+            None => {}
         }
     }
-    (quoted, bare)
+    Look::Patterns { quoted, bare }
+}
+
+/// What a look at the words after `mailbox` found.
+enum Look {
+    /// An address, where the first name stands.
+    Address(std::ops::Range<usize>),
+    /// Which patterns may find a name.
+    Patterns { quoted: bool, bare: bool },
+}
+
+/// The length of the address `text` starts with (`kai.berg@contoso.com`), as
+/// the mailbox pattern reads one; `Some(Err(()))` when a non-ASCII letter
+/// next to it leaves that to the pattern.
+fn address(text: &[u8]) -> Option<Result<usize, ()>> {
+    let local = text.iter().take_while(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(b)).count();
+    match text.get(local) {
+        _ if local == 0 => return None,
+        Some(b'@') => {}
+        Some(b) if !b.is_ascii() => return Some(Err(())),
+        _ => return None,
+    }
+    let domain = &text[local + 1..];
+    let run = domain.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')).count();
+    if domain.get(run).is_some_and(|b| !b.is_ascii()) {
+        return Some(Err(()));
+    }
+    // The last dot with a name before it and two letters after it.
+    let dot = (1..run).rev().find(|&k| {
+        domain[k] == b'.' && domain[k + 1..run].iter().take_while(|b| b.is_ascii_alphabetic()).count() >= 2
+    })?;
+    let letters = domain[dot + 1..run].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    Some(Ok(local + 1 + dot + 1 + letters))
 }
 
 /// The mailbox an alert sentence names: quoted (`through the mailbox "X"`),
 /// bracketed, an address, or bare (`for the mailbox Sales Queue because…`,
 /// `Mailbox Nadia Holm didn't synchronize.`).
 pub(crate) fn mailbox(text: &[u8]) -> Option<String> {
-    let (quoted, bare) = mailbox_may_follow(text);
-    mailbox_named(text, quoted, bare)
+    match mailbox_may_follow(text) {
+        Look::Address(at) => Some(String::from_utf8_lossy(&text[at]).into_owned()),
+        Look::Patterns { quoted, bare } => mailbox_named(text, quoted, bare),
+    }
 }
 
 /// [`mailbox`], trying the quoted forms when `quoted` and the bare ones when `bare`.
@@ -321,6 +363,17 @@ mod tests {
             "\u{a0}",
             "Dana Okafor",
             "kai.berg",
+            "user7@fabrikam.co",
+            ".uk",
+            "-x",
+            "\u{212a}",
+            "\u{17f}",
+            "x",
+            "_",
+            "@",
+            ".",
+            "\u{e9}",
+            "a.b@c.d",
             "@contoso.com",
             "4f2d",
             " didn't synchronize.",
@@ -339,7 +392,7 @@ mod tests {
             state
         };
         let mut named = 0;
-        for _ in 0..40_000 {
+        for _ in 0..80_000 {
             let n = 1 + next() % 10;
             let text: String = (0..n).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
             let all = mailbox_named(text.as_bytes(), true, true);

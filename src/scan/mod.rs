@@ -19,6 +19,8 @@
 //! - `anchor`: the words searched for, and which recogniser each hit goes to
 //! - `window`: XML payloads, unwrapped from CSV, JSON or entities first (`view`)
 //! - `xml`: reading one XML window, forgiving of broken markup
+//! - `windows`: readings of windows met before, kept per thread and moved
+//!   (through `Item::map`) to where the same bytes stand again
 //! - `alert`, `text`, `json`: alert lines; exceptions, HRESULTs, dashboard
 //!   tokens and code names in free text; OWA and Graph JSON
 //! - `client`: the message beside a code as client libraries print it
@@ -88,6 +90,7 @@ mod text;
 mod time;
 mod view;
 mod window;
+mod windows;
 #[doc(hidden)]
 pub mod work;
 mod xml;

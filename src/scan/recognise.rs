@@ -50,7 +50,7 @@ pub(crate) struct Marks {
 /// in the text it read, the buffer or a view decoded from it. Positions leave
 /// a view by one step, [`Item::map`], and become the input's offsets, lines
 /// and columns by another, the driver's `place`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Draft {
     /// The payload.
     pub span: Range<usize>,
@@ -74,7 +74,7 @@ impl Draft {
 }
 
 /// A draft finding or a payload that broke, in the positions of the text read.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Item {
     Finding(Box<Draft>),
     /// The payload standing at `span` could not be read: reading broke at

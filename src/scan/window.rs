@@ -7,6 +7,7 @@ use super::NeedMore;
 use super::context;
 use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Marks, Outcome};
 use super::view::{self, View};
+use super::windows;
 use super::xml::{self, Parse};
 use crate::model::{Finding, Wrapping};
 
@@ -86,19 +87,36 @@ pub(super) fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
     let Some((start, opener)) = opener(buf, name_at, input.floor) else {
         return Outcome::Skip;
     };
-    let outcome = match opener {
+    let route = match opener {
         Opener::Raw => match quoting(buf, start) {
-            Quoting::Plain => parse_window(buf, start, !input.eof, true),
-            Quoting::Csv => escaped(input, start, &view::csv),
-            Quoting::Json => escaped(input, start, &view::json),
+            Quoting::Plain => Route::Plain,
+            Quoting::Csv => Route::Csv,
+            Quoting::Json => Route::Json,
         },
-        Opener::Json => escaped(input, start, &view::json),
-        Opener::Entity => {
-            let wrapping = entity_wrapping(buf, start);
-            escaped(input, start, &move |b, s, l, e| view::entities(b, s, l, e, wrapping))
-        }
+        Opener::Json => Route::Json,
+        Opener::Entity => Route::Entities(entity_wrapping(buf, start)),
     };
+    let outcome = windows::recall(buf, start, route, input.max_payload, || match route {
+        Route::Plain => parse_window(buf, start, !input.eof, true),
+        // A CSV field's view ends at a lone quote, told from a doubled one by
+        // the byte after it; a JSON string's at its quote.
+        Route::Csv => escaped(input, start, &view::csv, Some(2)),
+        Route::Json => escaped(input, start, &view::json, Some(1)),
+        Route::Entities(wrapping) => {
+            escaped(input, start, &move |b, s, l, e| view::entities(b, s, l, e, wrapping), None)
+        }
+    });
     with_record(outcome, input, start)
+}
+
+/// How a window's text is read: as it stands, or through the view of one
+/// wrapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Route {
+    Plain,
+    Csv,
+    Json,
+    Entities(Wrapping),
 }
 
 /// Gives XML findings the time of the `<Trace … Time="…">` block around them,
@@ -133,7 +151,15 @@ enum Quoting {
 fn quoting(buf: &[u8], start: usize) -> Quoting {
     let end = buf.len().min(start + 2048);
     let tag_end = memchr::memchr(b'>', &buf[start..end]).map_or(end, |p| start + p);
-    let near = &buf[start..buf.len().min(tag_end + 256)];
+    // The start tag and what follows it, up to a line that is no more of the
+    // payload (one that starts with neither a blank nor a tag): a plain
+    // payload's next line may be another record, quoted another way.
+    let reach = buf.len().min(tag_end + 256);
+    let stop = memchr::memchr_iter(b'\n', &buf[tag_end..reach])
+        .map(|p| tag_end + p)
+        .find(|&nl| buf.get(nl + 1).is_some_and(|b| !b.is_ascii_whitespace() && *b != b'<'))
+        .unwrap_or(reach);
+    let near = &buf[start..stop];
     let finder = |needle: &[u8]| memchr::memmem::find(near, needle).is_some();
     if finder(b"=\\\"") || finder(b">\\r\\n") || finder(b">\\n") {
         Quoting::Json
@@ -179,24 +205,26 @@ const FIRST_LOOK: usize = 1 << 10;
 
 /// Decodes the escaped text from `start` and reads the payload in it; the view
 /// may itself hold another level of escaping (`&amp;lt;`).
-fn escaped(input: &Input<'_>, start: usize, unwrap: &Unwrapper) -> Outcome {
+/// `closing`: how many bytes from where a closed view ends its decoder read,
+/// when that is known (so a window ending with its view can be recalled).
+fn escaped(input: &Input<'_>, start: usize, unwrap: &Unwrapper, closing: Option<usize>) -> Read {
     let mut limit = FIRST_LOOK.min(input.max_payload);
     loop {
         let view = match unwrap(input.buf, start, limit, input.eof) {
             Ok(view) => deeper(view),
-            Err(NeedMore) => return Outcome::NeedMore { from: start },
+            Err(NeedMore) => return Read::partial(Outcome::NeedMore { from: start }),
         };
         // Stopped by the look's limit, not by the wrapping's end or the
         // input's: a payload still open there may only need more of the text,
         // which the parse says by asking for more.
         let short =
             !view.closed && limit < input.max_payload && view.source(view.text.len()) < input.buf.len();
-        let outcome = parse_window(&view.text, 0, short, false);
+        let Read { outcome, rests_on } = parse_window(&view.text, 0, short, false);
         if short && matches!(outcome, Outcome::NeedMore { .. }) {
             limit = limit.saturating_mul(4).min(input.max_payload);
             continue;
         }
-        return match outcome {
+        let outcome = match outcome {
             Outcome::Found { items, end } => {
                 let end = view.source(end);
                 Outcome::Found {
@@ -206,6 +234,14 @@ fn escaped(input: &Input<'_>, start: usize, unwrap: &Unwrapper) -> Outcome {
             }
             other => other,
         };
+        // What the reading rests on, in the input: up to the window's end,
+        // or past the view's own close when the window ends with it.
+        let rests_on = match rests_on {
+            Some(end) if end < view.text.len() => Some(view.source(end)),
+            Some(_) => closing.filter(|_| view.closed).map(|n| view.source(view.text.len()) + n),
+            None => None,
+        };
+        return Read { outcome, rests_on: rests_on.filter(|end| *end <= input.buf.len()) };
     }
 }
 
@@ -225,13 +261,27 @@ fn deeper(mut view: View) -> View {
     view
 }
 
+/// What reading a window gave, and where the text it rests on ends, when it
+/// rests on the window's bytes alone (see [`xml::Window::whole`]): the same
+/// bytes there read the same anywhere.
+pub(super) struct Read {
+    pub outcome: Outcome,
+    pub rests_on: Option<usize>,
+}
+
+impl Read {
+    fn partial(outcome: Outcome) -> Read {
+        Read { outcome, rests_on: None }
+    }
+}
+
 /// Parses the XML window at `start` and turns its messages into items.
 /// `raw` when `text` is the input itself rather than an unwrapped view (only
 /// raw text can have been cut into lines by a viewer).
-fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Outcome {
+fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Read {
     let mut window = match xml::parse(text, start, more_may_come) {
         Parse::Done(window) => window,
-        Parse::NeedMore => return Outcome::NeedMore { from: start },
+        Parse::NeedMore => return Read::partial(Outcome::NeedMore { from: start }),
     };
     // quick-xml reads UTF-8 only; a log's stray Latin-1 byte must not cost the
     // payload. Each bad byte becomes one `?`, so every position stays put.
@@ -253,15 +303,20 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Ou
         });
         // XML with no response in it (a request, a config file) is no payload.
         if window.error.is_none() && !window.saw_message {
-            return Outcome::Skip;
+            return Read::partial(Outcome::Skip);
         }
         items.push(Item::Malformed { span: start..window.end.max(start + 1), error_at, reason });
     }
+    // A window that ends where its text does may yet be told apart by what
+    // follows (a cut-off payload, a code still to come): the caller knows.
+    let rests_on = window.whole.then_some(window.end);
     let end = window.end.max(start + 1);
     if raw && let Some(better) = dewrapped(text, start, end, &items) {
-        return better;
+        // It rests on the whole raw window, which may reach past its new end.
+        return Read { outcome: better, rests_on: None };
     }
-    Outcome::Found { items, end }
+    let rests_on = rests_on.filter(|end| !raw || *end < text.len());
+    Read { outcome: Outcome::Found { items, end }, rests_on }
 }
 
 /// `text` with every byte that is not part of valid UTF-8 replaced by `?`.
@@ -309,6 +364,8 @@ fn quality(items: &[Item]) -> i64 {
 /// or more), which is where a viewer cuts. Kept only if it reads better.
 fn dewrapped(text: &[u8], start: usize, end: usize, raw: &[Item]) -> Option<Outcome> {
     let region = &text[start..end];
+    // Wrapping takes two lines of one width at least.
+    memchr::memchr(b'\n', region)?;
     let lines: Vec<&[u8]> =
         region.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
     let width = lines.iter().map(|l| l.len()).max()?;
@@ -331,7 +388,7 @@ fn dewrapped(text: &[u8], start: usize, end: usize, raw: &[Item]) -> Option<Outc
         return None;
     }
     let joined = view::unwrap_lines_of_width(text, start, end, width);
-    let reread = parse_window(&joined.text, 0, false, false);
+    let reread = parse_window(&joined.text, 0, false, false).outcome;
     let Outcome::Found { items, end: view_end } = reread else { return None };
     let better = quality(&items) > quality(raw) || (viewer_cut && quality(&items) >= quality(raw));
     if !better {

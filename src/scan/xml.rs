@@ -57,12 +57,21 @@ pub(crate) struct Window {
     /// A response message or fault was met (read or not): without one, the
     /// window was some other XML, a request say, and is no payload at all.
     pub saw_message: bool,
+    /// The root element closed at `end` and nothing after it was read: the
+    /// reading depends on the window's own bytes alone. (Not so for a cut,
+    /// a break, or a loose run of parts, which ends where no part follows.)
+    pub whole: bool,
 }
 
 impl Window {
     /// A window that ends at `end`, its messages still to be filled in.
     fn ended(end: usize) -> Window {
-        Window { messages: Vec::new(), end, error: None, saw_message: false }
+        Window { messages: Vec::new(), end, error: None, saw_message: false, whole: false }
+    }
+
+    /// A window whose root closed at `end`; `whole` unless it was a loose run.
+    fn closed(end: usize, loose: Option<&'static [&'static [u8]]>) -> Window {
+        Window { whole: loose.is_none(), ..Window::ended(end) }
     }
 }
 
@@ -267,7 +276,7 @@ impl<'a> Parser<'a> {
                                 base = resume;
                                 reader = reader_at(&text[base..]);
                                 if self.root_done(resume, loose)? {
-                                    return Some(Window::ended(resume));
+                                    return Some(Window::closed(resume, loose));
                                 }
                             }
                             RawText::NeedMore => return None,
@@ -284,13 +293,13 @@ impl<'a> Parser<'a> {
                     self.open_element(&e, name.clone(), before, after);
                     self.close_element(&name, after, after);
                     if self.root_done(after, loose)? {
-                        return Some(Window::ended(after));
+                        return Some(Window::closed(after, loose));
                     }
                 }
                 Ok(Event::End(e)) => {
                     self.close_element(name_before_junk(e.name().as_ref().as_bytes()), before, after);
                     if self.root_done(after, loose)? {
-                        return Some(Window::ended(after));
+                        return Some(Window::closed(after, loose));
                     }
                 }
                 Ok(Event::Eof) => {
@@ -683,6 +692,9 @@ pub(crate) fn is_name_byte(b: u8) -> bool {
 }
 
 fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
+    // Most elements carry no such attribute: a look at the raw bytes spares
+    // them the attribute parser.
+    memmem::find(e.attributes_raw().as_bytes(), name)?;
     e.html_attributes()
         .flatten()
         .find(|a| a.key.as_ref().as_bytes() == name)
@@ -690,6 +702,7 @@ fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
 }
 
 fn attribute_by_local(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
+    memmem::find(e.attributes_raw().as_bytes(), name)?;
     e.html_attributes()
         .flatten()
         .find(|a| local_name(a.key.as_ref().as_bytes()) == name)

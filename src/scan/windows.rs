@@ -1,0 +1,207 @@
+//! Windows read before. Exports and traces repeat the same payload thousands
+//! of times (one error for every mailbox, every poll), and reading a window
+//! is most of what scanning costs. A window whose reading rests on its own
+//! bytes alone ([`Read::rests_on`]) reads the same wherever those bytes stand,
+//! so a thread keeps its recent readings and hands out a copy, moved to the
+//! new place, when the text at a window's start begins with the same bytes
+//! read the same way.
+//!
+//! What is kept is bounded (windows up to [`LONGEST`] bytes, [`HELD`] bytes
+//! in all per thread, then it starts over), and a reading is only ever the
+//! one the parser would give: the cache can make a scan faster, never
+//! different.
+
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
+
+use super::recognise::{Item, Origin, Outcome};
+use super::window::{Read, Route};
+use crate::model::Wrapping;
+
+/// How many bytes at a window's start pick the readings to compare with: the
+/// longest of these the window holds. Payloads of one kind share long
+/// openings (an envelope's header, a namespace), so a short prefix alone
+/// would put them all in one place.
+const PREFIXES: [usize; 3] = [1024, 256, 64];
+/// Longer windows are read each time: they are rare and costly to keep.
+const LONGEST: usize = 16 << 10;
+/// The bytes of windows a thread keeps before it starts over.
+const HELD: usize = 2 << 20;
+/// Readings kept per prefix, the latest used first.
+const PER_PREFIX: usize = 16;
+
+/// A reading, its positions taken from the window's start.
+struct Kept {
+    text: Box<[u8]>,
+    items: Vec<Item>,
+    end: usize,
+}
+
+/// The readings a thread keeps (its shelf), by how the window was read, the
+/// payload cap it was read under, and its first bytes.
+#[derive(Default)]
+struct Shelf {
+    by_prefix: FxHashMap<(Route, usize, u64), Vec<Kept>>,
+    held: usize,
+}
+
+thread_local! {
+    static KEPT: RefCell<Shelf> = RefCell::default();
+}
+
+/// The reading of the window at `buf[start..]` along `route`: a kept one
+/// when the same bytes were read the same way before, else `read()`'s,
+/// kept when it rests on the window's bytes alone.
+pub(super) fn recall(
+    buf: &[u8],
+    start: usize,
+    route: Route,
+    max_payload: usize,
+    read: impl FnOnce() -> Read,
+) -> Outcome {
+    let text = &buf[start..];
+    let key = |len: usize| {
+        let mut hasher = FxHasher::default();
+        text[..len].hash(&mut hasher);
+        (route, max_payload, hasher.finish())
+    };
+    let kept = KEPT.with_borrow_mut(|kept| {
+        let readings = PREFIXES.iter().filter(|&&len| len <= text.len()).find_map(|&len| {
+            let readings = kept.by_prefix.get(&key(len))?;
+            let at = readings.iter().position(|r| text.starts_with(&r.text))?;
+            Some((key(len), at))
+        });
+        let (key, at) = readings?;
+        let readings = kept.by_prefix.get_mut(&key)?;
+        readings[..=at].rotate_right(1);
+        let reading = &readings[0];
+        super::work::add(reading.text.len() / 8);
+        Some(Outcome::Found {
+            items: reading.items.iter().map(|i| moved(i, 0, start)).collect(),
+            end: start + reading.end,
+        })
+    });
+    if let Some(outcome) = kept {
+        return outcome;
+    }
+    let Read { outcome, rests_on } = read();
+    if let (Some(rests_on), Outcome::Found { items, end }) = (rests_on, &outcome) {
+        let len = rests_on.saturating_sub(start);
+        let prefix = PREFIXES.iter().copied().find(|&p| p <= len);
+        if let Some(prefix) = prefix.filter(|_| len <= LONGEST && *end <= rests_on) {
+            let key = key(prefix);
+            KEPT.with_borrow_mut(|kept| {
+                if kept.held + len > HELD {
+                    *kept = Shelf::default();
+                }
+                kept.held += len;
+                let readings = kept.by_prefix.entry(key).or_default();
+                readings.truncate(PER_PREFIX - 1);
+                let items = items.iter().map(|i| moved(i, start, 0)).collect();
+                readings.insert(0, Kept { text: text[..len].into(), items, end: end - start });
+            });
+        }
+    }
+    outcome
+}
+
+/// A window's text moved from `from` to `to`: the same bytes, standing elsewhere.
+struct Moved {
+    from: usize,
+    to: usize,
+}
+
+impl Origin for Moved {
+    fn source(&self, at: usize) -> usize {
+        // Wrapping, so that a position before the window's start (none is
+        // expected) still moves by exactly the same distance.
+        at.wrapping_sub(self.from).wrapping_add(self.to)
+    }
+
+    fn wrapping(&self) -> Option<Wrapping> {
+        None
+    }
+}
+
+/// A copy of `item` with its positions moved from a window at `from` to one at `to`.
+fn moved(item: &Item, from: usize, to: usize) -> Item {
+    item.clone().map(&Moved { from, to })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::Range;
+
+    use crate::model::Finding;
+    use crate::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
+
+    /// The findings of `text`, scanned on a thread of its own: with nothing
+    /// kept from before.
+    fn fresh(text: &[u8]) -> Vec<Finding> {
+        let text = text.to_vec();
+        std::thread::spawn(move || {
+            let source = SourceInfo { path: "t.log".into(), encoding: Default::default() };
+            let (events, _) = scan_bytes(&text, &source, &ScanConfig::default());
+            events
+                .into_iter()
+                .filter_map(|e| match e {
+                    Event::Finding(f) => Some(*f),
+                    _ => None,
+                })
+                .collect()
+        })
+        .join()
+        .expect("the scan ran")
+    }
+
+    /// What a finding says, with its positions taken from `from`.
+    type Reading = (String, Option<String>, Option<String>, u64, [Option<Range<u64>>; 3]);
+
+    fn reading(f: &Finding, from: u64) -> Reading {
+        let mark = |m: &Option<Range<u64>>| m.as_ref().map(|m| m.start - from..m.end - from);
+        (
+            f.code.clone(),
+            f.message.clone(),
+            f.inner_code.clone(),
+            f.span.offset - from,
+            [mark(&f.marks.code), mark(&f.marks.message), mark(&f.marks.inner_code)],
+        )
+    }
+
+    #[test]
+    fn a_payload_met_again_reads_as_it_did_alone() {
+        let fragment = r#"<ResponseMessageType xmlns:q1="http://schemas.microsoft.com/exchange/services/2006/messages" ResponseClass="Error"><q1:MessageText>Mailbox does not exist.</q1:MessageText><q1:ResponseCode>ErrorNonExistentMailbox</q1:ResponseCode></ResponseMessageType>"#;
+        // The same first bytes, then another message and code.
+        let other = fragment
+            .replace("Mailbox does not exist.", "Access is denied.")
+            .replace("ErrorNonExistentMailbox", "ErrorAccessDenied");
+        let forms = [
+            format!("2026-11-20T08:15:02Z ERROR >Error : {fragment}"),
+            format!("2026-11-20T08:15:03Z,\"x\",\">Error : {}\",Error", fragment.replace('"', "\"\"")),
+            serde_json::json!({ "details": format!(">Error : {other}") }).to_string(),
+            format!("2026-11-20T08:15:04Z ERROR >Error : {other}"),
+        ];
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        for round in 0..3 {
+            for form in &forms {
+                text.push_str(&"noise line\n".repeat(round + 1));
+                starts.push(text.len() as u64);
+                text.push_str(form);
+                text.push('\n');
+            }
+        }
+        let all = fresh(text.as_bytes());
+        assert_eq!(all.len(), starts.len(), "one finding per payload");
+        for (f, (at, form)) in all.iter().zip(starts.iter().zip(forms.iter().cycle())) {
+            let alone = fresh(form.as_bytes());
+            assert_eq!(alone.len(), 1);
+            assert_eq!(reading(f, *at), reading(&alone[0], 0), "{form}");
+            let code_at = f.marks.code.clone().expect("a code mark");
+            let code = &text.as_bytes()[code_at.start as usize..code_at.end as usize];
+            assert_eq!(code, f.code.as_bytes(), "the mark points at this payload's own code");
+        }
+    }
+}
