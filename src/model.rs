@@ -6,6 +6,7 @@
 //! form, as it stands in the input.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -120,15 +121,16 @@ pub struct Span {
     pub column: u64,
 }
 
-/// Spans of the parts of a payload worth pointing at, relative to the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Spans of the parts of a payload worth pointing at: byte ranges in the
+/// input, measured as [`Span::offset`] is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Marks {
     /// Where the code stands.
-    pub code: Option<(u64, u64)>,
+    pub code: Option<Range<u64>>,
     /// Where the message stands.
-    pub message: Option<(u64, u64)>,
+    pub message: Option<Range<u64>>,
     /// Where the inner code stands.
-    pub inner_code: Option<(u64, u64)>,
+    pub inner_code: Option<Range<u64>>,
 }
 
 /// One error (or warning, or success) response found in the input.

@@ -346,16 +346,18 @@ impl Redactor {
         if let Some(source) = finding.source.take() {
             let (redacted, edits) = self.edits(&mut table, &source);
             let start = finding.span.offset;
-            let moved = |mark: Option<(u64, u64)>| {
-                let (at, len) = mark?;
-                let from = usize::try_from(at.checked_sub(start)?).ok()?;
-                let to = from + usize::try_from(len).ok()?;
+            let moved = |mark: &mut Option<std::ops::Range<u64>>| {
+                let old = mark.take()?;
+                let from = usize::try_from(old.start.checked_sub(start)?).ok()?;
+                let to = from + usize::try_from(old.end.saturating_sub(old.start)).ok()?;
                 let (from, to) = (shift(&edits, from), shift(&edits, to));
-                Some((start + from as u64, (to - from) as u64))
+                *mark = Some(start + from as u64..start + to.max(from) as u64);
+                Some(())
             };
-            finding.marks.code = moved(finding.marks.code);
-            finding.marks.message = moved(finding.marks.message);
-            finding.marks.inner_code = moved(finding.marks.inner_code);
+            let marks = &mut finding.marks;
+            for mark in [&mut marks.code, &mut marks.message, &mut marks.inner_code] {
+                moved(mark);
+            }
             finding.source = Some(redacted);
         }
     }
@@ -510,14 +512,14 @@ mod tests {
         f.mailbox = Some("Rosa Lindqvist".into());
         f.message = Some("Mailbox \"Rosa Lindqvist\" failed".into());
         let code_at = source.find("ErrorAccessDenied").unwrap() as u64;
-        f.marks.code = Some((100 + code_at, 17));
+        f.marks.code = Some(100 + code_at..100 + code_at + 17);
         f.source = Some(source.to_string());
         r.finding(&mut f);
         assert_eq!(f.mailbox.as_deref(), Some("mailbox-1"));
         assert_eq!(f.message.as_deref(), Some("Mailbox \"mailbox-1\" failed"));
         let redacted = f.source.as_deref().unwrap();
-        let (at, len) = f.marks.code.unwrap();
-        assert_eq!(&redacted[(at - 100) as usize..][..len as usize], "ErrorAccessDenied");
+        let code = f.marks.code.clone().unwrap();
+        assert_eq!(&redacted[(code.start - 100) as usize..(code.end - 100) as usize], "ErrorAccessDenied");
     }
 
     #[test]

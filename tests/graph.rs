@@ -81,8 +81,8 @@ fn check(path: &str, wants: &[Want]) {
         for (key, value) in &w.details {
             assert_eq!(f.details.get(*key).map(String::as_str), Some(*value), "{context}: detail {key}");
         }
-        let (at, len) = f.marks.code.expect("every finding marks its code");
-        let mark = String::from_utf8_lossy(&text[at as usize..][..len as usize]).into_owned();
+        let code = f.marks.code.clone().expect("every finding marks its code");
+        let mark = String::from_utf8_lossy(&text[code.start as usize..code.end as usize]).into_owned();
         assert!(mark.ends_with(&f.code), "{context}: the code mark `{mark}` points at the code");
         assert!(f.span.length > 0 && f.span.offset + f.span.length <= text.len() as u64, "{context}");
     }
@@ -407,8 +407,9 @@ fn every_graph_sample_reads_the_same_however_it_is_wrapped() {
             }
             let decoded = support::decoded_bytes(&bytes);
             for f in &found {
-                let (at, len) = f.marks.code.expect("a code mark");
-                let mark = String::from_utf8_lossy(&decoded[at as usize..][..len as usize]).into_owned();
+                let code = f.marks.code.clone().expect("a code mark");
+                let mark =
+                    String::from_utf8_lossy(&decoded[code.start as usize..code.end as usize]).into_owned();
                 assert!(mark.ends_with(&f.code), "{path} in a {name}: mark `{mark}` for {}", f.code);
             }
         }

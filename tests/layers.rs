@@ -231,3 +231,54 @@ fn paths_and_super_chains_that_leave_the_module_are_read() {
     let found: Vec<String> = uses(text, &path).into_iter().collect();
     assert_eq!(found, ["diagnose", "model", "run"]);
 }
+
+/// Inside the scanner, recognisers depend on their contract (`scan::recognise`),
+/// never on the dispatch that calls them (`anchor`) nor the loop that feeds them
+/// (`driver`); and the contract itself is a leaf that names no other part of
+/// the scanner. Otherwise each new recogniser would have to change the hub.
+#[test]
+fn recognisers_depend_on_their_contract_not_on_the_dispatch_or_the_loop() {
+    let scan = src().join("scan");
+    let mut reaching = Vec::new();
+    for file in rust_files(&scan) {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if ["driver.rs", "mod.rs"].contains(&name.as_str()) {
+            continue;
+        }
+        let text =
+            fs::read_to_string(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+        if reached_through_super(&text).iter().any(|m| m == "anchor" || m == "driver") {
+            reaching.push(name);
+        }
+    }
+    assert!(reaching.is_empty(), "scan modules that reach the dispatch or the loop: {reaching:?}");
+    let contract = fs::read_to_string(scan.join("recognise.rs"))
+        .unwrap_or_else(|e| panic!("cannot read scan/recognise.rs: {e}"));
+    let named = reached_through_super(&contract);
+    assert!(named.is_empty(), "scan/recognise.rs names other parts of the scanner: {named:?}");
+}
+
+/// The modules a file names right after `super::`: `super::anchor::Hit` names
+/// `anchor`, `super::{anchor, view}` names both.
+fn reached_through_super(text: &str) -> BTreeSet<String> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut found = BTreeSet::new();
+    for (at, _) in text.match_indices("super::") {
+        let rest = &text[at + "super::".len()..];
+        let names = match rest.strip_prefix('{') {
+            Some(group) => &group[..group.find('}').unwrap_or(group.len())],
+            None => &rest[..rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len())],
+        };
+        for name in names.split(|c: char| !is_ident(c)).filter(|n| !n.is_empty()) {
+            found.insert(name.to_owned());
+        }
+    }
+    found
+}
+
+#[test]
+fn the_scan_check_reads_paths_and_groups_after_super() {
+    let text = "use super::anchor::Hit;\nuse super::{lines, driver};\nlet m = super::http_context::anchor_mailbox(t);";
+    let found: Vec<String> = reached_through_super(text).into_iter().collect();
+    assert_eq!(found, ["anchor", "driver", "http_context", "lines"]);
+}

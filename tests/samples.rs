@@ -97,8 +97,8 @@ fn check(path: &str, expected: &[Expect]) {
         let bytes = support::decoded(&sample(path));
         let span = &bytes[f.span.offset as usize..][..f.span.length as usize];
         assert!(!span.is_empty(), "{context}: empty span");
-        let (at, len) = f.marks.code.expect("every finding marks its code");
-        let mark = String::from_utf8_lossy(&bytes[at as usize..][..len as usize]).into_owned();
+        let code = f.marks.code.clone().expect("every finding marks its code");
+        let mark = String::from_utf8_lossy(&bytes[code.start as usize..code.end as usize]).into_owned();
         assert!(mark.ends_with(&f.code), "{context}: the code mark `{mark}` points at the code");
     }
 }

@@ -118,9 +118,9 @@ fn check(name: &str, wrapped: &[u8], clean: &[Finding], wrapping: &[Wrapping], e
         if matches!(f.shape, Shape::EwsResponse | Shape::SoapFault) {
             assert!(wrapping.contains(&f.wrapping), "{name}: {f:#?}");
         }
-        let (at, len) = f.marks.code.expect("a code mark");
+        let code = f.marks.code.clone().expect("a code mark");
         let mark: String =
-            String::from_utf8_lossy(&text[at as usize..][..len as usize]).replace(['\n', '\r'], "");
+            String::from_utf8_lossy(&text[code.start as usize..code.end as usize]).replace(['\n', '\r'], "");
         assert!(mark.ends_with(&f.code), "{name}: mark `{mark}` for {}", f.code);
         let span = &text[f.span.offset as usize..][..f.span.length as usize];
         assert!(!span.is_empty(), "{name}");

@@ -325,12 +325,12 @@ pub fn finding(f: &Finding) -> Markup {
 fn payload(f: &Finding, source: &str) -> Markup {
     let start = f.span.offset;
     let mut marks: Vec<(usize, usize, &str)> =
-        [(f.marks.code, "code"), (f.marks.inner_code, "inner"), (f.marks.message, "message")]
+        [(&f.marks.code, "code"), (&f.marks.inner_code, "inner"), (&f.marks.message, "message")]
             .into_iter()
             .filter_map(|(mark, kind)| {
-                let (at, len) = mark?;
-                let from = usize::try_from(at.checked_sub(start)?).ok()?;
-                let to = from.checked_add(usize::try_from(len).ok()?)?;
+                let mark = mark.as_ref()?;
+                let from = usize::try_from(mark.start.checked_sub(start)?).ok()?;
+                let to = usize::try_from(mark.end.checked_sub(start)?).ok()?;
                 (to <= source.len()
                     && source.is_char_boundary(from)
                     && source.is_char_boundary(to)
@@ -552,7 +552,7 @@ mod tests {
         let source = "<m:ResponseCode>ErrorServerBusy</m:ResponseCode>";
         let mut f = Finding::new(Shape::EwsResponse, "ErrorServerBusy");
         f.span.offset = 40;
-        f.marks.code = Some((40 + 16, 15));
+        f.marks.code = Some(40 + 16..40 + 16 + 15);
         f.source = Some(source.into());
         let markup = finding(&f).into_string();
         assert!(markup.contains(r#"<mark class="code">ErrorServerBusy</mark>"#), "{markup}");
@@ -563,8 +563,8 @@ mod tests {
     fn a_mark_outside_the_text_or_inside_a_character_is_left_out() {
         let mut f = Finding::new(Shape::Alert, "X");
         f.source = Some("é".into());
-        f.marks.code = Some((1, 1));
-        f.marks.message = Some((0, 9));
+        f.marks.code = Some(1..2);
+        f.marks.message = Some(0..9);
         let markup = finding(&f).into_string();
         assert!(!markup.contains("<mark"), "{markup}");
     }

@@ -9,9 +9,9 @@ use std::sync::LazyLock;
 use regex::bytes::Regex;
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Outcome};
+use super::prose::{clean, ident_before, trim_span};
+use super::recognise::{Draft, Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank, capture, capture_last, stack_frame, starts_record};
-use super::text::ident_before;
 use crate::model::{Class, Finding, Shape};
 
 /// `AADSTS7000215: Invalid client secret provided. …`
@@ -75,12 +75,12 @@ fn read(t: &Text<'_>) -> Answer {
     let single = at > 0 && b[at - 1] == b'\'';
     let msg_from = code_end + 1 + b[code_end + 1..].iter().take_while(|c| **c == b' ').count();
     let msg_end = message_end(t, msg_from, single)?;
-    let (ms, me) = super::text::trim_span(b, msg_from, msg_end);
+    let message_at = trim_span(b, msg_from..msg_end);
     let code = String::from_utf8_lossy(&b[at..code_end]).into_owned();
     let mut f = Finding::new(Shape::Aadsts, code.clone());
     f.class = Some(Class::Error);
-    let message = record::clean(&b[ms..me]);
-    let message_mark = (!message.is_empty()).then_some((ms, me));
+    let message = clean(&b[message_at.clone()]);
+    let message_mark = (!message.is_empty()).then_some(message_at);
     if !message.is_empty() {
         f.message = Some(message);
     }
@@ -134,8 +134,7 @@ fn read(t: &Text<'_>) -> Answer {
         let said = again + usize::from(b.get(again) == Some(&b':'));
         end = message_end(t, said, false)?.min(last);
     }
-    record::place(&mut f, (at, msg_end), Some((at, code_end)), message_mark);
-    Ok(Read::one(f, end))
+    Ok(Read::one(Draft::new(f, at..msg_end, Some(at..code_end), message_mark), end))
 }
 
 /// Where the message starting at `from` ends.

@@ -3,19 +3,19 @@
 //! (an EWS name, a signed HRESULT, a ServiceError number, an HTTP or socket
 //! status, a `Crm.` code, a bare status name).
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Item, Outcome};
-use super::lines::line_start;
-use super::text::{
-    clean_sentence, ident_before, line_incomplete, sentence_start, skip_label_punctuation, token_end,
-    trim_span,
+use super::lines::{line_incomplete, line_start};
+use super::prose::{
+    clean_sentence, ident_before, sentence_start, skip_label_punctuation, token_end, trim_span,
 };
+use super::recognise::{Draft, Hit, Input, Origin, Outcome};
 use super::{context, lines, view};
 use crate::kb::{codes, status};
-use crate::model::{Finding, Shape, Span};
+use crate::model::{Finding, Shape};
 
 /// `Email Server Error Code:` and the token after it.
 pub(crate) fn alert_label(input: &Input<'_>, hit: Hit) -> Outcome {
@@ -40,9 +40,9 @@ static BARE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^([A-Za-z][
 /// An alert token read from its text.
 struct Token {
     code: String,
-    code_at: (usize, usize),
+    code_at: Range<usize>,
     /// Where the inner code stands, when the token spells it out.
-    inner_at: Option<(usize, usize)>,
+    inner_at: Option<Range<usize>>,
     inner: Option<String>,
     message: Option<String>,
     http: Option<String>,
@@ -65,13 +65,13 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         if c.get(1).is_none() && !(lead.is_ascii_uppercase() || lead.is_ascii_digit() || lead == b'-') {
             return None;
         }
-        let code_span = |w: &(usize, usize)| (at + rest.start() + w.0, at + rest.start() + w.1);
+        let code_span = |w: &(usize, usize)| at + rest.start() + w.0..at + rest.start() + w.1;
         let word = |w: &(usize, usize)| lossy(&rest.as_bytes()[w.0..w.1]);
         let joined = lossy(&rest.as_bytes()[first.0..words.last()?.1]);
         if let Some(pre) = c.get(1) {
             return Some(Token {
                 code: lossy(pre.as_bytes()),
-                code_at: (at + pre.start(), at + pre.end()),
+                code_at: at + pre.start()..at + pre.end(),
                 inner_at: None,
                 inner: None,
                 message: None,
@@ -110,7 +110,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         }
         let http = who.starts_with(b"Http").then(|| http_status(&joined)).flatten();
         let (code, span) = if who.starts_with(b"Http") {
-            (joined, (code_span(first).0, code_span(words.last()?).1))
+            (joined, code_span(first).start..code_span(words.last()?).end)
         } else {
             (first_word, code_span(first))
         };
@@ -125,9 +125,9 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         let word = |w: &(usize, usize)| lossy(&rest.as_bytes()[w.0..w.1]);
         return Some(Token {
             code: word(first),
-            code_at: (at + rest.start() + first.0, at + rest.start() + first.1),
+            code_at: at + rest.start() + first.0..at + rest.start() + first.1,
             inner: (words.len() > 1).then(|| word(last)),
-            inner_at: (words.len() > 1).then(|| (at + rest.start() + last.0, at + rest.start() + last.1)),
+            inner_at: (words.len() > 1).then(|| at + rest.start() + last.0..at + rest.start() + last.1),
             message: None,
             http: None,
             cut: false,
@@ -138,7 +138,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         let message = c.get(2).map(|m| lossy(m.as_bytes()).trim().to_string()).filter(|m| !m.is_empty());
         return Some(Token {
             code: lossy(code.as_bytes()),
-            code_at: (at + code.start(), at + code.end()),
+            code_at: at + code.start()..at + code.end(),
             inner_at: None,
             inner: None,
             message,
@@ -152,7 +152,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
     let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
     Some(Token {
         code,
-        code_at: (at + name.start(), at + name.end()),
+        code_at: at + name.start()..at + name.end(),
         inner_at: None,
         inner: None,
         message: None,
@@ -211,7 +211,7 @@ fn token_words(rest: &[u8]) -> Vec<(usize, usize)> {
 
 /// `Email Server Error Code: <token>`, with the alert sentence before it.
 fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Outcome {
-    if line_incomplete(input, after_label) {
+    if line_incomplete(input.buf, after_label, input.eof) {
         return Outcome::NeedMore { from: line_start(input.buf, label_at, input.floor) };
     }
     let buf = input.buf;
@@ -230,8 +230,8 @@ fn labelled_alert(input: &Input<'_>, label_at: usize, after_label: usize) -> Out
             let token_at = skip_label_punctuation(&joined.text, local);
             let end = token_end(&joined.text, token_at, 512);
             if let Some(mut token) = parse_token(&joined.text[token_at..end], token_at) {
-                token.code_at = (joined.source(token.code_at.0), joined.source(token.code_at.1));
-                token.inner_at = token.inner_at.map(|(s, e)| (joined.source(s), joined.source(e)));
+                token.code_at = joined.span(&token.code_at);
+                token.inner_at = token.inner_at.map(|inner| joined.span(&inner));
                 return alert(input, label_at, joined.source(end), token);
             }
         }
@@ -271,7 +271,7 @@ pub(crate) fn alert_without_label(input: &Input<'_>, hit: Hit) -> Outcome {
     if ident_before(input.buf, hit.at) && input.buf[hit.at..].starts_with(b"Crm.") {
         return Outcome::Skip;
     }
-    if line_incomplete(input, hit.at) {
+    if line_incomplete(input.buf, hit.at, input.eof) {
         return Outcome::NeedMore { from: line_start(input.buf, hit.at, input.floor) };
     }
     let buf = input.buf;
@@ -285,18 +285,15 @@ pub(crate) fn alert_without_label(input: &Input<'_>, hit: Hit) -> Outcome {
     let Some(token) = parse_token(&buf[start..end], start) else {
         return Outcome::Skip;
     };
-    alert(input, token.code_at.0.min(hit.at), end, token)
+    alert(input, token.code_at.start.min(hit.at), end, token)
 }
 
 fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
     let buf = input.buf;
     let sentence = sentence_before(buf, start, input.floor);
     let mut f = Finding::new(Shape::Alert, token.code);
-    f.span = Span { offset: start as u64, length: (end - start) as u64, line: 0, column: 0 };
     f.inner_code = token.inner;
     f.truncated = token.cut;
-    f.marks.code = Some((token.code_at.0 as u64, (token.code_at.1 - token.code_at.0) as u64));
-    f.marks.inner_code = token.inner_at.map(|(s, e)| (s as u64, (e - s) as u64));
     if let Some(status) = token.http {
         f.details.insert("HttpStatus".to_string(), status);
     }
@@ -305,24 +302,24 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
         // names the inner code.
         f.details.insert("ServiceErrorOrdinal".to_string(), f.code.clone());
     }
-    let paragraph = sentence.map(|(s, e)| join_lines(&buf[s..e])).unwrap_or_default();
+    let paragraph = sentence.clone().map(|s| join_lines(&buf[s])).unwrap_or_default();
     f.mailbox = context::mailbox(&paragraph).or_else(|| context::mailbox(&buf[start..end]));
     f.profile = context::profile(&paragraph);
-    f.time = context::time(&buf[line_start(buf, sentence.map_or(start, |s| s.0), input.floor)..end]);
-    f.message = token.message.or_else(|| sentence.map(|_| clean_sentence(&paragraph)));
-    if let Some((s, e)) = sentence {
-        f.marks.message = Some((s as u64, (e - s) as u64));
-    }
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
+    let first = sentence.as_ref().map_or(start, |s| s.start);
+    f.time = context::time(&buf[line_start(buf, first, input.floor)..end]);
+    f.message = token.message.or_else(|| sentence.as_ref().map(|_| clean_sentence(&paragraph)));
+    let mut draft = Draft::new(f, start..end, Some(token.code_at), sentence);
+    draft.marks.inner_code = token.inner_at;
+    Outcome::Found { items: vec![draft.into()], end }
 }
 
 /// The alert sentence before a label: the text before it on its own line (a
 /// CSV row, a JSON string), or else the paragraph above it: the nearest
 /// non-blank lines, up to the one that starts a log record with its time.
-fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<(usize, usize)> {
+fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<Range<usize>> {
     let line = line_start(buf, label_at, floor);
-    let own = trim_span(buf, sentence_start(buf, line, label_at), label_at);
-    if own.1 - own.0 >= 20 {
+    let own = trim_span(buf, sentence_start(buf, line, label_at)..label_at);
+    if own.len() >= 20 {
         return Some(own);
     }
     // Skip the blank lines between the sentence and its label.
@@ -332,14 +329,14 @@ fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<(usize, 
             return None;
         }
         let start = line_start(buf, end - 1, floor);
-        let span = trim_span(buf, sentence_start(buf, start, end - 1), end - 1);
-        if span.1 > span.0 {
+        let span = trim_span(buf, sentence_start(buf, start, end - 1)..end - 1);
+        if !span.is_empty() {
             break span;
         }
         end = start;
     };
     // Gather the paragraph upwards while it is one record.
-    let mut first = last.0;
+    let mut first = last.start;
     for _ in 0..PARAGRAPH_LINES {
         let top = line_start(buf, first, floor);
         if context::time(&buf[top..buf.len().min(top + 32)]).is_some()
@@ -349,13 +346,13 @@ fn sentence_before(buf: &[u8], label_at: usize, floor: usize) -> Option<(usize, 
             break;
         }
         let above = line_start(buf, top - 1, floor);
-        let span = trim_span(buf, sentence_start(buf, above, top - 1), top - 1);
-        if span.1 == span.0 {
+        let span = trim_span(buf, sentence_start(buf, above, top - 1)..top - 1);
+        if span.is_empty() {
             break;
         }
-        first = span.0;
+        first = span.start;
     }
-    (last.1 - first >= 20).then_some((first, last.1))
+    (last.end - first >= 20).then_some(first..last.end)
 }
 
 /// How many lines an alert sentence may run over.

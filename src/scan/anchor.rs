@@ -9,12 +9,11 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::view::View;
+use super::recognise::{Hit, Input, Outcome};
 use super::{
     aadsts, alert, ews_block, graph_json, graph_powershell, graph_python, graph_sdk, json, text, window,
 };
 use crate::kb::codes;
-use crate::model::{Finding, Wrapping};
 
 /// What an anchor points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,29 +158,27 @@ static SEARCH: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
         .ok()
 });
 
-/// One anchor found.
+/// One anchor found: where its word stands and what it points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Hit {
-    pub at: usize,
-    pub len: usize,
+pub(super) struct Anchor {
+    pub hit: Hit,
     pub kind: Kind,
 }
 
 /// The next anchor at or after `from`.
-pub(crate) fn next_hit(buf: &[u8], from: usize) -> Option<Hit> {
+pub(super) fn next_hit(buf: &[u8], from: usize) -> Option<Anchor> {
     let search = SEARCH.as_ref()?;
     let mut at = from;
     loop {
         let found = search.find(buf.get(at..)?)?;
         let (start, end) = (at + found.start(), at + found.end());
         let hit = match PATTERNS[found.pattern().as_usize()].1 {
-            Kind::CodeName => buf.get(end).filter(|&&c| CODE_LETTERS[usize::from(c)]).map(|_| Hit {
-                at: start,
-                len: end + 1 - start,
-                kind: Kind::CodeName,
-            }),
-            Kind::ExceptionName => exception(buf, start, end).filter(|hit| hit.at >= from),
-            kind => Some(Hit { at: start, len: end - start, kind }),
+            Kind::CodeName => buf
+                .get(end)
+                .filter(|&&c| CODE_LETTERS[usize::from(c)])
+                .map(|_| Anchor { hit: Hit { at: start, len: end + 1 - start }, kind: Kind::CodeName }),
+            Kind::ExceptionName => exception(buf, start, end).filter(|found| found.hit.at >= from),
+            kind => Some(Anchor { hit: Hit { at: start, len: end - start }, kind }),
         };
         match hit {
             Some(hit) => return Some(hit),
@@ -192,7 +189,7 @@ pub(crate) fn next_hit(buf: &[u8], from: usize) -> Option<Hit> {
 
 /// The exception type whose name ends at `end` (`Exception` standing at
 /// `start`), as a hit on the part of its name [`EXCEPTIONS`] lists.
-fn exception(buf: &[u8], start: usize, end: usize) -> Option<Hit> {
+fn exception(buf: &[u8], start: usize, end: usize) -> Option<Anchor> {
     let floor = start.saturating_sub(LONGEST_WORD);
     let word =
         buf[floor..start].iter().rposition(|c| !c.is_ascii_alphanumeric()).map_or(floor, |p| floor + p + 1);
@@ -201,40 +198,13 @@ fn exception(buf: &[u8], start: usize, end: usize) -> Option<Hit> {
         .iter()
         .filter(|(listed, _)| name.ends_with(listed.as_bytes()))
         .max_by_key(|(listed, _)| listed.len())?;
-    Some(Hit { at: end - listed.len(), len: listed.len(), kind: *kind })
-}
-
-/// What a recogniser is given.
-pub(crate) struct Input<'a> {
-    pub buf: &'a [u8],
-    /// No more input will come after `buf`.
-    pub eof: bool,
-    /// Nothing before this belongs to a new payload (the last one ended here).
-    pub floor: usize,
-    pub max_payload: usize,
-}
-
-/// A finding (positions relative to the buffer) or a payload that broke.
-#[derive(Debug, Clone)]
-pub(crate) enum Item {
-    Finding(Box<Finding>),
-    Malformed { start: usize, end: usize, error_at: usize, reason: String },
-}
-
-/// What a recogniser made of a hit.
-#[derive(Debug)]
-pub(crate) enum Outcome {
-    /// Payloads read; scanning resumes at `end`.
-    Found { items: Vec<Item>, end: usize },
-    /// Nothing here.
-    Skip,
-    /// The payload starting at `from` runs past the buffer.
-    NeedMore { from: usize },
+    Some(Anchor { hit: Hit { at: end - listed.len(), len: listed.len() }, kind: *kind })
 }
 
 /// Reads what a hit points at.
-pub(crate) fn recognise(input: &Input<'_>, hit: Hit) -> Outcome {
-    match hit.kind {
+pub(super) fn recognise(input: &Input<'_>, anchor: Anchor) -> Outcome {
+    let hit = anchor.hit;
+    match anchor.kind {
         Kind::Xml => window::xml_payload(input, hit),
         // A quoted `"ResponseCode"` is a JSON key; otherwise an element name.
         Kind::ResponseCode => match json::quote_before(input.buf, hit.at, input.floor) {
@@ -267,34 +237,5 @@ pub(crate) fn recognise(input: &Input<'_>, hit: Hit) -> Outcome {
         Kind::Batch => graph_json::batch(input, hit),
         Kind::Aadsts => aadsts::aadsts(input, hit),
         Kind::EwsPolicy => ews_block::policy_header(input, hit),
-    }
-}
-
-/// Moves an item found in a view back onto the input.
-pub(crate) fn remap(item: Item, view: &View) -> Item {
-    match item {
-        Item::Finding(mut f) => {
-            let start = view.source(f.span.offset as usize);
-            let end = view.source((f.span.offset + f.span.length) as usize);
-            f.span.offset = start as u64;
-            f.span.length = end.saturating_sub(start) as u64;
-            for mark in
-                [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten()
-            {
-                let s = view.source(mark.0 as usize);
-                let e = view.source((mark.0 + mark.1) as usize);
-                *mark = (s as u64, e.saturating_sub(s) as u64);
-            }
-            if f.wrapping == Wrapping::Raw || view.wrapping != Wrapping::LineWrapped {
-                f.wrapping = view.wrapping;
-            }
-            Item::Finding(f)
-        }
-        Item::Malformed { start, end, error_at, reason } => Item::Malformed {
-            start: view.source(start),
-            end: view.source(end),
-            error_at: view.source(error_at),
-            reason,
-        },
     }
 }

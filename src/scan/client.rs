@@ -8,23 +8,25 @@
 //! - gateways: `BAD ['unable to handle request: ErrorX The request timed out. request: <soap:Envelope…']`
 //! - free text: `ErrorX: The server cannot service this request right now.`
 
+use std::ops::Range;
+
 use super::lines::line_end;
-use super::text::{token_end, trim_span};
+use super::prose::{token_end, trim_span};
 
 /// How far after a code its message is looked for.
 const MESSAGE_REACH: usize = 300;
 
 /// Where the message beside the code that ends at `after` stands.
-pub(crate) fn message_after(buf: &[u8], name: &[u8], after: usize) -> Option<(usize, usize)> {
+pub(crate) fn message_after(buf: &[u8], name: &[u8], after: usize) -> Option<Range<usize>> {
     let end = line_end(buf, after).min(after + MESSAGE_REACH);
     let rest = &buf[after..end];
     // `ErrorX('…')`: a Python repr.
     if let Some((s, e)) = repr_argument(rest) {
-        return Some((after + s, after + e));
+        return Some(after + s..after + e);
     }
     // `Message: '…'`, `message: Some("…")`, `Message="…"`: a field of a dump.
     if let Some((s, e)) = message_field(rest) {
-        return Some((after + s, after + e));
+        return Some(after + s..after + e);
     }
     // `errors.ErrorX: ErrorX('…')`: the exception's repr after its type.
     let lead = rest.iter().take_while(|b| matches!(b, b':' | b' ')).count();
@@ -32,9 +34,9 @@ pub(crate) fn message_after(buf: &[u8], name: &[u8], after: usize) -> Option<(us
         && let Some((rs, re)) = repr_argument(repr)
     {
         let at = after + lead + name.len();
-        return Some((at + rs, at + re));
+        return Some(at + rs..at + re);
     }
-    let (s, e) = trim_span(buf, after, token_end(buf, after, MESSAGE_REACH));
+    let Range { start: s, end: e } = trim_span(buf, after..token_end(buf, after, MESSAGE_REACH));
     let s = s + buf[s..e].iter().take_while(|b| matches!(b, b':' | b')' | b']' | b'-' | b',' | b' ')).count();
     let words = &buf[s..e];
     let key_value = words
@@ -45,9 +47,9 @@ pub(crate) fn message_after(buf: &[u8], name: &[u8], after: usize) -> Option<(us
         return None;
     }
     let e = s + library_tail(words).unwrap_or(words.len());
-    let (s, e) = trim_span(buf, s, e);
+    let Range { start: s, end: e } = trim_span(buf, s..e);
     let e = s + buf[s..e].iter().rposition(|b| !matches!(b, b'\'' | b',' | b' ')).map_or(0, |p| p + 1);
-    (e > s + 3).then_some((s, e))
+    (e > s + 3).then_some(s..e)
 }
 
 /// The argument of a repr that starts `rest`: `('…')` or `("…")`.
@@ -127,7 +129,7 @@ mod tests {
 
     fn message(line: &str, code: &str) -> Option<String> {
         let at = line.find(code).unwrap() + code.len();
-        message_after(line.as_bytes(), code.as_bytes(), at).map(|(s, e)| line[s..e].to_string())
+        message_after(line.as_bytes(), code.as_bytes(), at).map(|m| line[m].to_string())
     }
 
     #[test]

@@ -2,16 +2,17 @@
 //! there, hand findings on, keep only what the next payload may still need.
 
 use std::io::{self, Read};
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 
-use super::anchor::{self, Hit, Input, Item, Outcome};
+use super::anchor;
 use super::event::{self, RecordStart};
 use super::lines::{self, Lines};
 use super::recent::Recent;
+use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Outcome};
 use super::time;
 use super::{ScanConfig, SourceInfo};
 use super::{work, xml};
-use crate::model::{Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
+use crate::model::{self, Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
 
 /// What the scanner reports, in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,10 +74,6 @@ fn whole_chars(bytes: &[u8]) -> (usize, String) {
     (lead, String::from_utf8_lossy(text).into_owned())
 }
 
-/// How far back from the scan position the buffer keeps text: alert sentences
-/// and tag openers are looked for behind an anchor.
-pub const LOOKBACK: usize = 4096;
-
 /// `</name>` for the element whose start tag opens `text`, if it is raw XML.
 fn closing_tag(text: &[u8]) -> Option<Vec<u8>> {
     let name = text.strip_prefix(b"<")?;
@@ -85,7 +82,7 @@ fn closing_tag(text: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// How much of a payload's text past its last mark is kept for rendering.
-const SOURCE_PAST_MARKS: u64 = 4096;
+const SOURCE_PAST_MARKS: usize = 4096;
 
 /// Malformed payloads broken the same way and this close together (in bytes,
 /// end to start) are one run of broken text, reported once.
@@ -265,7 +262,7 @@ impl<'a> Driver<'a> {
                 }
                 return None;
             }
-            let Some(hit) = anchor::next_hit(&self.buf, *pos) else {
+            let Some(found) = anchor::next_hit(&self.buf, *pos) else {
                 *pos = if eof {
                     self.buf.len()
                 } else {
@@ -276,6 +273,7 @@ impl<'a> Driver<'a> {
                 }
                 return None;
             };
+            let hit = found.hit;
             if let Some(segment) = self.segment {
                 let at = self.base + hit.at as u64;
                 if at >= segment.stop {
@@ -289,7 +287,7 @@ impl<'a> Driver<'a> {
                 }
             }
             let input = Input { buf: &self.buf, eof, floor: *floor, max_payload: self.config.max_payload };
-            match anchor::recognise(&input, hit) {
+            match anchor::recognise(&input, found) {
                 Outcome::Found { items, end } => {
                     for item in items {
                         self.emit(item);
@@ -313,7 +311,7 @@ impl<'a> Driver<'a> {
                         floor: *floor,
                         max_payload: self.config.max_payload,
                     };
-                    match anchor::recognise(&cut, hit) {
+                    match anchor::recognise(&cut, found) {
                         Outcome::Found { items, end } => {
                             for item in items {
                                 self.emit(item);
@@ -366,18 +364,23 @@ impl<'a> Driver<'a> {
         );
         // The span is the capped window read, from the payload's start.
         let end = self.buf.len();
-        self.emit(Item::Malformed { start: from, end, error_at: hit.at, reason });
+        self.emit(Item::Malformed { span: from..end, error_at: hit.at, reason });
     }
 
     fn emit(&mut self, item: Item) {
         match item {
-            Item::Finding(finding) => self.emit_finding(*finding),
-            Item::Malformed { start, end, error_at, reason } => {
+            Item::Finding(draft) => {
+                self.flush_malformed();
+                let finding = self.place(*draft);
+                self.emit_finding(finding);
+            }
+            Item::Malformed { span, error_at, reason } => {
+                let start = span.start;
                 let offset = self.base + start as u64;
                 if self.before_own(offset) {
                     return;
                 }
-                let length = end.saturating_sub(start) as u64;
+                let length = span.end.saturating_sub(start) as u64;
                 if let Some(last) = &mut self.pending
                     && last.reason == reason
                     && offset <= last.span.offset + last.span.length + MALFORMED_GAP
@@ -413,28 +416,46 @@ impl<'a> Driver<'a> {
         }
     }
 
-    fn emit_finding(&mut self, mut f: Finding) {
-        self.flush_malformed();
-        let offset = self.base + f.span.offset;
+    /// Places a draft on the input: its positions made offsets in the input,
+    /// with the line and column of its start. The one step by which a
+    /// finding's positions leave the buffer.
+    fn place(&mut self, draft: Draft) -> Finding {
+        let Draft { span, marks, finding: mut f } = draft;
+        let offset = self.base + span.start as u64;
         let (line, column) = self.lines.locate(&self.buf, self.base, offset);
-        f.span = Span { offset, length: f.span.length, line, column };
-        for mark in [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten() {
-            mark.0 += self.base;
-        }
+        let length = span.end.saturating_sub(span.start);
+        f.span = Span { offset, length: length as u64, line, column };
+        let mark = |m: &Option<Range<usize>>| {
+            m.as_ref().map(|m| self.base + m.start as u64..self.base + m.end.max(m.start) as u64)
+        };
+        f.marks = model::Marks {
+            code: mark(&marks.code),
+            message: mark(&marks.message),
+            inner_code: mark(&marks.inner_code),
+        };
         if self.config.keep_source {
-            let start = usize::try_from(offset - self.base).unwrap_or(usize::MAX).min(self.buf.len());
+            let start = span.start.min(self.buf.len());
             // The text a renderer can show: up to a little past the last mark.
             // A payload cut off runs to the end of its window, and a copy of
             // each such window per nested message would take quadratic time.
-            let marks = [f.marks.code, f.marks.message, f.marks.inner_code];
-            let last_mark = marks.iter().flatten().map(|(at, len)| at + len).max().unwrap_or(offset);
-            let shown = last_mark.saturating_sub(offset).saturating_add(SOURCE_PAST_MARKS);
-            let end = start.saturating_add(f.span.length.min(shown) as usize).min(self.buf.len());
+            let last_mark = [&marks.code, &marks.message, &marks.inner_code]
+                .into_iter()
+                .flatten()
+                .map(|m| m.end.max(m.start))
+                .max()
+                .unwrap_or(span.start);
+            let shown = last_mark.saturating_sub(span.start).saturating_add(SOURCE_PAST_MARKS);
+            let end = start.saturating_add(length.min(shown)).min(self.buf.len());
             work::add(end - start);
             f.source = Some(String::from_utf8_lossy(&self.buf[start..end]).into_owned());
         }
         f.path.clone_from(&self.source.path);
         f.encoding = self.source.encoding;
+        f
+    }
+
+    fn emit_finding(&mut self, mut f: Finding) {
+        let offset = f.span.offset;
         let end = offset + f.span.length;
         if self.recent.repeats(&f, offset) {
             return;
@@ -483,8 +504,8 @@ impl<'a> Driver<'a> {
     fn apply_context(&mut self, f: &mut Finding, end: u64) {
         let rel = |abs: u64| usize::try_from(abs.saturating_sub(self.base)).unwrap_or(usize::MAX);
         // An alert's event starts with its sentence, before the code line.
-        let first = match (f.shape, f.marks.message) {
-            (Shape::Alert, Some((at, _))) => at.min(f.span.offset),
+        let first = match (f.shape, &f.marks.message) {
+            (Shape::Alert, Some(sentence)) => sentence.start.min(f.span.offset),
             _ => f.span.offset,
         };
         // Looked for no further back than the walk would go: on a line many
@@ -547,5 +568,30 @@ fn fill(own: &mut Option<String>, event: &mut Option<String>) {
         (true, false) => own.clone_from(event),
         (false, true) => event.clone_from(own),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Wrapping;
+    use crate::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
+
+    #[test]
+    fn a_finding_read_in_a_view_is_placed_on_its_escaped_text_with_line_and_column() {
+        let text = "2026-11-20 08:15:02 start\n  {\"details\":\"<m:ResponseMessage ResponseClass=\\\"Error\\\"><m:MessageText>Busy now.</m:MessageText><m:ResponseCode>ErrorServerBusy</m:ResponseCode></m:ResponseMessage>\"}\n";
+        let source = SourceInfo { path: "t".into(), encoding: Default::default() };
+        let config = ScanConfig { keep_source: true, ..ScanConfig::default() };
+        let (events, _) = scan_bytes(text.as_bytes(), &source, &config);
+        let [Event::Finding(f)] = &events[..] else { panic!("one finding: {events:#?}") };
+        let payload = text.find("<m:ResponseMessage").unwrap_or_default();
+        assert_eq!(f.wrapping, Wrapping::JsonString);
+        assert_eq!((f.span.offset, f.span.line, f.span.column), (payload as u64, 2, 15));
+        let end = text.find("\"}").unwrap_or_default();
+        assert_eq!(f.span.offset + f.span.length, end as u64, "the span ends at the string's end");
+        let at =
+            |m: &Option<std::ops::Range<u64>>| m.clone().map(|m| &text[m.start as usize..m.end as usize]);
+        assert_eq!(at(&f.marks.code), Some("ErrorServerBusy"));
+        assert_eq!(at(&f.marks.message), Some("Busy now."));
+        assert_eq!(f.source.as_deref(), Some(&text[payload..end]), "the kept text is the escaped payload");
     }
 }

@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Outcome};
 use super::http_context::{self, anchor_mailbox, exchange};
+use super::recognise::{Draft, Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank};
 use crate::model::{Class, Finding, Shape};
 
@@ -33,7 +33,8 @@ fn read_header(t: &Text<'_>, name_len: usize) -> Answer {
     i += b[i..line_end].iter().take_while(|c| matches!(c, b'"' | b'\\' | b' ' | b'\t')).count();
     let value_end =
         i + b[i..line_end].iter().position(|c| matches!(c, b'"' | b'\\' | b'\r')).unwrap_or(line_end - i);
-    let (vs, ve) = super::text::trim_span(b, i, value_end);
+    let value_at = super::prose::trim_span(b, i..value_end);
+    let (vs, ve) = (value_at.start, value_at.end);
     if vs == ve {
         return Ok(None);
     }
@@ -57,11 +58,11 @@ fn read_header(t: &Text<'_>, name_len: usize) -> Answer {
         f.time = super::context::record(b, at, t.floor).0;
     }
     // The code mark points at the status line's `Forbidden` where there is one.
-    let code = memchr::memmem::find(block, b"Forbidden").map(|p| (first + p, first + p + "Forbidden".len()));
+    let code = memchr::memmem::find(block, b"Forbidden").map(|p| first + p..first + p + "Forbidden".len());
     // The span runs from the status line, when it stands above, to the value.
-    let start = code.filter(|(s, _)| *s < at).map_or(at, |(s, _)| record::line_start(t, s));
-    record::place(&mut f, (start, ve), code.or(Some((at, at + name_len))), Some((vs, ve)));
-    Ok(Read::one(f, line_end.max(ve)))
+    let start = code.as_ref().filter(|c| c.start < at).map_or(at, |c| record::line_start(t, c.start));
+    let code = code.unwrap_or(at..at + name_len);
+    Ok(Read::one(Draft::new(f, start..ve, Some(code), Some(vs..ve)), line_end.max(ve)))
 }
 
 static CLIENT_ERROR: LazyLock<Regex> = LazyLock::new(|| {
@@ -98,8 +99,8 @@ fn read_client_error(t: &Text<'_>) -> Answer {
     let (Some(whole), Some(status), Some(phrase)) = (c.get(0), c.get(1), c.get(2)) else {
         return Ok(None);
     };
-    let sentence = (line_start + whole.start(), line_start + whole.end());
-    if !(sentence.0..sentence.1).contains(&at) {
+    let sentence = line_start + whole.start()..line_start + whole.end();
+    if !sentence.contains(&at) {
         return Ok(None);
     }
     let Some(status) = std::str::from_utf8(status.as_bytes()).ok().and_then(|s| s.parse::<u16>().ok()) else {
@@ -128,9 +129,9 @@ fn read_client_error(t: &Text<'_>) -> Answer {
     let (time, mailbox) = super::context::record(b, at, t.floor);
     f.time = time;
     f.mailbox = mailbox.or_else(|| anchor_mailbox(around));
-    let phrase_at = (line_start + phrase.start(), line_start + phrase.end());
-    record::place(&mut f, sentence, Some(phrase_at), Some(sentence));
-    Ok(Read::one(f, sentence.1))
+    let phrase_at = line_start + phrase.start()..line_start + phrase.end();
+    let end = sentence.end;
+    Ok(Read::one(Draft::new(f, sentence.clone(), Some(phrase_at), Some(sentence)), end))
 }
 
 #[cfg(test)]

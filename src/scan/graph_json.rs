@@ -3,12 +3,13 @@
 //! inner response of a `$batch` response, and the context (request URL,
 //! headers) every Graph JSON error takes from the exchange around it.
 
+use std::ops::Range;
+
 use serde_json::{Map, Value};
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Outcome};
-use super::driver::LOOKBACK;
 use super::http_context::fill_around;
+use super::recognise::{Draft, Hit, Input, LOOKBACK, Outcome};
 use super::record::{self, Answer, Read, Text, blank, starts_record};
 use crate::model::{Class, Finding, Shape};
 
@@ -49,11 +50,11 @@ fn inner_details(f: &mut Finding, error: &Map<String, Value>) {
 }
 
 /// Where the string `value` of `key` stands within `[from, to)`.
-fn mark(b: &[u8], from: usize, to: usize, key: &[u8], value: &str) -> Option<(usize, usize)> {
+fn mark(b: &[u8], from: usize, to: usize, key: &[u8], value: &str) -> Option<Range<usize>> {
     let key_at = from + memchr::memmem::find(&b[from..to], key)?;
     let after = key_at + key.len();
     let v = after + memchr::memmem::find(&b[after..to], value.as_bytes())?;
-    Some((v, v + value.len()))
+    Some(v..v + value.len())
 }
 
 /// A bare error object on a line that names `graph.microsoft.com` (the hit)
@@ -113,8 +114,7 @@ fn read_bare(t: &Text<'_>) -> Answer {
         let code_at = mark(b, open, end, b"\"code\"", &f.code);
         let message_at = f.message.as_deref().and_then(|m| mark(b, open, end, b"\"message\"", m));
         fill_around(&mut f, t, open, end);
-        record::place(&mut f, (open, end), code_at, message_at);
-        return Ok(Read::one(f, end));
+        return Ok(Read::one(Draft::new(f, open..end, code_at, message_at), end));
     }
     Ok(None)
 }
@@ -179,15 +179,15 @@ fn read_batch(t: &Text<'_>) -> Answer {
             Some(Value::Number(n)) => f.details.insert("Retry-After".to_string(), n.to_string()),
             _ => None,
         };
-        let (s, e) = spans.get(i).copied().unwrap_or((open, end));
+        let span = spans.get(i).cloned().unwrap_or(open..end);
+        let (s, e) = (span.start, span.end);
         let code_at = match &code {
             Some(c) => mark(b, s, e, b"\"code\"", c),
             None => mark(b, s, e, b"\"status\"", &status.to_string()),
         };
         let message_at = f.message.as_deref().and_then(|m| mark(b, s, e, b"\"message\"", m));
         fill_around(&mut f, t, open, open);
-        record::place(&mut f, (s, e), code_at, message_at);
-        findings.push(f);
+        findings.push(Draft::new(f, span, code_at, message_at));
     }
     // A batch whose responses all succeeded is read, and holds nothing.
     Ok(Some(Read { findings, end }))
@@ -195,7 +195,7 @@ fn read_batch(t: &Text<'_>) -> Answer {
 
 /// The spans of the elements of the array that follows `from` (after the
 /// key's `:`), within `[from, to)`.
-fn element_spans(b: &[u8], from: usize, to: usize) -> Vec<(usize, usize)> {
+fn element_spans(b: &[u8], from: usize, to: usize) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let skip = |mut i: usize, set: &[u8]| {
         while i < to && (b[i].is_ascii_whitespace() || set.contains(&b[i])) {
@@ -217,7 +217,7 @@ fn element_spans(b: &[u8], from: usize, to: usize) -> Vec<(usize, usize)> {
         match stream.next() {
             Some(Ok(_)) => {
                 let end = i + stream.byte_offset();
-                spans.push((i, end));
+                spans.push(i..end);
                 i = end;
             }
             _ => return spans,

@@ -8,8 +8,9 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Outcome};
 use super::http_context::fill_around;
+use super::prose::{clean, trim_span};
+use super::recognise::{Draft, Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank, capture, capture_at};
 use crate::model::{Class, Finding, Shape};
 
@@ -81,8 +82,8 @@ fn read(t: &Text<'_>) -> Answer {
         let line = record::line(t, line_at, end);
         if let Some(s) = capture(&STATUS, line) {
             status = Some(s);
-        } else if let Some((cs, ce)) = capture_at(&ERROR_CODE, line) {
-            code = Some((line_at + cs, line_at + ce));
+        } else if let Some(at) = capture_at(&ERROR_CODE, line, line_at) {
+            code = Some(at);
         } else if let Some(d) = capture(&DATE, line) {
             date = Some(d);
         } else if status.is_none() && code.is_none() && !blank(line) {
@@ -95,14 +96,14 @@ fn read(t: &Text<'_>) -> Answer {
         }
         line_at = end + 1;
     }
-    let (Some(status), Some((cs, ce))) = (status, code) else {
+    let (Some(status), Some(code_at)) = (status, code) else {
         return Ok(None);
     };
-    let code_text = String::from_utf8_lossy(&b[cs..ce]).into_owned();
+    let code_text = String::from_utf8_lossy(&b[code_at.clone()]).into_owned();
     let mut f = Finding::new(Shape::GraphError, code_text);
     f.class = Some(Class::Error);
-    let (ms, me) = super::text::trim_span(b, message_from, message_end);
-    f.message = Some(record::clean(&b[ms..me])).filter(|m| !m.is_empty());
+    let message_at = trim_span(b, message_from..message_end);
+    f.message = Some(clean(&b[message_at.clone()])).filter(|m| !m.is_empty());
     f.details.insert("HttpStatus".to_string(), status);
     if let Some(d) = date {
         f.details.insert("date".to_string(), d);
@@ -119,8 +120,8 @@ fn read(t: &Text<'_>) -> Answer {
         capture(&USER_ID, &b[above..start])
     });
     fill_around(&mut f, t, start, end);
-    record::place(&mut f, (name_at, end), Some((cs, ce)), Some((ms, me)).filter(|(s, e)| e > s));
-    Ok(Read::one(f, end))
+    let message_at = Some(message_at).filter(|m| !m.is_empty());
+    Ok(Read::one(Draft::new(f, name_at..end, Some(code_at), message_at), end))
 }
 
 /// The end of the record's tail after its `ErrorCode` lines: the `Headers:`

@@ -3,16 +3,17 @@
 //! `APIError` / `ODataError` text with its `MainError(code='X', message='Y',
 //! …)` dataclass. Both are read with a small reader of Python literals.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 use serde_json::{Map, Value};
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Outcome};
 use super::http_context::fill_around;
+use super::prose::ident_before;
+use super::recognise::{Draft, Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, capture};
-use super::text::ident_before;
 use crate::model::{Class, Finding, Shape};
 
 /// `{'error': {'code': …}}`: the hit is on `'error':`.
@@ -52,8 +53,7 @@ fn read_dict(t: &Text<'_>) -> Answer {
     let code_at = value_after(b, open, end, b"'code'", &f.code);
     let message_at = f.message.as_deref().and_then(|m| value_after(b, open, end, b"'message'", m));
     fill_around(&mut f, t, open, end);
-    record::place(&mut f, (open, end), code_at, message_at);
-    Ok(Read::one(f, end))
+    Ok(Read::one(Draft::new(f, open..end, code_at, message_at), end))
 }
 
 /// `MainError(additional_data={}, code='X', …, message='Y', target=None)`.
@@ -98,8 +98,7 @@ fn read_main_error(t: &Text<'_>) -> Answer {
     let code_at = value_after(b, at, end, b"code=", &f.code);
     let message_at = f.message.as_deref().and_then(|m| value_after(b, at, end, b"message=", m));
     fill_around(&mut f, t, at, end);
-    record::place(&mut f, (at, end), code_at, message_at);
-    Ok(Read::one(f, end))
+    Ok(Read::one(Draft::new(f, at..end, code_at, message_at), end))
 }
 
 /// `datetime.datetime(2026, 11, 20, 8, 15, 2)` as `2026-11-20T08:15:02`.
@@ -122,11 +121,11 @@ fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
 }
 
 /// Where `value` stands after `key` within `[from, to)`.
-fn value_after(b: &[u8], from: usize, to: usize, key: &[u8], value: &str) -> Option<(usize, usize)> {
+fn value_after(b: &[u8], from: usize, to: usize, key: &[u8], value: &str) -> Option<Range<usize>> {
     let key_at = from + memchr::memmem::find(&b[from..to], key)?;
     let after = key_at + key.len();
     let v = after + memchr::memmem::find(&b[after..to], value.as_bytes())?;
-    Some((v, v + value.len()))
+    Some(v..v + value.len())
 }
 
 /// Reads the Python literal starting at `at`; its value and end, `None` when

@@ -10,10 +10,10 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Outcome};
 use super::http_context::fill_around;
+use super::prose::{clean, ident_before};
+use super::recognise::{Draft, Hit, Input, Outcome};
 use super::record::{self, Answer, Read, Text, blank, capture, capture_at, stack_frame, starts_record};
-use super::text::ident_before;
 use crate::kb::status;
 use crate::model::{Class, Finding, Shape};
 
@@ -62,13 +62,13 @@ fn read_service_exception(t: &Text<'_>, len: usize) -> Answer {
     let after = at + len + 1;
     let dump = &b[after..dump_end];
     let (code_re, message_re) = if java { (&JAVA_CODE, &JAVA_MESSAGE) } else { (&NET_CODE, &NET_MESSAGE) };
-    let Some((cs, ce)) = capture_at(code_re, dump) else {
+    let Some(code_at) = capture_at(code_re, dump, after) else {
         return Ok(None);
     };
-    let mut f = Finding::new(Shape::GraphError, String::from_utf8_lossy(&dump[cs..ce]).into_owned());
+    let mut f = Finding::new(Shape::GraphError, String::from_utf8_lossy(&b[code_at.clone()]).into_owned());
     f.class = Some(Class::Error);
-    let message_at = capture_at(message_re, dump).map(|(s, e)| (after + s, after + e));
-    f.message = message_at.map(|(s, e)| record::clean(&b[s..e])).filter(|m| !m.is_empty());
+    let message_at = capture_at(message_re, dump, after);
+    f.message = message_at.clone().map(|m| clean(&b[m])).filter(|m| !m.is_empty());
     let start = record::line_start(t, name_at);
     let type_start = start
         + b[start..name_at]
@@ -87,8 +87,7 @@ fn read_service_exception(t: &Text<'_>, len: usize) -> Answer {
         }
     }
     fill_around(&mut f, t, type_start, dump_end);
-    record::place(&mut f, (type_start, dump_end), Some((after + cs, after + ce)), message_at);
-    Ok(Read::one(f, dump_end))
+    Ok(Read::one(Draft::new(f, type_start..dump_end, Some(code_at), message_at), dump_end))
 }
 
 /// `ODataError` with .NET's `Error.Code` / `Error.Message` or Go's `code=` /
@@ -130,42 +129,35 @@ fn read_odata_error(t: &Text<'_>) -> Answer {
     if memchr::memmem::find(line, b"MainError(").is_some() {
         return Ok(None);
     }
-    if let Some((cs, ce)) = capture_at(&GO_CODE, &b[at..line_end]) {
-        let (cs, ce) = (at + cs, at + ce);
-        let mut f = Finding::new(Shape::GraphError, String::from_utf8_lossy(&b[cs..ce]).into_owned());
+    if let Some(code_at) = capture_at(&GO_CODE, &b[at..line_end], at) {
+        let mut f =
+            Finding::new(Shape::GraphError, String::from_utf8_lossy(&b[code_at.clone()]).into_owned());
         f.class = Some(Class::Error);
-        let message_at = capture_at(&GO_MESSAGE, line).map(|(s, e)| (start + s, start + e));
-        f.message = message_at.map(|(s, e)| record::clean(&b[s..e])).filter(|m| !m.is_empty());
+        let message_at = capture_at(&GO_MESSAGE, line, start);
+        f.message = message_at.clone().map(|m| clean(&b[m])).filter(|m| !m.is_empty());
         if let Some(status) = capture(&GO_STATUS, line) {
             f.details.insert("HttpStatus".to_string(), status);
         }
         fill_around(&mut f, t, start, line_end);
-        record::place(&mut f, (start, line_end), Some((cs, ce)), message_at);
-        return Ok(Read::one(f, line_end));
+        return Ok(Read::one(Draft::new(f, start..line_end, Some(code_at), message_at), line_end));
     }
     let end = record::lines_until(t, at, ODATA_LINES, 2048, &|l| blank(l) || starts_record(l))?;
     let block = &b[at..end];
-    let Some((cs, ce)) = capture_at(&DOTNET_CODE, block) else {
+    let Some(code_at) = capture_at(&DOTNET_CODE, block, at) else {
         return Ok(None);
     };
-    let mut f = Finding::new(Shape::GraphError, String::from_utf8_lossy(&block[cs..ce]).into_owned());
+    let mut f = Finding::new(Shape::GraphError, String::from_utf8_lossy(&b[code_at.clone()]).into_owned());
     f.class = Some(Class::Error);
-    let message_at = capture_at(&DOTNET_MESSAGE, block).map(|(s, e)| (at + s, at + e));
-    f.message = message_at.map(|(s, e)| record::clean(&b[s..e])).filter(|m| !m.is_empty());
+    let message_at = capture_at(&DOTNET_MESSAGE, block, at);
+    f.message = message_at.clone().map(|m| clean(&b[m])).filter(|m| !m.is_empty());
     if let Some(status) = capture(&DOTNET_STATUS, block) {
         f.details.insert("HttpStatus".to_string(), status);
     }
     // Only the lines up to the last field belong to it.
-    let last_field = [Some((cs, ce)), message_at.map(|(s, e)| (s - at, e - at))]
-        .into_iter()
-        .flatten()
-        .map(|(_, e)| at + e)
-        .max()
-        .unwrap_or(at + ce);
+    let last_field = message_at.as_ref().map_or(code_at.end, |m| m.end.max(code_at.end));
     let end = record::line_end(t, last_field)?;
     fill_around(&mut f, t, start, end);
-    record::place(&mut f, (start, end), Some((at + cs, at + ce)), message_at);
-    Ok(Read::one(f, end))
+    Ok(Read::one(Draft::new(f, start..end, Some(code_at), message_at), end))
 }
 
 /// A JavaScript `GraphError` object dump: `statusCode: 404, code: 'X',
@@ -217,21 +209,21 @@ fn read_js(t: &Text<'_>) -> Answer {
         close_end
     };
     let dump = &b[at..end];
-    let Some((cs, ce)) = capture_at(&JS_CODE, dump) else {
+    let Some(code_at) = capture_at(&JS_CODE, dump, at) else {
         return Ok(None);
     };
-    if cs == ce {
+    if code_at.is_empty() {
         return Ok(None);
     }
-    let mut f = Finding::new(Shape::GraphError, String::from_utf8_lossy(&dump[cs..ce]).into_owned());
+    let mut f = Finding::new(Shape::GraphError, String::from_utf8_lossy(&b[code_at.clone()]).into_owned());
     f.class = Some(Class::Error);
-    let mut message_at = capture_at(&JS_MESSAGE, dump).map(|(s, e)| (at + s, at + e));
+    let mut message_at = capture_at(&JS_MESSAGE, dump, at);
     if message_at.is_none() && b[at..].starts_with(b"GraphError: ") {
         // `GraphError: The specified object was not found in the store.`
         let from = at + b"GraphError: ".len();
-        message_at = Some((from, record::line_end(t, from)?));
+        message_at = Some(from..record::line_end(t, from)?);
     }
-    f.message = message_at.map(|(s, e)| record::clean(&b[s..e])).filter(|m| !m.is_empty());
+    f.message = message_at.clone().map(|m| clean(&b[m])).filter(|m| !m.is_empty());
     if let Some(status) = capture(&JS_STATUS, dump) {
         f.details.insert("HttpStatus".to_string(), status);
     }
@@ -240,8 +232,7 @@ fn read_js(t: &Text<'_>) -> Answer {
     }
     f.time = capture(&JS_DATE, dump);
     fill_around(&mut f, t, start, end);
-    record::place(&mut f, (at, end), Some((at + cs, at + ce)), message_at);
-    Ok(Read::one(f, end))
+    Ok(Read::one(Draft::new(f, at..end, Some(code_at), message_at), end))
 }
 
 #[cfg(test)]

@@ -2,16 +2,17 @@
 //! `MessageXml`) and Microsoft Graph / REST errors (`{"error":{"code":…}}`),
 //! raw or themselves escaped inside a JSON string or a CSV field.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Item, Outcome, remap};
+use super::recognise::{Draft, Hit, Input, Item, Origin, Outcome};
 use super::view::{self, View};
 use super::work;
-use crate::model::{Class, Finding, Shape, Span, Wrapping};
+use crate::model::{Class, Finding, Shape, Wrapping};
 
 /// How the quotes around a JSON key are written where it stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,9 +46,13 @@ struct Mapped {
     base: usize,
 }
 
-impl Mapped {
+impl Origin for Mapped {
     fn source(&self, at: usize) -> usize {
         self.view.as_ref().map_or(self.base + at, |v| v.source(at))
+    }
+
+    fn wrapping(&self) -> Option<Wrapping> {
+        self.view.as_ref().map(|v| v.wrapping)
     }
 }
 
@@ -321,14 +326,9 @@ pub(crate) fn response(input: &Input<'_>, hit: Hit, quote: Quote) -> Outcome {
         f.details = message_xml_values(xml);
         f.inner_code = f.details.get("InnerErrorResponseCode").cloned();
     }
-    f.marks.code = mark_value(text, end, b"ResponseCode", code).map(|(s, e)| (s as u64, (e - s) as u64));
-    f.marks.message = f
-        .message
-        .as_deref()
-        .and_then(|m| mark_value(text, end, b"MessageText", m))
-        .map(|(s, e)| (s as u64, (e - s) as u64));
-    f.span = Span { offset: 0, length: end as u64, line: 0, column: 0 };
-    finish(f, &mapped, end, open, input)
+    let code_at = mark_value(text, end, b"ResponseCode", code);
+    let message_at = f.message.as_deref().and_then(|m| mark_value(text, end, b"MessageText", m));
+    finish(Draft::new(f, 0..end, code_at, message_at), &mapped, end, open, input)
 }
 
 /// `{"error":{"code":"ErrorNonExistentMailbox","message":"…"}}`.
@@ -378,44 +378,25 @@ pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
         }
         f.inner_code = string(inner, "code").filter(|c| *c != code).map(str::to_string);
     }
-    f.marks.code = mark_value(text, end, b"code", code).map(|(s, e)| (s as u64, (e - s) as u64));
-    f.span = Span { offset: 0, length: end as u64, line: 0, column: 0 };
+    let code_at = mark_value(text, end, b"code", code);
     super::graph_json::enrich(&mut f, input, open, hit.at);
-    finish(f, &mapped, end, open, input)
+    finish(Draft::new(f, 0..end, code_at, None), &mapped, end, open, input)
 }
 
-/// Places a finding read at text position 0 back onto the input.
-fn finish(mut f: Finding, mapped: &Mapped, end: usize, open: usize, input: &Input<'_>) -> Outcome {
+/// Moves a finding read from the object's text onto the input.
+fn finish(mut draft: Draft, mapped: &Mapped, end: usize, open: usize, input: &Input<'_>) -> Outcome {
+    let f = &mut draft.finding;
     if f.time.is_none() {
         let (time, mailbox) = super::context::record(input.buf, open, input.floor);
         f.time = time;
         f.mailbox = f.mailbox.take().or(mailbox);
     }
-    let item = Item::Finding(Box::new(f));
-    let (item, end) = match &mapped.view {
-        Some(view) => (remap(item, view), view.source(end)),
-        None => (shift(item, open), open + end),
-    };
-    Outcome::Found { items: vec![item], end: end.max(open + 1) }
-}
-
-fn shift(item: Item, by: usize) -> Item {
-    match item {
-        Item::Finding(mut f) => {
-            f.span.offset += by as u64;
-            for mark in
-                [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten()
-            {
-                mark.0 += by as u64;
-            }
-            Item::Finding(f)
-        }
-        other => other,
-    }
+    let item = Item::from(draft).map(mapped);
+    Outcome::Found { items: vec![item], end: mapped.source(end).max(open + 1) }
 }
 
 /// Where the string value of `key` stands in the (unescaped) text.
-fn mark_value(text: &[u8], end: usize, key: &[u8], value: &str) -> Option<(usize, usize)> {
+fn mark_value(text: &[u8], end: usize, key: &[u8], value: &str) -> Option<Range<usize>> {
     let text = &text[..end.min(text.len())];
     let mut quoted = Vec::with_capacity(key.len() + 2);
     quoted.push(b'"');
@@ -424,7 +405,7 @@ fn mark_value(text: &[u8], end: usize, key: &[u8], value: &str) -> Option<(usize
     let key_at = memchr::memmem::find(text, &quoted)?;
     let after = key_at + quoted.len();
     let value_at = after + memchr::memmem::find(&text[after..], value.as_bytes())?;
-    Some((value_at, value_at + value.len()))
+    Some(value_at..value_at + value.len())
 }
 
 static VALUE: LazyLock<Option<Regex>> =
@@ -459,8 +440,7 @@ fn cut_response(text: &[u8], mapped: &Mapped) -> Vec<Item> {
     let lossy = String::from_utf8_lossy(text);
     let Some(code) = code_re.captures(&lossy).and_then(|c| c.get(1)) else {
         return vec![Item::Malformed {
-            start: mapped.source(0),
-            end: mapped.source(text.len()),
+            span: mapped.source(0)..mapped.source(text.len()),
             error_at: mapped.source(text.len()),
             reason: "JSON response cut off before its ResponseCode".to_string(),
         }];
@@ -472,15 +452,9 @@ fn cut_response(text: &[u8], mapped: &Mapped) -> Vec<Item> {
         .captures(&lossy)
         .and_then(|c| serde_json::from_str::<String>(&format!("\"{}\"", c.get(1)?.as_str())).ok());
     f.inner_code = inner_re.captures(&lossy).and_then(|c| Some(c.get(1)?.as_str().to_string()));
-    f.marks.code = Some((code.start() as u64, code.len() as u64));
-    f.span = Span { offset: 0, length: text.len() as u64, line: 0, column: 0 };
-    let item = Item::Finding(Box::new(f));
-    let item = match &mapped.view {
-        Some(view) => remap(item, view),
-        None => shift(item, mapped.base),
-    };
-    if let Item::Finding(ref f) = item {
-        debug_assert!(f.wrapping != Wrapping::LineWrapped);
+    let item = Item::from(Draft::new(f, 0..text.len(), Some(code.range()), None)).map(mapped);
+    if let Item::Finding(ref d) = item {
+        debug_assert!(d.finding.wrapping != Wrapping::LineWrapped);
     }
     vec![item]
 }

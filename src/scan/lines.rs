@@ -94,7 +94,7 @@ pub(crate) fn line_start(buf: &[u8], at: usize, floor: usize) -> usize {
 /// real start for each would take quadratic time. (The scanner always keeps
 /// this much text behind the scan position, so the answer never depends on
 /// how the input was read.)
-pub(crate) const LINE_LOOKBEHIND: usize = super::driver::LOOKBACK;
+pub(crate) const LINE_LOOKBEHIND: usize = super::recognise::LOOKBACK;
 
 /// How far ahead a recogniser looks for the end of a line. A longer line (a
 /// minified JSON log, a dump with no line breaks) is taken to end here: no

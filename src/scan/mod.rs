@@ -8,13 +8,23 @@
 //! reported as oversized and read only as far as the cap, so the scanner's
 //! memory stays bounded whatever the input.
 //!
-//! - `driver`: the streaming loop, line numbers, the event each finding belongs to
+//! A recogniser reads the buffer, or a view decoded from it (`view`), and
+//! answers with a draft finding whose positions are ranges in the text it
+//! read. Those positions take two steps, each in one place: `Item::map`
+//! moves them out of a view onto the text around it, and the driver's
+//! `place` makes them offsets in the input with their line and column.
+//!
+//! - `driver`: the streaming loop, placing findings, the event each belongs to
+//! - `recognise`: what every recogniser is given and answers (the contract)
 //! - `anchor`: the words searched for, and which recogniser each hit goes to
 //! - `window`: XML payloads, unwrapped from CSV, JSON or entities first (`view`)
 //! - `xml`: reading one XML window, forgiving of broken markup
+//! - `windows`: readings of windows met before, kept per thread and moved
+//!   (through `Item::map`) to where the same bytes stand again
 //! - `alert`, `text`, `json`: alert lines; exceptions, HRESULTs, dashboard
 //!   tokens and code names in free text; OWA and Graph JSON
 //! - `client`: the message beside a code as client libraries print it
+//! - `prose`: where a sentence starts and stops, and its words as a person reads them
 //! - `event`: where the record a finding stands in starts (its event)
 //! - `lines`, `context`, `time`: line arithmetic; times, mailboxes and profiles
 //!   nearby; times in RFC 3339
@@ -23,6 +33,37 @@
 //! - `aadsts`, `ews_block`: Entra ID sign-in errors; EWS requests refused by policy
 //! - `record`, `http_context`: what those share: the text around a hit, a log
 //!   record's lines; the request URL, status and headers around an error
+//!
+//! # Where to add
+//!
+//! - **A wrapping** (a new way a payload is escaped): its decoder in `view`,
+//!   which pushes every decoded byte with the input position it came from,
+//!   and a unit test there; a [`Wrapping`](crate::model::Wrapping) variant
+//!   (part of the output contract: DESIGN.md lists the values, and the schema
+//!   follows the type); where it is told apart, in `window` (`OPENERS`,
+//!   `quoting`) for XML, `record::unwrap_around` for line-oriented readers and
+//!   `json::quote_before` for JSON keys; an `Unwrapping` in `fuzzing` with its
+//!   arm in `fuzz/fuzz_targets/views.rs`; and a row in `tests/wrappings.rs`
+//!   that wraps every clean sample the new way. Recognisers need no change:
+//!   their drafts leave the view through `Item::map`.
+//! - **An alert shape** (a new token after `Email Server Error Code:`):
+//!   `alert::parse_token`, and a row in its `the_nine_alert_token_shapes`
+//!   test; if the token can stand without its label, its words in
+//!   `anchor::ANCHORS` (as `Kind::Returned` or `Kind::Crm`). Then a line in
+//!   `samples/alerts/alert-tokens.txt`, its row in `tests/samples.rs`, its
+//!   reviewed snapshot (`tests/render.rs`), and a knowledge-base entry for a
+//!   code the knowledge base does not know yet.
+//! - **A text shape** (a sentence, token or dump with no markup around it):
+//!   a function `fn(&Input, Hit) -> Outcome` in `text` (or its own module,
+//!   declared here and listed above), that returns
+//!   `Draft::new(finding, span, code, message)` with ranges in the text it
+//!   read, using `prose` for sentences and `record::read_at` when the text
+//!   may stand JSON- or CSV-escaped; the anchor word and a `Kind` in `anchor`,
+//!   and the `Kind`'s arm in `anchor::recognise`. A recogniser uses
+//!   `recognise` and the helpers, never `anchor` or `driver`. Tests: a unit
+//!   test beside it (`text::codes_in` scans a string), a sample with its row
+//!   in `tests/samples.rs` (or `tests/graph.rs` for Graph's) and its reviewed
+//!   snapshot.
 
 mod aadsts;
 mod alert;
@@ -41,7 +82,9 @@ mod graph_sdk;
 mod http_context;
 mod json;
 mod lines;
+mod prose;
 mod recent;
+mod recognise;
 mod record;
 mod text;
 mod time;
@@ -65,8 +108,9 @@ pub(crate) fn rfc3339(text: &str) -> Option<String> {
     time::rfc3339(text)
 }
 
-pub use driver::{Event, LOOKBACK, ReadError, Segment, SegmentEnd};
+pub use driver::{Event, ReadError, Segment, SegmentEnd};
 pub use recent::{REPEAT_REACH, Recent};
+pub use recognise::LOOKBACK;
 
 use crate::filter::Filter;
 use crate::model::{Encoding, Stats};

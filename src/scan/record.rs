@@ -1,15 +1,15 @@
 //! What the Graph-era recognisers share: the text a hit stands in (raw, or
 //! decoded from the JSON string or CSV field around it), the lines of one log
-//! record, small field readers, and placing what was read back on the input.
+//! record, small field readers, and moving what was read in a view back onto the input.
+
+use std::ops::Range;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Item, Outcome, remap};
-use super::driver::LOOKBACK;
 use super::lines;
+use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Outcome};
 use super::view::{self, View};
 use super::{NeedMore, context};
-use crate::model::Finding;
 
 /// The text a recogniser reads: the input itself, or a decoded view of the
 /// escaped string the hit stands in. Positions are positions in `bytes`.
@@ -27,12 +27,12 @@ pub(super) struct Text<'a> {
 /// Findings read from a [`Text`] (spans and marks in its positions) and where
 /// the payload they came from ends.
 pub(super) struct Read {
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Draft>,
     pub end: usize,
 }
 
 impl Read {
-    pub(super) fn one(finding: Finding, end: usize) -> Option<Read> {
+    pub(super) fn one(finding: Draft, end: usize) -> Option<Read> {
         Some(Read { findings: vec![finding], end })
     }
 }
@@ -64,7 +64,7 @@ fn read_in(input: &Input<'_>, hit: Hit, view: Option<View>, read: &dyn Fn(&Text<
         let text = Text { bytes: input.buf, at: hit.at, more: !input.eof, floor };
         return match read(&text) {
             Ok(Some(r)) => Outcome::Found {
-                items: r.findings.into_iter().map(|f| Item::Finding(Box::new(f))).collect(),
+                items: r.findings.into_iter().map(Item::from).collect(),
                 end: r.end.max(hit.at + 1),
             },
             Ok(None) => Outcome::Skip,
@@ -78,7 +78,7 @@ fn read_in(input: &Input<'_>, hit: Hit, view: Option<View>, read: &dyn Fn(&Text<
     let text = Text { bytes: &view.text, at, more: false, floor };
     match read(&text) {
         Ok(Some(r)) => Outcome::Found {
-            items: r.findings.into_iter().map(|f| remap(Item::Finding(Box::new(f)), &view)).collect(),
+            items: r.findings.into_iter().map(|f| Item::from(f).map(&view)).collect(),
             end: view.source(r.end).max(hit.at + 1),
         },
         _ => Outcome::Skip,
@@ -294,40 +294,12 @@ pub(super) fn capture_last(re: &Regex, text: &[u8]) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// Like [`capture`], with the capture's position in `text`.
-pub(super) fn capture_at(re: &Regex, text: &[u8]) -> Option<(usize, usize)> {
+/// Where [`capture`] would find its capture in `text`, which stands at `at`
+/// in the text read.
+pub(super) fn capture_at(re: &Regex, text: &[u8], at: usize) -> Option<Range<usize>> {
     let c = re.captures(text)?;
     let m = c.iter().skip(1).flatten().next()?;
-    Some((m.start(), m.end()))
-}
-
-/// A message as a person reads it: escapes undone, runs of blanks (a wrapped
-/// line and its indent) made one space.
-pub(super) fn clean(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
-    let text = text.replace("\\'", "'").replace("\\\"", "\"").replace("\"\"", "\"");
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_ascii_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
-/// Sets a finding's span and code mark from positions in its text.
-pub(super) fn place(
-    f: &mut Finding,
-    span: (usize, usize),
-    code: Option<(usize, usize)>,
-    message: Option<(usize, usize)>,
-) {
-    f.span.offset = span.0 as u64;
-    f.span.length = span.1.saturating_sub(span.0) as u64;
-    let mark = |m: (usize, usize)| (m.0 as u64, m.1.saturating_sub(m.0) as u64);
-    f.marks.code = code.map(mark);
-    f.marks.message = message.map(mark);
+    Some(at + m.start()..at + m.end())
 }
 
 #[cfg(test)]
@@ -346,13 +318,5 @@ mod tests {
         assert_eq!(record_start(&t, at, 8), s.find("2026").unwrap_or_default());
         let end = lines_until(&t, s.find("first").unwrap_or_default(), 8, 4096, &blank).unwrap_or_default();
         assert_eq!(&s[end - 6..end], "and on");
-    }
-
-    #[test]
-    fn messages_lose_their_wrapping() {
-        assert_eq!(
-            clean(b"The user might have\n    changed it \\'now\\'"),
-            "The user might have changed it 'now'"
-        );
     }
 }

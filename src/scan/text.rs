@@ -1,125 +1,27 @@
 //! Payloads that are sentences, not markup: .NET exception text, Dataverse
 //! `Returned hr =` errors, dashboard tokens, and a code name standing alone in
-//! free text; and the small text helpers the alert reader shares.
+//! free text.
 
 use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::anchor::{Hit, Input, Item, Outcome};
 use super::context;
-use super::lines::{line_end, line_start};
+use super::lines::{line_end, line_incomplete, line_start};
+use super::prose::{
+    clean_sentence, ident_before, sentence_start, skip_label_punctuation, token_end, trim_span,
+};
+use super::recognise::{Draft, Hit, Input, Outcome};
 use crate::kb::codes;
-use crate::model::{Class, Finding, Shape, Span};
-
-/// Where an alert token or a sentence stops: a line break, or the quote,
-/// markup or escape that ends the field it sits in.
-pub(super) fn token_end(buf: &[u8], from: usize, limit: usize) -> usize {
-    let end = buf.len().min(from + limit);
-    buf[from..end]
-        .iter()
-        .position(|b| matches!(b, b'\n' | b'\r' | b'"' | b'<' | b'\\' | b'|' | b'\t'))
-        .map_or(end, |p| from + p)
-}
-
-/// True when the line holding `at` is not yet complete in the buffer.
-pub(super) fn line_incomplete(input: &Input<'_>, at: usize) -> bool {
-    super::lines::line_incomplete(input.buf, at, input.eof)
-}
-
-pub(super) fn ident_before(buf: &[u8], at: usize) -> bool {
-    at > 0 && (buf[at - 1].is_ascii_alphanumeric() || buf[at - 1] == b'_')
-}
+use crate::model::{Class, Finding, Shape};
 
 /// No EWS code name is longer than this.
 pub(super) const LONGEST_NAME: usize = 64;
 
-/// How far before its anchor an alert's or error's sentence may start.
-const SENTENCE_REACH: usize = 512;
-
-/// Within a line, a sentence starts after the last field or markup boundary,
-/// and no further back than [`SENTENCE_REACH`]: on a longer line it starts
-/// after the full stop before it (or the first blank past that bound), so
-/// that a message never swallows the line before it.
-pub(super) fn sentence_start(buf: &[u8], from: usize, to: usize) -> usize {
-    let bound = to.saturating_sub(SENTENCE_REACH);
-    let from = if from < bound { after_partial_sentence(&buf[bound..to]) + bound } else { from };
-    let mut start = from;
-    for (i, b) in buf[from..to].iter().enumerate() {
-        // `,"` starts a CSV field; `|` and tabs end columns; a `>` ends markup
-        // when words follow it at once (`<td>An unknown…`), not a placeholder
-        // (`<Mailbox Name>. The owner…`).
-        let field = *b == b',' && buf.get(from + i + 1) == Some(&b'"');
-        let markup = *b == b'>' && buf.get(from + i + 1).is_some_and(u8::is_ascii_alphanumeric);
-        if field || markup || matches!(b, b'|' | b'\t') {
-            start = from + i + 1;
-        }
-    }
-    start.min(to)
-}
-
-/// Where the last sentence of `text` starts, `text` having been cut from a
-/// longer line: after the full stop that ends the sentence before it, or
-/// else after the first blank (so no word is cut), or at its start.
-fn after_partial_sentence(text: &[u8]) -> usize {
-    // The text may end with its own sentence's stop (`… "Dana Okafor". `).
-    let body = text.trim_ascii_end();
-    let body = body.strip_suffix(b".").unwrap_or(body);
-    if let Some(stop) = memchr::memmem::rfind(body, b". ") {
-        return stop + 2;
-    }
-    memchr::memchr(b' ', text).map_or(0, |p| p + 1)
-}
-
-pub(super) fn trim_span(buf: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
-    while s < e && (buf[s].is_ascii_whitespace() || matches!(buf[s], b'"' | b'*' | b'>')) {
-        s += 1;
-    }
-    while e > s && (buf[e - 1].is_ascii_whitespace() || matches!(buf[e - 1], b'"' | b'*' | b'\\')) {
-        e -= 1;
-    }
-    (s, e)
-}
-
-/// An alert sentence as a person would read it: the log line's time and level
-/// left out, doubled and escaped quotes undone.
-pub(super) fn clean_sentence(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(without_log_prefix(raw));
-    let text = text.replace("\"\"", "\"").replace("\\\"", "\"").replace("\\n", " ").replace("**", "");
-    let text = super::view::decode_text(text.as_bytes());
-    // What an article or a list puts before a quoted alert: `- > "`.
-    text.trim_start_matches(['-', '>', '*', '"', ' ']).trim_end_matches('"').to_string()
-}
-
-/// The text after a leading timestamp and severity word (`2026-11-20 08:15:02
-/// Error …`), which belong to the log line rather than to the alert.
-fn without_log_prefix(raw: &[u8]) -> &[u8] {
-    let Some(time) = context::time(raw) else { return raw };
-    let Some(at) = memchr::memmem::find(raw, time.as_bytes()).filter(|at| *at < 4) else { return raw };
-    let mut rest = raw[at + time.len()..].trim_ascii_start();
-    rest = rest.strip_prefix(b"]").unwrap_or(rest).trim_ascii_start();
-    for level in [&b"Error"[..], b"Warning", b"Information", b"ERROR", b"WARN", b"INFO"] {
-        if let Some(after) = rest.strip_prefix(level) {
-            let after = after.strip_prefix(b":").unwrap_or(after);
-            if after.first().is_some_and(u8::is_ascii_whitespace) {
-                return after.trim_ascii_start();
-            }
-        }
-    }
-    rest
-}
-
-pub(super) fn skip_label_punctuation(buf: &[u8], mut i: usize) -> usize {
-    while i < buf.len() && matches!(buf[i], b' ' | b':' | b'*' | b'\xc2' | b'\xa0') {
-        i += 1;
-    }
-    i
-}
-
 /// `Sync Error: <token>` from the item monitoring dashboard.
 pub(crate) fn sync_label(input: &Input<'_>, hit: Hit) -> Outcome {
     let after = hit.at + hit.len;
-    if line_incomplete(input, after) {
+    if line_incomplete(input.buf, after, input.eof) {
         return Outcome::NeedMore { from: after };
     }
     let buf = input.buf;
@@ -133,17 +35,15 @@ pub(crate) fn sync_label(input: &Input<'_>, hit: Hit) -> Outcome {
 
 fn token_finding(input: &Input<'_>, start: usize, end: usize) -> Outcome {
     // The time and mailbox may stand anywhere on the token's line.
-    if line_incomplete(input, end) {
+    if line_incomplete(input.buf, end, input.eof) {
         return Outcome::NeedMore { from: start };
     }
     let buf = input.buf;
     let mut f = Finding::new(Shape::DashboardToken, String::from_utf8_lossy(&buf[start..end]).into_owned());
-    f.span = Span { offset: start as u64, length: (end - start) as u64, line: 0, column: 0 };
-    f.marks.code = Some((start as u64, (end - start) as u64));
     let line = &buf[line_start(buf, start, input.floor)..line_end(buf, end)];
     f.time = context::time(line);
     f.mailbox = context::mailbox(line);
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
+    Outcome::Found { items: vec![Draft::new(f, start..end, Some(start..end), None).into()], end }
 }
 
 /// A dashboard token (`NoCorrelationMatch`) standing as a value: after a `:`,
@@ -186,18 +86,16 @@ pub(crate) fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
     if len <= 5 || !codes::is_ews_code(name) {
         return Outcome::Skip;
     }
-    if line_incomplete(input, end) {
+    if line_incomplete(input.buf, end, input.eof) {
         return Outcome::NeedMore { from: hit.at };
     }
     let mut f = Finding::new(Shape::Mention, name.to_string());
-    f.span = Span { offset: hit.at as u64, length: len as u64, line: 0, column: 0 };
-    f.marks.code = Some((hit.at as u64, len as u64));
-    if let Some((s, e)) = super::client::message_after(buf, name.as_bytes(), end) {
-        f.message = Some(String::from_utf8_lossy(&buf[s..e]).trim().to_string());
-        f.marks.message = Some((s as u64, (e - s) as u64));
+    let message_at = super::client::message_after(buf, name.as_bytes(), end);
+    if let Some(m) = &message_at {
+        f.message = Some(String::from_utf8_lossy(&buf[m.clone()]).trim().to_string());
     }
     (f.time, f.mailbox) = context::record(buf, hit.at, input.floor);
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end }
+    Outcome::Found { items: vec![Draft::new(f, hit.at..end, Some(hit.at..end), message_at).into()], end }
 }
 
 static HRESULT: LazyLock<Option<Regex>> =
@@ -205,7 +103,7 @@ static HRESULT: LazyLock<Option<Regex>> =
 
 /// `… failed. Returned hr = -2147187962, …` from a Dataverse platform error.
 pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
-    if line_incomplete(input, hit.at) {
+    if line_incomplete(input.buf, hit.at, input.eof) {
         return Outcome::NeedMore { from: line_start(input.buf, hit.at, input.floor) };
     }
     let buf = input.buf;
@@ -218,15 +116,14 @@ pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
     };
     let (code_start, code_end) = (hit.at + code.start(), hit.at + code.end());
     let line = line_start(buf, hit.at, input.floor);
-    let (start, _) = trim_span(buf, sentence_start(buf, line, hit.at), hit.at);
+    let start = trim_span(buf, sentence_start(buf, line, hit.at)..hit.at).start;
     let message_end = token_end(buf, code_end, 400);
     let mut f = Finding::new(Shape::DataverseFault, String::from_utf8_lossy(code.as_bytes()).into_owned());
     f.class = Some(Class::Error);
-    f.span = Span { offset: start as u64, length: (code_end - start) as u64, line: 0, column: 0 };
-    f.marks.code = Some((code_start as u64, (code_end - code_start) as u64));
     f.message = Some(clean_sentence(&buf[start..message_end]));
     f.time = context::time(&buf[line..hit.at]);
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end: code_end }
+    let draft = Draft::new(f, start..code_end, Some(code_start..code_end), None);
+    Outcome::Found { items: vec![draft.into()], end: code_end }
 }
 
 /// How far back an exception type's namespace is read.
@@ -277,7 +174,7 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     }
     let full = String::from_utf8_lossy(&buf[start..end_of_type]).into_owned();
     let short = String::from_utf8_lossy(&buf[hit.at..end_of_type]).into_owned();
-    if line_incomplete(input, hit.at) {
+    if line_incomplete(input.buf, hit.at, input.eof) {
         return Outcome::NeedMore { from: start };
     }
     // `SocketException (0x80004005): No such host is known`
@@ -296,22 +193,21 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     let message = message.trim().to_string();
     let mut f = Finding::new(Shape::Exception, short);
     f.class = Some(Class::Error);
-    f.span = Span { offset: start as u64, length: (stop - start) as u64, line: 0, column: 0 };
-    f.marks.code = Some((start as u64, (end_of_type - start) as u64));
     f.inner_code = exception_cause(&message);
     static SMTP: LazyLock<Option<regex::Regex>> =
         LazyLock::new(|| regex::Regex::new(r"\b(5\.7\.\d{1,3})\b").ok());
     if let Some(c) = SMTP.as_ref().and_then(|r| r.captures(&message)) {
         f.details.insert("SmtpStatus".to_string(), c[1].to_string());
     }
+    let lead = buf[m..stop].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let message_at = (!message.is_empty()).then(|| m + lead..m + lead + message.len());
     if !message.is_empty() {
-        let lead = buf[m..stop].iter().take_while(|b| b.is_ascii_whitespace()).count();
-        f.marks.message = Some(((m + lead) as u64, message.len() as u64));
         f.message = Some(message);
     }
     f.details.insert("ExceptionType".to_string(), full);
     (f.time, f.mailbox) = context::record(buf, start, input.floor);
-    Outcome::Found { items: vec![Item::Finding(Box::new(f))], end: stop }
+    let draft = Draft::new(f, start..stop, Some(start..end_of_type), message_at);
+    Outcome::Found { items: vec![draft.into()], end: stop }
 }
 
 /// For tests: the one finding in `text`, as shape, code and inner code.

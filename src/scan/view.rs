@@ -6,6 +6,7 @@
 use memchr::memchr;
 
 use super::NeedMore;
+use super::recognise::Origin;
 use crate::model::Wrapping;
 
 /// A decoded copy of part of the input with a map back to it.
@@ -36,6 +37,16 @@ impl View {
             *p = outer.source(*p as usize) as u32;
         }
         self
+    }
+}
+
+impl Origin for View {
+    fn source(&self, at: usize) -> usize {
+        View::source(self, at)
+    }
+
+    fn wrapping(&self) -> Option<Wrapping> {
+        Some(self.wrapping)
     }
 }
 

@@ -4,11 +4,12 @@
 //! re-reading it with a viewer's line cuts taken out when that reads better.
 
 use super::NeedMore;
-use super::anchor::{Hit, Input, Item, Outcome, remap};
+use super::context;
+use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Marks, Outcome};
 use super::view::{self, View};
+use super::windows;
 use super::xml::{self, Parse};
-use super::{context, driver, windows};
-use crate::model::{Finding, Marks, Span, Wrapping};
+use crate::model::{Finding, Wrapping};
 
 /// How the `<` before an element name is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +127,8 @@ fn with_record(mut outcome: Outcome, input: &Input<'_>, start: usize) -> Outcome
         let (record_time, mailbox) = context::record(input.buf, start, input.floor);
         let time = context::trace_time(&input.buf[reach..start]).or(record_time);
         for item in items {
-            if let Item::Finding(f) = item {
+            if let Item::Finding(draft) = item {
+                let f = &mut draft.finding;
                 if f.time.is_none() {
                     f.time.clone_from(&time);
                 }
@@ -173,7 +175,7 @@ fn quoting(buf: &[u8], start: usize) -> Quoting {
 fn entity_wrapping(buf: &[u8], start: usize) -> Wrapping {
     // Context only, so it may look behind the previous payload; no further
     // than the scanner always keeps, so the answer never depends on buffering.
-    let reach = start.saturating_sub(driver::LOOKBACK);
+    let reach = start.saturating_sub(LOOKBACK);
     let before = &buf[reach..start];
     let Some(lt) = memchr::memrchr(b'<', before) else {
         return Wrapping::HtmlEscaped;
@@ -226,7 +228,7 @@ fn escaped(input: &Input<'_>, start: usize, unwrap: &Unwrapper, closing: Option<
             Outcome::Found { items, end } => {
                 let end = view.source(end);
                 Outcome::Found {
-                    items: items.into_iter().map(|i| remap(i, &view)).collect(),
+                    items: items.into_iter().map(|i| i.map(&view)).collect(),
                     end: end.max(start + 1),
                 }
             }
@@ -289,8 +291,7 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
             window = again;
         }
     }
-    let mut items: Vec<Item> =
-        window.messages.iter().map(|m| Item::Finding(Box::new(finding_of(m)))).collect();
+    let mut items: Vec<Item> = window.messages.iter().map(|m| Item::from(draft_of(m))).collect();
     if items.is_empty() {
         let (error_at, reason) = window.error.clone().unwrap_or_else(|| {
             let reason = if window.end >= text.len() {
@@ -304,7 +305,7 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
         if window.error.is_none() && !window.saw_message {
             return Read::partial(Outcome::Skip);
         }
-        items.push(Item::Malformed { start, end: window.end.max(start + 1), error_at, reason });
+        items.push(Item::Malformed { span: start..window.end.max(start + 1), error_at, reason });
     }
     // A window that ends where its text does may yet be told apart by what
     // follows (a cut-off payload, a code still to come): the caller knows.
@@ -332,7 +333,7 @@ fn sanitized(text: &[u8]) -> Vec<u8> {
 /// line end, a message with no code, or XML that broke.
 fn looks_wrapped(items: &[Item]) -> bool {
     items.iter().any(|item| match item {
-        Item::Finding(f) => broken(f) || f.truncated || f.message.is_none(),
+        Item::Finding(d) => broken(&d.finding) || d.finding.truncated || d.finding.message.is_none(),
         Item::Malformed { .. } => true,
     })
 }
@@ -349,7 +350,8 @@ fn quality(items: &[Item]) -> i64 {
     items
         .iter()
         .map(|item| match item {
-            Item::Finding(f) => {
+            Item::Finding(d) => {
+                let f = &d.finding;
                 4 - i64::from(broken(f)) - i64::from(f.truncated) - i64::from(f.message.is_none())
             }
             Item::Malformed { .. } => -1,
@@ -392,20 +394,19 @@ fn dewrapped(text: &[u8], start: usize, end: usize, raw: &[Item]) -> Option<Outc
     if !better {
         return None;
     }
-    let items = items.into_iter().map(|i| remap(i, &joined)).collect();
+    let items = items.into_iter().map(|i| i.map(&joined)).collect();
     Some(Outcome::Found { items, end: joined.source(view_end) })
 }
 
-fn finding_of(m: &xml::Message) -> Finding {
-    let mark = |f: &Option<xml::Field>| f.as_ref().map(|f| (f.start as u64, (f.end - f.start) as u64));
+fn draft_of(m: &xml::Message) -> Draft {
+    let mark = |f: &Option<xml::Field>| f.as_ref().map(|f| f.span.clone());
     let mut finding = Finding::new(m.shape, m.code.as_ref().map(|c| c.text.clone()).unwrap_or_default());
-    finding.span = Span { offset: m.start as u64, length: (m.end - m.start) as u64, line: 0, column: 0 };
     finding.class = m.class;
     finding.inner_code = m.inner_code.as_ref().map(|c| c.text.clone());
     finding.message = m.message.as_ref().map(|c| c.text.clone());
     finding.operation.clone_from(&m.operation);
     finding.details.clone_from(&m.details);
     finding.truncated = m.truncated;
-    finding.marks = Marks { code: mark(&m.code), message: mark(&m.message), inner_code: mark(&m.inner_code) };
-    finding
+    let marks = Marks { code: mark(&m.code), message: mark(&m.message), inner_code: mark(&m.inner_code) };
+    Draft { span: m.span.clone(), marks, finding }
 }

@@ -16,8 +16,9 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::anchor::{Item, Outcome};
+use super::recognise::{Item, Origin, Outcome};
 use super::window::{Read, Route};
+use crate::model::Wrapping;
 
 /// How many bytes at a window's start pick the readings to compare with: the
 /// longest of these the window holds. Payloads of one kind share long
@@ -106,34 +107,33 @@ pub(super) fn recall(
     outcome
 }
 
+/// A window's text moved from `from` to `to`: the same bytes, standing elsewhere.
+struct Moved {
+    from: usize,
+    to: usize,
+}
+
+impl Origin for Moved {
+    fn source(&self, at: usize) -> usize {
+        // Wrapping, so that a position before the window's start (none is
+        // expected) still moves by exactly the same distance.
+        at.wrapping_sub(self.from).wrapping_add(self.to)
+    }
+
+    fn wrapping(&self) -> Option<Wrapping> {
+        None
+    }
+}
+
 /// A copy of `item` with its positions moved from a window at `from` to one at `to`.
 fn moved(item: &Item, from: usize, to: usize) -> Item {
-    // Wrapping, so that a position before the window's start (none is
-    // expected) still moves by exactly the same distance.
-    let shift = |at: usize| at.wrapping_sub(from).wrapping_add(to);
-    let shift64 = |at: u64| at.wrapping_sub(from as u64).wrapping_add(to as u64);
-    match item {
-        Item::Finding(f) => {
-            let mut f = f.clone();
-            f.span.offset = shift64(f.span.offset);
-            for mark in
-                [&mut f.marks.code, &mut f.marks.message, &mut f.marks.inner_code].into_iter().flatten()
-            {
-                mark.0 = shift64(mark.0);
-            }
-            Item::Finding(f)
-        }
-        Item::Malformed { start, end, error_at, reason } => Item::Malformed {
-            start: shift(*start),
-            end: shift(*end),
-            error_at: shift(*error_at),
-            reason: reason.clone(),
-        },
-    }
+    item.clone().map(&Moved { from, to })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::ops::Range;
+
     use crate::model::Finding;
     use crate::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
 
@@ -157,16 +157,16 @@ mod tests {
     }
 
     /// What a finding says, with its positions taken from `from`.
-    type Reading = (String, Option<String>, Option<String>, u64, [Option<(u64, u64)>; 3]);
+    type Reading = (String, Option<String>, Option<String>, u64, [Option<Range<u64>>; 3]);
 
     fn reading(f: &Finding, from: u64) -> Reading {
-        let mark = |m: Option<(u64, u64)>| m.map(|(at, len)| (at - from, len));
+        let mark = |m: &Option<Range<u64>>| m.as_ref().map(|m| m.start - from..m.end - from);
         (
             f.code.clone(),
             f.message.clone(),
             f.inner_code.clone(),
             f.span.offset - from,
-            [mark(f.marks.code), mark(f.marks.message), mark(f.marks.inner_code)],
+            [mark(&f.marks.code), mark(&f.marks.message), mark(&f.marks.inner_code)],
         )
     }
 
@@ -199,8 +199,8 @@ mod tests {
             let alone = fresh(form.as_bytes());
             assert_eq!(alone.len(), 1);
             assert_eq!(reading(f, *at), reading(&alone[0], 0), "{form}");
-            let (code_at, code_len) = f.marks.code.expect("a code mark");
-            let code = &text.as_bytes()[code_at as usize..(code_at + code_len) as usize];
+            let code_at = f.marks.code.clone().expect("a code mark");
+            let code = &text.as_bytes()[code_at.start as usize..code_at.end as usize];
             assert_eq!(code, f.code.as_bytes(), "the mark points at this payload's own code");
         }
     }

@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use memchr::memmem;
@@ -27,16 +28,14 @@ use crate::model::{Class, Shape};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Field {
     pub text: String,
-    pub start: usize,
-    pub end: usize,
+    pub span: Range<usize>,
 }
 
 /// One message read from a window; positions are in the window's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Message {
     pub shape: Shape,
-    pub start: usize,
-    pub end: usize,
+    pub span: Range<usize>,
     pub class: Option<Class>,
     pub code: Option<Field>,
     pub inner_code: Option<Field>,
@@ -213,7 +212,7 @@ pub(crate) fn parse(text: &[u8], start: usize, more_may_come: bool) -> Parse {
             }
             window.messages = parser.done;
             window.saw_message = parser.saw_message;
-            window.messages.sort_by_key(|m| m.start);
+            window.messages.sort_by_key(|m| m.span.start);
             Parse::Done(window)
         }
         None => Parse::NeedMore,
@@ -548,7 +547,7 @@ impl<'a> Parser<'a> {
                 context.fault_code.map(|f| {
                     let local = f.text.rsplit(':').next().unwrap_or_default().to_string();
                     let skip = f.text.len() - local.len();
-                    Field { text: local, start: f.start + skip, end: f.end }
+                    Field { text: local, span: f.span.start + skip..f.span.end }
                 })
             });
         }
@@ -563,8 +562,7 @@ impl<'a> Parser<'a> {
         });
         self.done.push(Message {
             shape: context.shape,
-            start: context.start,
-            end,
+            span: context.start..end,
             class,
             code: Some(code),
             inner_code: context.inner_code,
@@ -631,7 +629,7 @@ fn trimmed_field(raw: &[u8], at: usize) -> Field {
     let lead = raw.iter().take_while(|b| b.is_ascii_whitespace() || **b == b'*').count();
     let trail = raw.iter().rev().take_while(|b| b.is_ascii_whitespace() || matches!(b, b'*' | b'\\')).count();
     let end = raw.len().saturating_sub(trail).max(lead);
-    Field { text: decode_text(&raw[lead..end]), start: at + lead, end: at + end }
+    Field { text: decode_text(&raw[lead..end]), span: at + lead..at + end }
 }
 
 static SALVAGE_CODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -645,8 +643,7 @@ fn salvage_code(raw: &[u8], at: usize) -> Option<Field> {
     let code = captures.get(1)?;
     Some(Field {
         text: String::from_utf8_lossy(code.as_bytes()).into_owned(),
-        start: at + code.start(),
-        end: at + code.end(),
+        span: at + code.start()..at + code.end(),
     })
 }
 
@@ -725,8 +722,8 @@ fn one_identifier(field: Field) -> Field {
     if len == 0 || (local_at == 0 && len == field.text.len()) {
         return field;
     }
-    let start = field.start + local_at;
-    Field { text: local[..len].to_string(), start, end: (start + len).min(field.end) }
+    let start = field.span.start + local_at;
+    Field { text: local[..len].to_string(), span: start..(start + len).min(field.span.end) }
 }
 
 #[cfg(test)]
@@ -755,7 +752,7 @@ mod tests {
         assert_eq!(m.message.as_ref().map(|f| f.text.as_str()), Some("Mailbox does not exist."));
         assert_eq!(&text[w.end..], " tail");
         let code = m.code.as_ref().unwrap();
-        assert_eq!(&text[code.start..code.end], "ErrorNonExistentMailbox");
+        assert_eq!(&text[code.span.clone()], "ErrorNonExistentMailbox");
     }
 
     #[test]

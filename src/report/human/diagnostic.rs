@@ -8,6 +8,7 @@
 //! for the likeliest one.
 
 use std::fmt;
+use std::ops::Range;
 
 use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
 
@@ -230,17 +231,21 @@ fn labels(f: &Finding) -> Vec<Label> {
         Shape::Exception => "what it says",
         _ => "the server's message",
     };
-    let label = |mark: Option<(u64, u64)>, text: &str, primary: bool| {
-        mark.map(|(offset, length)| Label { offset, length, text: text.to_owned(), primary })
+    let label = |mark: &Option<Range<u64>>, text: &str, primary: bool| {
+        mark.as_ref().map(|m| Label {
+            offset: m.start,
+            length: m.end.saturating_sub(m.start),
+            text: text.to_owned(),
+            primary,
+        })
     };
-    let code = f.marks.code;
-    let holds_code =
-        |(m, n): (u64, u64)| code.is_some_and(|(c, l)| m <= c && c.saturating_add(l) <= m.saturating_add(n));
-    let message = f.marks.message.filter(|&m| !holds_code(m));
+    let code = &f.marks.code;
+    let holds_code = |m: &Range<u64>| code.as_ref().is_some_and(|c| m.start <= c.start && c.end <= m.end);
+    let message = f.marks.message.clone().filter(|m| !holds_code(m));
     [
-        label(message, message_label, false),
+        label(&message, message_label, false),
         label(code, code_label, true),
-        label(f.marks.inner_code, "inner code: the real cause", false),
+        label(&f.marks.inner_code, "inner code: the real cause", false),
     ]
     .into_iter()
     .flatten()
