@@ -283,10 +283,13 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
     };
     // quick-xml reads UTF-8 only; a log's stray Latin-1 byte must not cost the
     // payload. Each bad byte becomes one `?`, so every position stays put.
+    // Read that way the payload may still need more text, which the bad
+    // byte's error hid: waiting for it keeps tiny reads and one read alike.
     if window.error.as_ref().is_some_and(|(_, e)| e.contains("utf-8")) {
         let clean = sanitized(text);
-        if let Parse::Done(again) = xml::parse(&clean, start, more_may_come) {
-            window = again;
+        match xml::parse(&clean, start, more_may_come) {
+            Parse::Done(again) => window = again,
+            Parse::NeedMore => return Outcome::NeedMore { from: start },
         }
     }
     let mut items: Vec<Item> =

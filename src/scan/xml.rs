@@ -719,7 +719,11 @@ fn one_identifier(field: Field) -> Field {
     if !field.text.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return field;
     }
-    let local_at = field.text.rfind(':').map_or(0, |p| p + 1);
+    // The qualified name the text starts with; a `:` after it (in an end tag
+    // that ran into the code, `a:ErrorX></e:Respo…`) is no prefix of the code.
+    let qname =
+        field.text.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':')).count();
+    let local_at = field.text[..qname].rfind(':').map_or(0, |p| p + 1);
     let local = &field.text[local_at..];
     let len = local.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
     if len == 0 || (local_at == 0 && len == field.text.len()) {

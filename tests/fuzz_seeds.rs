@@ -1,0 +1,85 @@
+//! Inputs the fuzz targets once failed on, kept in `fuzz/seeds/`: each is
+//! replayed here the way its target reads it, so a fix stays fixed even where
+//! the fuzz crate is not built.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use ewsdiag::kb;
+use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
+use support::{Seen, read, scan_bytes_as_file};
+
+fn seeds(under: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds").join(under);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("seed folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The scanner's events for raw bytes (not decoded first, as the `scan` and
+/// `tiny_reads` targets read them), in reads of `read_size` bytes.
+fn raw_events(bytes: &[u8], read_size: usize) -> Vec<Event> {
+    let source = SourceInfo { path: "seed".into(), encoding: Default::default() };
+    let config = ScanConfig { max_payload: 1 << 20, read_size, ..ScanConfig::default() };
+    scan_bytes(bytes, &source, &config).0
+}
+
+#[test]
+fn every_scanner_seed_reads_the_same_in_tiny_reads_as_in_one() {
+    let scanner_seeds: Vec<PathBuf> =
+        seeds("").into_iter().filter(|p| p.file_name().is_some_and(|n| n != "README.md")).collect();
+    assert!(scanner_seeds.len() >= 2, "{scanner_seeds:?}");
+    for path in scanner_seeds {
+        let file = read(&path);
+        // The `tiny_reads` target takes its first byte for the read size.
+        for bytes in [&file[..], &file[1..]] {
+            let once = raw_events(bytes, 1 << 20);
+            for read_size in 1..=16 {
+                assert_eq!(raw_events(bytes, read_size), once, "{} in reads of {read_size}", path.display());
+            }
+        }
+    }
+}
+
+/// A SOAP fault whose `ResponseCode` end tag holds bytes that are not UTF-8
+/// (and whose code lost the `>` of its end tag's start): the code is the one
+/// in the element, however the text around it is read or decoded.
+#[test]
+fn a_fault_with_bytes_that_are_not_utf8_in_an_end_tag_keeps_its_code_in_any_reads() {
+    let bytes =
+        read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/tiny-reads-invalid-utf8-in-end-tag"));
+    for read_size in [1, 2, 7, 64, 1 << 20] {
+        let findings: Vec<_> = raw_events(&bytes, read_size)
+            .into_iter()
+            .filter_map(|e| if let Event::Finding(f) = e { Some(Seen::of(&f)) } else { None })
+            .collect();
+        assert_eq!(findings.len(), 1, "reads of {read_size}: {findings:#?}");
+        assert_eq!(findings[0].code, "ErrorQuotaExceeded", "reads of {read_size}");
+        assert_eq!(findings[0].message.as_deref(), Some("The mailbox has exceeded its quota."));
+        // Decoded as the binary decodes a file (Windows-1252, the bytes no
+        // longer invalid): the same code.
+        let config = ScanConfig { read_size, ..ScanConfig::default() };
+        let (decoded, malformed) = scan_bytes_as_file(&bytes, &config);
+        let codes: Vec<&str> = decoded.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["ErrorQuotaExceeded"], "decoded, reads of {read_size}: {malformed:#?}");
+    }
+}
+
+#[test]
+fn every_lookup_seed_finds_what_its_own_name_finds_again() {
+    let base = kb::knowledge_base();
+    for path in seeds("kb") {
+        let query = String::from_utf8_lossy(&read(&path)).into_owned();
+        if let Some(entry) = base.lookup(&query) {
+            assert!(base.lookup(&entry.code).is_some(), "{}: {query:?} found {}", path.display(), entry.code);
+        } else {
+            let _ = base.suggest(&query);
+        }
+    }
+}
