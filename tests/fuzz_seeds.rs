@@ -83,3 +83,19 @@ fn every_lookup_seed_finds_what_its_own_name_finds_again() {
         }
     }
 }
+
+/// A message cut off by the next log record, with a byte that is not UTF-8
+/// in its text and another in that next record: one read meets the second
+/// byte, tiny reads end the payload before it, and both give the message
+/// with the input's own bytes in it.
+#[test]
+fn a_bad_byte_after_the_end_of_a_payload_changes_nothing_in_it() {
+    let text = b"<m:MessageText>Dossier introuvable: Bo\xeete</m:MessageText><m:ResponseCode>ErrorFolderNotFound<m:Other>\n2026-11-20 10:15:00 INFO next record for Ren\xe9e\n";
+    for read_size in [1, 3, 16, 1 << 20] {
+        let messages: Vec<Option<String>> = raw_events(text, read_size)
+            .into_iter()
+            .filter_map(|e| if let Event::Finding(f) = e { Some(f.message) } else { None })
+            .collect();
+        assert_eq!(messages, [Some("Dossier introuvable: Bo\u{fffd}te".to_string())], "reads of {read_size}");
+    }
+}

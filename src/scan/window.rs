@@ -291,6 +291,15 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
             Parse::Done(again) => window = again,
             Parse::NeedMore => return Outcome::NeedMore { from: start },
         }
+        // The texts are the input's own, as a read that ended before the bad
+        // byte (and so met no error) would have given them.
+        for m in &mut window.messages {
+            for field in [&mut m.code, &mut m.inner_code, &mut m.message].into_iter().flatten() {
+                if clean[field.start..field.end] != text[field.start..field.end] {
+                    field.text = view::decode_text(&text[field.start..field.end]);
+                }
+            }
+        }
     }
     let mut items: Vec<Item> =
         window.messages.iter().map(|m| Item::Finding(Box::new(finding_of(m)))).collect();
