@@ -9,6 +9,7 @@
 
 mod container;
 pub mod excel;
+mod length;
 mod sniff;
 mod transcode;
 pub mod zip;
@@ -22,6 +23,7 @@ use flate2::read::MultiGzDecoder;
 use crate::model::Encoding;
 
 pub use container::Container;
+pub use length::ToLength;
 pub use sniff::{Sniffed, sniff};
 
 /// How many bytes are looked at to decide gzip, encoding and binary: the
@@ -93,8 +95,12 @@ pub fn open(origin: &Origin) -> io::Result<Opened> {
 
 fn open_file(path: &Path) -> io::Result<Opened> {
     let file = File::open(path)?;
-    if file.metadata()?.is_dir() {
+    let metadata = file.metadata()?;
+    if metadata.is_dir() {
         return Err(io::Error::other("is a directory"));
+    }
+    if metadata.is_file() {
+        return decode(Box::new(ToLength::new(file, 0, metadata.len())));
     }
     decode(Box::new(file))
 }
