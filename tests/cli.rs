@@ -736,6 +736,13 @@ mod commands {
         let message = stderr(&output);
         assert_eq!(message.matches("nosuch.txt").count(), 1, "{message}");
         assert!(!message.contains("other inputs"), "there are no other inputs: {message}");
+        for format in ["human", "summary"] {
+            let output = run(&["scan", "--format", format, "nosuch.txt"]);
+            assert_eq!(status(&output), 2);
+            let message = stderr(&output);
+            assert!(message.contains("nosuch.txt"), "{format}: {message}");
+            assert!(!message.contains("other inputs"), "{format}: there are no other inputs: {message}");
+        }
     }
 
     #[test]
