@@ -6,7 +6,11 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use ewsdiag::diagnose::{self, MailboxCodes};
 use ewsdiag::kb;
+use ewsdiag::model::Summary;
+use ewsdiag::report::Report;
+use ewsdiag::report::human::{Human, Settings};
 use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
 use support::{Seen, read, scan_bytes_as_file};
 
@@ -98,4 +102,70 @@ fn a_bad_byte_after_the_end_of_a_payload_changes_nothing_in_it() {
             .collect();
         assert_eq!(messages, [Some("Dossier introuvable: Bo\u{fffd}te".to_string())], "reads of {read_size}");
     }
+}
+
+/// Renders what the scanner finds in `data` as the `inspect` target does: its
+/// first byte picks the look (colour, width, narration, Unicode).
+fn render_as_inspect(data: &[u8]) {
+    let Some((&look, text)) = data.split_first() else { return };
+    let source = SourceInfo { path: "-".into(), encoding: Default::default() };
+    let config = ScanConfig { max_payload: 4 << 10, keep_source: true, ..ScanConfig::default() };
+    let (events, stats) = scan_bytes(text, &source, &config);
+    let settings = Settings {
+        color: look & 1 != 0,
+        width: 20 + usize::from(look >> 2),
+        narrate: look & 2 != 0,
+        unicode: look & 128 == 0,
+    };
+    let mut out = Vec::new();
+    let mut human = Human::new(&mut out, settings, std::io::sink(), settings).with_summary(false);
+    let seen = MailboxCodes::default();
+    for event in events {
+        match event {
+            Event::Finding(mut f) => {
+                f.diagnosis = diagnose::diagnose(&f, kb::knowledge_base(), &seen).map(std::sync::Arc::new);
+                human.finding(&f).expect("writing to memory");
+            }
+            Event::Malformed(m) => human.malformed(&m).expect("writing to memory"),
+            Event::Context(_) => {}
+        }
+    }
+    human.finish(&Summary { inputs: 1, stats, ..Summary::default() }).expect("writing to memory");
+}
+
+#[test]
+fn every_scanner_seed_renders_for_inspect_in_every_look() {
+    for path in seeds("").into_iter().filter(|p| p.file_name().is_some_and(|n| n != "README.md")) {
+        let file = read(&path);
+        for look in [0u8, 1, 2, 3, 128, 255, file.first().copied().unwrap_or(0)] {
+            let mut data = file.clone();
+            if let Some(first) = data.first_mut() {
+                *first = look;
+            }
+            render_as_inspect(&data);
+        }
+    }
+}
+
+/// A fault with no code that closes just where a read ends is not cut off:
+/// whether more text follows it changes nothing about it.
+#[test]
+fn a_payload_closed_at_the_end_of_a_read_is_not_taken_for_cut_off() {
+    let reasons = |text: &[u8], read_size: usize| -> Vec<String> {
+        raw_events(text, read_size)
+            .into_iter()
+            .filter_map(|e| if let Event::Malformed(m) = e { Some(m.reason) } else { None })
+            .collect()
+    };
+    for text in [&b"<Fault></Fault><"[..], b"<Fault></Fault>", b"<Fault></Fault>\nmore text\n"] {
+        for read_size in [1, 15, 1 << 20] {
+            assert_eq!(
+                reasons(text, read_size),
+                ["no response code could be read from this payload"],
+                "{:?} in reads of {read_size}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+    assert_eq!(reasons(b"<Fault><detail>", 1 << 20), ["the payload is cut off before its response code"]);
 }

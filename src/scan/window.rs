@@ -305,7 +305,7 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
         window.messages.iter().map(|m| Item::Finding(Box::new(finding_of(m)))).collect();
     if items.is_empty() {
         let (error_at, reason) = window.error.clone().unwrap_or_else(|| {
-            let reason = if window.end >= text.len() {
+            let reason = if window.cut_off {
                 "the payload is cut off before its response code"
             } else {
                 "no response code could be read from this payload"
