@@ -169,3 +169,18 @@ fn a_payload_closed_at_the_end_of_a_read_is_not_taken_for_cut_off() {
     }
     assert_eq!(reasons(b"<Fault><detail>", 1 << 20), ["the payload is cut off before its response code"]);
 }
+
+/// Whether a raw tag sits in a JSON string is judged from the text after it:
+/// in tiny reads the scanner waits for that text rather than judge early.
+#[test]
+fn a_tag_in_a_json_string_is_known_as_such_in_any_reads() {
+    let text = br#"{"log":"<m:ResponseCode>ErrorServerBusy</m:ResponseCode> see <a href=\"https://contoso.example/busy\">the runbook</a>"}
+"#;
+    let once = raw_events(text, 1 << 20);
+    let wrappings: Vec<_> =
+        once.iter().filter_map(|e| if let Event::Finding(f) = e { Some(f.wrapping) } else { None }).collect();
+    assert_eq!(wrappings, [ewsdiag::model::Wrapping::JsonString], "{once:#?}");
+    for read_size in 1..=16 {
+        assert_eq!(raw_events(text, read_size), once, "reads of {read_size}");
+    }
+}
