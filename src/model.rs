@@ -17,6 +17,20 @@ mod root;
 pub use outcome::{LeftOut, Note, Stats, Summary, Timings};
 pub use root::{Confidence, RootCause};
 
+/// `26988` as `26,988`: how every count shown to a person is written, in the
+/// terminal, the HTML page and the sentences of a diagnosis alike.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// What kind of text a finding was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]

@@ -4,7 +4,7 @@
 //! Replaced: email addresses and UPNs (`user-2@domain-1.example`), mailbox
 //! names (`mailbox-1`), email server profile names (`profile-1`),
 //! `DOMAIN\user` accounts (`domain-1\user-3`), host names (`host-3`), GUIDs
-//! (`00000000-0000-0000-0000-000000000004`) and IPv4 addresses (`ip-5`), in
+//! (`00000000-0000-0000-0000-000000000004`) and IPv4 and IPv6 addresses (`ip-5`), in
 //! every text a report shows: messages, details, payload text, paths, notes
 //! and root causes. Kept: codes, operations, HTTP statuses, times, and the
 //! names of public services and XML namespaces (`schemas.microsoft.com`,
@@ -95,11 +95,28 @@ static PATTERNS: LazyLock<Regex> = LazyLock::new(|| {
     let guid = r"(?P<guid>\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b)";
     let octet = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
     let ip = format!(r"(?P<ip>\b(?:{octet}\.){{3}}{octet}\b)");
+    // IPv6, whole or with `::`, an IPv4 tail allowed; where it may stand is
+    // checked where it is found (no look-around here).
+    let group = r"[0-9A-Fa-f]{1,4}";
+    let v4 = format!(r"(?:{octet}\.){{3}}{octet}");
+    let ipv6 = format!(
+        r"(?P<ipv6>(?:{group}:){{7}}{group}|(?:{group}(?::{group}){{0,6}})?::(?:(?:{group}:){{0,5}}{v4}|{group}(?::{group}){{0,6}})?)"
+    );
     let account =
         r"(?P<account>\b(?P<netbios>[A-Z][A-Z0-9-]{1,14})\\(?P<login>[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]))";
     let host = r"(?P<host>\b[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+\b)";
-    Regex::new(&[email, guid, &ip, account, host].join("|")).expect("PATTERNS is a valid regex")
+    Regex::new(&[email, guid, &ipv6, &ip, account, host].join("|")).expect("PATTERNS is a valid regex")
 });
+
+/// Is the IPv6-shaped text at `range` an address: standing alone (not part
+/// of a longer word, number or `::` path such as `std::io`) and holding a
+/// digit, which a real address all but always does and `a::b` does not.
+fn is_ipv6(text: &str, range: std::ops::Range<usize>) -> bool {
+    let joins = |c: char| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '_');
+    let before = text[..range.start].chars().next_back().is_some_and(joins);
+    let after = text[range.end..].chars().next().is_some_and(|c| joins(c) && c != '.');
+    !before && !after && text[range].contains(|c: char| c.is_ascii_digit())
+}
 
 /// Pseudonyms handed out so far.
 #[derive(Default)]
@@ -241,6 +258,8 @@ impl Redactor {
                 Some(format!("{user}@{domain}"))
             } else if let Some(guid) = caps.name("guid") {
                 Some(self.pseudonym(table, Kind::Guid, guid.as_str()))
+            } else if let Some(ipv6) = caps.name("ipv6") {
+                is_ipv6(text, ipv6.range()).then(|| self.pseudonym(table, Kind::Ip, ipv6.as_str()))
             } else if let Some(ip) = caps.name("ip") {
                 Some(self.pseudonym(table, Kind::Ip, ip.as_str()))
             } else if let (Some(account), Some(netbios)) = (caps.name("account"), caps.name("netbios")) {
@@ -472,6 +491,15 @@ mod tests {
             r.text(text),
             "user-1@domain-1.example via host-1 (ip-1) as domain-2\\user-2, mailbox 00000000-0000-0000-0000-000000000001"
         );
+    }
+
+    #[test]
+    fn ipv6_addresses_get_pseudonyms_and_look_alikes_are_kept() {
+        let r = Redactor::new();
+        let text = "from 2001:db8:85a3::8a2e:370:7334, fe80::1%eth0, [::1]:443, ::ffff:10.0.4.21 and 2001:0db8:0000:0000:0000:ff00:0042:8329 at 08:16:40";
+        assert_eq!(r.text(text), "from ip-1, ip-2%eth0, [ip-3]:443, ip-4 and ip-5 at 08:16:40");
+        let kept = "std::io::Error in a::b, times 08:16:40 and 12:00, MAC 00:1a:2b:3c:4d:5e, s:Client";
+        assert_eq!(r.text(kept), kept);
     }
 
     #[test]

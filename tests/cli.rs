@@ -456,6 +456,42 @@ mod output {
     }
 
     #[test]
+    fn quiet_stops_at_the_first_problem() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let found = write(dir.path(), "found.log", FAULT.as_bytes());
+        let missing = dir.path().join("missing.log");
+        let args = ["scan", "-q", "-j1", found.to_str().unwrap(), missing.to_str().unwrap()];
+        let stopped = run(&args);
+        assert_eq!(status(&stopped), 0);
+        assert!(stderr(&stopped).is_empty(), "the run ended before the missing file: {}", stderr(&stopped));
+        // Standard input that never ends: the answer comes all the same.
+        let mut child = ewsdiag()
+            .args(["scan", "-q", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawns");
+        let mut input = child.stdin.take().expect("a pipe");
+        input.write_all(FAULT.as_bytes()).expect("the fault is written");
+        // The run may be over before all of this is written.
+        let _ = input.write_all("2026-11-20 09:00:00 INFO and the log goes on\n".repeat(16384).as_bytes());
+        let _ = input.flush();
+        // Not a measure of speed: a bound on a wait that would otherwise last
+        // as long as the pipe stays open.
+        let mut status = None;
+        for _ in 0..1200 {
+            status = child.try_wait().expect("the child can be asked");
+            if status.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        drop(input);
+        assert_eq!(status.and_then(|s| s.code()), Some(0), "the run ended with its input still open");
+    }
+
+    #[test]
     fn no_pager_when_standard_output_is_not_a_terminal() {
         let dir = tempfile::tempdir().expect("temp dir");
         let mark = dir.path().join("paged");
@@ -700,6 +736,13 @@ mod commands {
         let message = stderr(&output);
         assert_eq!(message.matches("nosuch.txt").count(), 1, "{message}");
         assert!(!message.contains("other inputs"), "there are no other inputs: {message}");
+        for format in ["human", "summary"] {
+            let output = run(&["scan", "--format", format, "nosuch.txt"]);
+            assert_eq!(status(&output), 2);
+            let message = stderr(&output);
+            assert!(message.contains("nosuch.txt"), "{format}: {message}");
+            assert!(!message.contains("other inputs"), "{format}: there are no other inputs: {message}");
+        }
     }
 
     #[test]

@@ -532,3 +532,16 @@ fn the_graph_samples_group_into_the_root_causes_an_administrator_fixes() {
     let blocked = summary.root_causes.iter().find(|r| r.id == "code:Forbidden").unwrap();
     assert!(blocked.title.contains("EwsAllowedAppIDs"), "{}", blocked.title);
 }
+
+#[test]
+fn counts_in_a_diagnosis_are_written_with_thousands_separators() {
+    let findings: Vec<Finding> = (0..1200)
+        .map(|_| with("ErrorMailboxStoreUnavailable", |f| f.mailbox = Some("Omar Haddad".into())))
+        .collect();
+    let roots = correlate(&findings, knowledge_base());
+    let r = roots.iter().find(|r| r.id == "transient-repeats").expect("the repeats are seen");
+    assert!(r.title.contains("repeated 1,200 times"), "{}", r.title);
+    assert!(has(&r.evidence, "1,200 findings of transient ErrorMailboxStoreUnavailable"), "{:?}", r.evidence);
+    assert!(has(&r.evidence, "1,200 attempts counted by findings"), "{:?}", r.evidence);
+    assert!(has(&r.fix, "1,200 attempts are seen"), "{:?}", r.fix);
+}

@@ -177,3 +177,26 @@ fn a_corrupt_workbook_is_a_clear_error_and_the_other_inputs_still_scan() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("broken.xlsx") && stderr.contains("notes.xlsx"), "{stderr}");
 }
+
+/// `samples/excel/alert-export.xls` (written by `tests/support/write_xls.py`):
+/// an Excel 97–2003 workbook reads like its newer form, cell, row and all.
+#[test]
+fn a_legacy_xls_workbook_is_scanned_cell_by_cell() {
+    let output = ewsdiag(&["scan", "--format", "ndjson", "samples/excel/alert-export.xls"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let found: Vec<[String; 6]> = findings(&output)
+        .iter()
+        .map(|f| {
+            ["sheet", "cell", "code", "wrapping", "mailbox", "time"]
+                .map(|k| f[k].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    let want = |row: [&str; 6]| row.map(str::to_string);
+    assert_eq!(
+        found,
+        [
+            want(["Alerts", "F2", "ErrorNonExistentMailbox", "raw", "Rosa Lindqvist", "2026-11-20T08:15:02"]),
+            want(["Alerts", "F3", "ErrorServerBusy", "csv", "Tomas Varga", "2026-11-20T09:02:31"]),
+        ]
+    );
+}

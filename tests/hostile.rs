@@ -88,6 +88,12 @@ fn a_repeated_broken_escaped_tag_costs_linear_work_and_is_reported_once() {
 /// Renders `text` as `--format human` does (on this thread, so its work is
 /// counted) and returns the output and the work taken.
 fn render_human_counting(text: &str) -> (String, u64) {
+    render_counting(text, true)
+}
+
+/// As [`render_human_counting`], with the ranked summary at the end (`scan
+/// --format human`) or the totals only (`inspect`).
+fn render_counting(text: &str, summary: bool) -> (String, u64) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("unclosed.log");
     std::fs::write(&path, text).expect("write the input");
@@ -100,7 +106,8 @@ fn render_human_counting(text: &str) -> (String, u64) {
     let mut out = Vec::new();
     let before = work::done();
     {
-        let mut human = Human::new(&mut out, Settings::default(), std::io::sink(), Settings::default());
+        let mut human = Human::new(&mut out, Settings::default(), std::io::sink(), Settings::default())
+            .with_summary(summary);
         run::run(&config, &mut human).expect("the run ends");
     }
     (String::from_utf8(out).expect("UTF-8 output"), work::done() - before)
@@ -112,6 +119,16 @@ fn human_rendering_of_back_to_back_unclosed_messages_costs_linear_work() {
     let (small_out, small) = render_human_counting(&message.repeat(100));
     let (large_out, large) = render_human_counting(&message.repeat(400));
     assert_eq!(small_out.matches("ews::ErrorItemNotFound").count(), 100);
+    assert_eq!(large_out.matches("ews::ErrorItemNotFound").count(), 400);
+    let ratio = large as f64 / small.max(1) as f64;
+    assert!(ratio <= 5.0, "100 messages took {small} units of work, 400 took {large} (ratio {ratio:.1})");
+}
+
+#[test]
+fn inspect_rendering_of_back_to_back_unclosed_messages_costs_linear_work() {
+    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>x</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode>";
+    let (_, small) = render_counting(&message.repeat(100), false);
+    let (large_out, large) = render_counting(&message.repeat(400), false);
     assert_eq!(large_out.matches("ews::ErrorItemNotFound").count(), 400);
     let ratio = large as f64 / small.max(1) as f64;
     assert!(ratio <= 5.0, "100 messages took {small} units of work, 400 took {large} (ratio {ratio:.1})");

@@ -330,3 +330,35 @@ fn a_zip_under_another_name_is_opened_when_named_and_left_alone_when_walked_past
         "{all:?}"
     );
 }
+
+/// An archive or a workbook piped in is refused with what to do instead, on
+/// standard error, and the run ends with status 2; plain and gzip text still
+/// read from a pipe.
+#[test]
+fn an_archive_or_workbook_on_standard_input_is_refused_with_what_to_do() {
+    let piped = |bytes: Vec<u8>| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ewsdiag"))
+            .args(["scan", "--format", "ndjson", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawns");
+        let mut input = child.stdin.take().expect("a pipe");
+        // The run may refuse before reading it all.
+        let _ = input.write_all(&bytes);
+        drop(input);
+        child.wait_with_output().expect("the run ends")
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sample in
+        ["samples/archives/logs.zip", "samples/excel/alert-export.xlsx", "samples/excel/alert-export.xls"]
+    {
+        let output = piped(std::fs::read(root.join(sample)).expect("sample"));
+        assert_eq!(output.status.code(), Some(2), "{sample}");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains("cannot be read from standard input: save it to a file"), "{sample}: {said}");
+    }
+    let text = piped(gzip("2026-11-20 08:00:00 <m:ResponseCode>ErrorServerBusy</m:ResponseCode>\n"));
+    assert_eq!(text.status.code(), Some(0), "{}", String::from_utf8_lossy(&text.stderr));
+}

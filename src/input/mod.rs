@@ -9,6 +9,7 @@
 
 mod container;
 pub mod excel;
+mod length;
 mod sniff;
 mod transcode;
 pub mod zip;
@@ -22,6 +23,7 @@ use flate2::read::MultiGzDecoder;
 use crate::model::Encoding;
 
 pub use container::Container;
+pub use length::ToLength;
 pub use sniff::{Sniffed, sniff};
 
 /// How many bytes are looked at to decide gzip, encoding and binary: the
@@ -86,15 +88,39 @@ pub struct Opened {
 /// Opens a file (or standard input for [`Origin::Stdin`]) for scanning.
 pub fn open(origin: &Origin) -> io::Result<Opened> {
     match origin {
-        Origin::Stdin => decode(Box::new(io::stdin())),
+        Origin::Stdin => open_stdin(),
         Origin::File(path) => open_file(path),
     }
 }
 
+/// Standard input streams, while an archive or workbook is read whole from
+/// its directory, which comes at its end: one piped in is refused with what
+/// to do, rather than scanned as text that holds nothing.
+fn open_stdin() -> io::Result<Opened> {
+    let (head, rest) = peek(Box::new(io::stdin()), 8)?;
+    let kind = if head.starts_with(b"PK\x03\x04") {
+        Some("a zip archive (or an .xlsx workbook)")
+    } else if head.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+        Some("an Office document (an .xls workbook)")
+    } else {
+        None
+    };
+    if let Some(kind) = kind {
+        return Err(io::Error::other(format!(
+            "{kind} cannot be read from standard input: save it to a file and name that file"
+        )));
+    }
+    decode(Box::new(io::Cursor::new(head).chain(rest)))
+}
+
 fn open_file(path: &Path) -> io::Result<Opened> {
     let file = File::open(path)?;
-    if file.metadata()?.is_dir() {
+    let metadata = file.metadata()?;
+    if metadata.is_dir() {
         return Err(io::Error::other("is a directory"));
+    }
+    if metadata.is_file() {
+        return decode(Box::new(ToLength::new(file, 0, metadata.len())));
     }
     decode(Box::new(file))
 }

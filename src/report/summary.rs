@@ -341,18 +341,7 @@ fn notes(what: &str, notes: &[Note], settings: &Settings) -> Vec<String> {
     lines
 }
 
-/// `26988` as `26,988`: how every count in the terminal output is written.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::model::thousands;
 
 #[cfg(test)]
 mod tests {

@@ -215,7 +215,9 @@ impl<'a> Driver<'a> {
             let hold = self.process(&mut pos, &mut floor, eof);
             if let Some(error) = failed {
                 self.flush_malformed();
-                self.stats.bytes = self.base + self.buf.len() as u64;
+                self.stats.bytes = self.segment.map_or(self.base + self.buf.len() as u64, |s| {
+                    s.stop.min(self.base + self.buf.len() as u64).saturating_sub(s.begin)
+                });
                 return Err(ReadError { stats: self.stats, error });
             }
             if eof || self.stopped || (self.done && hold.is_none()) {

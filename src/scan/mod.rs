@@ -175,6 +175,8 @@ pub fn scan_segment<R: Read>(
     segment: Segment,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
 ) -> Result<(Stats, SegmentEnd), ReadError> {
+    // A segment reads at least to its stop: a file that ends before it shrank.
+    let reader = crate::input::ToLength::new(reader, segment.read_from, segment.stop);
     driver::Driver::new(source, config, sink).segment(segment).run_segment(reader)
 }
 

@@ -88,10 +88,11 @@ pub(super) fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
         return Outcome::Skip;
     };
     let route = match opener {
-        Opener::Raw => match quoting(buf, start) {
-            Quoting::Plain => Route::Plain,
-            Quoting::Csv => Route::Csv,
-            Quoting::Json => Route::Json,
+        Opener::Raw => match quoting(input, start) {
+            None => return Outcome::NeedMore { from: start },
+            Some(Quoting::Plain) => Route::Plain,
+            Some(Quoting::Csv) => Route::Csv,
+            Some(Quoting::Json) => Route::Json,
         },
         Opener::Json => Route::Json,
         Opener::Entity => Route::Entities(entity_wrapping(buf, start)),
@@ -148,26 +149,39 @@ enum Quoting {
     Json,
 }
 
-fn quoting(buf: &[u8], start: usize) -> Quoting {
-    let end = buf.len().min(start + 2048);
-    let tag_end = memchr::memchr(b'>', &buf[start..end]).map_or(end, |p| start + p);
+/// How the start tag at `start` is quoted, judged from the tag and the text
+/// just after it; `None` while that text is not all read yet, so that the
+/// answer never depends on where a read ended.
+fn quoting(input: &Input<'_>, start: usize) -> Option<Quoting> {
+    let buf = input.buf;
+    // Never more than a payload may hold, or waiting would overflow it.
+    let cap = start.saturating_add(input.max_payload);
+    let reach = cap.min(start + 2048);
+    let tag_end = memchr::memchr(b'>', &buf[start..buf.len().min(reach)]).map(|p| start + p);
+    if tag_end.is_none() && !input.eof && buf.len() < reach {
+        return None;
+    }
+    let tag_end = tag_end.unwrap_or(buf.len().min(reach));
+    let look_end = tag_end.saturating_add(256).min(cap);
+    let seen = buf.len().min(look_end);
     // The start tag and what follows it, up to a line that is no more of the
     // payload (one that starts with neither a blank nor a tag): a plain
     // payload's next line may be another record, quoted another way.
-    let reach = buf.len().min(tag_end + 256);
-    let stop = memchr::memchr_iter(b'\n', &buf[tag_end..reach])
+    let stop = memchr::memchr_iter(b'\n', &buf[tag_end..seen])
         .map(|p| tag_end + p)
-        .find(|&nl| buf.get(nl + 1).is_some_and(|b| !b.is_ascii_whitespace() && *b != b'<'))
-        .unwrap_or(reach);
-    let near = &buf[start..stop];
+        .find(|&nl| buf.get(nl + 1).is_some_and(|b| !b.is_ascii_whitespace() && *b != b'<'));
+    if stop.is_none() && !input.eof && buf.len() < look_end {
+        return None;
+    }
+    let near = &buf[start..stop.unwrap_or(seen)];
     let finder = |needle: &[u8]| memchr::memmem::find(near, needle).is_some();
-    if finder(b"=\\\"") || finder(b">\\r\\n") || finder(b">\\n") {
+    Some(if finder(b"=\\\"") || finder(b">\\r\\n") || finder(b">\\n") {
         Quoting::Json
     } else if finder(b"=\"\"") {
         Quoting::Csv
     } else {
         Quoting::Plain
-    }
+    })
 }
 
 /// Entity-escaped XML inside an HTML page is `html-escaped`; inside another
@@ -285,16 +299,28 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
     };
     // quick-xml reads UTF-8 only; a log's stray Latin-1 byte must not cost the
     // payload. Each bad byte becomes one `?`, so every position stays put.
+    // Read that way the payload may still need more text, which the bad
+    // byte's error hid: waiting for it keeps tiny reads and one read alike.
     if window.error.as_ref().is_some_and(|(_, e)| e.contains("utf-8")) {
         let clean = sanitized(text);
-        if let Parse::Done(again) = xml::parse(&clean, start, more_may_come) {
-            window = again;
+        match xml::parse(&clean, start, more_may_come) {
+            Parse::Done(again) => window = again,
+            Parse::NeedMore => return Read::partial(Outcome::NeedMore { from: start }),
+        }
+        // The texts are the input's own, as a read that ended before the bad
+        // byte (and so met no error) would have given them.
+        for m in &mut window.messages {
+            for field in [&mut m.code, &mut m.inner_code, &mut m.message].into_iter().flatten() {
+                if clean[field.start..field.end] != text[field.start..field.end] {
+                    field.text = view::decode_text(&text[field.start..field.end]);
+                }
+            }
         }
     }
     let mut items: Vec<Item> = window.messages.iter().map(|m| Item::from(draft_of(m))).collect();
     if items.is_empty() {
         let (error_at, reason) = window.error.clone().unwrap_or_else(|| {
-            let reason = if window.end >= text.len() {
+            let reason = if window.cut_off {
                 "the payload is cut off before its response code"
             } else {
                 "no response code could be read from this payload"

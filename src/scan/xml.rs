@@ -61,12 +61,15 @@ pub(crate) struct Window {
     /// reading depends on the window's own bytes alone. (Not so for a cut,
     /// a break, or a loose run of parts, which ends where no part follows.)
     pub whole: bool,
+    /// The text ran out before the root element closed (rather than the root
+    /// closing, however near the end of the text read so far).
+    pub cut_off: bool,
 }
 
 impl Window {
     /// A window that ends at `end`, its messages still to be filled in.
     fn ended(end: usize) -> Window {
-        Window { messages: Vec::new(), end, error: None, saw_message: false, whole: false }
+        Window { messages: Vec::new(), end, error: None, saw_message: false, whole: false, cut_off: false }
     }
 
     /// A window whose root closed at `end`; `whole` unless it was a loose run.
@@ -344,7 +347,7 @@ impl<'a> Parser<'a> {
     /// before `at` was read as part of this window, so the scan resumes there.
     fn cut(&mut self, at: usize, error: Option<String>) -> Window {
         self.open.clear();
-        Window { error: error.map(|e| (at, e)), ..Window::ended(at) }
+        Window { error: error.map(|e| (at, e)), cut_off: at >= self.text.len(), ..Window::ended(at) }
     }
 
     /// Has the root element closed? A loose run of parts ends when no other
@@ -716,7 +719,11 @@ fn one_identifier(field: Field) -> Field {
     if !field.text.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return field;
     }
-    let local_at = field.text.rfind(':').map_or(0, |p| p + 1);
+    // The qualified name the text starts with; a `:` after it (in an end tag
+    // that ran into the code, `a:ErrorX></e:Respo…`) is no prefix of the code.
+    let qname =
+        field.text.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':')).count();
+    let local_at = field.text[..qname].rfind(':').map_or(0, |p| p + 1);
     let local = &field.text[local_at..];
     let len = local.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
     if len == 0 || (local_at == 0 && len == field.text.len()) {

@@ -8,11 +8,11 @@ use std::sync::mpsc;
 
 use ewsdiag::filter::Filter;
 use ewsdiag::kb;
-use ewsdiag::model::{Finding, Malformed, Summary};
+use ewsdiag::model::{Class, Finding, Malformed, Summary};
 use ewsdiag::redact::{Redacting, Redactor};
 use ewsdiag::report::human::{Human, Settings};
 use ewsdiag::report::summary::{Overview, SCREEN, Shown};
-use ewsdiag::report::{Csv, Discard, FindingWriter, Html, Json, Ndjson, Report};
+use ewsdiag::report::{Csv, Html, Json, Ndjson, Report};
 use ewsdiag::run::{self, RunConfig};
 use ewsdiag::scan::ScanConfig;
 use ewsdiag::walk::WalkConfig;
@@ -150,7 +150,10 @@ fn execute(
     let stderr = io::stderr();
     if output.quiet {
         let mut report = Silent { err: stderr };
-        return finish(run::run(config, &mut report), true);
+        return match run::run(config, &mut report) {
+            Err(stop) if stop.get_ref().is_some_and(|e| e.is::<Answered>()) => exit::Status::Found.into(),
+            outcome => finish(outcome, true),
+        };
     }
     // The drawn findings run to thousands of lines: a terminal pages them,
     // unless the input is being typed or pasted at that terminal, where the
@@ -232,13 +235,24 @@ struct Silent<E: Write> {
     err: E,
 }
 
-impl<E: Write> Report for Silent<E> {
-    fn writer(&self) -> Option<Box<dyn FindingWriter>> {
-        Some(Box::new(Discard))
-    }
+/// Ends a `--quiet` run at its first problem: the answer is known then, as
+/// with `grep -q`.
+#[derive(Debug)]
+struct Answered;
 
-    fn finding(&mut self, _: &Finding) -> io::Result<()> {
-        Ok(())
+impl std::fmt::Display for Answered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a problem was found")
+    }
+}
+
+impl std::error::Error for Answered {}
+
+impl<E: Write> Report for Silent<E> {
+    // No writer of its own: each finding comes here, so the run can stop at
+    // the first that counts for the exit status.
+    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        if finding.class == Some(Class::Success) { Ok(()) } else { Err(io::Error::other(Answered)) }
     }
 
     fn malformed(&mut self, _: &Malformed) -> io::Result<()> {

@@ -20,7 +20,7 @@ mod service;
 mod setup;
 
 use crate::kb::{KnowledgeBase, Part, RuleText, Says};
-use crate::model::Finding;
+use crate::model::{Finding, thousands};
 
 use super::root::Verdict;
 use super::signals::contains_ci;
@@ -203,7 +203,7 @@ pub(super) fn first_profile<'a>(buckets: impl Iterator<Item = &'a Bucket>) -> Op
 }
 
 pub(super) fn plural(n: usize, one: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") }
+    if n == 1 { format!("1 {one}") } else { format!("{} {one}s", thousands(n as u64)) }
 }
 
 pub(super) fn claim(taken: Vec<usize>, verdict: Verdict) -> Option<Claim> {
@@ -217,7 +217,7 @@ pub(crate) fn finish(root: &mut RootCause, kb: &KnowledgeBase) {
         return;
     }
     if let Some(words) = Words::of(&service::RETIREMENT_403, kb) {
-        let n = root.mailboxes.len().to_string();
+        let n = thousands(root.mailboxes.len() as u64);
         root.evidence.push(words.evidence("tenant-wide", &[("mailboxes", &n)]));
     }
 }

@@ -3,7 +3,7 @@
 //! synchronization gives up on the mailbox.
 
 use crate::kb::{KnowledgeBase, Part};
-use crate::model::{Shape, Transient};
+use crate::model::{Shape, Transient, thousands};
 
 use super::super::root::Verdict;
 use super::super::tally::Bucket;
@@ -199,7 +199,7 @@ fn transient_repeats(g: &Group<'_>, kb: &KnowledgeBase, say: &Words<'_>) -> Opti
     let mut codes: Vec<&str> = counted.iter().map(|(c, _)| *c).collect();
     codes.sort_unstable();
     codes.dedup();
-    let n = attempts.to_string();
+    let n = thousands(attempts as u64);
     let attempts_said = [("attempts", n.as_str())];
     let mut evidence = vec![
         say.evidence("findings", &[("findings", &plural(findings, "finding")), ("codes", &codes.join(", "))]),

@@ -101,5 +101,7 @@ impl Diagnostic for MalformedDiagnostic {
 pub(crate) fn unreadable(path: &str, reason: &str) -> MietteDiagnostic {
     MietteDiagnostic::new(format!("cannot read {path}: {reason}"))
         .with_code("ewsdiag::unreadable")
-        .with_help("Check the path and its permissions. The other inputs were still scanned; the run ends with status 2.")
+        // Whether other inputs were scanned is the totals' to say: a run may
+        // have had only this one.
+        .with_help("Check the path and its permissions; the run ends with status 2.")
 }

@@ -96,7 +96,8 @@ impl PayloadSource {
             .into_iter()
             .map(|(at, len, room)| {
                 let from = shifted(&grown, at, true);
-                (from, shifted(&grown, at + len, false) - from, room)
+                // An empty label just after an escape would end before it starts.
+                (from, shifted(&grown, at + len, false).saturating_sub(from), room)
             })
             .collect();
         let shown = reflow(&clean, width, &relative);

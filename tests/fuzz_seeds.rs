@@ -1,0 +1,186 @@
+//! Inputs the fuzz targets once failed on, kept in `fuzz/seeds/`: each is
+//! replayed here the way its target reads it, so a fix stays fixed even where
+//! the fuzz crate is not built.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use ewsdiag::diagnose::{self, MailboxCodes};
+use ewsdiag::kb;
+use ewsdiag::model::Summary;
+use ewsdiag::report::Report;
+use ewsdiag::report::human::{Human, Settings};
+use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
+use support::{Seen, read, scan_bytes_as_file};
+
+fn seeds(under: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds").join(under);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("seed folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The scanner's events for raw bytes (not decoded first, as the `scan` and
+/// `tiny_reads` targets read them), in reads of `read_size` bytes.
+fn raw_events(bytes: &[u8], read_size: usize) -> Vec<Event> {
+    let source = SourceInfo { path: "seed".into(), encoding: Default::default() };
+    let config = ScanConfig { max_payload: 1 << 20, read_size, ..ScanConfig::default() };
+    scan_bytes(bytes, &source, &config).0
+}
+
+#[test]
+fn every_scanner_seed_reads_the_same_in_tiny_reads_as_in_one() {
+    let scanner_seeds: Vec<PathBuf> =
+        seeds("").into_iter().filter(|p| p.file_name().is_some_and(|n| n != "README.md")).collect();
+    assert!(scanner_seeds.len() >= 2, "{scanner_seeds:?}");
+    for path in scanner_seeds {
+        let file = read(&path);
+        // The `tiny_reads` target takes its first byte for the read size.
+        for bytes in [&file[..], &file[1..]] {
+            let once = raw_events(bytes, 1 << 20);
+            for read_size in 1..=16 {
+                assert_eq!(raw_events(bytes, read_size), once, "{} in reads of {read_size}", path.display());
+            }
+        }
+    }
+}
+
+/// A SOAP fault whose `ResponseCode` end tag holds bytes that are not UTF-8
+/// (and whose code lost the `>` of its end tag's start): the code is the one
+/// in the element, however the text around it is read or decoded.
+#[test]
+fn a_fault_with_bytes_that_are_not_utf8_in_an_end_tag_keeps_its_code_in_any_reads() {
+    let bytes =
+        read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/tiny-reads-invalid-utf8-in-end-tag"));
+    for read_size in [1, 2, 7, 64, 1 << 20] {
+        let findings: Vec<_> = raw_events(&bytes, read_size)
+            .into_iter()
+            .filter_map(|e| if let Event::Finding(f) = e { Some(Seen::of(&f)) } else { None })
+            .collect();
+        assert_eq!(findings.len(), 1, "reads of {read_size}: {findings:#?}");
+        assert_eq!(findings[0].code, "ErrorQuotaExceeded", "reads of {read_size}");
+        assert_eq!(findings[0].message.as_deref(), Some("The mailbox has exceeded its quota."));
+        // Decoded as the binary decodes a file (Windows-1252, the bytes no
+        // longer invalid): the same code.
+        let config = ScanConfig { read_size, ..ScanConfig::default() };
+        let (decoded, malformed) = scan_bytes_as_file(&bytes, &config);
+        let codes: Vec<&str> = decoded.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["ErrorQuotaExceeded"], "decoded, reads of {read_size}: {malformed:#?}");
+    }
+}
+
+#[test]
+fn every_lookup_seed_finds_what_its_own_name_finds_again() {
+    let base = kb::knowledge_base();
+    for path in seeds("kb") {
+        let query = String::from_utf8_lossy(&read(&path)).into_owned();
+        if let Some(entry) = base.lookup(&query) {
+            assert!(base.lookup(&entry.code).is_some(), "{}: {query:?} found {}", path.display(), entry.code);
+        } else {
+            let _ = base.suggest(&query);
+        }
+    }
+}
+
+/// A message cut off by the next log record, with a byte that is not UTF-8
+/// in its text and another in that next record: one read meets the second
+/// byte, tiny reads end the payload before it, and both give the message
+/// with the input's own bytes in it.
+#[test]
+fn a_bad_byte_after_the_end_of_a_payload_changes_nothing_in_it() {
+    let text = b"<m:MessageText>Dossier introuvable: Bo\xeete</m:MessageText><m:ResponseCode>ErrorFolderNotFound<m:Other>\n2026-11-20 10:15:00 INFO next record for Ren\xe9e\n";
+    for read_size in [1, 3, 16, 1 << 20] {
+        let messages: Vec<Option<String>> = raw_events(text, read_size)
+            .into_iter()
+            .filter_map(|e| if let Event::Finding(f) = e { Some(f.message) } else { None })
+            .collect();
+        assert_eq!(messages, [Some("Dossier introuvable: Bo\u{fffd}te".to_string())], "reads of {read_size}");
+    }
+}
+
+/// Renders what the scanner finds in `data` as the `inspect` target does: its
+/// first byte picks the look (colour, width, narration, Unicode).
+fn render_as_inspect(data: &[u8]) {
+    let Some((&look, text)) = data.split_first() else { return };
+    let source = SourceInfo { path: "-".into(), encoding: Default::default() };
+    let config = ScanConfig { max_payload: 4 << 10, keep_source: true, ..ScanConfig::default() };
+    let (events, stats) = scan_bytes(text, &source, &config);
+    let settings = Settings {
+        color: look & 1 != 0,
+        width: 20 + usize::from(look >> 2),
+        narrate: look & 2 != 0,
+        unicode: look & 128 == 0,
+    };
+    let mut out = Vec::new();
+    let mut human = Human::new(&mut out, settings, std::io::sink(), settings).with_summary(false);
+    let seen = MailboxCodes::default();
+    for event in events {
+        match event {
+            Event::Finding(mut f) => {
+                f.diagnosis = diagnose::diagnose(&f, kb::knowledge_base(), &seen).map(std::sync::Arc::new);
+                human.finding(&f).expect("writing to memory");
+            }
+            Event::Malformed(m) => human.malformed(&m).expect("writing to memory"),
+            Event::Context(_) => {}
+        }
+    }
+    human.finish(&Summary { inputs: 1, stats, ..Summary::default() }).expect("writing to memory");
+}
+
+#[test]
+fn every_scanner_seed_renders_for_inspect_in_every_look() {
+    for path in seeds("").into_iter().filter(|p| p.file_name().is_some_and(|n| n != "README.md")) {
+        let file = read(&path);
+        for look in [0u8, 1, 2, 3, 128, 255, file.first().copied().unwrap_or(0)] {
+            let mut data = file.clone();
+            if let Some(first) = data.first_mut() {
+                *first = look;
+            }
+            render_as_inspect(&data);
+        }
+    }
+}
+
+/// A fault with no code that closes just where a read ends is not cut off:
+/// whether more text follows it changes nothing about it.
+#[test]
+fn a_payload_closed_at_the_end_of_a_read_is_not_taken_for_cut_off() {
+    let reasons = |text: &[u8], read_size: usize| -> Vec<String> {
+        raw_events(text, read_size)
+            .into_iter()
+            .filter_map(|e| if let Event::Malformed(m) = e { Some(m.reason) } else { None })
+            .collect()
+    };
+    for text in [&b"<Fault></Fault><"[..], b"<Fault></Fault>", b"<Fault></Fault>\nmore text\n"] {
+        for read_size in [1, 15, 1 << 20] {
+            assert_eq!(
+                reasons(text, read_size),
+                ["no response code could be read from this payload"],
+                "{:?} in reads of {read_size}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+    assert_eq!(reasons(b"<Fault><detail>", 1 << 20), ["the payload is cut off before its response code"]);
+}
+
+/// Whether a raw tag sits in a JSON string is judged from the text after it:
+/// in tiny reads the scanner waits for that text rather than judge early.
+#[test]
+fn a_tag_in_a_json_string_is_known_as_such_in_any_reads() {
+    let text = br#"{"log":"<m:ResponseCode>ErrorServerBusy</m:ResponseCode> see <a href=\"https://contoso.example/busy\">the runbook</a>"}
+"#;
+    let once = raw_events(text, 1 << 20);
+    let wrappings: Vec<_> =
+        once.iter().filter_map(|e| if let Event::Finding(f) = e { Some(f.wrapping) } else { None }).collect();
+    assert_eq!(wrappings, [ewsdiag::model::Wrapping::JsonString], "{once:#?}");
+    for read_size in 1..=16 {
+        assert_eq!(raw_events(text, read_size), once, "reads of {read_size}");
+    }
+}

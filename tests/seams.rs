@@ -1,0 +1,69 @@
+//! A large file is scanned in segments; each kind of payload the issue saw
+//! break at a seam is swept across a segment boundary, with small segments,
+//! and the output must be that of one scan from start to end: the same
+//! findings with the same mailbox, time and cause, and the same counts.
+
+use ewsdiag::report::Ndjson;
+use ewsdiag::run::{RunConfig, run};
+
+fn ndjson(config: &RunConfig) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    let mut report = Ndjson::new(&mut out, std::io::sink());
+    run(config, &mut report).expect("the run writes to memory");
+    String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .collect()
+}
+
+const FILLER: &str = "2026-11-20 09:00:00 INFO filler line 00000000 ok\n";
+
+/// Puts `payload` after `shift` bytes of filler, again and again, in a file
+/// of many 1 KiB segments, and compares a split scan with a whole one.
+fn sweep(what: &str, payload: &str, rounds: usize, at_least: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for shift in (0..1024).step_by(61) {
+        let mut text = "x".repeat(shift);
+        text.push('\n');
+        for round in 0..rounds {
+            text.push_str(payload);
+            text.push_str(&FILLER.repeat(round % 3));
+        }
+        let path = dir.path().join("sweep.log");
+        std::fs::write(&path, &text).expect("write");
+        let whole = RunConfig { paths: vec![path.clone()], threads: 1, ..RunConfig::default() };
+        let split = RunConfig { paths: vec![path], threads: 2, segment_len: 1 << 10, ..RunConfig::default() };
+        let (one, many) = (ndjson(&whole), ndjson(&split));
+        let found = one.iter().filter(|l| l["type"] == "finding").count();
+        assert!(found >= at_least, "{what}, shift {shift}: {found} findings");
+        for (i, (a, b)) in one.iter().zip(&many).enumerate() {
+            assert_eq!(b, a, "{what}, shift {shift}: line {} differs", i + 1);
+        }
+        assert_eq!(many.len(), one.len(), "{what}, shift {shift}");
+    }
+}
+
+#[test]
+fn an_alert_line_keeps_its_code_mailbox_and_time_across_a_seam() {
+    let alert = "2026-11-20 08:14:02 Error An unknown error occurred while receiving email through the mailbox \"Dana Okafor\". Email Server Error Code: Exchange server returned Forbidden exception.\n";
+    sweep("alert", alert, 10, 10);
+}
+
+#[test]
+fn a_run_of_repeated_mentions_counts_the_same_across_a_seam() {
+    // Mentions repeating a code just told are counted, not reported again.
+    let mentions = (0..14)
+        .map(|i| format!("2026-11-20 08:15:{i:02} WARN mailbox sync retried after ErrorServerBusy\n"))
+        .collect::<String>();
+    sweep("mentions", &mentions, 4, 1);
+}
+
+#[test]
+fn an_envelope_longer_than_a_segment_is_read_whole_across_seams() {
+    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>";
+    let envelope = format!(
+        "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:GetItemResponse><m:ResponseMessages>{}</m:ResponseMessages></m:GetItemResponse></s:Body></s:Envelope>\n",
+        message.repeat(40)
+    );
+    sweep("envelope", &envelope, 3, 120);
+}
