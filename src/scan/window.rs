@@ -311,8 +311,8 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
         // byte (and so met no error) would have given them.
         for m in &mut window.messages {
             for field in [&mut m.code, &mut m.inner_code, &mut m.message].into_iter().flatten() {
-                if clean[field.start..field.end] != text[field.start..field.end] {
-                    field.text = view::decode_text(&text[field.start..field.end]);
+                if clean[field.span.clone()] != text[field.span.clone()] {
+                    field.text = view::decode_text(&text[field.span.clone()]);
                 }
             }
         }
