@@ -1089,6 +1089,29 @@ mod segments {
     }
 
     #[test]
+    fn output_set_aside_on_disk_is_reported_in_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let samples = ["samples/logs/server-mixed.log", "samples/trace/ews-client-trace.log"];
+        for file in 0..6 {
+            let mut text = String::new();
+            // The first file is long: the others finish while it is reported.
+            let rounds = if file == 0 { 300 } else { 20 + file };
+            for round in 0..rounds {
+                let sample = samples[(file + round) % samples.len()];
+                text.push_str(&std::fs::read_to_string(sample).expect("sample"));
+            }
+            std::fs::write(dir.path().join(format!("export-{file}.log")), text).expect("write");
+        }
+        let paths = vec![dir.path().to_path_buf()];
+        let one = RunConfig { paths: paths.clone(), threads: 1, ..RunConfig::default() };
+        // A budget of 1 KiB: whatever a worker ahead writes is set aside.
+        let ahead = RunConfig { paths, threads: 2, output_budget: 1 << 10, ..RunConfig::default() };
+        let (one, ahead) = (ndjson(&one), ndjson(&ahead));
+        assert!(one.len() > 100, "the files are full of findings");
+        assert_eq!(ahead, one);
+    }
+
+    #[test]
     fn a_file_split_into_segments_reads_as_one() {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut text = String::new();

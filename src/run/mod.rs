@@ -17,6 +17,7 @@ mod container;
 mod one;
 mod pipeline;
 mod produce;
+mod spill;
 mod split;
 
 use std::io;
@@ -53,6 +54,9 @@ pub struct RunConfig {
     /// segment's start go through the reporting thread, so smaller segments
     /// cost more than they spread).
     pub segment_len: u64,
+    /// Bytes of output that may wait in memory for their turn, over all jobs
+    /// (default 8 MiB); a job ahead sets the rest aside on disk.
+    pub output_budget: usize,
     /// Measure where the time goes, by phase (see [`crate::model::Timings`]).
     pub timings: bool,
 }
@@ -65,6 +69,7 @@ impl Default for RunConfig {
             scan: ScanConfig::default(),
             threads: 0,
             segment_len: 16 << 20,
+            output_budget: 8 << 20,
             timings: false,
         }
     }
@@ -112,10 +117,11 @@ fn scan_targets(config: &RunConfig, targets: &[Target], report: &mut dyn Report)
         stitch: Stitch::default(),
         clock,
         gate,
+        set_aside: Vec::new(),
     };
     let parallel = threads > 1
         && jobs.len() > 1
-        && pipeline::run(&jobs, &config.scan, writers, clock, &mut |piece| {
+        && pipeline::run(&jobs, &config.scan, config.output_budget, writers, clock, &mut |piece| {
             Clock::time(clock, Phase::Report, || out.take(piece))
         })?;
     if !parallel {
@@ -141,6 +147,8 @@ struct Output<'r> {
     clock: Option<&'r Clock>,
     /// The run's filter, for findings held for the stitch.
     gate: Gate,
+    /// Room to read output set aside on disk back into.
+    set_aside: Vec<u8>,
 }
 
 impl Output<'_> {
@@ -169,6 +177,13 @@ impl Output<'_> {
     fn take(&mut self, piece: Piece) -> io::Result<()> {
         match piece {
             Piece::Bytes { bytes, findings } => self.report.written(&bytes, findings),
+            Piece::SetAside { bytes, findings } => {
+                let mut room = std::mem::take(&mut self.set_aside);
+                bytes.read_into(&mut room)?;
+                let written = self.report.written(&room, findings);
+                self.set_aside = room;
+                written
+            }
             Piece::Finding { finding, held } => {
                 if held && !(self.stitch.keeps(&finding) && self.gate.admits(&finding, kb::knowledge_base()))
                 {

@@ -6,7 +6,8 @@
 //! a shared board; the calling thread drains the queues strictly in job order.
 //! A worker may start a job only a bounded distance ahead of the one being
 //! reported, and a job's queue holds only a few pieces, so memory stays
-//! bounded however much is found.
+//! bounded however much is found. A worker ahead whose output outgrows the
+//! budget sets it aside on disk rather than wait ([`spill`](super::spill)).
 //!
 //! The board is one lock and one condition variable. Workers never wake the
 //! reporting side for a small piece: it looks again every millisecond, and
@@ -24,14 +25,13 @@ use std::time::Duration;
 use super::clock::{Clock, Phase};
 use super::one;
 use super::produce::{Done, Piece, Producer};
+use super::spill::{self, Spill};
 use super::split::Job;
 use crate::report::FindingWriter;
 use crate::scan::ScanConfig;
 
 /// How many jobs a worker may start ahead of the one being reported.
 const AHEAD: usize = 4096;
-/// Bytes of output that may wait, over all jobs, before workers ahead wait.
-const BUFFERED: usize = 8 << 20;
 /// Pieces the job being reported may have waiting before its worker waits.
 const PIECES_WAITING: usize = 8;
 /// How often the reporting side looks for pieces nobody told it about.
@@ -46,6 +46,10 @@ struct Shared {
     queues: BTreeMap<usize, Queue>,
     /// Their size, roughly, in bytes.
     buffered: usize,
+    /// How much may wait ([`RunConfig::output_budget`](super::RunConfig::output_budget)).
+    budget: usize,
+    /// Bytes of output set aside on disk and not yet reported.
+    set_aside: usize,
     /// Line breaks counted in each segment job, for the segments after it.
     lines: BTreeMap<usize, u64>,
     /// The reporting side can take no more.
@@ -95,14 +99,28 @@ impl Board {
         }
     }
 
-    /// Adds job `i`'s next piece, waiting while too much output waits.
-    fn put(&self, i: usize, piece: Piece) -> ControlFlow<()> {
+    /// Adds job `i`'s next piece, waiting while too much output waits; the
+    /// findings' bytes of a job ahead go to `spill` rather than wait.
+    fn put(&self, i: usize, piece: Piece, spill: &mut Spill) -> ControlFlow<()> {
+        let piece = match piece {
+            Piece::Bytes { bytes, findings } if self.sets_aside(i, bytes.len()) => {
+                match spill.write(&bytes) {
+                    Ok(set_aside) => {
+                        self.lock().set_aside += set_aside.len;
+                        Piece::SetAside { bytes: set_aside, findings }
+                    }
+                    // No room on disk: wait, as without.
+                    Err(_) => Piece::Bytes { bytes, findings },
+                }
+            }
+            other => other,
+        };
         let last = matches!(piece, Piece::Done(_));
         let size = piece.size();
         // The last piece never waits: the reporting side may need it to move on.
         let room = |s: &Shared| {
             let waiting = s.queues.get(&i).map_or(0, |q| q.pieces.len());
-            last || if i == s.reported { waiting < PIECES_WAITING } else { s.buffered + size <= BUFFERED }
+            last || if i == s.reported { waiting < PIECES_WAITING } else { s.buffered + size <= s.budget }
         };
         let Some(mut state) = self.worker_wait(room) else {
             return ControlFlow::Break(());
@@ -115,6 +133,12 @@ impl Board {
         let full = queue.pieces.len() >= PIECES_WAITING / 2;
         self.wake(&state, full && i == state.reported, false);
         ControlFlow::Continue(())
+    }
+
+    /// Would `size` more bytes of job `i` wait for room, which the disk has?
+    fn sets_aside(&self, i: usize, size: usize) -> bool {
+        let state = self.lock();
+        i != state.reported && state.buffered + size > state.budget && state.set_aside + size <= spill::CAP
     }
 
     /// Stops the run: every worker gives up at its next step.
@@ -133,13 +157,14 @@ impl Board {
 pub(super) fn run(
     jobs: &[Job<'_>],
     config: &ScanConfig,
+    budget: usize,
     writers: Vec<Option<Box<dyn FindingWriter>>>,
     clock: Option<&Clock>,
     take: &mut dyn FnMut(Piece) -> io::Result<()>,
 ) -> io::Result<bool> {
     let next = AtomicUsize::new(0);
     let board = Board {
-        state: Mutex::new(Shared::default()),
+        state: Mutex::new(Shared { budget, ..Shared::default() }),
         changed: Condvar::new(),
         reported: AtomicUsize::new(0),
     };
@@ -180,12 +205,20 @@ fn report(jobs: usize, board: &Board, take: &mut dyn FnMut(Piece) -> io::Result<
         };
         pieces.extend(queue.pieces.drain(..));
         let freed: usize = pieces.iter().map(Piece::size).sum();
+        let read_back: usize = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::SetAside { bytes, .. } => bytes.len,
+                _ => 0,
+            })
+            .sum();
         if queue.done {
             state.queues.remove(&i);
             state.reported += 1;
             board.reported.store(state.reported, Ordering::Relaxed);
         }
         state.buffered = state.buffered.saturating_sub(freed);
+        state.set_aside = state.set_aside.saturating_sub(read_back);
         // Room in a queue, or a new turn for a worker ahead.
         board.wake(&state, false, true);
         drop(state);
@@ -220,7 +253,8 @@ fn work(
         let state = board.worker_wait(|s| (first_job..i).all(|j| s.lines.contains_key(&j)))?;
         Some((first_job..i).filter_map(|j| state.lines.get(&j)).sum())
     };
-    let mut deliver = |piece| board.put(i, piece);
+    let mut spill = Spill::default();
+    let mut deliver = |piece| board.put(i, piece, &mut spill);
     let mut producer = Producer::new(writer, &config.filter, &mut deliver, clock);
     // A job that panics still answers for its place in the order, or the
     // reporting side would wait for it forever.

@@ -14,6 +14,7 @@ use crate::walk::Target;
 
 use super::clock::{Clock, Phase};
 use super::one::Scanned;
+use super::spill::SetAside;
 use super::split::{Job, Part};
 
 /// Bytes gathered before they are handed on as one piece.
@@ -23,6 +24,8 @@ const CHUNK: usize = 64 << 10;
 pub(super) enum Piece {
     /// Findings written by the format's writer, already counted.
     Bytes { bytes: Vec<u8>, findings: usize },
+    /// The same, set aside on disk while the job waited its turn.
+    SetAside { bytes: SetAside, findings: usize },
     /// A finding for the reporting side to count and report. A `held` one
     /// may repeat what the previous segment of its file reported.
     Finding { finding: Box<Finding>, held: bool },
@@ -37,6 +40,7 @@ impl Piece {
     pub(super) fn size(&self) -> usize {
         match self {
             Piece::Bytes { bytes, .. } => bytes.len(),
+            Piece::SetAside { .. } => 64,
             Piece::Finding { .. } => 2048,
             Piece::Malformed { .. } => 512,
             Piece::Done(_) => 256,
