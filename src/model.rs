@@ -325,9 +325,94 @@ pub struct RankedCause {
     pub summary: &'static str,
     /// Higher is likelier.
     pub score: i32,
-    /// Signals that raised (or, prefixed `not:`, lowered) the score.
-    pub evidence: Vec<String>,
+    /// Signals that raised or lowered the score.
+    pub evidence: Vec<Clue>,
     /// The fix, as steps: given for the likeliest cause only, to keep every
     /// finding's record short; `ewsdiag explain CODE` has the others.
     pub fix: &'static [String],
+}
+
+/// Which way a piece of evidence points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Polarity {
+    /// It makes the cause likelier.
+    For,
+    /// It makes the cause less likely.
+    Against,
+}
+
+/// One piece of evidence, in words, and which way it points.
+///
+/// On output it is one string, and evidence against reads `not: <text>`:
+/// [`Clue`]'s `Display` writes that prefix, and nothing reads it back.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Clue {
+    /// Which way it points.
+    pub polarity: Polarity,
+    /// What was seen (`message mentions "SendOnly"`).
+    pub text: String,
+}
+
+impl Clue {
+    /// Evidence that makes a cause likelier.
+    pub fn for_(text: impl Into<String>) -> Clue {
+        Clue { polarity: Polarity::For, text: text.into() }
+    }
+
+    /// Evidence that makes a cause less likely.
+    pub fn against(text: impl Into<String>) -> Clue {
+        Clue { polarity: Polarity::Against, text: text.into() }
+    }
+
+    /// Does it make the cause likelier?
+    pub fn is_for(&self) -> bool {
+        self.polarity == Polarity::For
+    }
+}
+
+impl std::fmt::Display for Clue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.polarity {
+            Polarity::For => f.write_str(&self.text),
+            Polarity::Against => write!(f, "not: {}", self.text),
+        }
+    }
+}
+
+impl Serialize for Clue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl schemars::JsonSchema for Clue {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Clue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "What was seen; evidence against the cause starts with `not: `."
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_against_a_cause_is_written_with_a_not_prefix_and_evidence_for_as_is() {
+        let clues = [Clue::for_("operation is FindItem"), Clue::against("HTTP status 401")];
+        assert_eq!(clues[0].to_string(), "operation is FindItem");
+        assert_eq!(clues[1].to_string(), "not: HTTP status 401");
+        let json = serde_json::to_string(&clues).expect("serializes");
+        assert_eq!(json, r#"["operation is FindItem","not: HTTP status 401"]"#);
+        assert!(clues[0].is_for() && !clues[1].is_for());
+    }
 }

@@ -29,7 +29,7 @@ use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
-use crate::model::{Finding, Malformed, Stats, Summary};
+use crate::model::{Clue, Finding, Malformed, Stats, Summary};
 use crate::report::Report;
 
 /// What a pseudonym stands for; each kind is numbered on its own.
@@ -350,10 +350,15 @@ impl Redactor {
         // A diagnosis is shared between findings of one kind: copied only
         // when its evidence names something.
         if let Some(diagnosis) = finding.diagnosis.as_mut() {
-            let redacted: Vec<Vec<String>> = diagnosis
+            let redacted: Vec<Vec<Clue>> = diagnosis
                 .causes
                 .iter()
-                .map(|c| c.evidence.iter().map(|e| self.text_locked(&mut table, e)).collect())
+                .map(|c| {
+                    c.evidence
+                        .iter()
+                        .map(|e| Clue { text: self.text_locked(&mut table, &e.text), ..e.clone() })
+                        .collect()
+                })
                 .collect();
             let same = diagnosis.causes.iter().zip(&redacted).all(|(c, r)| &c.evidence == r);
             if !same {
@@ -396,7 +401,7 @@ impl Redactor {
             }
             root.mailboxes.sort();
             root.title = self.text_locked(&mut table, &root.title);
-            for line in root.evidence.iter_mut().chain(root.fix.iter_mut()) {
+            for line in root.evidence.iter_mut().map(|e| &mut e.text).chain(root.fix.iter_mut()) {
                 *line = self.text_locked(&mut table, line);
             }
         }

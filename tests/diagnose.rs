@@ -5,7 +5,7 @@
 
 use ewsdiag::diagnose::{MailboxCodes, correlate, diagnose, diagnose_all};
 use ewsdiag::kb::knowledge_base;
-use ewsdiag::model::{Class, Encoding, Finding, Shape, Transient};
+use ewsdiag::model::{Class, Clue, Encoding, Finding, Polarity, Shape, Transient};
 use ewsdiag::model::{Confidence, RootCause};
 use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
 
@@ -34,6 +34,16 @@ fn has(list: &[String], needle: &str) -> bool {
     list.iter().any(|s| s.contains(needle))
 }
 
+/// Does some evidence for the cause mention `needle`?
+fn shows(list: &[Clue], needle: &str) -> bool {
+    list.iter().any(|c| c.polarity == Polarity::For && c.text.contains(needle))
+}
+
+/// Does some evidence against the cause mention `needle`?
+fn has_against(list: &[Clue], needle: &str) -> bool {
+    list.iter().any(|c| c.polarity == Polarity::Against && c.text.contains(needle))
+}
+
 fn finding(code: &str) -> Finding {
     Finding { path: "test".into(), class: Some(Class::Error), ..Finding::new(Shape::EwsResponse, code) }
 }
@@ -57,11 +67,11 @@ fn sample_not_a_mailbox() {
     assert_eq!(r.findings, 3);
     assert_eq!(r.confidence, Confidence::High);
     assert_eq!(r.kb_code.as_deref(), Some("ErrorNonExistentMailbox"));
-    assert!(has(&r.evidence, "message mentions \"SendOnly cannot be used by a user without a mailbox\""));
-    assert!(has(&r.evidence, "ErrorNonExistentMailbox when receiving email"));
+    assert!(shows(&r.evidence, "message mentions \"SendOnly cannot be used by a user without a mailbox\""));
+    assert!(shows(&r.evidence, "ErrorNonExistentMailbox when receiving email"));
     // The profile is named for Exchange Online, so the on-premises case comes first.
     assert!(
-        has(&r.evidence, "most likely an on-premises mailbox on an Exchange Online profile"),
+        shows(&r.evidence, "most likely an on-premises mailbox on an Exchange Online profile"),
         "{:?}",
         r.evidence
     );
@@ -78,7 +88,7 @@ fn sample_hybrid_profile_401() {
     assert!(r.codes.contains(&"401 Unauthorized".to_owned()), "{:?}", r.codes);
     assert_eq!(r.confidence, Confidence::High);
     assert_eq!(r.kb_code.as_deref(), Some("Unauthorized"));
-    assert!(has(&r.evidence, "profile \"Fabrikam Exchange Server (Hybrid)\""));
+    assert!(shows(&r.evidence, "profile \"Fabrikam Exchange Server (Hybrid)\""));
     assert!(has(&r.fix, "Microsoft Exchange Online profile"));
 }
 
@@ -90,7 +100,7 @@ fn sample_invalid_license() {
     assert_eq!(r.codes, ["ErrorInternalServerError", "ErrorInvalidLicense"]);
     assert_eq!(r.confidence, Confidence::High);
     assert_eq!(r.transient, Transient::No);
-    assert!(has(&r.evidence, "ErrorInternalServerError carries inner code ErrorInvalidLicense"));
+    assert!(shows(&r.evidence, "ErrorInternalServerError carries inner code ErrorInvalidLicense"));
     assert!(r.title.contains("not a server fault"));
 }
 
@@ -104,8 +114,8 @@ fn sample_throttled() {
     assert_eq!(r.transient, Transient::Yes);
     // 297749 ms, rounded up.
     assert!(r.title.contains("4 min 58 s"), "{}", r.title);
-    assert!(has(&r.evidence, "BackOffMilliseconds = 297749"));
-    assert!(has(&r.evidence, "throttled operations: FindItem"));
+    assert!(shows(&r.evidence, "BackOffMilliseconds = 297749"));
+    assert!(shows(&r.evidence, "throttled operations: FindItem"));
     assert_eq!(r.first_seen.as_deref(), Some("2026-11-23T10:02:31Z"));
 }
 
@@ -119,7 +129,7 @@ fn sample_transient_repeats() {
     assert_eq!(r.confidence, Confidence::Medium);
     assert!(r.title.contains("4 of 10"), "{}", r.title);
     assert!(has(&r.fix, "up to 10 times, 5 minutes apart"));
-    assert!(has(&r.evidence, "4 attempts counted from their times"));
+    assert!(shows(&r.evidence, "4 attempts counted from their times"));
     assert_eq!(r.first_seen.as_deref(), Some("2026-11-24T06:00:04"));
     assert_eq!(r.last_seen.as_deref(), Some("2026-11-24T06:15:09"));
 }
@@ -132,9 +142,9 @@ fn sample_ews_retired_403() {
     assert_eq!(r.findings, 3);
     assert_eq!(r.confidence, Confidence::Medium);
     assert_eq!(r.kb_code.as_deref(), Some("Forbidden"));
-    assert!(has(&r.evidence, "HTTP 403 Forbidden"));
-    assert!(has(&r.evidence, "profile \"Fabrikam Exchange Online\" is an Exchange Online profile"));
-    assert!(has(&r.evidence, "2 mailboxes are refused the same way"));
+    assert!(shows(&r.evidence, "HTTP 403 Forbidden"));
+    assert!(shows(&r.evidence, "profile \"Fabrikam Exchange Online\" is an Exchange Online profile"));
+    assert!(shows(&r.evidence, "2 mailboxes are refused the same way"));
     assert!(has(
         &r.fix,
         "Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | fl EwsEnabled,EwsAllowedAppIDs"
@@ -153,7 +163,7 @@ fn diagnose_all_fills_every_known_finding_and_prefers_the_inner_code() {
     let wrapped = findings.iter().find(|f| f.code == "ErrorInternalServerError").unwrap();
     let d = wrapped.diagnosis.as_ref().unwrap();
     assert_eq!(d.code, "ErrorInvalidLicense");
-    assert!(d.causes[0].evidence.iter().any(|e| e == "inner code is ErrorInvalidLicense"));
+    assert!(d.causes[0].evidence.contains(&Clue::for_("inner code is ErrorInvalidLicense")));
 }
 
 // --- ranking of one finding ---
@@ -165,7 +175,7 @@ fn message_evidence_raises_the_matching_cause() {
     let d = diagnose(&f, kb, &MailboxCodes::default()).unwrap();
     let top = &d.causes[0];
     assert_ne!(top.id, "operation-not-allowed");
-    assert!(top.evidence.iter().any(|e| e.contains("message mentions \"SendOnly cannot be used")));
+    assert!(shows(&top.evidence, "message mentions \"SendOnly cannot be used"));
     assert!(d.causes.windows(2).all(|w| w[0].score >= w[1].score));
 }
 
@@ -181,7 +191,7 @@ fn negated_evidence_lowers_a_cause() {
     let (before, _) = score(&plain).unwrap();
     let (after, evidence) = score(&d).unwrap();
     assert!(after < before, "{after} < {before}");
-    assert!(evidence.iter().any(|e| e.starts_with("not: ")), "{evidence:?}");
+    assert!(evidence.iter().any(|e| e.polarity == Polarity::Against), "{evidence:?}");
     assert_eq!(d.causes.last().map(|c| c.id), Some("operation-not-allowed"));
 }
 
@@ -245,7 +255,9 @@ fn seen_with_looks_at_the_other_findings_of_the_mailbox_only() {
     let seen = MailboxCodes::from_findings(&findings);
     let d = diagnose(&findings[0], kb, &seen).unwrap();
     let not_a_mailbox = d.causes.iter().find(|c| c.id == "not-a-mailbox").unwrap();
-    assert!(not_a_mailbox.evidence.contains(&"the same mailbox also shows ErrorInvalidOperation".to_owned()));
+    assert!(
+        not_a_mailbox.evidence.contains(&Clue::for_("the same mailbox also shows ErrorInvalidOperation"))
+    );
     // A finding does not count as its own neighbour, nor does another mailbox's.
     assert!(!seen.seen_with(&findings[0], "ErrorNonExistentMailbox"));
     let other = mb("ErrorNonExistentMailbox", "b@contoso.com");
@@ -260,10 +272,10 @@ fn direction_comes_from_alert_words_then_the_operation() {
         f.message = Some("An error occurred while sending the email message \"Hi\".".into());
     });
     let d = diagnose(&sending, kb, &seen).unwrap();
-    assert!(d.causes.iter().any(|c| c.evidence.contains(&"it concerns outgoing email".to_owned())));
+    assert!(d.causes.iter().any(|c| c.evidence.contains(&Clue::for_("it concerns outgoing email"))));
     let find = with("ErrorNonExistentMailbox", |f| f.operation = Some("FindItem".into()));
     let d = diagnose(&find, kb, &seen).unwrap();
-    assert!(d.causes.iter().any(|c| c.evidence.contains(&"it concerns incoming email".to_owned())));
+    assert!(d.causes.iter().any(|c| c.evidence.contains(&Clue::for_("it concerns incoming email"))));
 }
 
 // --- correlation rules on hand-built findings ---
@@ -279,7 +291,7 @@ fn service_error_363_with_back_off_is_throttling() {
     let roots = correlate(&[f], knowledge_base());
     assert_eq!(roots[0].id, "ews-throttled");
     assert!(roots[0].title.contains("45 s"), "{}", roots[0].title);
-    assert!(has(&roots[0].evidence, "the log does not name the throttled operations"));
+    assert!(shows(&roots[0].evidence, "the log does not name the throttled operations"));
 }
 
 #[test]
@@ -377,9 +389,9 @@ fn blocked_by_policy_ranks_the_application_id_allow_list_first() {
     let d = diagnose(&f, knowledge_base(), &MailboxCodes::default()).unwrap();
     assert_eq!(d.code, "Forbidden");
     assert_eq!(d.causes[0].id, "app-id-not-allowed", "{:#?}", d.causes);
-    assert!(has(&d.causes[0].evidence, "X-EWS-Policy-Reason: EWS is blocked by policy"));
+    assert!(shows(&d.causes[0].evidence, "X-EWS-Policy-Reason: EWS is blocked by policy"));
     let disabled = d.causes.iter().find(|c| c.id == "ews-disabled-for-organization").unwrap();
-    assert!(has(&disabled.evidence, "not: X-EWS-Policy-Reason"), "{disabled:#?}");
+    assert!(has_against(&disabled.evidence, "X-EWS-Policy-Reason"), "{disabled:#?}");
 }
 
 #[test]

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::kb::KnowledgeBase;
-use crate::model::{Finding, Transient};
+use crate::model::{Clue, Finding, Transient};
 
 use super::diagnose;
 use super::root::{self, Verdict};
@@ -155,7 +155,7 @@ fn verdict_for(code: &str, buckets: &[&Bucket]) -> Verdict {
     let top =
         totals.causes.iter().max_by(|a, b| a.score.cmp(&b.score).then(kb_rank(b.id).cmp(&kb_rank(a.id))));
     let evidence = top.map(|c| c.evidence.clone()).unwrap_or_default();
-    let supported = evidence.iter().any(|e| !e.starts_with(super::NOT));
+    let supported = evidence.iter().any(Clue::is_for);
     let cause = top.and_then(|top| entry?.causes.iter().find(|c| c.id == top.id));
     Verdict {
         id: format!("code:{}", totals.code),

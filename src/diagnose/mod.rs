@@ -39,8 +39,8 @@ pub use tally::Tally;
 
 use std::sync::Arc;
 
-use crate::kb::{Entry, KnowledgeBase, Says};
-use crate::model::{Diagnosis, Finding, RankedCause, Reading};
+use crate::kb::{Entry, KnowledgeBase, Says, Signal};
+use crate::model::{Clue, Diagnosis, Finding, RankedCause, Reading};
 
 /// What each correlation rule says, most specific rule first: its id (the name
 /// of its wording file, `kb/rules/<id>.toml`) and every phrase it may say, as
@@ -77,9 +77,11 @@ fn diagnosis_for(
         also: None,
     };
     let lead = verdict(entry);
-    let Some(other) = other_reading(finding, entry, kb) else { return lead };
-    let other = verdict(other);
-    let (mut lead, second) = if support(&other) > support(&lead) { (other, lead) } else { (lead, other) };
+    let Some(other_entry) = other_reading(finding, entry, kb) else { return lead };
+    let other = verdict(other_entry);
+    let supports = |e: &Entry, d: &Diagnosis| support(e, d, finding, seen);
+    let (mut lead, second) =
+        if supports(other_entry, &other) > supports(entry, &lead) { (other, lead) } else { (lead, other) };
     lead.also = Some(Reading { code: second.code, title: second.title });
     lead
 }
@@ -95,17 +97,19 @@ fn other_reading(finding: &Finding, read: &Entry, kb: &'static KnowledgeBase) ->
     (!std::ptr::eq(http, read)).then_some(http)
 }
 
-/// What evidence against a cause starts with.
-pub(crate) const NOT: &str = "not: ";
-
-/// How much the finding's words back a verdict: the evidence for its
-/// likeliest cause, less the evidence against it. The HTTP status itself is
-/// no evidence here: it is the very number read two ways.
-fn support(d: &Diagnosis) -> i32 {
-    d.causes.first().map_or(0, |c| {
-        let words = c.evidence.iter().filter(|e| !e.starts_with(signals::HTTP_STATUS));
-        words.map(|e| if e.starts_with(NOT) { -1 } else { 1 }).sum::<i32>()
-    })
+/// How much the finding's words back `entry`'s verdict `d`: the evidence
+/// for its likeliest cause, less the evidence against it. The HTTP status
+/// itself is no evidence here: it is the very number read two ways.
+fn support(entry: &Entry, d: &Diagnosis, finding: &Finding, seen: &MailboxCodes) -> i32 {
+    let Some(top) = d.causes.first() else { return 0 };
+    let Some(cause) = entry.causes.iter().find(|c| c.id == top.id) else { return 0 };
+    cause
+        .evidence
+        .iter()
+        .filter(|e| !matches!(e.signal, Signal::Http(_)))
+        .filter(|e| signals::holds(&e.signal, finding, seen).is_some())
+        .map(|e| if e.negated { -1 } else { 1 })
+        .sum()
 }
 
 /// Fills in [`Finding::diagnosis`] for every finding, counting the codes per
@@ -154,10 +158,10 @@ fn rank(entry: &'static Entry, finding: &Finding, seen: &MailboxCodes) -> Vec<Ra
                 if let Some(why) = signals::holds(&e.signal, finding, seen) {
                     if e.negated {
                         score = score.saturating_sub(weight);
-                        evidence.push(format!("{NOT}{why}"));
+                        evidence.push(Clue::against(why));
                     } else {
                         score = score.saturating_add(weight);
-                        evidence.push(why);
+                        evidence.push(Clue::for_(why));
                     }
                 }
             }

@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering;
 
-use crate::model::{Confidence, RootCause, Transient};
+use crate::model::{Clue, Confidence, RootCause, Transient};
 
 use super::tally::Bucket;
 
@@ -18,7 +18,7 @@ pub(crate) struct Verdict {
     pub kb_code: Option<String>,
     pub transient: Transient,
     pub confidence: Confidence,
-    pub evidence: Vec<String>,
+    pub evidence: Vec<Clue>,
     pub fix: Vec<String>,
 }
 

@@ -79,7 +79,7 @@ fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
 }
 
 /// What the evidence of an HTTP status says before the number.
-pub(crate) const HTTP_STATUS: &str = "HTTP status ";
+const HTTP_STATUS: &str = "HTTP status ";
 
 /// Case-insensitive substring test. Allocates, but only on short strings
 /// (messages, profile names) and only once per signal.

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::kb::{Direction, KnowledgeBase};
-use crate::model::{Diagnosis, Finding, Shape, Transient};
+use crate::model::{Clue, Diagnosis, Finding, Shape, Transient};
 
 use super::resolve;
 use super::root::{iso_seconds, later};
@@ -152,7 +152,7 @@ pub(crate) struct Totals {
 pub(crate) struct CauseTotal {
     pub id: &'static str,
     pub score: i64,
-    pub evidence: Vec<String>,
+    pub evidence: Vec<Clue>,
 }
 
 impl Totals {

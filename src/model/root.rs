@@ -40,7 +40,7 @@ pub struct RootCause {
     /// How sure the conclusion is.
     pub confidence: Confidence,
     /// What pointed to it, in words.
-    pub evidence: Vec<String>,
+    pub evidence: Vec<super::Clue>,
     /// What to do, as steps.
     pub fix: Vec<String>,
     /// The knowledge-base code it explains, when there is one.

@@ -21,7 +21,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::notes::Notes;
 use super::{FindingWriter, Report};
-use crate::model::{Class, Confidence, Finding, Malformed, Note, RootCause, Summary, Transient};
+use crate::model::{Class, Clue, Confidence, Finding, Malformed, Note, RootCause, Summary, Transient};
 
 /// At most this many bytes of a payload are shown; the rest is named.
 const PAYLOAD_SHOWN: usize = 16 * 1024;
@@ -242,7 +242,7 @@ fn root_cause(root: &RootCause) -> Markup {
                 dd { @for code in &root.codes { code.code { (code) } " " } }
                 @if !root.evidence.is_empty() {
                     dt { "Because" }
-                    dd { (root.evidence.join("; ")) }
+                    dd { (joined(&root.evidence)) }
                 }
             }
             @if !root.fix.is_empty() {
@@ -303,7 +303,7 @@ pub fn finding(f: &Finding) -> Markup {
                                 li {
                                     (cause.summary)
                                     @if !cause.evidence.is_empty() {
-                                        span.evidence { " — because " (cause.evidence.join("; ")) }
+                                        span.evidence { " — because " (joined(&cause.evidence)) }
                                     }
                                     @if !cause.fix.is_empty() {
                                         div.steps {
@@ -393,6 +393,11 @@ fn shape_words(f: &Finding) -> &'static str {
         Shape::DashboardToken => "sync dashboard token",
         Shape::Mention => "code named in text",
     }
+}
+
+/// Evidence in a line, evidence against marked as such.
+fn joined(clues: &[Clue]) -> String {
+    clues.iter().map(Clue::to_string).collect::<Vec<_>>().join("; ")
 }
 
 fn seen(first: Option<&str>, last: Option<&str>) -> String {

@@ -100,7 +100,7 @@ pub(crate) fn summary(s: &Summary) -> Summary {
                 .codes
                 .iter_mut()
                 .chain(&mut cause.mailboxes)
-                .chain(&mut cause.evidence)
+                .chain(cause.evidence.iter_mut().map(|e| &mut e.text))
                 .chain(&mut cause.fix),
         );
         fix_all([&mut cause.first_seen, &mut cause.last_seen, &mut cause.kb_code].into_iter().flatten());

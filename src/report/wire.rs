@@ -24,8 +24,8 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::model::{
-    self, Class, Confidence, Encoding, Note as ModelNote, RootCause as ModelRootCause, Shape, Transient,
-    Wrapping,
+    self, Class, Clue, Confidence, Encoding, Note as ModelNote, RootCause as ModelRootCause, Shape,
+    Transient, Wrapping,
 };
 
 /// The version of this contract, written in every summary line. It changes
@@ -200,8 +200,8 @@ borrowing! {
         title: &'a str = c.summary,
         /// Higher is likelier.
         score: i32 = c.score,
-        /// Signals that raised (or, prefixed `not:`, lowered) the score.
-        evidence: &'a [String] = &c.evidence,
+        /// Signals that raised (or, prefixed `not: `, lowered) the score.
+        evidence: &'a [Clue] = &c.evidence,
         /// The fix as steps, for the likeliest cause only (empty for the others).
         fix: &'a [String] = c.fix,
     }
@@ -335,8 +335,8 @@ borrowing! {
         transient: Transient = r.transient,
         /// How sure the conclusion is.
         confidence: Confidence = r.confidence,
-        /// What pointed to it, in words.
-        evidence: &'a [String] = &r.evidence,
+        /// What pointed to it, in words (prefixed `not: `, what pointed away).
+        evidence: &'a [Clue] = &r.evidence,
         /// What to do, as steps.
         fix: &'a [String] = &r.fix,
         /// The knowledge-base code it explains, when there is one.

@@ -20,7 +20,7 @@ mod service;
 mod setup;
 
 use crate::kb::{KnowledgeBase, Part, RuleText, Says};
-use crate::model::{Finding, thousands};
+use crate::model::{Clue, Finding, thousands};
 
 use super::root::Verdict;
 use super::signals::contains_ci;
@@ -141,9 +141,9 @@ impl<'a> Words<'a> {
         self.say(Part::Title, name, values)
     }
 
-    /// The rule's evidence phrase `name`.
-    pub(super) fn evidence(&self, name: &str, values: &[(&str, &str)]) -> String {
-        self.say(Part::Evidence, name, values)
+    /// The rule's evidence phrase `name`: what points to its conclusion.
+    pub(super) fn evidence(&self, name: &str, values: &[(&str, &str)]) -> Clue {
+        Clue::for_(self.say(Part::Evidence, name, values))
     }
 
     /// The rule's fix step `name`.

@@ -192,7 +192,7 @@ fn help(f: &Finding, width: usize) -> Option<String> {
     for (i, cause) in causes.iter().enumerate() {
         numbered(&mut out, i + 1, cause.summary);
         let evidence: Vec<&str> =
-            cause.evidence.iter().filter(|e| !e.starts_with("not:")).map(String::as_str).collect();
+            cause.evidence.iter().filter(|e| e.is_for()).map(|e| e.text.as_str()).collect();
         if !evidence.is_empty() {
             for line in wrap(&format!("because: {}", evidence.join("; ")), width.saturating_sub(5)) {
                 out.push(format!("     {line}"));
