@@ -257,12 +257,67 @@ pub struct Malformed {
     /// Byte offset where reading broke down.
     pub error_offset: u64,
     /// Why it could not be read.
-    pub reason: String,
+    pub reason: Broken,
     /// The text around where reading broke, as the input has it, when the
     /// scan was asked to keep payload text (for rendering): where it starts,
     /// and the text.
     #[serde(skip)]
     pub source: Option<(u64, String)>,
+}
+
+/// Why a candidate payload could not be read. Its `Display` is the sentence
+/// the output writes as the `reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Broken {
+    /// The XML reader stopped, in its own words (`syntax error: …`).
+    Xml(String),
+    /// The text ended before the payload's response code.
+    CutOff,
+    /// The payload ended, but no response code could be read from it.
+    NoCode,
+    /// An OWA-style JSON response ended before its `ResponseCode`.
+    JsonCutOff,
+    /// The payload ran past the `--max-payload` limit of this many bytes.
+    TooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Broken::Xml(words) => f.write_str(words),
+            Broken::CutOff => f.write_str("the payload is cut off before its response code"),
+            Broken::NoCode => f.write_str("no response code could be read from this payload"),
+            Broken::JsonCutOff => f.write_str("JSON response cut off before its ResponseCode"),
+            Broken::TooLong { limit } => write!(
+                f,
+                "payload longer than {limit} bytes (the --max-payload limit): read as far as the limit, \
+                 the rest passed over"
+            ),
+        }
+    }
+}
+
+impl Serialize for Broken {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl schemars::JsonSchema for Broken {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Broken".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
+    }
 }
 
 /// Whether waiting and retrying can clear an error.
@@ -414,5 +469,21 @@ mod tests {
         let json = serde_json::to_string(&clues).expect("serializes");
         assert_eq!(json, r#"["operation is FindItem","not: HTTP status 401"]"#);
         assert!(clues[0].is_for() && !clues[1].is_for());
+    }
+
+    #[test]
+    fn each_reason_a_payload_could_not_be_read_is_written_as_one_sentence() {
+        let said = |b: Broken| serde_json::to_string(&b).expect("serializes");
+        assert_eq!(said(Broken::CutOff), r#""the payload is cut off before its response code""#);
+        assert_eq!(said(Broken::NoCode), r#""no response code could be read from this payload""#);
+        assert_eq!(said(Broken::JsonCutOff), r#""JSON response cut off before its ResponseCode""#);
+        assert_eq!(
+            said(Broken::Xml("syntax error: unclosed comment".into())),
+            r#""syntax error: unclosed comment""#
+        );
+        assert_eq!(
+            Broken::TooLong { limit: 4096 }.to_string(),
+            "payload longer than 4096 bytes (the --max-payload limit): read as far as the limit, the rest passed over"
+        );
     }
 }

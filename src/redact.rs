@@ -29,7 +29,7 @@ use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
-use crate::model::{Clue, Finding, Malformed, Stats, Summary};
+use crate::model::{Broken, Clue, Finding, Malformed, Stats, Summary};
 use crate::report::Report;
 
 /// What a pseudonym stands for; each kind is numbered on its own.
@@ -389,7 +389,9 @@ impl Redactor {
     /// Redacts a malformed payload's path and reason.
     pub fn malformed(&self, malformed: &mut Malformed) {
         malformed.path = self.text(&malformed.path);
-        malformed.reason = self.text(&malformed.reason);
+        if let Broken::Xml(words) = &mut malformed.reason {
+            *words = self.text(words);
+        }
     }
 
     /// Redacts the root causes and notes of a run's summary.

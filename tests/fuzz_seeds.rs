@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use ewsdiag::diagnose::{self, MailboxCodes};
 use ewsdiag::kb;
-use ewsdiag::model::Summary;
+use ewsdiag::model::{Broken, Summary};
 use ewsdiag::report::Report;
 use ewsdiag::report::human::{Human, Settings};
 use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
@@ -151,7 +151,7 @@ fn every_scanner_seed_renders_for_inspect_in_every_look() {
 /// whether more text follows it changes nothing about it.
 #[test]
 fn a_payload_closed_at_the_end_of_a_read_is_not_taken_for_cut_off() {
-    let reasons = |text: &[u8], read_size: usize| -> Vec<String> {
+    let reasons = |text: &[u8], read_size: usize| -> Vec<Broken> {
         raw_events(text, read_size)
             .into_iter()
             .filter_map(|e| if let Event::Malformed(m) = e { Some(m.reason) } else { None })
@@ -161,13 +161,13 @@ fn a_payload_closed_at_the_end_of_a_read_is_not_taken_for_cut_off() {
         for read_size in [1, 15, 1 << 20] {
             assert_eq!(
                 reasons(text, read_size),
-                ["no response code could be read from this payload"],
+                [Broken::NoCode],
                 "{:?} in reads of {read_size}",
                 String::from_utf8_lossy(text)
             );
         }
     }
-    assert_eq!(reasons(b"<Fault><detail>", 1 << 20), ["the payload is cut off before its response code"]);
+    assert_eq!(reasons(b"<Fault><detail>", 1 << 20), [Broken::CutOff]);
 }
 
 /// Whether a raw tag sits in a JSON string is judged from the text after it:

@@ -4,6 +4,7 @@
 
 mod support;
 
+use ewsdiag::model::Broken;
 use ewsdiag::scan::{Event, SourceInfo};
 use ewsdiag::scan::{ScanConfig, scan_bytes};
 use support::{all_samples, read, scan_bytes_as_file};
@@ -32,9 +33,40 @@ fn an_oversized_payload_is_reported_not_buffered() {
     let malformed: Vec<_> =
         events.iter().filter_map(|e| if let Event::Malformed(m) = e { Some(m) } else { None }).collect();
     assert_eq!(malformed.len(), 1, "{events:#?}");
-    assert!(malformed[0].reason.contains("longer than 4096 bytes"), "{}", malformed[0].reason);
+    assert_eq!(malformed[0].reason, Broken::TooLong { limit: 4096 });
     assert_eq!(malformed[0].span.offset, 0);
     assert!(stats.findings >= 1, "the scan goes on after it: {events:#?}");
+}
+
+#[test]
+fn a_payload_that_cannot_be_read_says_which_way_it_broke() {
+    let reasons = |text: &str| -> Vec<Broken> {
+        let source = SourceInfo { path: "broken".into(), encoding: Default::default() };
+        let (events, _) = scan_bytes(text.as_bytes(), &source, &ScanConfig::default());
+        events
+            .into_iter()
+            .filter_map(|e| if let Event::Malformed(m) = e { Some(m.reason) } else { None })
+            .collect()
+    };
+    let cut =
+        r#"log <m:FindItemResponseMessage ResponseClass="Error"><m:MessageText>Mailbox gone</m:MessageText>"#;
+    assert_eq!(reasons(cut), [Broken::CutOff]);
+    let no_code = concat!(
+        r#"log <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>"#,
+        r#"<m:FindItemResponseMessage ResponseClass="Error"><m:MessageText>gone</m:MessageText>"#,
+        "</m:FindItemResponseMessage></s:Body></s:Envelope> after\n",
+    );
+    assert_eq!(reasons(no_code), [Broken::NoCode]);
+    assert_eq!(
+        reasons(r#"log {"ResponseClass":"Error","MessageText":"gone","ResponseCode"#),
+        [Broken::JsonCutOff]
+    );
+    let comment = r#"log <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><!-- never closed"#;
+    assert!(
+        matches!(&reasons(comment)[..], [Broken::Xml(words)] if words.contains("comment")),
+        "{:?}",
+        reasons(comment)
+    );
 }
 
 #[test]
@@ -53,8 +85,9 @@ fn payloads_nested_past_the_cap_are_read_in_linear_time() {
     let config = ScanConfig { max_payload: 64 << 10, ..ScanConfig::default() };
     let source = SourceInfo { path: "nested".into(), encoding: Default::default() };
     let (events, _) = scan_bytes(text.as_bytes(), &source, &config);
-    let oversized =
-        events.iter().filter(|e| matches!(e, Event::Malformed(m) if m.reason.contains("longer than")));
+    let oversized = events
+        .iter()
+        .filter(|e| matches!(e, Event::Malformed(m) if matches!(m.reason, Broken::TooLong { .. })));
     assert!(
         oversized.count() <= text.len() / config.max_payload + 1,
         "one report per capped window: {events:#?}"

@@ -13,7 +13,7 @@
 
 use std::borrow::Cow;
 
-use crate::model::{Finding, Malformed, Note, Summary};
+use crate::model::{Broken, Finding, Malformed, Note, Summary};
 
 /// `text` with every character a terminal would act on shown as an escape.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
@@ -86,7 +86,10 @@ pub(crate) fn finding(f: &Finding) -> Finding {
 /// A malformed record's path and reason made safe.
 pub(crate) fn malformed(m: &Malformed) -> Malformed {
     let mut m = m.clone();
-    fix_all([&mut m.path, &mut m.reason]);
+    fix_all([&mut m.path]);
+    if let Broken::Xml(words) = &mut m.reason {
+        fix_all([words]);
+    }
     m
 }
 

@@ -24,7 +24,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::model::{
-    self, Class, Clue, Confidence, Encoding, Note as ModelNote, RootCause as ModelRootCause, Shape,
+    self, Broken, Class, Clue, Confidence, Encoding, Note as ModelNote, RootCause as ModelRootCause, Shape,
     Transient, Wrapping,
 };
 
@@ -223,7 +223,7 @@ borrowing! {
         /// Byte offset where reading broke down.
         error_offset: u64 = m.error_offset,
         /// Why it could not be read.
-        reason: &'a str = &m.reason,
+        reason: &'a Broken = &m.reason,
     }
 }
 

@@ -12,7 +12,7 @@ use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Outcome};
 use super::time;
 use super::{ScanConfig, SourceInfo};
 use super::{work, xml};
-use crate::model::{self, Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
+use crate::model::{self, Broken, Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
 
 /// What the scanner reports, in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -360,10 +360,7 @@ impl<'a> Driver<'a> {
     }
 
     fn oversized(&mut self, from: usize, hit: Hit) {
-        let reason = format!(
-            "payload longer than {} bytes (the --max-payload limit): read as far as the limit, the rest passed over",
-            self.config.max_payload
-        );
+        let reason = Broken::TooLong { limit: self.config.max_payload };
         // The span is the capped window read, from the payload's start.
         let end = self.buf.len();
         self.emit(Item::Malformed { span: from..end, error_at: hit.at, reason });

@@ -12,7 +12,7 @@ use super::NeedMore;
 use super::recognise::{Draft, Hit, Input, Item, Origin, Outcome};
 use super::view::{self, View};
 use super::work;
-use crate::model::{Class, Finding, Shape, Wrapping};
+use crate::model::{Broken, Class, Finding, Shape, Wrapping};
 
 /// How the quotes around a JSON key are written where it stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -442,7 +442,7 @@ fn cut_response(text: &[u8], mapped: &Mapped) -> Vec<Item> {
         return vec![Item::Malformed {
             span: mapped.source(0)..mapped.source(text.len()),
             error_at: mapped.source(text.len()),
-            reason: "JSON response cut off before its ResponseCode".to_string(),
+            reason: Broken::JsonCutOff,
         }];
     };
     let mut f = Finding::new(Shape::JsonResponse, code.as_str().to_string());

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::model::{Finding, Wrapping};
+use crate::model::{Broken, Finding, Wrapping};
 
 /// How far back from the scan position the buffer always keeps text, and so
 /// how far behind an anchor a recogniser may look for context that is no part
@@ -82,7 +82,7 @@ pub(crate) enum Item {
     Malformed {
         span: Range<usize>,
         error_at: usize,
-        reason: String,
+        reason: Broken,
     },
 }
 
@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn a_broken_payload_moves_with_where_it_broke() {
-        let broken = Item::Malformed { span: 0..10, error_at: 4, reason: "cut off".into() };
+        let broken = Item::Malformed { span: 0..10, error_at: 4, reason: Broken::CutOff };
         let Item::Malformed { span, error_at, .. } = broken.map(&Doubled { at: 5, wrapping: None }) else {
             panic!("a broken payload stays broken");
         };

@@ -9,7 +9,7 @@ use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Marks, Outcome};
 use super::view::{self, View};
 use super::windows;
 use super::xml::{self, Parse};
-use crate::model::{Finding, Wrapping};
+use crate::model::{Broken, Finding, Wrapping};
 
 /// How the `<` before an element name is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,7 +301,7 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
     // payload. Each bad byte becomes one `?`, so every position stays put.
     // Read that way the payload may still need more text, which the bad
     // byte's error hid: waiting for it keeps tiny reads and one read alike.
-    if window.error.as_ref().is_some_and(|(_, e)| e.contains("utf-8")) {
+    if window.error.as_ref().is_some_and(|(_, e)| matches!(e, quick_xml::Error::Encoding(_))) {
         let clean = sanitized(text);
         match xml::parse(&clean, start, more_may_come) {
             Parse::Done(again) => window = again,
@@ -319,14 +319,11 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
     }
     let mut items: Vec<Item> = window.messages.iter().map(|m| Item::from(draft_of(m))).collect();
     if items.is_empty() {
-        let (error_at, reason) = window.error.clone().unwrap_or_else(|| {
-            let reason = if window.cut_off {
-                "the payload is cut off before its response code"
-            } else {
-                "no response code could be read from this payload"
-            };
-            (window.end, reason.to_string())
-        });
+        let (error_at, reason) = match &window.error {
+            Some((at, error)) => (*at, Broken::Xml(error.to_string())),
+            None if window.cut_off => (window.end, Broken::CutOff),
+            None => (window.end, Broken::NoCode),
+        };
         // XML with no response in it (a request, a config file) is no payload.
         if window.error.is_none() && !window.saw_message {
             return Read::partial(Outcome::Skip);

@@ -53,7 +53,7 @@ pub(crate) struct Window {
     /// complete element when it was cut off or broke.
     pub end: usize,
     /// Where and why the XML broke, if it did.
-    pub error: Option<(usize, String)>,
+    pub error: Option<(usize, XmlError)>,
     /// A response message or fault was met (read or not): without one, the
     /// window was some other XML, a request say, and is no payload at all.
     pub saw_message: bool,
@@ -329,7 +329,7 @@ impl<'a> Parser<'a> {
                     if self.more_may_come && (unclosed || no_end) {
                         return None;
                     }
-                    return Some(self.cut(at, Some(error.to_string())));
+                    return Some(self.cut(at, Some(error)));
                 }
             }
         }
@@ -345,7 +345,7 @@ impl<'a> Parser<'a> {
 
     /// The window ends early at `at`: open messages are cut off. Everything
     /// before `at` was read as part of this window, so the scan resumes there.
-    fn cut(&mut self, at: usize, error: Option<String>) -> Window {
+    fn cut(&mut self, at: usize, error: Option<XmlError>) -> Window {
         self.open.clear();
         Window { error: error.map(|e| (at, e)), cut_off: at >= self.text.len(), ..Window::ended(at) }
     }
