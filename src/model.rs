@@ -259,10 +259,18 @@ pub struct Malformed {
     /// Why it could not be read.
     pub reason: Broken,
     /// The text around where reading broke, as the input has it, when the
-    /// scan was asked to keep payload text (for rendering): where it starts,
-    /// and the text.
+    /// scan was asked to keep payload text (for rendering).
     #[serde(skip)]
-    pub source: Option<(u64, String)>,
+    pub source: Option<Excerpt>,
+}
+
+/// A stretch of the decoded input, kept for rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    /// Byte offset of its first byte in the input.
+    pub offset: u64,
+    /// The text.
+    pub text: String,
 }
 
 /// Why a candidate payload could not be read. Its `Display` is the sentence

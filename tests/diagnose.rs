@@ -553,7 +553,11 @@ fn counts_in_a_diagnosis_are_written_with_thousands_separators() {
     let roots = correlate(&findings, knowledge_base());
     let r = roots.iter().find(|r| r.id == "transient-repeats").expect("the repeats are seen");
     assert!(r.title.contains("repeated 1,200 times"), "{}", r.title);
-    assert!(shows(&r.evidence, "1,200 findings of transient ErrorMailboxStoreUnavailable"), "{:?}", r.evidence);
+    assert!(
+        shows(&r.evidence, "1,200 findings of transient ErrorMailboxStoreUnavailable"),
+        "{:?}",
+        r.evidence
+    );
     assert!(shows(&r.evidence, "1,200 attempts counted by findings"), "{:?}", r.evidence);
     assert!(has(&r.fix, "1,200 attempts are seen"), "{:?}", r.fix);
 }

@@ -16,7 +16,7 @@ use crate::model::Stats;
 use crate::scan::{self, Event, ScanConfig, SourceInfo};
 
 use super::Note;
-use super::one::Scanned;
+use super::one::{Outcome, Scanned};
 
 /// Scans the container at `file` (shown as `path`), handing every event to
 /// `sink` until it answers `Break`.
@@ -35,7 +35,7 @@ pub(super) fn scan(
         flow
     };
     let sink: &mut dyn FnMut(Event) -> ControlFlow<()> = &mut sink;
-    let mut scanned = Scanned { path: path.clone(), scanned: true, ..Scanned::default() };
+    let mut scanned = Scanned::new(path.clone(), Outcome::Read { stats: Stats::default(), broke: None });
     match container {
         Container::Zip => {
             let limits = ArchiveLimits::default();
@@ -54,23 +54,21 @@ pub(super) fn scan(
                 }
             });
             if let Err(error) = outcome {
-                return Scanned { path, unreadable: Some(error.to_string()), ..Scanned::default() };
+                return Scanned::unreadable(path, error.to_string());
             }
         }
         Container::Xlsx | Container::Xls => match std::fs::read(file) {
             Ok(bytes) => {
+                // A workbook whose only trouble is the whole of it stays one note.
                 if !scan_workbook(Cursor::new(bytes), container, &path, config, sink, &mut scanned) {
-                    scanned.scanned = false;
+                    scanned.outcome = match scanned.parts_unreadable.pop() {
+                        Some(note) => Outcome::Unreadable(note.reason),
+                        None => Outcome::Stopped,
+                    };
                 }
             }
-            Err(error) => return Scanned { path, unreadable: Some(error.to_string()), ..Scanned::default() },
+            Err(error) => return Scanned::unreadable(path, error.to_string()),
         },
-    }
-    // A container whose only trouble is the whole of it stays one note.
-    if !scanned.scanned
-        && let Some(note) = scanned.parts_unreadable.pop()
-    {
-        scanned.unreadable = Some(note.reason);
     }
     scanned
 }
@@ -99,9 +97,9 @@ fn scan_member(
     }
     let source = SourceInfo { path: name.clone(), encoding: opened.encoding };
     match scan::scan_reader(opened.reader, &source, config, sink) {
-        Ok(stats) => scanned.stats.add(&stats),
+        Ok(stats) => scanned.count(&stats),
         Err(failed) => {
-            scanned.stats.add(&failed.stats);
+            scanned.count(&failed.stats);
             scanned.parts_unreadable.push(Note { path: name, reason: failed.to_string() });
         }
     }
@@ -129,7 +127,7 @@ fn scan_workbook(
         let id = ((sheets.len() as u64 - 1) << 32) | number;
         scan_row(&row, id, &source, config, sink, &mut stats)
     });
-    scanned.stats.add(&stats);
+    scanned.count(&stats);
     match outcome {
         Ok(problems) => {
             for problem in problems {

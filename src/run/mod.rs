@@ -33,10 +33,10 @@ use crate::scan::ScanConfig;
 use crate::walk::{self, Target, WalkConfig};
 
 use clock::{Clock, Phase};
-use produce::{Done, Piece, Producer};
+use produce::{Done, PartEnd, Piece, Producer};
 use split::Stitch;
 
-pub use one::Scanned;
+pub use one::{Outcome, Scanned};
 
 /// Everything a run needs to know.
 #[derive(Debug, Clone)]
@@ -201,10 +201,10 @@ impl Output<'_> {
             Piece::Done(done) => {
                 let Done { mut scanned, tally, part } = *done;
                 self.tally.append(tally);
-                scanned.stats.leave_out(&self.gate.take_left_out());
+                scanned.leave_out(&self.gate.take_left_out());
                 match part {
                     None => self.account(scanned),
-                    Some((end, last)) => match self.stitch.end(scanned, end, last) {
+                    Some(PartEnd { end, last }) => match self.stitch.end(scanned, end, last) {
                         Some(whole) => {
                             self.stitch = Stitch::default();
                             self.account(whole)
@@ -217,9 +217,7 @@ impl Output<'_> {
     }
 
     fn account(&mut self, scanned: Scanned) -> io::Result<()> {
-        let Scanned {
-            path, stats, skipped, unreadable, scanned: read, parts_skipped, parts_unreadable, ..
-        } = scanned;
+        let Scanned { path, outcome, parts_skipped, parts_unreadable } = scanned;
         for note in parts_skipped {
             self.report.skipped(&note.path, &note.reason)?;
             self.summary.skipped.push(note);
@@ -228,20 +226,26 @@ impl Output<'_> {
             self.report.unreadable(&note.path, &note.reason)?;
             self.summary.unreadable.push(note);
         }
-        if let Some(reason) = skipped {
-            self.report.skipped(&path, &reason)?;
-            self.summary.skipped.push(Note { path, reason });
-            return Ok(());
+        match outcome {
+            Outcome::Stopped => Ok(()),
+            Outcome::Skipped(reason) => {
+                self.report.skipped(&path, &reason)?;
+                self.summary.skipped.push(Note { path, reason });
+                Ok(())
+            }
+            Outcome::Unreadable(reason) => self.unreadable(path, reason),
+            Outcome::Read { stats, broke } => {
+                self.summary.inputs += 1;
+                self.summary.stats.add(&stats);
+                self.report.input_done(&path, &stats)?;
+                broke.map_or(Ok(()), |reason| self.unreadable(path, reason))
+            }
         }
-        if read {
-            self.summary.inputs += 1;
-            self.summary.stats.add(&stats);
-            self.report.input_done(&path, &stats)?;
-        }
-        if let Some(reason) = unreadable {
-            self.report.unreadable(&path, &reason)?;
-            self.summary.unreadable.push(Note { path, reason });
-        }
+    }
+
+    fn unreadable(&mut self, path: String, reason: String) -> io::Result<()> {
+        self.report.unreadable(&path, &reason)?;
+        self.summary.unreadable.push(Note { path, reason });
         Ok(())
     }
 }

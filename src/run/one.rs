@@ -8,6 +8,7 @@ use std::ops::ControlFlow;
 
 use super::clock::{Clock, Phase};
 use crate::diagnose::{MailboxCodes, Memo, SEEN_REACH};
+use crate::filter::LeftOut;
 use crate::input::{self, Origin};
 use crate::kb;
 use crate::model::{Encoding, Finding, Stats};
@@ -17,22 +18,34 @@ use crate::walk::Target;
 use super::Note;
 
 /// What scanning one target gave, besides its events.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Scanned {
     /// The path as shown to the user.
     pub path: String,
-    /// Its counts.
-    pub stats: Stats,
-    /// It was read (not skipped, and opened).
-    pub scanned: bool,
-    /// Why it was left out on purpose.
-    pub skipped: Option<String>,
-    /// Why it could not be read (wholly or part way).
-    pub unreadable: Option<String>,
+    /// How reading it went.
+    pub outcome: Outcome,
     /// Parts of a container (archive members, sheets) left out on purpose.
     pub parts_skipped: Vec<Note>,
     /// Parts of a container that could not be read; the rest was scanned.
     pub parts_unreadable: Vec<Note>,
+}
+
+/// How reading one target went: exactly one of these.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The run stopped before it was read.
+    Stopped,
+    /// Left out on purpose, for this reason.
+    Skipped(String),
+    /// It could not be opened or read at all, for this reason.
+    Unreadable(String),
+    /// It was read, to the end or until reading broke part way.
+    Read {
+        /// Its counts.
+        stats: Stats,
+        /// Why reading stopped part way, if it did.
+        broke: Option<String>,
+    },
 }
 
 /// The file and its kind, when `origin` is an archive or a workbook: known
@@ -75,7 +88,7 @@ pub(super) fn scan(
     };
     if opened.binary && !explicit {
         let reason = "binary data (name the file to scan it anyway)".to_string();
-        return Scanned { path, skipped: Some(reason), ..Scanned::default() };
+        return Scanned::new(path, Outcome::Skipped(reason));
     }
     let source = SourceInfo { path: path.clone(), encoding: opened.encoding };
     let result =
@@ -92,32 +105,53 @@ pub(super) fn scan_part(
     config: &ScanConfig,
     clock: Option<&Clock>,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
-) -> (Scanned, SegmentEnd) {
+) -> PartScanned {
     let source = SourceInfo { path: path.clone(), encoding: Encoding::Utf8 };
     let reader = At { file, pos: segment.read_from };
     match scan::scan_segment(reader, &source, config, segment, &mut diagnosing(Diagnoser::new(), clock, sink))
     {
-        Ok((stats, end)) => (Scanned::ended(path, Ok(stats)), end),
-        Err(failed) => (Scanned::ended(path, Err(failed)), SegmentEnd::default()),
+        Ok(done) => PartScanned { scanned: Scanned::ended(path, Ok(done.stats)), end: done.end },
+        Err(failed) => PartScanned { scanned: Scanned::ended(path, Err(failed)), end: SegmentEnd::default() },
     }
 }
 
+/// What scanning one segment of a file gave.
+pub(super) struct PartScanned {
+    /// As for a whole target.
+    pub scanned: Scanned,
+    /// How the segment ended, for putting the file back together.
+    pub end: SegmentEnd,
+}
+
 impl Scanned {
+    pub(super) fn new(path: String, outcome: Outcome) -> Scanned {
+        Scanned { path, outcome, parts_skipped: Vec::new(), parts_unreadable: Vec::new() }
+    }
+
     pub(super) fn unreadable(path: String, reason: String) -> Scanned {
-        Scanned { path, unreadable: Some(reason), ..Scanned::default() }
+        Scanned::new(path, Outcome::Unreadable(reason))
     }
 
     /// A scan that ran, to the end or until a read failed part way.
     fn ended(path: String, result: Result<Stats, ReadError>) -> Scanned {
-        match result {
-            Ok(stats) => Scanned { path, stats, scanned: true, ..Scanned::default() },
-            Err(failed) => Scanned {
-                path,
-                stats: failed.stats,
-                scanned: true,
-                unreadable: Some(failed.to_string()),
-                ..Scanned::default()
-            },
+        let outcome = match result {
+            Ok(stats) => Outcome::Read { stats, broke: None },
+            Err(failed) => Outcome::Read { stats: failed.stats, broke: Some(failed.to_string()) },
+        };
+        Scanned::new(path, outcome)
+    }
+
+    /// Adds `stats` to the counts of what was read; nothing when nothing was.
+    pub(super) fn count(&mut self, more: &Stats) {
+        if let Outcome::Read { stats, .. } = &mut self.outcome {
+            stats.add(more);
+        }
+    }
+
+    /// Findings the filters left out, counted when the target was read.
+    pub(super) fn leave_out(&mut self, left_out: &LeftOut) {
+        if let Outcome::Read { stats, .. } = &mut self.outcome {
+            stats.leave_out(left_out);
         }
     }
 }

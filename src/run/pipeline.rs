@@ -284,12 +284,12 @@ fn one_job(
             };
             let segment = part.placed(before);
             let first = part.is_first(i);
-            let (scanned, end) =
+            let scanned =
                 one::scan_part(&part.file, part.origin.display(), segment, config, clock, &mut |e| {
                     let hold = !first && part.holds(e.offset(), config.max_payload);
                     producer.event(e, hold)
                 });
-            Done::part(scanned, end, part.last)
+            Done::part(scanned.scanned, scanned.end, part.last)
         }
     }
 }

@@ -7,13 +7,13 @@ use std::ops::ControlFlow;
 use crate::diagnose::Tally;
 use crate::filter::{Filter, Gate};
 use crate::kb;
-use crate::model::{Finding, Malformed};
+use crate::model::{Finding, Malformed, Stats};
 use crate::report::FindingWriter;
 use crate::scan::{Event, SegmentEnd};
 use crate::walk::Target;
 
 use super::clock::{Clock, Phase};
-use super::one::Scanned;
+use super::one::{Outcome, Scanned};
 use super::spill::SetAside;
 use super::split::{Job, Part};
 
@@ -53,9 +53,16 @@ pub(super) struct Done {
     pub scanned: Scanned,
     /// The findings it wrote, counted.
     pub tally: Tally,
-    /// For a segment of a large file: how it ended, and whether it was the
-    /// file's last.
-    pub part: Option<(SegmentEnd, bool)>,
+    /// For a segment of a large file: how it ended.
+    pub part: Option<PartEnd>,
+}
+
+/// How a segment of a large file ended.
+pub(super) struct PartEnd {
+    /// Where its payloads ended and the codes it ended with.
+    pub end: SegmentEnd,
+    /// It was the file's last segment.
+    pub last: bool,
 }
 
 impl Done {
@@ -64,12 +71,12 @@ impl Done {
     }
 
     pub(super) fn part(scanned: Scanned, end: SegmentEnd, last: bool) -> Done {
-        Done { scanned, tally: Tally::new(), part: Some((end, last)) }
+        Done { scanned, tally: Tally::new(), part: Some(PartEnd { end, last }) }
     }
 
     /// A segment the run stopped before it started.
     pub(super) fn stopped(part: &Part<'_>) -> Done {
-        Done::part(Scanned::default(), SegmentEnd::default(), part.last)
+        Done::part(Scanned::new(part.origin.display(), Outcome::Stopped), SegmentEnd::default(), part.last)
     }
 
     /// What a job that panicked reports: its input, unreadable for an internal
@@ -83,8 +90,13 @@ impl Done {
             Job::Whole(Target::Unreadable { path, .. }) => {
                 Done::whole(Scanned::unreadable(path.clone(), reason))
             }
+            // A segment is part of a file that was read: the file as a
+            // whole is reported as broken part way.
             Job::Part(part) => Done::part(
-                Scanned::unreadable(part.origin.display(), reason),
+                Scanned::new(
+                    part.origin.display(),
+                    Outcome::Read { stats: Stats::default(), broke: Some(reason) },
+                ),
                 SegmentEnd::default(),
                 part.last,
             ),
@@ -149,7 +161,7 @@ impl<'a> Producer<'a> {
     pub(super) fn finish(&mut self, mut done: Done) -> ControlFlow<()> {
         self.flush()?;
         done.tally = std::mem::take(&mut self.tally);
-        done.scanned.stats.leave_out(&self.gate.take_left_out());
+        done.scanned.leave_out(&self.gate.take_left_out());
         (self.send)(Piece::Done(Box::new(done)))
     }
 

@@ -26,7 +26,7 @@ use crate::model::{Encoding, Finding, Malformed, Stats};
 use crate::scan::{LOOKBACK, REPEAT_REACH, Recent, Segment, SegmentEnd};
 use crate::walk::Target;
 
-use super::one::{Scanned, read_at};
+use super::one::{Outcome, Scanned, read_at};
 
 /// A file is split only into this many segments or more: fewer would not pay
 /// for the setting up.
@@ -266,15 +266,24 @@ impl Stitch {
 
     /// Takes one segment's end in; for the file's last segment, returns the
     /// whole file's result.
-    pub(super) fn end(&mut self, mut part: Scanned, end: SegmentEnd, last: bool) -> Option<Scanned> {
+    pub(super) fn end(&mut self, part: Scanned, end: SegmentEnd, last: bool) -> Option<Scanned> {
         let dropped = std::mem::take(&mut self.dropped);
-        part.stats.take_out(&dropped);
-        self.stats.add(&part.stats);
+        match part.outcome {
+            Outcome::Read { mut stats, broke } => {
+                stats.take_out(&dropped);
+                self.stats.add(&stats);
+                if broke.is_some() {
+                    self.unreadable = broke;
+                }
+            }
+            Outcome::Unreadable(reason) => self.unreadable = Some(reason),
+            // A segment the run stopped before reading; segments are never
+            // skipped.
+            Outcome::Stopped | Outcome::Skipped(_) => {}
+        }
         self.consumed = self.consumed.max(end.consumed);
         self.recent.extend(end.recent);
-        if part.unreadable.is_some() {
-            self.unreadable = part.unreadable.take();
-        }
-        last.then(|| Scanned { stats: self.stats, unreadable: self.unreadable.take(), scanned: true, ..part })
+        let outcome = Outcome::Read { stats: self.stats, broke: self.unreadable.take() };
+        last.then(|| Scanned { outcome, ..part })
     }
 }

@@ -12,7 +12,7 @@ use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Outcome};
 use super::time;
 use super::{ScanConfig, SourceInfo};
 use super::{work, xml};
-use crate::model::{self, Broken, Class, Finding, Malformed, Shape, Span, Stats, Wrapping};
+use crate::model::{self, Broken, Class, Excerpt, Finding, Malformed, Shape, Span, Stats, Wrapping};
 
 /// What the scanner reports, in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,6 +159,15 @@ pub struct SegmentEnd {
     pub recent: Recent,
 }
 
+/// What scanning a segment to its end gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SegmentScan {
+    /// The segment's counts.
+    pub stats: Stats,
+    /// How it ended.
+    pub end: SegmentEnd,
+}
+
 impl<'a> Driver<'a> {
     pub(super) fn new(
         source: &'a SourceInfo,
@@ -192,10 +201,10 @@ impl<'a> Driver<'a> {
     }
 
     /// Scans a segment and says where it ended and how many lines it held.
-    pub(super) fn run_segment<R: Read>(mut self, reader: R) -> Result<(Stats, SegmentEnd), ReadError> {
+    pub(super) fn run_segment<R: Read>(mut self, reader: R) -> Result<SegmentScan, ReadError> {
         let mut end = SegmentEnd::default();
         let stats = self.run_inner(reader, &mut end)?;
-        Ok((stats, end))
+        Ok(SegmentScan { stats, end })
     }
 
     pub(super) fn run<R: Read>(mut self, reader: R) -> Result<Stats, ReadError> {
@@ -394,7 +403,7 @@ impl<'a> Driver<'a> {
                     let from = start.max(error_at.saturating_sub(BROKE_BEFORE)).min(self.buf.len());
                     let to = error_at.saturating_add(BROKE_AFTER).clamp(from, self.buf.len());
                     let (lead, text) = whole_chars(&self.buf[from..to]);
-                    (self.base + (from + lead) as u64, text)
+                    Excerpt { offset: self.base + (from + lead) as u64, text }
                 });
                 self.pending = Some(Malformed {
                     path: self.source.path.clone(),

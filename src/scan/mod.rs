@@ -108,7 +108,7 @@ pub(crate) fn rfc3339(text: &str) -> Option<String> {
     time::rfc3339(text)
 }
 
-pub use driver::{Event, ReadError, Segment, SegmentEnd};
+pub use driver::{Event, ReadError, Segment, SegmentEnd, SegmentScan};
 pub use recent::{REPEAT_REACH, Recent};
 pub use recognise::LOOKBACK;
 
@@ -174,7 +174,7 @@ pub fn scan_segment<R: Read>(
     config: &ScanConfig,
     segment: Segment,
     sink: &mut dyn FnMut(Event) -> ControlFlow<()>,
-) -> Result<(Stats, SegmentEnd), ReadError> {
+) -> Result<SegmentScan, ReadError> {
     // A segment reads at least to its stop: a file that ends before it shrank.
     let reader = crate::input::ToLength::new(reader, segment.read_from, segment.stop);
     driver::Driver::new(source, config, sink).segment(segment).run_segment(reader)

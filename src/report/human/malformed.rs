@@ -9,7 +9,7 @@
 use miette::{Diagnostic, LabeledSpan, MietteDiagnostic, Severity};
 
 use super::source::{Label, PayloadSource};
-use crate::model::Malformed;
+use crate::model::{Excerpt, Malformed};
 use crate::report::sanitize;
 
 /// The label at the break.
@@ -59,7 +59,7 @@ impl MalformedDiagnostic {
 /// The text around where `m` broke, cut at the end of that line: where it
 /// starts, and the text. Only what the scan kept; nothing is read again.
 fn window(m: &Malformed) -> Option<(u64, String)> {
-    let (start, text) = m.source.as_ref()?;
+    let Excerpt { offset: start, text } = m.source.as_ref()?;
     let broke = usize::try_from(m.error_offset.saturating_sub(*start)).unwrap_or(usize::MAX);
     let end = text.get(broke..).and_then(|rest| rest.find('\n')).map_or(text.len(), |eol| broke + eol);
     Some((*start, text[..end].to_owned()))
