@@ -283,7 +283,44 @@ impl Stitch {
         }
         self.consumed = self.consumed.max(end.consumed);
         self.recent.extend(end.recent);
-        let outcome = Outcome::Read { stats: self.stats, broke: self.unreadable.take() };
-        last.then(|| Scanned { outcome, ..part })
+        if !last {
+            return None;
+        }
+        Some(Scanned { outcome: Outcome::Read { stats: self.stats, broke: self.unreadable.take() }, ..part })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(bytes: u64, broke: Option<&str>) -> Scanned {
+        let stats = Stats { bytes, ..Stats::default() };
+        Scanned::new("big.log".into(), Outcome::Read { stats, broke: broke.map(str::to_owned) })
+    }
+
+    #[test]
+    fn a_file_in_segments_is_one_read_input_broken_if_any_segment_broke() {
+        let mut stitch = Stitch::default();
+        assert!(stitch.end(read(10, Some("disk error")), SegmentEnd::default(), false).is_none());
+        let whole =
+            stitch.end(read(5, None), SegmentEnd::default(), true).expect("the last segment ends the file");
+        assert_eq!(whole.path, "big.log");
+        match whole.outcome {
+            Outcome::Read { stats, broke } => {
+                assert_eq!(stats.bytes, 15);
+                assert_eq!(broke.as_deref(), Some("disk error"));
+            }
+            other => panic!("read, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_segment_the_run_stopped_before_adds_nothing() {
+        let mut stitch = Stitch::default();
+        let stopped = Scanned::new("big.log".into(), Outcome::Stopped);
+        assert!(stitch.end(read(7, None), SegmentEnd::default(), false).is_none());
+        let whole = stitch.end(stopped, SegmentEnd::default(), true).expect("the last segment ends the file");
+        assert!(matches!(whole.outcome, Outcome::Read { stats, broke: None } if stats.bytes == 7));
     }
 }
