@@ -27,6 +27,17 @@ pub const STATUSES: &[(u16, &str)] = &[
     (507, "Insufficient Storage"),
 ];
 
+/// The statuses a Dynamics 365 alert names with a token of its own
+/// (`Http server returned Forbidden exception.`), each with that token, which
+/// is also how the knowledge base's `sss/` entry for it is found.
+pub const ALERT_TOKENS: &[(u16, &str)] =
+    &[(401, "401 Unauthorized"), (403, "Forbidden"), (503, "ServiceUnavailable")];
+
+/// The token a Dynamics 365 alert writes for `status`, when it has one.
+pub fn alert_token(status: u16) -> Option<&'static str> {
+    ALERT_TOKENS.iter().find(|&&(s, _)| s == status).map(|&(_, token)| token)
+}
+
 /// The status a reason phrase names, however it is spaced or cased
 /// (`Forbidden`, `NotFound`, `too many requests`).
 pub fn of_phrase(phrase: &str) -> Option<u16> {
@@ -65,6 +76,20 @@ mod tests {
         assert_eq!(of_phrase("RequestEntityTooLarge"), Some(413));
         assert_eq!(of_phrase("Teapot"), None);
         assert_eq!(of_phrase(""), None);
+    }
+
+    #[test]
+    fn alert_tokens_name_statuses_of_the_table() {
+        assert_eq!(alert_token(403), Some("Forbidden"));
+        assert_eq!(alert_token(404), None);
+        for &(status, token) in ALERT_TOKENS {
+            assert!(reason(status).is_some(), "{status} is in the table");
+            assert!(crate::kb::knowledge_base().lookup(token).is_some(), "{token} has an entry");
+            assert_eq!(
+                of_phrase(token.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ')),
+                Some(status)
+            );
+        }
     }
 
     #[test]

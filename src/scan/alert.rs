@@ -22,20 +22,21 @@ pub(crate) fn alert_label(input: &Input<'_>, hit: Hit) -> Outcome {
     labelled_alert(input, hit.at, hit.at + hit.len)
 }
 
-static RETURNED: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static RETURNED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?:\b([A-Za-z][A-Za-z0-9]*)\.\s+)?\b(Exchange[ .]server|Http server|Web server) returned\s+(.+)",
     )
-    .ok()
+    .expect("RETURNED is a valid pattern")
 });
 
-static SOCKET: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\bSocket returned exception\s+(.+)").ok());
+static SOCKET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bSocket returned exception\s+(.+)").expect("SOCKET is a valid pattern"));
 
-static CRM: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\b(Crm\.[0-9A-Fa-f]{8})(?:\.\s*(.*))?").ok());
+static CRM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(Crm\.[0-9A-Fa-f]{8})(?:\.\s*(.*))?").expect("CRM is a valid pattern"));
 
-static BARE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9]+)\.?\s*$").ok());
+static BARE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9]+)\.?\s*$").expect("BARE is a valid pattern"));
 
 /// An alert token read from its text.
 struct Token {
@@ -54,7 +55,7 @@ struct Token {
 /// in `text`, which starts at buffer position `at`.
 fn parse_token(text: &[u8], at: usize) -> Option<Token> {
     let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    if let Some(c) = RETURNED.as_ref().and_then(|r| r.captures(text)) {
+    if let Some(c) = RETURNED.captures(text) {
         let who = c.get(2)?.as_bytes();
         let rest = c.get(3)?;
         let words = token_words(rest.as_bytes());
@@ -117,7 +118,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
         return Some(Token { code, code_at: span, inner_at: None, inner: None, message: None, http, cut });
     }
-    if let Some(c) = SOCKET.as_ref().and_then(|r| r.captures(text)) {
+    if let Some(c) = SOCKET.captures(text) {
         let rest = c.get(1)?;
         let words = token_words(rest.as_bytes());
         let first = words.first()?;
@@ -133,7 +134,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
             cut: false,
         });
     }
-    if let Some(c) = CRM.as_ref().and_then(|r| r.captures(text)) {
+    if let Some(c) = CRM.captures(text) {
         let code = c.get(1)?;
         let message = c.get(2).map(|m| lossy(m.as_bytes()).trim().to_string()).filter(|m| !m.is_empty());
         return Some(Token {
@@ -146,7 +147,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
             cut: false,
         });
     }
-    let c = BARE.as_ref()?.captures(text)?;
+    let c = BARE.captures(text)?;
     let name = c.get(1)?;
     let code = lossy(name.as_bytes());
     let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
@@ -379,6 +380,13 @@ fn join_lines(text: &[u8]) -> Vec<u8> {
 mod tests {
     use crate::model::Shape;
     use crate::scan::text::one;
+
+    #[test]
+    fn every_pattern_compiles() {
+        for pattern in [&super::RETURNED, &super::SOCKET, &super::CRM, &super::BARE] {
+            assert!(!std::sync::LazyLock::force(pattern).as_str().is_empty());
+        }
+    }
 
     #[test]
     fn the_nine_alert_token_shapes() {

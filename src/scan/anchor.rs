@@ -151,11 +151,11 @@ static CODE_LETTERS: LazyLock<[bool; 256]> = LazyLock::new(|| {
     letters
 });
 
-static SEARCH: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+static SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostFirst)
         .build(PATTERNS.iter().map(|(word, _)| word))
-        .ok()
+        .expect("the anchor words build one automaton")
 });
 
 /// One anchor found: where its word stands and what it points at.
@@ -167,7 +167,7 @@ pub(super) struct Anchor {
 
 /// The next anchor at or after `from`.
 pub(super) fn next_hit(buf: &[u8], from: usize) -> Option<Anchor> {
-    let search = SEARCH.as_ref()?;
+    let search = &*SEARCH;
     let mut at = from;
     loop {
         let found = search.find(buf.get(at..)?)?;

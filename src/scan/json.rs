@@ -408,35 +408,36 @@ fn mark_value(text: &[u8], end: usize, key: &[u8], value: &str) -> Option<Range<
     Some(value_at..value_at + value.len())
 }
 
-static VALUE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"<(?:[\w.-]+:)?Value\s+Name=["']([^"']+)["'][^>]*>([^<]*)<"#).ok());
+static VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"<(?:[\w.-]+:)?Value\s+Name=["']([^"']+)["'][^>]*>([^<]*)<"#)
+        .expect("VALUE is a valid pattern")
+});
 
 /// `Value` elements of a `MessageXml` string, by name.
 fn message_xml_values(xml: &str) -> std::collections::BTreeMap<String, String> {
-    let Some(re) = VALUE.as_ref() else {
-        return Default::default();
-    };
-    re.captures_iter(xml)
+    VALUE
+        .captures_iter(xml)
         .filter_map(|c| {
             Some((c.get(1)?.as_str().to_string(), view::decode_text(c.get(2)?.as_str().as_bytes())))
         })
         .collect()
 }
 
+/// The fields read from a cut-off response: code, message, class, inner code.
+static CUT_FIELDS: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+    [
+        r#""ResponseCode"\s*:\s*"([A-Za-z0-9]+)""#,
+        r#""MessageText"\s*:\s*"((?:[^"\\]|\\.)*)""#,
+        r#""ResponseClass"\s*:\s*"(\w+)""#,
+        r#"InnerErrorResponseCode\\?"[^>]*>\s*([A-Za-z0-9]+)\s*<"#,
+    ]
+    .map(|pattern| Regex::new(pattern).expect("CUT_FIELDS are valid patterns"))
+});
+
 /// A response cut off before its object closed (a Trace record's 2,048
 /// characters): the code and message that were complete, marked truncated.
 fn cut_response(text: &[u8], mapped: &Mapped) -> Vec<Item> {
-    static FIELDS: LazyLock<Option<(Regex, Regex, Regex, Regex)>> = LazyLock::new(|| {
-        Some((
-            Regex::new(r#""ResponseCode"\s*:\s*"([A-Za-z0-9]+)""#).ok()?,
-            Regex::new(r#""MessageText"\s*:\s*"((?:[^"\\]|\\.)*)""#).ok()?,
-            Regex::new(r#""ResponseClass"\s*:\s*"(\w+)""#).ok()?,
-            Regex::new(r#"InnerErrorResponseCode\\?"[^>]*>\s*([A-Za-z0-9]+)\s*<"#).ok()?,
-        ))
-    });
-    let Some((code_re, message_re, class_re, inner_re)) = FIELDS.as_ref() else {
-        return Vec::new();
-    };
+    let [code_re, message_re, class_re, inner_re] = &*CUT_FIELDS;
     let lossy = String::from_utf8_lossy(text);
     let Some(code) = code_re.captures(&lossy).and_then(|c| c.get(1)) else {
         return vec![Item::Malformed {
@@ -463,6 +464,12 @@ fn cut_response(text: &[u8], mapped: &Mapped) -> Vec<Item> {
 mod tests {
     use crate::model::Shape;
     use crate::scan::text::codes_in;
+
+    #[test]
+    fn every_pattern_compiles() {
+        assert!(!std::sync::LazyLock::force(&super::VALUE).as_str().is_empty());
+        assert_eq!(std::sync::LazyLock::force(&super::CUT_FIELDS).len(), 4);
+    }
 
     #[test]
     fn owa_response_with_inner_error() {

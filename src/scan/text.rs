@@ -12,7 +12,7 @@ use super::prose::{
     clean_sentence, ident_before, sentence_start, skip_label_punctuation, token_end, trim_span,
 };
 use super::recognise::{Draft, Hit, Input, Outcome};
-use crate::kb::codes;
+use crate::kb::{codes, status};
 use crate::model::{Class, Finding, Shape};
 
 /// No EWS code name is longer than this.
@@ -98,8 +98,9 @@ pub(crate) fn mention(input: &Input<'_>, hit: Hit) -> Outcome {
     Outcome::Found { items: vec![Draft::new(f, hit.at..end, Some(hit.at..end), message_at).into()], end }
 }
 
-static HRESULT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^Returned hr\s*=\s*(-?\d{6,11}|0x[0-9A-Fa-f]{8})").ok());
+static HRESULT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^Returned hr\s*=\s*(-?\d{6,11}|0x[0-9A-Fa-f]{8})").expect("HRESULT is a valid pattern")
+});
 
 /// `… failed. Returned hr = -2147187962, …` from a Dataverse platform error.
 pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
@@ -108,7 +109,7 @@ pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
     }
     let buf = input.buf;
     let end = token_end(buf, hit.at, 160);
-    let Some(c) = HRESULT.as_ref().and_then(|r| r.captures(&buf[hit.at..end])) else {
+    let Some(c) = HRESULT.captures(&buf[hit.at..end]) else {
         return Outcome::Skip;
     };
     let Some(code) = c.get(1) else {
@@ -129,17 +130,24 @@ pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
 /// How far back an exception type's namespace is read.
 const NAMESPACE_REACH: usize = 128;
 
-/// What an exception's message says, as the name the knowledge base knows it by.
+/// An HTTP status in an exception's message: `HTTP status 403: Forbidden` or
+/// `(401) Unauthorized`.
+static HTTP_STATUS: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?:HTTP status |\()(\d{3})\)?:? ?([A-Za-z][A-Za-z ]*)")
+        .expect("HTTP_STATUS is a valid pattern")
+});
+
+/// The SMTP enhanced status (`5.7.8`) in an exception's message.
+static SMTP: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"\b(5\.7\.\d{1,3})\b").expect("SMTP is a valid pattern"));
+
+/// What an exception's message says, as the name the knowledge base knows it
+/// by: for an HTTP status, the token a Dynamics 365 alert writes for it, so
+/// the exception and the alert it came with name one cause alike.
 fn exception_cause(message: &str) -> Option<String> {
-    static STATUS: LazyLock<Option<regex::Regex>> =
-        LazyLock::new(|| regex::Regex::new(r"(?:HTTP status |\()(\d{3})\)?:? ?([A-Za-z][A-Za-z ]*)").ok());
-    if let Some(c) = STATUS.as_ref().and_then(|r| r.captures(message)) {
-        return match c.get(1).map(|m| m.as_str()) {
-            Some("401") => Some("401 Unauthorized".to_string()),
-            Some("403") => Some("Forbidden".to_string()),
-            Some("503") => Some("ServiceUnavailable".to_string()),
-            _ => None,
-        };
+    if let Some(c) = HTTP_STATUS.captures(message) {
+        let status: u16 = c.get(1)?.as_str().parse().ok()?;
+        return status::alert_token(status).map(str::to_owned);
     }
     let lower = message.to_ascii_lowercase();
     let table: &[(&str, &str)] = &[
@@ -194,9 +202,7 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     let mut f = Finding::new(Shape::Exception, short);
     f.class = Some(Class::Error);
     f.inner_code = exception_cause(&message);
-    static SMTP: LazyLock<Option<regex::Regex>> =
-        LazyLock::new(|| regex::Regex::new(r"\b(5\.7\.\d{1,3})\b").ok());
-    if let Some(c) = SMTP.as_ref().and_then(|r| r.captures(&message)) {
+    if let Some(c) = SMTP.captures(&message) {
         f.details.insert("SmtpStatus".to_string(), c[1].to_string());
     }
     let lead = buf[m..stop].iter().take_while(|b| b.is_ascii_whitespace()).count();
@@ -235,6 +241,13 @@ pub(crate) fn codes_in(text: &str) -> Vec<(Shape, String, Option<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        assert!(!LazyLock::force(&HRESULT).as_str().is_empty());
+        assert!(!LazyLock::force(&HTTP_STATUS).as_str().is_empty());
+        assert!(!LazyLock::force(&SMTP).as_str().is_empty());
+    }
 
     #[test]
     fn exceptions_name_their_cause() {

@@ -635,14 +635,15 @@ fn trimmed_field(raw: &[u8], at: usize) -> Field {
     Field { text: decode_text(&raw[lead..end]), span: at + lead..at + end }
 }
 
-static SALVAGE_CODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"<(?:[\w.-]+:)?ResponseCode(?:\s[^<>]*?)?[\s>]\s*((?:Error|NoError)[A-Za-z0-9]*)\s*<").ok()
+static SALVAGE_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<(?:[\w.-]+:)?ResponseCode(?:\s[^<>]*?)?[\s>]\s*((?:Error|NoError)[A-Za-z0-9]*)\s*<")
+        .expect("SALVAGE_CODE is a valid pattern")
 });
 
 /// Finds `ResponseCode` followed by a code in broken markup, e.g. a start tag
 /// that lost its `>`.
 fn salvage_code(raw: &[u8], at: usize) -> Option<Field> {
-    let captures = SALVAGE_CODE.as_ref()?.captures(raw)?;
+    let captures = SALVAGE_CODE.captures(raw)?;
     let code = captures.get(1)?;
     Some(Field {
         text: String::from_utf8_lossy(code.as_bytes()).into_owned(),
@@ -736,6 +737,11 @@ fn one_identifier(field: Field) -> Field {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        assert!(!LazyLock::force(&SALVAGE_CODE).as_str().is_empty());
+    }
 
     fn window(text: &str) -> Window {
         match parse(text.as_bytes(), 0, false) {
