@@ -5,27 +5,29 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-static TRACE_TIME: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"<Trace\s[^>]*?Time=["']([^"']+)["']"#).ok());
+static TRACE_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"<Trace\s[^>]*?Time=["']([^"']+)["']"#).expect("a valid pattern"));
 
-static MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
+static MAILBOX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         // Quotes as they stand in the text, a CSV field ("") or a JSON string (\").
         r#"(?i)\bmailbox\s+(?:record\s+)?(?:(?:""|\\?"|&(?:amp;)?quot;)([^"\\&\r\n]{1,200})(?:""|\\?"|&(?:amp;)?quot;)|“([^”\r\n]{1,200})”|\[([^\]\r\n]{1,200})\]|'([^'\r\n]{1,200})'"#,
         r#"|([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}))"#
     ))
-    .ok()
+    .expect("a valid pattern")
 });
 
 /// A mailbox named without quotes: after `the mailbox` or `for mailbox`, or
 /// as the subject of a sentence (`Mailbox Nadia Holm didn't synchronize.`).
 /// The words are cut to the name by [`bare_name`].
-static BARE_MAILBOX: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?:\b(?i:the|for) mailbox|(?:^|[.!?>*]\s*|\s)(Mailbox))[ \t]+(\p{Lu}|\d)"#).ok()
+static BARE_MAILBOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:\b(?i:the|for) mailbox|(?:^|[.!?>*]\s*|\s)(Mailbox))[ \t]+(\p{Lu}|\d)"#)
+        .expect("a valid pattern")
 });
 
-static PROFILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\bemail server profile\s+(?:(?:""|\\?"|&(?:amp;)?quot;)([^"\\&\r\n]{1,120})(?:""|\\?"|&(?:amp;)?quot;)|\[([^\]\r\n]{1,120})\]|((?-i:\p{Lu}|\d)[^\r\n.]{0,119}?))(?:\s+has been notified|\s+is\b|\s+was\b|\.|,|$)"#).ok()
+static PROFILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bemail server profile\s+(?:(?:""|\\?"|&(?:amp;)?quot;)([^"\\&\r\n]{1,120})(?:""|\\?"|&(?:amp;)?quot;)|\[([^\]\r\n]{1,120})\]|((?-i:\p{Lu}|\d)[^\r\n.]{0,119}?))(?:\s+has been notified|\s+is\b|\s+was\b|\.|,|$)"#)
+        .expect("a valid pattern")
 });
 
 /// Lower-case words that resume the sentence after a name written bare.
@@ -135,7 +137,7 @@ pub(crate) fn trace_time(text: &[u8]) -> Option<String> {
         }
         end = at;
     };
-    let captures = TRACE_TIME.as_ref()?.captures(&text[tag_at..])?;
+    let captures = TRACE_TIME.captures(&text[tag_at..])?;
     let tag_end = tag_at + captures.get(0)?.end();
     if memchr::memmem::find(&text[tag_end..], b"</Trace>").is_some() {
         return None;
@@ -239,7 +241,7 @@ pub(crate) fn mailbox(text: &[u8]) -> Option<String> {
 
 /// [`mailbox`], trying the quoted forms when `quoted` and the bare ones when `bare`.
 fn mailbox_named(text: &[u8], quoted: bool, bare: bool) -> Option<String> {
-    if quoted && let Some(captures) = MAILBOX.as_ref()?.captures(text) {
+    if quoted && let Some(captures) = MAILBOX.captures(text) {
         let name = (1..=5).find_map(|i| captures.get(i))?;
         let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
         if !name.is_empty() && !name.starts_with('<') {
@@ -249,7 +251,7 @@ fn mailbox_named(text: &[u8], quoted: bool, bare: bool) -> Option<String> {
     if !bare {
         return None;
     }
-    BARE_MAILBOX.as_ref()?.captures_iter(text).find_map(|c| {
+    BARE_MAILBOX.captures_iter(text).find_map(|c| {
         let start = c.get(2)?.start();
         bare_name(&text[start..], c.get(1).is_some())
     })
@@ -260,7 +262,7 @@ pub(crate) fn profile(text: &[u8]) -> Option<String> {
     if !has_word(text, b"email server profile") {
         return None;
     }
-    let captures = PROFILE.as_ref()?.captures(text)?;
+    let captures = PROFILE.captures(text)?;
     let name = (1..=3).find_map(|i| captures.get(i))?;
     let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
     (!name.is_empty() && !name.starts_with(['<', '\\'])).then_some(name)
@@ -269,6 +271,13 @@ pub(crate) fn profile(text: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        for pattern in [&TRACE_TIME, &MAILBOX, &BARE_MAILBOX, &PROFILE] {
+            assert!(!LazyLock::force(pattern).as_str().is_empty());
+        }
+    }
 
     #[test]
     fn times_in_log_prefixes() {
