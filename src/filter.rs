@@ -6,7 +6,8 @@
 //! finding, in input order, after the finding is diagnosed (so a kept
 //! finding's diagnosis is the same with or without filters) and before it is
 //! reported, correlated or counted; the gate counts what it left out
-//! ([`LeftOut`]) so the totals can take it off and say so.
+//! (as [`Stats`], the scanner's own counts) so the totals can take it off
+//! and say so.
 //!
 //! Times: a finding's time is read in the forms logs write it (RFC 3339,
 //! `2026-11-20 08:15:02,117`, `11/20/2026 8:15:02 AM`). A time without a zone
@@ -23,7 +24,7 @@ use jiff::{Span, Timestamp};
 
 use crate::kb::KnowledgeBase;
 use crate::kb::Source;
-use crate::model::{Class, Finding, Stats};
+use crate::model::{Finding, Stats};
 
 /// What a finding must match to be reported. The default lets everything
 /// through.
@@ -143,34 +144,7 @@ pub struct Gate {
     input: String,
     kept_here: u64,
     /// The findings left out since the last [`Gate::take_left_out`].
-    left_out: LeftOut,
-}
-
-/// Findings a gate left out, by class, as the scanner counts findings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LeftOut {
-    /// All of them.
-    pub findings: u64,
-    /// Of those, class Error.
-    pub errors: u64,
-    /// Of those, class Warning.
-    pub warnings: u64,
-    /// Of those, class Success.
-    pub successes: u64,
-    /// Of those, with no class.
-    pub unclassed: u64,
-}
-
-impl Stats {
-    /// Takes findings a filter left out off the counts, and counts them as such.
-    pub fn leave_out(&mut self, left: &LeftOut) {
-        self.findings = self.findings.saturating_sub(left.findings);
-        self.errors = self.errors.saturating_sub(left.errors);
-        self.warnings = self.warnings.saturating_sub(left.warnings);
-        self.successes = self.successes.saturating_sub(left.successes);
-        self.unclassed = self.unclassed.saturating_sub(left.unclassed);
-        self.filtered_out += left.findings;
-    }
+    left_out: Stats,
 }
 
 impl Gate {
@@ -194,21 +168,14 @@ impl Gate {
         if admitted {
             self.kept_here += 1;
         } else {
-            let counts = &mut self.left_out;
-            counts.findings += 1;
-            match finding.class {
-                Some(Class::Error) => counts.errors += 1,
-                Some(Class::Warning) => counts.warnings += 1,
-                Some(Class::Success) => counts.successes += 1,
-                None => counts.unclassed += 1,
-            }
+            self.left_out.count(finding.class);
         }
         admitted
     }
 
     /// The findings left out since the last call, for the caller to take off
     /// the scanner's counts (which include every finding read).
-    pub fn take_left_out(&mut self) -> LeftOut {
+    pub fn take_left_out(&mut self) -> Stats {
         std::mem::take(&mut self.left_out)
     }
 }
@@ -272,7 +239,7 @@ pub fn finding_time(text: &str) -> Option<Timestamp> {
 mod tests {
     use super::*;
     use crate::kb;
-    use crate::model::Shape;
+    use crate::model::{Class, Shape};
 
     fn finding(path: &str, code: &str) -> Finding {
         Finding { path: path.to_owned(), ..Finding::new(Shape::EwsResponse, code) }
@@ -286,7 +253,7 @@ mod tests {
     fn an_empty_filter_admits_everything_and_leaves_nothing_out() {
         let mut gate = Gate::new(Filter::default());
         assert!(gate.admits(&finding("a", "ErrorServerBusy"), kb::knowledge_base()));
-        assert_eq!(gate.take_left_out(), LeftOut::default());
+        assert_eq!(gate.take_left_out(), Stats::default());
     }
 
     #[test]
@@ -399,7 +366,7 @@ mod tests {
             .collect();
         assert_eq!(kept, [true, true, false, true, true, false, false]);
         assert_eq!(gate.take_left_out().findings, 3);
-        assert_eq!(gate.take_left_out(), LeftOut::default(), "taken once");
+        assert_eq!(gate.take_left_out(), Stats::default(), "taken once");
     }
 
     #[test]
@@ -414,10 +381,7 @@ mod tests {
         for f in [&error, &alert, &kept] {
             gate.admits(f, base);
         }
-        assert_eq!(
-            gate.take_left_out(),
-            LeftOut { findings: 2, errors: 1, unclassed: 1, ..LeftOut::default() }
-        );
+        assert_eq!(gate.take_left_out(), Stats { findings: 2, errors: 1, unclassed: 1, ..Stats::default() });
     }
 
     #[test]

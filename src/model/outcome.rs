@@ -71,6 +71,13 @@ impl Stats {
         self.malformed = self.malformed.saturating_sub(other.malformed);
     }
 
+    /// Takes findings a filter left out (counted as [`Stats::count`] counts)
+    /// off the counts, and counts them as left out.
+    pub fn leave_out(&mut self, left: &Stats) {
+        self.take_out(left);
+        self.filtered_out += left.findings;
+    }
+
     fn class_counter(&mut self, class: Option<Class>) -> &mut u64 {
         match class {
             Some(Class::Error) => &mut self.errors,

@@ -8,7 +8,6 @@ use std::ops::ControlFlow;
 
 use super::clock::{Clock, Phase};
 use crate::diagnose::{MailboxCodes, Memo, SEEN_REACH};
-use crate::filter::LeftOut;
 use crate::input::{self, Origin};
 use crate::kb;
 use crate::model::{Encoding, Finding, Stats};
@@ -149,7 +148,7 @@ impl Scanned {
     }
 
     /// Findings the filters left out, counted when the target was read.
-    pub(super) fn leave_out(&mut self, left_out: &LeftOut) {
+    pub(super) fn leave_out(&mut self, left_out: &Stats) {
         if let Outcome::Read { stats, .. } = &mut self.outcome {
             stats.leave_out(left_out);
         }
