@@ -301,7 +301,7 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
     // payload. Each bad byte becomes one `?`, so every position stays put.
     // Read that way the payload may still need more text, which the bad
     // byte's error hid: waiting for it keeps tiny reads and one read alike.
-    if window.error.as_ref().is_some_and(|(_, e)| matches!(e, quick_xml::Error::Encoding(_))) {
+    if window.error.as_ref().is_some_and(|b| matches!(b.error, quick_xml::Error::Encoding(_))) {
         let clean = sanitized(text);
         match xml::parse(&clean, start, more_may_come) {
             Parse::Done(again) => window = again,
@@ -320,7 +320,7 @@ fn parse_window(text: &[u8], start: usize, more_may_come: bool, raw: bool) -> Re
     let mut items: Vec<Item> = window.messages.iter().map(|m| Item::from(draft_of(m))).collect();
     if items.is_empty() {
         let (error_at, reason) = match &window.error {
-            Some((at, error)) => (*at, Broken::Xml(error.to_string())),
+            Some(broke) => (broke.at, Broken::Xml(broke.error.to_string())),
             None if window.cut_off => (window.end, Broken::CutOff),
             None => (window.end, Broken::NoCode),
         };

@@ -53,7 +53,7 @@ pub(crate) struct Window {
     /// complete element when it was cut off or broke.
     pub end: usize,
     /// Where and why the XML broke, if it did.
-    pub error: Option<(usize, XmlError)>,
+    pub error: Option<XmlBreak>,
     /// A response message or fault was met (read or not): without one, the
     /// window was some other XML, a request say, and is no payload at all.
     pub saw_message: bool,
@@ -64,6 +64,15 @@ pub(crate) struct Window {
     /// The text ran out before the root element closed (rather than the root
     /// closing, however near the end of the text read so far).
     pub cut_off: bool,
+}
+
+/// Where and why an XML window broke.
+#[derive(Debug, Clone)]
+pub(crate) struct XmlBreak {
+    /// Byte offset in the text where reading stopped.
+    pub at: usize,
+    /// What the reader said.
+    pub error: XmlError,
 }
 
 impl Window {
@@ -347,7 +356,11 @@ impl<'a> Parser<'a> {
     /// before `at` was read as part of this window, so the scan resumes there.
     fn cut(&mut self, at: usize, error: Option<XmlError>) -> Window {
         self.open.clear();
-        Window { error: error.map(|e| (at, e)), cut_off: at >= self.text.len(), ..Window::ended(at) }
+        Window {
+            error: error.map(|error| XmlBreak { at, error }),
+            cut_off: at >= self.text.len(),
+            ..Window::ended(at)
+        }
     }
 
     /// Has the root element closed? A loose run of parts ends when no other
