@@ -5,6 +5,7 @@
 
 use ewsdiag::report::Ndjson;
 use ewsdiag::run::{RunConfig, run};
+use ewsdiag::scan::ScanConfig;
 
 fn ndjson(config: &RunConfig) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
@@ -21,6 +22,10 @@ const FILLER: &str = "2026-11-20 09:00:00 INFO filler line 00000000 ok\n";
 /// Puts `payload` after `shift` bytes of filler, again and again, in a file
 /// of many 1 KiB segments, and compares a split scan with a whole one.
 fn sweep(what: &str, payload: &str, rounds: usize, at_least: usize) {
+    sweep_with(what, payload, rounds, at_least, &ScanConfig::default());
+}
+
+fn sweep_with(what: &str, payload: &str, rounds: usize, at_least: usize, scan: &ScanConfig) {
     let dir = tempfile::tempdir().expect("temp dir");
     for shift in (0..1024).step_by(61) {
         let mut text = "x".repeat(shift);
@@ -31,8 +36,15 @@ fn sweep(what: &str, payload: &str, rounds: usize, at_least: usize) {
         }
         let path = dir.path().join("sweep.log");
         std::fs::write(&path, &text).expect("write");
-        let whole = RunConfig { paths: vec![path.clone()], threads: 1, ..RunConfig::default() };
-        let split = RunConfig { paths: vec![path], threads: 2, segment_len: 1 << 10, ..RunConfig::default() };
+        let whole =
+            RunConfig { paths: vec![path.clone()], threads: 1, scan: scan.clone(), ..RunConfig::default() };
+        let split = RunConfig {
+            paths: vec![path],
+            threads: 2,
+            segment_len: 1 << 10,
+            scan: scan.clone(),
+            ..RunConfig::default()
+        };
         let (one, many) = (ndjson(&whole), ndjson(&split));
         let found = one.iter().filter(|l| l["type"] == "finding").count();
         assert!(found >= at_least, "{what}, shift {shift}: {found} findings");
@@ -66,4 +78,18 @@ fn an_envelope_longer_than_a_segment_is_read_whole_across_seams() {
         message.repeat(40)
     );
     sweep("envelope", &envelope, 3, 120);
+}
+
+/// Past the 64 KiB of context a segment reads before it, its reads fall
+/// elsewhere than one scan's: an oversized payload's report and what is read
+/// of it are the capped window alone, never what a read happened to hold.
+#[test]
+fn an_oversized_payload_is_reported_alike_across_seams() {
+    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>";
+    let envelope = format!(
+        "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:ResponseMessages>{}</m:ResponseMessages></s:Body></s:Envelope>\n",
+        message.repeat(30)
+    );
+    let scan = ScanConfig { max_payload: 4 << 10, read_size: 700, ..ScanConfig::default() };
+    sweep_with("oversized", &envelope, 24, 24, &scan);
 }

@@ -317,7 +317,10 @@ impl<'a> Driver<'a> {
                     // nested start inside it instead would take quadratic time.
                     self.oversized(from, hit);
                     let cut = Input {
-                        buf: &self.buf,
+                        buf: &self.buf[..self
+                            .buf
+                            .len()
+                            .min((from + self.config.max_payload).max(hit.at + anchor::LONGEST))],
                         eof: true,
                         floor: *floor,
                         max_payload: self.config.max_payload,
@@ -371,7 +374,7 @@ impl<'a> Driver<'a> {
     fn oversized(&mut self, from: usize, hit: Hit) {
         let reason = Broken::TooLong { limit: self.config.max_payload };
         // The span is the capped window read, from the payload's start.
-        let end = self.buf.len();
+        let end = self.buf.len().min(from + self.config.max_payload);
         self.emit(Item::Malformed { span: from..end, error_at: hit.at, reason });
     }
 
