@@ -328,7 +328,17 @@ impl KnowledgeBase {
             })
             .collect();
         scored.sort_unstable();
-        scored.into_iter().take(3).map(|(_, code)| code).collect()
+        // A name EWS and Microsoft Graph share is one suggestion, not two.
+        let mut codes: Vec<&str> = Vec::with_capacity(3);
+        for (_, code) in scored {
+            if codes.len() == 3 {
+                break;
+            }
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        codes
     }
 }
 

@@ -106,3 +106,14 @@ fn filters_pick_by_category_family_and_transience() {
     assert_eq!(parse_transient("maybe"), None);
     assert!(kb.entries().iter().all(Entry::is_deep));
 }
+
+#[test]
+fn a_name_ews_and_graph_share_is_suggested_once() {
+    let kb = knowledge_base();
+    let suggested = kb.suggest("ErrorItemNotFund");
+    assert_eq!(suggested.first(), Some(&"ErrorItemNotFound"), "{suggested:?}");
+    let mut unique = suggested.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), suggested.len(), "{suggested:?}");
+}
