@@ -184,3 +184,22 @@ fn a_tag_in_a_json_string_is_known_as_such_in_any_reads() {
         assert_eq!(raw_events(text, read_size), once, "reads of {read_size}");
     }
 }
+
+/// A log record line after a dangling `&` is still a new record when a `;`
+/// far on makes the XML reader take everything between for one reference.
+#[test]
+fn a_record_line_after_a_dangling_ampersand_ends_the_payload_in_any_reads() {
+    let text = b"<m:GetItemResponseMessage ResponseClass=\"Error\"><t:Subject>Tom & Jerry\n2026-11-20 10:15:00 INFO next record; done\n";
+    for read_size in [1, 5, 16, 1 << 20] {
+        let ends: Vec<u64> = raw_events(text, read_size)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Malformed(m) => Some(m.span.offset + m.span.length),
+                Event::Finding(f) => Some(f.span.offset + f.span.length),
+                Event::Context(_) => None,
+            })
+            .collect();
+        let record = text.windows(5).position(|w| w == b"\n2026").map_or(0, |p| p as u64 + 1);
+        assert!(ends.iter().all(|&end| end <= record), "reads of {read_size}: {ends:?}, record at {record}");
+    }
+}

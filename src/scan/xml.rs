@@ -325,6 +325,13 @@ impl<'a> Parser<'a> {
                         return Some(self.cut(before + line, None));
                     }
                 }
+                // A dangling `&` read up to a far `;` is text too: a log
+                // record may start inside it (after the `&`).
+                Ok(Event::GeneralRef(r)) if !self.open.is_empty() => {
+                    if let Some(line) = new_log_record(r.as_bytes()) {
+                        return Some(self.cut(before + 1 + line, None));
+                    }
+                }
                 Ok(_) => {}
                 Err(XmlError::IllFormed(_)) => {}
                 Err(error) => {
