@@ -6,7 +6,7 @@
 //! new place, when the text at a window's start begins with the same bytes
 //! read the same way.
 //!
-//! What is kept is bounded (windows up to [`LONGEST`] bytes, [`HELD`] bytes
+//! What is kept is bounded (windows up to [`LONGEST`] bytes, about [`HELD`] bytes
 //! in all per thread, then it starts over), and a reading is only ever the
 //! one the parser would give: the cache can make a scan faster, never
 //! different.
@@ -28,7 +28,9 @@ const PREFIXES: [usize; 3] = [1024, 256, 64];
 /// Longer windows are read each time: they are rare and costly to keep.
 const LONGEST: usize = 16 << 10;
 /// The bytes of windows a thread keeps before it starts over.
-const HELD: usize = 2 << 20;
+const HELD: usize = 1 << 20;
+/// About what a kept finding costs besides its window's bytes.
+const PER_ITEM: usize = 1 << 10;
 /// Readings kept per prefix, the latest used first.
 const PER_PREFIX: usize = 16;
 
@@ -92,11 +94,12 @@ pub(super) fn recall(
         let prefix = PREFIXES.iter().copied().find(|&p| p <= len);
         if let Some(prefix) = prefix.filter(|_| len <= LONGEST && *end <= rests_on) {
             let key = key(prefix);
+            let size = len + items.len() * PER_ITEM;
             KEPT.with_borrow_mut(|kept| {
-                if kept.held + len > HELD {
+                if kept.held + size > HELD {
                     *kept = Shelf::default();
                 }
-                kept.held += len;
+                kept.held += size;
                 let readings = kept.by_prefix.entry(key).or_default();
                 readings.truncate(PER_PREFIX - 1);
                 let items = items.iter().map(|i| moved(i, start, 0)).collect();
