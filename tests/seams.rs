@@ -93,3 +93,35 @@ fn an_oversized_payload_is_reported_alike_across_seams() {
     let scan = ScanConfig { max_payload: 4 << 10, read_size: 700, ..ScanConfig::default() };
     sweep_with("oversized", &envelope, 24, 24, &scan);
 }
+
+/// A payload that is still open where the file ends, longer than the cap: one
+/// scan meets the cap before the end and says so; a segment that holds the
+/// file's end must say so too, not read it through because no more input
+/// comes.
+#[test]
+fn an_oversized_payload_that_runs_into_the_end_of_the_file_is_reported_alike() {
+    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>";
+    let unclosed = format!(
+        "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:ResponseMessages>{}",
+        message.repeat(60)
+    );
+    let scan = ScanConfig { max_payload: 4 << 10, read_size: 700, ..ScanConfig::default() };
+    let dir = tempfile::tempdir().expect("temp dir");
+    for shift in (0..2048).step_by(173) {
+        let text = format!("{}\n{}{unclosed}", "x".repeat(shift), FILLER.repeat(2000));
+        let path = dir.path().join("tail.log");
+        std::fs::write(&path, &text).expect("write");
+        let whole =
+            RunConfig { paths: vec![path.clone()], threads: 1, scan: scan.clone(), ..RunConfig::default() };
+        let split = RunConfig {
+            paths: vec![path],
+            threads: 2,
+            segment_len: 1 << 10,
+            scan: scan.clone(),
+            ..RunConfig::default()
+        };
+        let (one, many) = (ndjson(&whole), ndjson(&split));
+        assert!(one.iter().any(|l| l["type"] == "malformed"), "shift {shift}: the cap is reported");
+        assert_eq!(many, one, "shift {shift}");
+    }
+}
