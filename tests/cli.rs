@@ -1,6 +1,8 @@
 //! The binary as a user runs it: exit statuses, formats, walking, ordering,
 //! standard input, a closed pipe, and every flag.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -1074,19 +1076,10 @@ mod segments {
     //! one scan from start to end: findings, lines, diagnoses, root causes.
 
     use ewsdiag::filter::Filter;
-    use ewsdiag::report::Ndjson;
-    use ewsdiag::run::{RunConfig, run};
+    use ewsdiag::run::RunConfig;
     use ewsdiag::scan::ScanConfig;
 
-    fn ndjson(config: &RunConfig) -> Vec<serde_json::Value> {
-        let mut out = Vec::new();
-        let mut report = Ndjson::new(&mut out, std::io::sink());
-        run(config, &mut report).expect("the run writes to memory");
-        String::from_utf8_lossy(&out)
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
-            .collect()
-    }
+    use crate::support::run_ndjson as ndjson;
 
     #[test]
     fn output_set_aside_on_disk_is_reported_in_order() {

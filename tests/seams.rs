@@ -3,18 +3,27 @@
 //! and the output must be that of one scan from start to end: the same
 //! findings with the same mailbox, time and cause, and the same counts.
 
-use ewsdiag::report::Ndjson;
-use ewsdiag::run::{RunConfig, run};
-use ewsdiag::scan::ScanConfig;
+mod support;
 
-fn ndjson(config: &RunConfig) -> Vec<serde_json::Value> {
-    let mut out = Vec::new();
-    let mut report = Ndjson::new(&mut out, std::io::sink());
-    run(config, &mut report).expect("the run writes to memory");
-    String::from_utf8_lossy(&out)
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
-        .collect()
+use ewsdiag::run::RunConfig;
+use ewsdiag::scan::ScanConfig;
+use support::run_ndjson as ndjson;
+
+/// The output of `path` scanned in one go, and in 1 KiB segments on two threads.
+fn whole_and_split(
+    path: std::path::PathBuf,
+    scan: &ScanConfig,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let whole =
+        RunConfig { paths: vec![path.clone()], threads: 1, scan: scan.clone(), ..RunConfig::default() };
+    let split = RunConfig {
+        paths: vec![path],
+        threads: 2,
+        segment_len: 1 << 10,
+        scan: scan.clone(),
+        ..RunConfig::default()
+    };
+    (ndjson(&whole), ndjson(&split))
 }
 
 const FILLER: &str = "2026-11-20 09:00:00 INFO filler line 00000000 ok\n";
@@ -36,16 +45,7 @@ fn sweep_with(what: &str, payload: &str, rounds: usize, at_least: usize, scan: &
         }
         let path = dir.path().join("sweep.log");
         std::fs::write(&path, &text).expect("write");
-        let whole =
-            RunConfig { paths: vec![path.clone()], threads: 1, scan: scan.clone(), ..RunConfig::default() };
-        let split = RunConfig {
-            paths: vec![path],
-            threads: 2,
-            segment_len: 1 << 10,
-            scan: scan.clone(),
-            ..RunConfig::default()
-        };
-        let (one, many) = (ndjson(&whole), ndjson(&split));
+        let (one, many) = whole_and_split(path, scan);
         let found = one.iter().filter(|l| l["type"] == "finding").count();
         assert!(found >= at_least, "{what}, shift {shift}: {found} findings");
         for (i, (a, b)) in one.iter().zip(&many).enumerate() {
@@ -111,16 +111,7 @@ fn an_oversized_payload_that_runs_into_the_end_of_the_file_is_reported_alike() {
         let text = format!("{}\n{}{unclosed}", "x".repeat(shift), FILLER.repeat(2000));
         let path = dir.path().join("tail.log");
         std::fs::write(&path, &text).expect("write");
-        let whole =
-            RunConfig { paths: vec![path.clone()], threads: 1, scan: scan.clone(), ..RunConfig::default() };
-        let split = RunConfig {
-            paths: vec![path],
-            threads: 2,
-            segment_len: 1 << 10,
-            scan: scan.clone(),
-            ..RunConfig::default()
-        };
-        let (one, many) = (ndjson(&whole), ndjson(&split));
+        let (one, many) = whole_and_split(path, &scan);
         assert!(one.iter().any(|l| l["type"] == "malformed"), "shift {shift}: the cap is reported");
         assert_eq!(many, one, "shift {shift}");
     }

@@ -393,17 +393,8 @@ mod tests {
             "database",
             "es",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
         let mut named = 0;
-        for _ in 0..80_000 {
-            let n = 1 + next() % 10;
-            let text: String = (0..n).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+        for text in crate::scan::mixed::texts(PIECES, 0x2545_F491_4F6C_DD1D, 80_000, 10) {
             let all = mailbox_named(text.as_bytes(), true, true);
             named += usize::from(all.is_some());
             assert_eq!(mailbox(text.as_bytes()), all, "{text:?}");

@@ -82,6 +82,8 @@ mod graph_sdk;
 mod http_context;
 mod json;
 mod lines;
+#[cfg(test)]
+mod mixed;
 mod prose;
 mod recent;
 mod recognise;

@@ -382,18 +382,9 @@ mod tests {
             "2026-12-01 00:00:00",
             "0000-00-00T00:00:00",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        (0..count)
-            .map(|_| {
-                let n = 1 + next() % 14;
-                (0..n).flat_map(|_| PIECES[(next() % PIECES.len() as u64) as usize].bytes()).collect()
-            })
+        crate::scan::mixed::texts(PIECES, 0x9E37_79B9_7F4A_7C15, count, 14)
+            .into_iter()
+            .map(String::into_bytes)
             .collect()
     }
 

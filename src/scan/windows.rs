@@ -71,9 +71,9 @@ pub(super) fn recall(
     };
     let kept = KEPT.with_borrow_mut(|kept| {
         let readings = PREFIXES.iter().filter(|&&len| len <= text.len()).find_map(|&len| {
-            let readings = kept.by_prefix.get(&key(len))?;
-            let at = readings.iter().position(|r| text.starts_with(&r.text))?;
-            Some((key(len), at))
+            let key = key(len);
+            let at = kept.by_prefix.get(&key)?.iter().position(|r| text.starts_with(&r.text))?;
+            Some((key, at))
         });
         let (key, at) = readings?;
         let readings = kept.by_prefix.get_mut(&key)?;

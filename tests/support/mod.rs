@@ -111,3 +111,14 @@ pub fn decoded_bytes(bytes: &[u8]) -> Vec<u8> {
     }
     text
 }
+
+/// The lines a run writes with `--format ndjson`, parsed.
+pub fn run_ndjson(config: &ewsdiag::run::RunConfig) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    let mut report = ewsdiag::report::Ndjson::new(&mut out, std::io::sink());
+    ewsdiag::run::run(config, &mut report).expect("the run writes to memory");
+    String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .collect()
+}
