@@ -75,14 +75,6 @@ pub fn targets(paths: &[PathBuf], config: &WalkConfig) -> Vec<Target> {
     if one_walk { out } else { without_repeats(out) }
 }
 
-/// Lists the inputs under `paths` as [`targets`] does, and counts the files
-/// the walk left out.
-pub fn walk(paths: &[PathBuf], config: &WalkConfig) -> (Vec<Target>, LeftOut) {
-    let targets = targets(paths, config);
-    let left_out = left_out(paths, config, &targets);
-    (targets, left_out)
-}
-
 /// The files under the folders of `paths` that a walk listing `listed` left
 /// out (hidden, or ignored by a rule), counted by a second walk that takes
 /// everything in. It needs nothing the scan makes, so a run does it while
@@ -271,6 +263,13 @@ fn error_reason(error: &ignore::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The inputs under `paths`, and the files the walk left out, as a run finds them.
+    fn walk(paths: &[PathBuf], config: &WalkConfig) -> (Vec<Target>, LeftOut) {
+        let targets = targets(paths, config);
+        let left_out = left_out(paths, config, &targets);
+        (targets, left_out)
+    }
 
     fn names(targets: &[Target], root: &Path) -> Vec<String> {
         targets
