@@ -127,6 +127,9 @@ pub(crate) fn hresult(input: &Input<'_>, hit: Hit) -> Outcome {
     Outcome::Found { items: vec![draft.into()], end: code_end }
 }
 
+/// ` (0x80004005)`: the longest an exception's parenthesised HRESULT runs.
+const HRESULT_IN_PARENS: usize = 24;
+
 /// How far back an exception type's namespace is read.
 const NAMESPACE_REACH: usize = 128;
 
@@ -185,10 +188,16 @@ pub(crate) fn exception(input: &Input<'_>, hit: Hit) -> Outcome {
     if line_incomplete(input.buf, hit.at, input.eof) {
         return Outcome::NeedMore { from: start };
     }
-    // `SocketException (0x80004005): No such host is known`
+    // `SocketException (0x80004005): No such host is known`, the code closed
+    // on its own line and within a few bytes, so that where a read ended
+    // cannot change the answer.
     let mut m = end_of_type;
     if buf[m..].starts_with(b" (0x") {
-        m += buf[m..].iter().position(|b| *b == b')').map_or(0, |p| p + 1);
+        let within = line_end(buf, m).min(m + HRESULT_IN_PARENS);
+        match buf[m..within].iter().position(|b| *b == b')') {
+            Some(p) => m += p + 1,
+            None => return Outcome::Skip,
+        }
     }
     if !buf[m..].starts_with(b":") {
         return Outcome::Skip;
@@ -262,6 +271,14 @@ mod tests {
             one("System.Net.Sockets.SocketException (0x80004005): No such host is known\n");
         assert_eq!((code.as_str(), inner.as_deref()), ("SocketException", Some("HostNotFound")));
         assert!(codes_in("System.NullReferenceException: Object reference not set\n").is_empty());
+    }
+
+    #[test]
+    fn an_exceptions_parenthesised_code_closes_on_its_own_line() {
+        // The `)` on the next line belongs to something else, so the type
+        // stands without its `:` message: no finding, in any reads.
+        assert!(codes_in("SmtpException (0x\n):").is_empty());
+        assert!(codes_in("SocketException (0x80004005 no close here, and much more text): x\n").is_empty());
     }
 
     #[test]
