@@ -93,3 +93,33 @@ fn payloads_nested_past_the_cap_are_read_in_linear_time() {
         "one report per capped window: {events:#?}"
     );
 }
+
+/// "Longer than `--max-payload`" is a property of the payload, not of how
+/// much of it one read held: a payload past the cap is oversized whether it
+/// closes after the cap, runs into the end of the input, or arrives in one
+/// read larger than the cap.
+#[test]
+fn a_payload_past_the_cap_is_oversized_in_any_read_size_closed_or_not() {
+    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>";
+    let open = format!(
+        "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:ResponseMessages>{}",
+        message.repeat(24)
+    );
+    let closed = format!("{open}</m:ResponseMessages></s:Body></s:Envelope>\nafter\n");
+    let source = SourceInfo { path: "capped".into(), encoding: Default::default() };
+    for text in [&open, &closed] {
+        let events = |read_size| {
+            let config = ScanConfig { max_payload: 4096, read_size, ..ScanConfig::default() };
+            scan_bytes(text.as_bytes(), &source, &config).0
+        };
+        let once = events(1 << 20);
+        let too_long = once
+            .iter()
+            .filter(|e| matches!(e, Event::Malformed(m) if m.reason == Broken::TooLong { limit: 4096 }))
+            .count();
+        assert_eq!(too_long, 1, "{once:#?}");
+        for read_size in [1, 7, 700, 4095, 4096, 4097, 5000] {
+            assert_eq!(events(read_size), once, "reads of {read_size}");
+        }
+    }
+}

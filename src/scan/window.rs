@@ -98,7 +98,12 @@ pub(super) fn xml_payload(input: &Input<'_>, hit: Hit) -> Outcome {
         Opener::Entity => Route::Entities(entity_wrapping(buf, start)),
     };
     let outcome = windows::recall(buf, start, route, input.max_payload, || match route {
-        Route::Plain => parse_window(buf, start, !input.eof, true),
+        // Read no further than the cap: a payload still open there is
+        // oversized however much of the input one read happened to hold.
+        Route::Plain => {
+            let cap = buf.len().min(start.saturating_add(input.max_payload));
+            parse_window(&buf[..cap], start, !input.eof || cap < buf.len(), true)
+        }
         // A CSV field's view ends at a lone quote, told from a doubled one by
         // the byte after it; a JSON string's at its quote.
         Route::Csv => escaped(input, start, &view::csv, Some(2)),
