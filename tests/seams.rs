@@ -116,3 +116,31 @@ fn an_oversized_payload_that_runs_into_the_end_of_the_file_is_reported_alike() {
         assert_eq!(many, one, "shift {shift}");
     }
 }
+
+/// The rest of an oversized payload is passed over up to its root's closing
+/// tag or the next log record, however many seams lie between: a segment
+/// that meets the cap reads on past its end until the skip is over, and
+/// what later segments found inside the skipped text is not reported.
+#[test]
+fn the_rest_of_an_oversized_payload_is_passed_over_across_seams() {
+    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode>\n";
+    let unclosed = format!(
+        "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:ResponseMessages>\n{}",
+        message.repeat(60)
+    );
+    let alert = "2026-11-20 08:14:02 Error An unknown error occurred while receiving email through the mailbox \"Dana Okafor\". Email Server Error Code: Exchange server returned Forbidden exception.\n";
+    let scan = ScanConfig { max_payload: 4 << 10, read_size: 700, ..ScanConfig::default() };
+    let dir = tempfile::tempdir().expect("temp dir");
+    for shift in (0..2048).step_by(173) {
+        // Ended by the next record, and then by the end of the file.
+        for tail in [format!("{alert}{}", FILLER.repeat(40)), String::new()] {
+            let text = format!("{}\n{}{unclosed}{tail}", "x".repeat(shift), FILLER.repeat(30));
+            let path = dir.path().join("skip.log");
+            std::fs::write(&path, &text).expect("write");
+            let (one, many) = whole_and_split(path, &scan);
+            let found = one.iter().filter(|l| l["type"] == "finding").count();
+            assert!(found < 60, "shift {shift}: the skipped messages are not read: {found}");
+            assert_eq!(many, one, "shift {shift}, tail {}", tail.len());
+        }
+    }
+}

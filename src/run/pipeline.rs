@@ -282,12 +282,11 @@ fn one_job(
             let Some(before) = lines_before(part.first_job, part.count_lines()) else {
                 return Done::stopped(part);
             };
-            let segment = part.placed(before);
-            let first = part.is_first(i);
+            let segment = part.placed(before, config.max_payload, part.is_first(i));
             let scanned =
                 one::scan_part(&part.file, part.origin.display(), segment, config, clock, &mut |e| {
-                    let hold = !first && part.holds(e.offset(), config.max_payload);
-                    producer.event(e, hold)
+                    let held = e.offset() < segment.events_from;
+                    producer.event(e, held)
                 });
             Done::part(scanned.scanned, scanned.end, part.last)
         }

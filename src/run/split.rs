@@ -23,7 +23,7 @@ use std::sync::Arc;
 use crate::diagnose::SEEN_REACH;
 use crate::input::{self, Origin};
 use crate::model::{Encoding, Finding, Malformed, Stats};
-use crate::scan::{LOOKBACK, REPEAT_REACH, Recent, Segment, SegmentEnd};
+use crate::scan::{self, LOOKBACK, REPEAT_REACH, Recent, Segment, SegmentEnd};
 use crate::walk::Target;
 
 use super::one::{Outcome, Scanned, read_at};
@@ -71,17 +71,26 @@ impl Part<'_> {
     }
 
     /// The segment with its first line number, given the line breaks in the
-    /// file before its `begin`.
-    pub(super) fn placed(&self, lines_before_begin: u64) -> Segment {
+    /// file before its `begin`, and the part of it whose findings wait for
+    /// the reporting side to judge them (see [`Part::held_until`]).
+    pub(super) fn placed(&self, lines_before_begin: u64, max_payload: usize, first: bool) -> Segment {
         let lead = count_lines(&self.file, self.segment.read_from, self.segment.begin);
-        Segment { first_line: lines_before_begin.saturating_sub(lead) + 1, ..self.segment }
+        let events_from = if first { self.segment.begin } else { self.held_until(max_payload) };
+        Segment { first_line: lines_before_begin.saturating_sub(lead) + 1, events_from, ..self.segment }
     }
 
-    /// Should a finding at `offset` wait for the reporting side to judge it?
-    /// Only near the start of a segment after the first, where a payload of
-    /// the previous segment may still run, or its last codes may repeat.
-    pub(super) fn holds(&self, offset: u64, max_payload: usize) -> bool {
-        offset < self.segment.begin + max_payload as u64 + REPEAT_REACH
+    /// Up to where a segment after the first holds its findings back: as far
+    /// as a payload of the previous segment may run into it (`max_payload`),
+    /// and its last codes may repeat, and on to the next log record past
+    /// that, since the rest of an oversized payload is passed over up to a
+    /// new record (or its root's end, which comes before).
+    fn held_until(&self, max_payload: usize) -> u64 {
+        let Segment { begin, stop, .. } = self.segment;
+        let cap = max_payload as u64;
+        let cap_end = begin.saturating_add(cap);
+        // A payload that starts before `stop` may run `max_payload` past it.
+        let record = next_record(&self.file, cap_end.saturating_sub(1), stop.saturating_add(cap));
+        record.max(cap_end.saturating_add(REPEAT_REACH))
     }
 }
 
@@ -189,7 +198,7 @@ fn segments(path: &Path, len: u64, segment_len: u64) -> Option<(Arc<File>, Vec<S
             Some(at) if begin > 0 => next_line_start(&file, at)?.min(context_from),
             _ => 0,
         };
-        out.push(Segment { read_from, first_line: 1, context_from, begin, stop });
+        out.push(Segment { read_from, first_line: 1, context_from, begin, events_from: begin, stop });
     }
     (out.len() > 1).then(|| (Arc::new(file), out))
 }
@@ -209,6 +218,29 @@ fn next_line_start(file: &File, at: u64) -> Option<u64> {
         }
         pos += n as u64;
     }
+}
+
+/// Where the first line at or after `at` (and before `to`) that starts a log
+/// record begins; `to` if there is none.
+fn next_record(file: &File, at: u64, to: u64) -> u64 {
+    let mut chunk = vec![0u8; 64 << 10];
+    let mut pos = at;
+    while pos < to {
+        let n = match read_at(file, &mut chunk, pos) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        // The text starts just after a line break, or the break is in it.
+        if let Some(start) = scan::new_log_record(&chunk[..n]) {
+            return (pos + start as u64).min(to);
+        }
+        if n < scan::RECORD_HEAD {
+            break;
+        }
+        // Read again from a little before the end: a record's head may be cut.
+        pos += (n - scan::RECORD_HEAD) as u64 + 1;
+    }
+    to
 }
 
 /// Line breaks in `from..to` of `file` (fewer if the file is shorter now).
@@ -240,6 +272,11 @@ pub(super) struct Stitch {
     /// The codes the segments so far ended with, and where: a bare mention
     /// just after one of them repeats it, as one scan would have judged.
     recent: Recent,
+    /// The event of the last finding reported, and the events the held
+    /// findings kept from the current segment begin (its scan leaves them
+    /// uncounted).
+    last_event: Option<u64>,
+    events: u64,
 }
 
 impl Stitch {
@@ -252,6 +289,10 @@ impl Stitch {
         }
         let end = f.span.offset + f.span.length;
         self.recent.remember(f, end);
+        if self.last_event != Some(f.event) {
+            self.events += 1;
+            self.last_event = Some(f.event);
+        }
         true
     }
 
@@ -268,9 +309,11 @@ impl Stitch {
     /// whole file's result.
     pub(super) fn end(&mut self, part: Scanned, end: SegmentEnd, last: bool) -> Option<Scanned> {
         let dropped = std::mem::take(&mut self.dropped);
+        let held_events = std::mem::take(&mut self.events);
         match part.outcome {
             Outcome::Read { mut stats, broke } => {
                 stats.take_out(&dropped);
+                stats.events += held_events;
                 self.stats.add(&stats);
                 if broke.is_some() {
                     self.unreadable = broke;
@@ -283,6 +326,7 @@ impl Stitch {
         }
         self.consumed = self.consumed.max(end.consumed);
         self.recent.extend(end.recent);
+        self.last_event = end.last_event.or(self.last_event);
         if !last {
             return None;
         }

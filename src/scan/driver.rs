@@ -127,6 +127,8 @@ pub(crate) struct Driver<'a> {
     /// The latest malformed payload, held back so that a run of them broken
     /// the same way one after another is reported once.
     pending: Option<Malformed>,
+    /// The event of the last finding reported.
+    last_event: Option<u64>,
 }
 
 /// One segment of a file scanned on its own (see [`super::scan_segment`]).
@@ -144,6 +146,11 @@ pub struct Segment {
     pub context_from: u64,
     /// The first offset whose findings this segment reports.
     pub begin: u64,
+    /// The first offset whose events this segment counts. Before it the
+    /// segment's findings may turn out to be the previous segment's (see
+    /// [`SegmentEnd::consumed`]); whoever puts the segments together judges
+    /// them, and counts their events.
+    pub events_from: u64,
     /// The first offset whose anchors it leaves to the next segment.
     pub stop: u64,
 }
@@ -157,6 +164,9 @@ pub struct SegmentEnd {
     /// The last codes reported and where their payloads ended, oldest first:
     /// a bare mention just after them in the next segment repeats them.
     pub recent: Recent,
+    /// The event of the last finding reported past `events_from`: a finding
+    /// of the next segment in the same event is no new event.
+    pub last_event: Option<u64>,
 }
 
 /// What scanning a segment to its end gave.
@@ -189,6 +199,7 @@ impl<'a> Driver<'a> {
             stopped: false,
             skipping: None,
             pending: None,
+            last_event: None,
         }
     }
 
@@ -245,6 +256,7 @@ impl<'a> Driver<'a> {
         if let Some(segment) = self.segment {
             end.consumed = self.base + floor as u64;
             end.recent = self.recent.clone();
+            end.last_event = self.last_event;
             self.stats.bytes =
                 segment.stop.min(self.base + self.buf.len() as u64).saturating_sub(segment.begin);
         } else {
@@ -267,10 +279,9 @@ impl<'a> Driver<'a> {
     /// from when a payload waits for more input.
     fn process(&mut self, pos: &mut usize, floor: &mut usize, eof: bool) -> Option<usize> {
         loop {
+            // A segment reads on past its stop until the skip is over: the
+            // skipped text is its own, and `consumed` tells the next segment.
             if !self.skip_rest(pos, floor, eof) {
-                if self.segment.is_some_and(|s| self.base + *pos as u64 >= s.stop) {
-                    self.done = true;
-                }
                 return None;
             }
             let Some(found) = anchor::next_hit(&self.buf, *pos) else {
@@ -361,8 +372,9 @@ impl<'a> Driver<'a> {
             Some(at) => *pos += at,
             None if eof => *pos = self.buf.len(),
             None => {
-                // Keep enough to find a closing tag cut by the read.
-                *pos = self.buf.len().saturating_sub(close.len()).max(*pos);
+                // Keep enough to find a closing tag or a record's start cut
+                // by the read.
+                *pos = self.buf.len().saturating_sub(close.len().max(xml::RECORD_HEAD)).max(*pos);
                 return false;
             }
         }
@@ -489,9 +501,13 @@ impl<'a> Driver<'a> {
             self.send(Event::Context(Box::new(f)));
             return;
         }
+        let counts_events = self.segment.is_none_or(|s| offset >= s.events_from);
         if let Some(event) = self.context.as_mut().filter(|e| !e.counted) {
             event.counted = true;
-            self.stats.events += 1;
+            self.stats.events += u64::from(counts_events);
+        }
+        if counts_events {
+            self.last_event = Some(f.event);
         }
         self.stats.count(f.class);
         self.send(Event::Finding(Box::new(f)));

@@ -113,6 +113,7 @@ pub(crate) fn rfc3339(text: &str) -> Option<String> {
 pub use driver::{Event, ReadError, Segment, SegmentEnd, SegmentScan};
 pub use recent::{REPEAT_REACH, Recent};
 pub use recognise::LOOKBACK;
+pub use xml::{RECORD_HEAD, new_log_record};
 
 use crate::filter::Filter;
 use crate::model::{Encoding, Stats};

@@ -622,12 +622,16 @@ enum RawText {
     Cut,
 }
 
+/// How much of a line [`new_log_record`] reads to tell a record's start,
+/// with the line break before it.
+pub const RECORD_HEAD: usize = 11;
+
 /// Where a line that starts like a new log record (`2026-11-20…`) begins in
 /// text between elements: an envelope cut off in a log ends there.
-pub(super) fn new_log_record(text: &[u8]) -> Option<usize> {
+pub fn new_log_record(text: &[u8]) -> Option<usize> {
     memchr::memchr_iter(b'\n', text).map(|nl| nl + 1).find(|&start| {
         let line = &text[start..];
-        line.len() >= 10
+        line.len() >= RECORD_HEAD - 1
             && line[..4].iter().all(u8::is_ascii_digit)
             && line[4] == b'-'
             && line[5..7].iter().all(u8::is_ascii_digit)
