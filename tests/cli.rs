@@ -146,6 +146,34 @@ fn output_order_is_the_same_whatever_the_thread_count() {
     assert_eq!(paths, sorted, "by path, then offset");
 }
 
+/// When no thread can be started (the system is out of threads or memory),
+/// the run does every part of the work on the thread it has: the same
+/// output, the same exit status. Every spawn is made to fail by asking for a
+/// 1 TiB stack for each new thread under an 8 GB address-space limit (checked
+/// by tracing: no thread is created).
+#[test]
+fn a_run_where_no_thread_can_start_does_the_work_on_its_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Enough files that their sizes are looked up on threads too.
+    for i in 0..1100 {
+        let body = if i % 50 == 0 { FAULT } else { "2026-11-20 09:00:00 INFO nothing here\n" };
+        write(dir.path(), &format!("d{}/log{i:04}.txt", i % 7), body.as_bytes());
+    }
+    let root = dir.path().to_str().unwrap();
+    let alone = run(&["scan", "--format", "ndjson", "-j", "1", root]);
+    let starved = Command::new("sh")
+        .args(["-c", "ulimit -v 8000000 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_ewsdiag"))
+        .args(["scan", "--format", "ndjson", "-j", "4", root])
+        .env("RUST_MIN_STACK", (1u64 << 40).to_string())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(status(&starved), status(&alone), "{}", String::from_utf8_lossy(&starved.stderr));
+    assert_eq!(findings(&starved).len(), 22);
+    assert_eq!(starved.stdout, alone.stdout);
+}
+
 #[test]
 fn binary_files_are_skipped_when_walked_and_scanned_when_named() {
     let dir = tempfile::tempdir().expect("temp dir");
