@@ -15,10 +15,10 @@ use crate::model::{Class, Finding, Shape};
 
 /// Fills a Graph error read from the JSON object opening at `open` (hit at
 /// `at`) with the mailbox, time and request ids of the exchange around it.
-pub(crate) fn enrich(f: &mut Finding, input: &Input<'_>, open: usize, at: usize) {
+pub(crate) fn enrich(f: &mut Finding, input: &Input<'_>, open: usize, at: usize) -> Result<(), NeedMore> {
     let floor = input.floor.min(open).max(at.saturating_sub(LOOKBACK)).min(open);
-    let t = Text { bytes: input.buf, at: open, more: false, floor };
-    fill_around(f, &t, open, open);
+    let t = Text { bytes: input.buf, at: open, more: !input.eof, floor };
+    fill_around(f, &t, open, open)
 }
 
 /// An object's fields and where it ends.
@@ -113,7 +113,7 @@ fn read_bare(t: &Text<'_>) -> Answer {
         inner_details(&mut f, &map);
         let code_at = mark(b, open, end, b"\"code\"", &f.code);
         let message_at = f.message.as_deref().and_then(|m| mark(b, open, end, b"\"message\"", m));
-        fill_around(&mut f, t, open, end);
+        fill_around(&mut f, t, open, end)?;
         return Ok(Read::one(Draft::new(f, open..end, code_at, message_at), end));
     }
     Ok(None)
@@ -186,7 +186,7 @@ fn read_batch(t: &Text<'_>) -> Answer {
             None => mark(b, s, e, b"\"status\"", &status.to_string()),
         };
         let message_at = f.message.as_deref().and_then(|m| mark(b, s, e, b"\"message\"", m));
-        fill_around(&mut f, t, open, open);
+        fill_around(&mut f, t, open, open)?;
         findings.push(Draft::new(f, span, code_at, message_at));
     }
     // A batch whose responses all succeeded is read, and holds nothing.

@@ -119,7 +119,7 @@ fn read(t: &Text<'_>) -> Answer {
         let above = record::line_start(t, start.saturating_sub(1).max(t.floor));
         capture(&USER_ID, &b[above..start])
     });
-    fill_around(&mut f, t, start, end);
+    fill_around(&mut f, t, start, end)?;
     let message_at = Some(message_at).filter(|m| !m.is_empty());
     Ok(Read::one(Draft::new(f, name_at..end, Some(code_at), message_at), end))
 }

@@ -52,7 +52,7 @@ fn read_dict(t: &Text<'_>) -> Answer {
     }
     let code_at = value_after(b, open, end, b"'code'", &f.code);
     let message_at = f.message.as_deref().and_then(|m| value_after(b, open, end, b"'message'", m));
-    fill_around(&mut f, t, open, end);
+    fill_around(&mut f, t, open, end)?;
     Ok(Read::one(Draft::new(f, open..end, code_at, message_at), end))
 }
 
@@ -97,7 +97,7 @@ fn read_main_error(t: &Text<'_>) -> Answer {
     }
     let code_at = value_after(b, at, end, b"code=", &f.code);
     let message_at = f.message.as_deref().and_then(|m| value_after(b, at, end, b"message=", m));
-    fill_around(&mut f, t, at, end);
+    fill_around(&mut f, t, at, end)?;
     Ok(Read::one(Draft::new(f, at..end, code_at, message_at), end))
 }
 

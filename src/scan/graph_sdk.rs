@@ -86,7 +86,7 @@ fn read_service_exception(t: &Text<'_>, len: usize) -> Answer {
             f.details.insert("HttpStatus".to_string(), status.to_string());
         }
     }
-    fill_around(&mut f, t, type_start, dump_end);
+    fill_around(&mut f, t, type_start, dump_end)?;
     Ok(Read::one(Draft::new(f, type_start..dump_end, Some(code_at), message_at), dump_end))
 }
 
@@ -138,7 +138,7 @@ fn read_odata_error(t: &Text<'_>) -> Answer {
         if let Some(status) = capture(&GO_STATUS, line) {
             f.details.insert("HttpStatus".to_string(), status);
         }
-        fill_around(&mut f, t, start, line_end);
+        fill_around(&mut f, t, start, line_end)?;
         return Ok(Read::one(Draft::new(f, start..line_end, Some(code_at), message_at), line_end));
     }
     let end = record::lines_until(t, at, ODATA_LINES, 2048, &|l| blank(l) || starts_record(l))?;
@@ -156,7 +156,7 @@ fn read_odata_error(t: &Text<'_>) -> Answer {
     // Only the lines up to the last field belong to it.
     let last_field = message_at.as_ref().map_or(code_at.end, |m| m.end.max(code_at.end));
     let end = record::line_end(t, last_field)?;
-    fill_around(&mut f, t, start, end);
+    fill_around(&mut f, t, start, end)?;
     Ok(Read::one(Draft::new(f, start..end, Some(code_at), message_at), end))
 }
 
@@ -231,7 +231,7 @@ fn read_js(t: &Text<'_>) -> Answer {
         f.details.insert("request-id".to_string(), id);
     }
     f.time = capture(&JS_DATE, dump);
-    fill_around(&mut f, t, start, end);
+    fill_around(&mut f, t, start, end)?;
     Ok(Read::one(Draft::new(f, at..end, Some(code_at), message_at), end))
 }
 

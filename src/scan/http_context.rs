@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
+use super::NeedMore;
 use super::context;
 use super::record::{self, Text, capture};
 use crate::model::Finding;
@@ -129,17 +130,22 @@ pub(super) fn exchange_start(t: &Text<'_>, at: usize) -> usize {
 }
 
 /// Fills a Graph finding read at `[start, end)` from the exchange around it.
-pub(super) fn fill_around(f: &mut Finding, t: &Text<'_>, start: usize, end: usize) {
+pub(super) fn fill_around(f: &mut Finding, t: &Text<'_>, start: usize, end: usize) -> Result<(), NeedMore> {
+    // The record's time and mailbox may stand anywhere on the payload's
+    // first line, so that line is read whole before anything is filled in.
+    let first_line_end = super::lines::line_end(t.bytes, start);
+    if t.more && first_line_end == t.bytes.len() {
+        return Err(NeedMore);
+    }
     let from = exchange_start(t, start);
     let mut exchange = exchange(&t.bytes[from..end.min(t.bytes.len())]);
-    // The record's time and mailbox may stand anywhere on the payload's first line.
-    let first_line_end = super::lines::line_end(t.bytes, start);
     let (time, mailbox) = context::record(t.bytes, first_line_end, t.floor);
     exchange.mailbox = exchange.mailbox.or(mailbox);
     exchange.fill(f);
     if f.time.is_none() {
         f.time = time;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -379,7 +379,9 @@ pub(crate) fn graph_error(input: &Input<'_>, hit: Hit) -> Outcome {
         f.inner_code = string(inner, "code").filter(|c| *c != code).map(str::to_string);
     }
     let code_at = mark_value(text, end, b"code", code);
-    super::graph_json::enrich(&mut f, input, open, hit.at);
+    if super::graph_json::enrich(&mut f, input, open, hit.at).is_err() {
+        return Outcome::NeedMore { from: open.min(hit.at) };
+    }
     finish(Draft::new(f, 0..end, code_at, None), &mapped, end, open, input)
 }
 
