@@ -70,6 +70,25 @@ fn a_run_of_repeated_mentions_counts_the_same_across_a_seam() {
     sweep("mentions", &mentions, 4, 1);
 }
 
+/// A run of mentions far longer than the text a segment reads before its own
+/// part: each segment judges its first mentions by that text alone, and must
+/// judge as one scan that read the whole run does.
+#[test]
+fn a_long_run_of_repeated_mentions_is_one_telling_across_seams() {
+    let line = |i: usize| {
+        let (minute, second) = (i / 60 % 60, i % 60);
+        format!("2026-11-20 08:{minute:02}:{second:02} WARN mailbox sync retried after ErrorServerBusy\n")
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    for shift in [0, 37, 501] {
+        let text = format!("{}\n{}", "x".repeat(shift), (0..4000).map(line).collect::<String>());
+        let path = dir.path().join("mentions.log");
+        std::fs::write(&path, &text).expect("write");
+        let (one, many) = whole_and_split(path, &ScanConfig::default());
+        assert_eq!(many, one, "shift {shift}");
+    }
+}
+
 #[test]
 fn an_envelope_longer_than_a_segment_is_read_whole_across_seams() {
     let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>";

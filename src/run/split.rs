@@ -283,11 +283,16 @@ impl Stitch {
     /// Is a held finding new, rather than one the previous segments already
     /// reported (read again, or told again as a bare mention)?
     pub(super) fn keeps(&mut self, f: &Finding) -> bool {
-        if f.span.offset < self.consumed || self.recent.repeats(f, f.span.offset) {
+        let end = f.span.offset + f.span.length;
+        if self.recent.repeats(f, f.span.offset) {
+            self.recent.remember(f, end);
             self.dropped.count(f.class);
             return false;
         }
-        let end = f.span.offset + f.span.length;
+        if f.span.offset < self.consumed {
+            self.dropped.count(f.class);
+            return false;
+        }
         self.recent.remember(f, end);
         if self.last_event != Some(f.event) {
             self.events += 1;

@@ -481,6 +481,8 @@ impl<'a> Driver<'a> {
         let offset = f.span.offset;
         let end = offset + f.span.length;
         if self.recent.repeats(&f, offset) {
+            // A run of repeats is one telling: each one carries the code on.
+            self.recent.remember(&f, end);
             return;
         }
         // Recognisers give the time as the input writes it.

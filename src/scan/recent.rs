@@ -2,6 +2,11 @@
 //! the text around a payload (a log line that says `ErrorServerBusy` again
 //! after the response that carried it) from counting as a second error.
 //!
+//! A repeat carries its code on: a run of mentions each within reach of the
+//! one before is one telling, however long it runs. So whether a mention
+//! repeats depends only on the findings just before it, never on where the
+//! scan started, and a segment that reads the text before it judges alike.
+//!
 //! One scan applies it as it goes; a file scanned in segments applies it again
 //! where two segments meet (`run::split`), with the codes the earlier segment
 //! ended on. Both use this type, so the reach and the memory are one rule.
@@ -50,7 +55,12 @@ impl Recent {
         }
     }
 
+    /// Remembers `code` as told last, ending at `end` (once, however often
+    /// it is told).
     fn push(&mut self, code: String, end: u64) {
+        if let Some(at) = self.codes.iter().position(|(c, _)| *c == code) {
+            self.codes.remove(at);
+        }
         if self.codes.len() == Self::KEPT {
             self.codes.pop_front();
         }
@@ -77,6 +87,19 @@ mod tests {
         assert!(!recent.repeats(&mention("ErrorInternalServerError"), 100 + REPEAT_REACH), "too far");
         assert!(!recent.repeats(&mention("ErrorServerBusy"), 150), "another code");
         assert!(!recent.repeats(&f, 150), "only a bare mention can repeat");
+    }
+
+    #[test]
+    fn a_run_of_repeats_carries_its_code_on() {
+        let mut recent = Recent::default();
+        recent.remember(&mention("ErrorServerBusy"), 0);
+        // Each repeat within reach of the one before, the last far past the first.
+        for step in 1..=10 {
+            let at = step * (REPEAT_REACH - 1);
+            assert!(recent.repeats(&mention("ErrorServerBusy"), at), "step {step}");
+            recent.remember(&mention("ErrorServerBusy"), at);
+        }
+        assert_eq!(recent.codes.len(), 1, "a code is remembered once");
     }
 
     #[test]
