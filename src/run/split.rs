@@ -365,6 +365,26 @@ mod tests {
     }
 
     #[test]
+    fn the_next_record_is_found_across_the_chunks_it_is_read_in() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("records.log");
+        // A record whose head straddles the end of the first 64 KiB read.
+        let mut text = "<x>a line that is no record</x>\n".repeat(2047);
+        let start = (64 << 10) - 4 - text.len();
+        text.push_str(&"y".repeat(start - 1));
+        text.push('\n');
+        let record = text.len() as u64;
+        text.push_str("2026-11-20 08:00:00 INFO a record\nmore\n");
+        std::fs::write(&path, &text).expect("write");
+        let file = File::open(&path).expect("open");
+        let len = text.len() as u64;
+        assert_eq!(next_record(&file, 0, len), record);
+        assert_eq!(next_record(&file, record - 1, len), record, "a line starting right after `at`");
+        assert_eq!(next_record(&file, record, len), len, "none after it");
+        assert_eq!(next_record(&file, 0, 100), 100, "none before `to`");
+    }
+
+    #[test]
     fn a_segment_the_run_stopped_before_adds_nothing() {
         let mut stitch = Stitch::default();
         let stopped = Scanned::new("big.log".into(), Outcome::Stopped);
