@@ -105,7 +105,7 @@ fn scan_targets(config: &RunConfig, targets: &[Target], report: &mut dyn Report)
     };
     // A count per input (`--max-count`) needs each input whole, in order.
     let segment_len = if config.scan.filter.counts_per_input() { u64::MAX } else { config.segment_len };
-    let jobs = split::plan(targets, threads, segment_len);
+    let jobs = split::plan(targets, threads, segment_len, config.scan.max_payload);
     let writers: Vec<_> = (0..threads).map(|_| report.writer()).collect();
     let clock = config.timings.then(Clock::default);
     let clock = clock.as_ref();
@@ -184,13 +184,16 @@ impl Output<'_> {
                 self.set_aside = room;
                 written
             }
-            Piece::Finding { finding, held } => {
+            Piece::Finding { finding, held, written } => {
                 if held && !(self.stitch.keeps(&finding) && self.gate.admits(&finding, kb::knowledge_base()))
                 {
                     return Ok(());
                 }
                 self.tally.add(&finding, kb::knowledge_base());
-                self.report.finding(&finding)
+                match written {
+                    Some(bytes) => self.report.written(&bytes, 1),
+                    None => self.report.finding(&finding),
+                }
             }
             Piece::Malformed { malformed, held } => {
                 if held && !self.stitch.keeps_malformed(&malformed) {

@@ -259,7 +259,7 @@ fn work(
     // A job that panics still answers for its place in the order, or the
     // reporting side would wait for it forever.
     let job = std::panic::AssertUnwindSafe(|| {
-        Clock::time(clock, Phase::Scan, || one_job(&jobs[i], i, config, clock, &mut producer, &lines_before))
+        Clock::time(clock, Phase::Scan, || one_job(&jobs[i], config, clock, &mut producer, &lines_before))
     });
     let done = std::panic::catch_unwind(job).unwrap_or_else(|_| Done::failed(&jobs[i]));
     producer.finish(done).is_continue()
@@ -268,7 +268,6 @@ fn work(
 /// Runs one job into `producer`, and says how it ended.
 fn one_job(
     job: &Job<'_>,
-    i: usize,
     config: &ScanConfig,
     clock: Option<&Clock>,
     producer: &mut Producer<'_>,
@@ -282,7 +281,7 @@ fn one_job(
             let Some(before) = lines_before(part.first_job, part.count_lines()) else {
                 return Done::stopped(part);
             };
-            let segment = part.placed(before, config.max_payload, part.is_first(i));
+            let segment = part.placed(before);
             let scanned =
                 one::scan_part(&part.file, part.origin.display(), segment, config, clock, &mut |e| {
                     let held = e.offset() < segment.events_from;

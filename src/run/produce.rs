@@ -27,8 +27,10 @@ pub(super) enum Piece {
     /// The same, set aside on disk while the job waited its turn.
     SetAside { bytes: SetAside, findings: usize },
     /// A finding for the reporting side to count and report. A `held` one
-    /// may repeat what the previous segment of its file reported.
-    Finding { finding: Box<Finding>, held: bool },
+    /// may repeat what the previous segment of its file reported; when the
+    /// format has a writer, it comes `written` already, so that the reporting
+    /// side only decides whether to keep it.
+    Finding { finding: Box<Finding>, held: bool, written: Option<Vec<u8>> },
     /// A payload that could not be read.
     Malformed { malformed: Malformed, held: bool },
     /// The job is over.
@@ -143,9 +145,14 @@ impl<'a> Producer<'a> {
                     self.findings += 1;
                     if self.chunk.len() >= CHUNK { self.flush() } else { ControlFlow::Continue(()) }
                 }
-                _ => {
+                writer => {
+                    let written = writer.map(|writer| {
+                        let mut bytes = Vec::new();
+                        Clock::time(self.clock, Phase::Render, || writer.write(&finding, &mut bytes));
+                        bytes
+                    });
                     self.flush()?;
-                    (self.send)(Piece::Finding { finding, held })
+                    (self.send)(Piece::Finding { finding, held, written })
                 }
             },
             Event::Malformed(malformed) => {

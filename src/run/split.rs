@@ -60,43 +60,22 @@ pub(super) struct Part<'t> {
 }
 
 impl Part<'_> {
-    /// Is this the file's first segment (which holds nothing back)?
-    pub(super) fn is_first(&self, job: usize) -> bool {
-        job == self.first_job
-    }
-
     /// Line breaks in the segment's own range, `begin..stop`.
     pub(super) fn count_lines(&self) -> u64 {
         count_lines(&self.file, self.segment.begin, self.segment.stop)
     }
 
     /// The segment with its first line number, given the line breaks in the
-    /// file before its `begin`, and the part of it whose findings wait for
-    /// the reporting side to judge them (see [`Part::held_until`]).
-    pub(super) fn placed(&self, lines_before_begin: u64, max_payload: usize, first: bool) -> Segment {
+    /// file before its `begin`.
+    pub(super) fn placed(&self, lines_before_begin: u64) -> Segment {
         let lead = count_lines(&self.file, self.segment.read_from, self.segment.begin);
-        let events_from = if first { self.segment.begin } else { self.held_until(max_payload) };
-        Segment { first_line: lines_before_begin.saturating_sub(lead) + 1, events_from, ..self.segment }
-    }
-
-    /// Up to where a segment after the first holds its findings back: as far
-    /// as a payload of the previous segment may run into it (`max_payload`),
-    /// and its last codes may repeat, and on to the next log record past
-    /// that, since the rest of an oversized payload is passed over up to a
-    /// new record (or its root's end, which comes before).
-    fn held_until(&self, max_payload: usize) -> u64 {
-        let Segment { begin, stop, .. } = self.segment;
-        let cap = max_payload as u64;
-        let cap_end = begin.saturating_add(cap);
-        // A payload that starts before `stop` may run `max_payload` past it.
-        let record = next_record(&self.file, cap_end.saturating_sub(1), stop.saturating_add(cap));
-        record.max(cap_end.saturating_add(REPEAT_REACH))
+        Segment { first_line: lines_before_begin.saturating_sub(lead) + 1, ..self.segment }
     }
 }
 
 /// The jobs for `targets`: large plain files split into segments of about
 /// `segment_len` bytes.
-pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64) -> Vec<Job<'_>> {
+pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64, max_payload: usize) -> Vec<Job<'_>> {
     let mut jobs = Vec::with_capacity(targets.len());
     let sizes = if threads > 1 { sizes(targets, threads) } else { Vec::new() };
     for (i, target) in targets.iter().enumerate() {
@@ -107,7 +86,7 @@ pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64) -> Vec<
                 if len >= segment_len.saturating_mul(MIN_SEGMENTS)
                     && input::Container::of_path(path).is_none() =>
             {
-                segments(path, len, segment_len.max(1)).map(|(file, s)| (origin, file, s))
+                segments(path, len, segment_len.max(1), max_payload).map(|(file, s)| (origin, file, s))
             }
             _ => None,
         };
@@ -164,7 +143,12 @@ fn sizes(targets: &[Target], threads: usize) -> Vec<Option<u64>> {
 }
 
 /// The file and its segments, when it is worth splitting.
-fn segments(path: &Path, len: u64, segment_len: u64) -> Option<(Arc<File>, Vec<Segment>)> {
+fn segments(
+    path: &Path,
+    len: u64,
+    segment_len: u64,
+    max_payload: usize,
+) -> Option<(Arc<File>, Vec<Segment>)> {
     if len < segment_len.saturating_mul(MIN_SEGMENTS) {
         return None;
     }
@@ -198,7 +182,8 @@ fn segments(path: &Path, len: u64, segment_len: u64) -> Option<(Arc<File>, Vec<S
             Some(at) if begin > 0 => next_line_start(&file, at)?.min(context_from),
             _ => 0,
         };
-        out.push(Segment { read_from, first_line: 1, context_from, begin, events_from: begin, stop });
+        let events_from = if begin == 0 { begin } else { held_until(&file, begin, stop, max_payload)? };
+        out.push(Segment { read_from, first_line: 1, context_from, begin, events_from, stop });
     }
     (out.len() > 1).then(|| (Arc::new(file), out))
 }
@@ -217,6 +202,30 @@ fn next_line_start(file: &File, at: u64) -> Option<u64> {
             return Some(pos + i as u64 + 1);
         }
         pos += n as u64;
+    }
+}
+
+/// Up to where the segment `begin..stop` of `file` holds its findings back
+/// for the reporting side to judge (as [`Segment::events_from`]): as far as a
+/// payload of the segment before may run into it (`max_payload`) and its
+/// last codes may repeat, and on to the next log record past that, since the
+/// rest of an oversized payload is passed over up to a new record (or its
+/// root's end, which comes before). Held findings wait for the segment
+/// before to be reported, so they must stay few: `None` when no record comes
+/// within another `max_payload` (a text without records, an export), and
+/// such a file is scanned whole.
+fn held_until(file: &File, begin: u64, stop: u64, max_payload: usize) -> Option<u64> {
+    let cap = max_payload as u64;
+    let cap_end = begin.saturating_add(cap);
+    let fixed = cap_end.saturating_add(REPEAT_REACH);
+    // No finding of the segment lies past this: a payload that starts before
+    // `stop` runs `max_payload` past it at most.
+    let own_end = stop.saturating_add(cap);
+    let look_to = own_end.min(cap_end.saturating_add(cap));
+    match next_record(file, cap_end.saturating_sub(1), look_to) {
+        record if record < look_to => Some(record.max(fixed)),
+        _ if look_to == own_end => Some(own_end.max(fixed)),
+        _ => None,
     }
 }
 
@@ -382,6 +391,27 @@ mod tests {
         assert_eq!(next_record(&file, record - 1, len), record, "a line starting right after `at`");
         assert_eq!(next_record(&file, record, len), len, "none after it");
         assert_eq!(next_record(&file, 0, 100), 100, "none before `to`");
+    }
+
+    #[test]
+    fn a_text_without_log_records_is_scanned_whole() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (segment_len, cap) = (4 << 10, 1 << 10);
+        let split = |name: &str, line: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, line.repeat((40 << 10) / line.len())).expect("write");
+            segments(&path, std::fs::metadata(&path).expect("size").len(), segment_len, cap)
+        };
+        let records = split("log.txt", "2026-11-20 08:00:00 INFO a record of its own\n");
+        let (_, records) = records.expect("a log is split");
+        assert!(records.len() >= 9);
+        for s in &records[1..] {
+            // Held up to the first record past the cap and the repeat reach.
+            assert!(s.events_from >= s.begin + cap as u64 + REPEAT_REACH, "{s:?}");
+            assert!(s.events_from < s.begin + cap as u64 + REPEAT_REACH + 64, "{s:?}");
+        }
+        // The rest of an oversized payload could run on past any seam.
+        assert!(split("export.csv", "a96b552c,Hiro Raman,Error,\"no record starts here\"\n").is_none());
     }
 
     #[test]
