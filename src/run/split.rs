@@ -172,9 +172,20 @@ fn segments(
         }
         at = start + segment_len;
     }
-    let mut out = Vec::with_capacity(starts.len());
-    for (i, &begin) in starts.iter().enumerate() {
-        let stop = starts.get(i + 1).copied().unwrap_or(len);
+    // From the last seam back, so that each knows where its segment stops.
+    let mut seams = Vec::with_capacity(starts.len());
+    let mut stop = len;
+    for &begin in starts[1..].iter().rev() {
+        if let Some((begin, held)) = seam(&file, begin, stop, max_payload, segment_len) {
+            seams.push((begin, held));
+            stop = begin;
+        }
+    }
+    seams.push((0, 0));
+    seams.reverse();
+    let mut out = Vec::with_capacity(seams.len());
+    for (i, &(begin, events_from)) in seams.iter().enumerate() {
+        let stop = seams.get(i + 1).map_or(len, |next| next.0);
         // The findings of the text just before a segment set up its scan as
         // one scan would have it there, diagnoses' neighbours included.
         let context_from = begin.saturating_sub(SEEN_REACH);
@@ -182,10 +193,30 @@ fn segments(
             Some(at) if begin > 0 => next_line_start(&file, at)?.min(context_from),
             _ => 0,
         };
-        let events_from = if begin == 0 { begin } else { held_until(&file, begin, stop, max_payload)? };
         out.push(Segment { read_from, first_line: 1, context_from, begin, events_from, stop });
     }
     (out.len() > 1).then(|| (Arc::new(file), out))
+}
+
+/// A seam for a segment that stops at `stop`: at the line start `begin`, or
+/// moved on (by an eighth of a segment at most) to where a log record comes
+/// soon enough past the cap for [`held_until`]; with where its holding ends.
+/// `None` when there is no such place: the segment before runs on.
+fn seam(file: &File, begin: u64, stop: u64, max_payload: usize, segment_len: u64) -> Option<(u64, u64)> {
+    if let Some(held) = held_until(file, begin, stop, max_payload) {
+        return Some((begin, held));
+    }
+    let cap = max_payload as u64;
+    let reach = begin.saturating_add(cap).saturating_add(segment_len / 8).min(stop);
+    let record = next_record(file, begin.saturating_add(cap).saturating_sub(1), reach);
+    if record >= reach {
+        return None;
+    }
+    let moved = next_line_start(file, record.saturating_sub(2 * cap).max(begin))?;
+    if moved >= stop {
+        return None;
+    }
+    held_until(file, moved, stop, max_payload).map(|held| (moved, held))
 }
 
 /// The offset just after the first line break at or after `at` (the end of
@@ -212,8 +243,8 @@ fn next_line_start(file: &File, at: u64) -> Option<u64> {
 /// rest of an oversized payload is passed over up to a new record (or its
 /// root's end, which comes before). Held findings wait for the segment
 /// before to be reported, so they must stay few: `None` when no record comes
-/// within another `max_payload` (a text without records, an export), and
-/// such a file is scanned whole.
+/// within another `max_payload` (a text without records, an export), where
+/// no seam may be.
 fn held_until(file: &File, begin: u64, stop: u64, max_payload: usize) -> Option<u64> {
     let cap = max_payload as u64;
     let cap_end = begin.saturating_add(cap);
@@ -394,7 +425,7 @@ mod tests {
     }
 
     #[test]
-    fn a_text_without_log_records_is_scanned_whole() {
+    fn seams_stand_where_a_log_record_comes_soon_after_the_cap() {
         let dir = tempfile::tempdir().expect("temp dir");
         let (segment_len, cap) = (4 << 10, 1 << 10);
         let split = |name: &str, line: &str| {
@@ -411,7 +442,21 @@ mod tests {
             assert!(s.events_from < s.begin + cap as u64 + REPEAT_REACH + 64, "{s:?}");
         }
         // The rest of an oversized payload could run on past any seam.
-        assert!(split("export.csv", "a96b552c,Hiro Raman,Error,\"no record starts here\"\n").is_none());
+        let row = "a96b552c,Hiro Raman,Error,\"no record starts here\"\n";
+        assert!(split("export.csv", row).is_none());
+        // Seams that fall in an export within a log move on to where records
+        // come again, or go.
+        let log = "2026-11-20 08:00:00 INFO a record of its own\n".repeat(400);
+        let mixed = format!("{log}{}{log}", row.repeat(300));
+        let path = dir.path().join("mixed.log");
+        std::fs::write(&path, &mixed).expect("write");
+        let (_, mixed_segments) = segments(&path, mixed.len() as u64, segment_len, cap).expect("split");
+        let export = log.len() as u64..(mixed.len() - log.len()) as u64;
+        for s in &mixed_segments[1..] {
+            let cap_end = s.begin + cap as u64;
+            assert!(!(export.start..export.end - cap as u64).contains(&cap_end), "{s:?} in {export:?}");
+            assert!(s.events_from <= cap_end + cap as u64 + REPEAT_REACH, "{s:?}");
+        }
     }
 
     #[test]
