@@ -69,7 +69,7 @@ impl Default for RunConfig {
             scan: ScanConfig::default(),
             threads: 0,
             segment_len: 16 << 20,
-            output_budget: 8 << 20,
+            output_budget: 2 << 20,
             timings: false,
         }
     }
