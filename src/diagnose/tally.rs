@@ -378,6 +378,13 @@ impl Tally {
         Tally::default()
     }
 
+    /// About how many bytes the tally holds: its buckets, and the diagnoses
+    /// it keeps alive.
+    pub fn weight(&self) -> usize {
+        let buckets: usize = self.mailboxes.iter().map(|(_, m)| m.buckets.len()).sum();
+        buckets * 1024 + self.traits.len() * 4096
+    }
+
     /// Counts every problem finding of `findings`, in order.
     pub fn from_findings<'a>(
         findings: impl IntoIterator<Item = &'a Finding>,

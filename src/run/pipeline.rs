@@ -239,10 +239,11 @@ fn work(
     clock: Option<&Clock>,
     writer: Option<&mut (dyn FindingWriter + 'static)>,
 ) -> bool {
-    let my_turn = |reported: usize| i < reported + AHEAD;
-    if !my_turn(board.reported.load(Ordering::Relaxed))
-        && board.worker_wait(|s| my_turn(s.reported)).is_none()
-    {
+    // A job ahead starts only while what waits to be reported fits the
+    // budget: a worker that raced ahead through many small jobs while a long
+    // one is reported would keep all their tallies.
+    let my_turn = |s: &Shared| i <= s.reported || (i < s.reported + AHEAD && s.buffered <= s.budget);
+    if board.worker_wait(my_turn).is_none() {
         return false;
     }
     let lines_before = |first_job: usize, count: u64| -> Option<u64> {

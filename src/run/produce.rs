@@ -45,7 +45,7 @@ impl Piece {
             Piece::SetAside { .. } => 64,
             Piece::Finding { .. } => 2048,
             Piece::Malformed { .. } => 512,
-            Piece::Done(_) => 256,
+            Piece::Done(done) => 256 + done.tally.weight(),
         }
     }
 }
