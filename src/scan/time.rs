@@ -315,7 +315,10 @@ fn offset(zone: &str) -> Option<String> {
         "" => Some(String::new()),
         "Z" | "z" => Some("Z".to_string()),
         z => {
-            let (sign, digits) = z.split_at(1);
+            let (sign, digits) = z.split_at_checked(1)?;
+            if sign != "+" && sign != "-" {
+                return None;
+            }
             let digits: String = digits.chars().filter(|c| *c != ':').collect();
             let valid = digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit());
             let (h, m) = digits.split_at_checked(2)?;
@@ -395,6 +398,14 @@ mod tests {
             let want = pattern.find(&text).map(|m| m.range());
             assert_eq!(find(&text), want, "{:?}", String::from_utf8_lossy(&text));
         }
+    }
+
+    #[test]
+    fn a_zone_that_is_no_offset_is_no_time_whatever_its_letters() {
+        assert_eq!(super::offset("¿²«õ"), None);
+        assert_eq!(super::offset("x0200"), None);
+        assert_eq!(super::offset("+0200").as_deref(), Some("+02:00"));
+        assert_eq!(rfc3339("20 Nov 2026 08:31:44 ¿²«õ"), None);
     }
 
     #[test]
