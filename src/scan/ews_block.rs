@@ -24,6 +24,10 @@ fn read_header(t: &Text<'_>, name_len: usize) -> Answer {
     let at = t.at;
     let line_end = record::line_end(t, at)?;
     let mut i = at + name_len;
+    // A view (a CSV field, a JSON string) may end inside the name.
+    if i > line_end {
+        return Ok(None);
+    }
     // `X-EWS-Policy-Reason: …`, or a header dump's `"X-EWS-Policy-Reason": "…"`.
     i += b[i..line_end].iter().take_while(|c| matches!(c, b'"' | b'\\' | b' ' | b'\t')).count();
     if !matches!(b.get(i), Some(b':' | b'=')) {
@@ -143,6 +147,11 @@ mod tests {
     fn static_regexes_compile() {
         std::sync::LazyLock::force(&super::CLIENT_ERROR);
         std::sync::LazyLock::force(&super::EWS_CLIENT);
+    }
+
+    #[test]
+    fn a_policy_header_name_cut_by_the_end_of_a_csv_field_is_no_header() {
+        assert!(codes_in("\"\\\"\nX-EWS-Policy-Reason\"\"").is_empty());
     }
 
     #[test]
