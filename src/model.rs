@@ -308,25 +308,33 @@ impl std::fmt::Display for Broken {
     }
 }
 
-impl Serialize for Broken {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
+/// A type that goes on the wire as its `Display` text: serialized as that
+/// string, and described in the schema by `$schema`.
+macro_rules! written_as_text {
+    ($ty:ident, $schema:expr) => {
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl schemars::JsonSchema for $ty {
+            fn inline_schema() -> bool {
+                true
+            }
+
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($ty).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                $schema
+            }
+        }
+    };
 }
 
-impl schemars::JsonSchema for Broken {
-    fn inline_schema() -> bool {
-        true
-    }
-
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Broken".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string" })
-    }
-}
+written_as_text!(Broken, schemars::json_schema!({ "type": "string" }));
 
 /// Whether waiting and retrying can clear an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -442,28 +450,13 @@ impl std::fmt::Display for Clue {
     }
 }
 
-impl Serialize for Clue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl schemars::JsonSchema for Clue {
-    fn inline_schema() -> bool {
-        true
-    }
-
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Clue".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "What was seen; evidence against the cause starts with `not: `."
-        })
-    }
-}
+written_as_text!(
+    Clue,
+    schemars::json_schema!({
+        "type": "string",
+        "description": "What was seen; evidence against the cause starts with `not: `."
+    })
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,13 +4,13 @@
 
 mod support;
 
+#[path = "../fuzz/shared/inspect.rs"]
+mod inspect;
+
 use std::path::{Path, PathBuf};
 
-use ewsdiag::diagnose::{self, MailboxCodes};
 use ewsdiag::kb;
-use ewsdiag::model::{Broken, Summary};
-use ewsdiag::report::Report;
-use ewsdiag::report::human::{Human, Settings};
+use ewsdiag::model::Broken;
 use ewsdiag::scan::{Event, ScanConfig, SourceInfo, scan_bytes};
 use support::{Seen, read, scan_bytes_as_file};
 
@@ -104,35 +104,6 @@ fn a_bad_byte_after_the_end_of_a_payload_changes_nothing_in_it() {
     }
 }
 
-/// Renders what the scanner finds in `data` as the `inspect` target does: its
-/// first byte picks the look (colour, width, narration, Unicode).
-fn render_as_inspect(data: &[u8]) {
-    let Some((&look, text)) = data.split_first() else { return };
-    let source = SourceInfo { path: "-".into(), encoding: Default::default() };
-    let config = ScanConfig { max_payload: 4 << 10, keep_source: true, ..ScanConfig::default() };
-    let (events, stats) = scan_bytes(text, &source, &config);
-    let settings = Settings {
-        color: look & 1 != 0,
-        width: 20 + usize::from(look >> 2),
-        narrate: look & 2 != 0,
-        unicode: look & 128 == 0,
-    };
-    let mut out = Vec::new();
-    let mut human = Human::new(&mut out, settings, std::io::sink(), settings).with_summary(false);
-    let seen = MailboxCodes::default();
-    for event in events {
-        match event {
-            Event::Finding(mut f) => {
-                f.diagnosis = diagnose::diagnose(&f, kb::knowledge_base(), &seen).map(std::sync::Arc::new);
-                human.finding(&f).expect("writing to memory");
-            }
-            Event::Malformed(m) => human.malformed(&m).expect("writing to memory"),
-            Event::Context(_) => {}
-        }
-    }
-    human.finish(&Summary { inputs: 1, stats, ..Summary::default() }).expect("writing to memory");
-}
-
 #[test]
 fn every_scanner_seed_renders_for_inspect_in_every_look() {
     for path in seeds("").into_iter().filter(|p| p.file_name().is_some_and(|n| n != "README.md")) {
@@ -142,7 +113,7 @@ fn every_scanner_seed_renders_for_inspect_in_every_look() {
             if let Some(first) = data.first_mut() {
                 *first = look;
             }
-            render_as_inspect(&data);
+            inspect::render(&data);
         }
     }
 }

@@ -28,6 +28,33 @@ fn whole_and_split(
 
 const FILLER: &str = "2026-11-20 09:00:00 INFO filler line 00000000 ok\n";
 
+/// One EWS error response message, closed.
+const MESSAGE: &str = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>";
+
+/// A log record that opens a SOAP envelope and its body.
+const ENVELOPE: &str =
+    "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>";
+
+/// Writes `text(shift)` for each shift, checks that segments give the output
+/// of one scan, and hands that output on with its shift.
+fn agree_at_shifts(
+    shifts: impl IntoIterator<Item = usize>,
+    scan: &ScanConfig,
+    text: impl Fn(usize) -> String,
+) -> Vec<(usize, Vec<serde_json::Value>)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("seams.log");
+    let mut outputs = Vec::new();
+    for shift in shifts {
+        let text = text(shift);
+        std::fs::write(&path, &text).expect("write");
+        let (one, many) = whole_and_split(path.clone(), scan);
+        assert_eq!(many, one, "shift {shift}, {} bytes", text.len());
+        outputs.push((shift, one));
+    }
+    outputs
+}
+
 /// Puts `payload` after `shift` bytes of filler, again and again, in a file
 /// of many 1 KiB segments, and compares a split scan with a whole one.
 fn sweep(what: &str, payload: &str, rounds: usize, at_least: usize) {
@@ -79,22 +106,15 @@ fn a_long_run_of_repeated_mentions_is_one_telling_across_seams() {
         let (minute, second) = (i / 60 % 60, i % 60);
         format!("2026-11-20 08:{minute:02}:{second:02} WARN mailbox sync retried after ErrorServerBusy\n")
     };
-    let dir = tempfile::tempdir().expect("temp dir");
-    for shift in [0, 37, 501] {
-        let text = format!("{}\n{}", "x".repeat(shift), (0..4000).map(line).collect::<String>());
-        let path = dir.path().join("mentions.log");
-        std::fs::write(&path, &text).expect("write");
-        let (one, many) = whole_and_split(path, &ScanConfig::default());
-        assert_eq!(many, one, "shift {shift}");
-    }
+    let run = (0..4000).map(line).collect::<String>();
+    agree_at_shifts([0, 37, 501], &ScanConfig::default(), |shift| format!("{}\n{run}", "x".repeat(shift)));
 }
 
 #[test]
 fn an_envelope_longer_than_a_segment_is_read_whole_across_seams() {
-    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>";
     let envelope = format!(
-        "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:GetItemResponse><m:ResponseMessages>{}</m:ResponseMessages></m:GetItemResponse></s:Body></s:Envelope>\n",
-        message.repeat(40)
+        "{ENVELOPE}<m:GetItemResponse><m:ResponseMessages>{}</m:ResponseMessages></m:GetItemResponse></s:Body></s:Envelope>\n",
+        MESSAGE.repeat(40)
     );
     sweep("envelope", &envelope, 3, 120);
 }
@@ -104,10 +124,9 @@ fn an_envelope_longer_than_a_segment_is_read_whole_across_seams() {
 /// of it are the capped window alone, never what a read happened to hold.
 #[test]
 fn an_oversized_payload_is_reported_alike_across_seams() {
-    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>";
     let envelope = format!(
-        "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:ResponseMessages>{}</m:ResponseMessages></s:Body></s:Envelope>\n",
-        message.repeat(30)
+        "{ENVELOPE}<m:ResponseMessages>{}</m:ResponseMessages></s:Body></s:Envelope>\n",
+        MESSAGE.repeat(30)
     );
     let scan = ScanConfig { max_payload: 4 << 10, read_size: 700, ..ScanConfig::default() };
     sweep_with("oversized", &envelope, 24, 24, &scan);
@@ -119,20 +138,11 @@ fn an_oversized_payload_is_reported_alike_across_seams() {
 /// comes.
 #[test]
 fn an_oversized_payload_that_runs_into_the_end_of_the_file_is_reported_alike() {
-    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:GetItemResponseMessage>";
-    let unclosed = format!(
-        "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:ResponseMessages>{}",
-        message.repeat(60)
-    );
+    let unclosed = format!("{ENVELOPE}<m:ResponseMessages>{}", MESSAGE.repeat(60));
     let scan = ScanConfig { max_payload: 4 << 10, read_size: 700, ..ScanConfig::default() };
-    let dir = tempfile::tempdir().expect("temp dir");
-    for shift in (0..2048).step_by(173) {
-        let text = format!("{}\n{}{unclosed}", "x".repeat(shift), FILLER.repeat(2000));
-        let path = dir.path().join("tail.log");
-        std::fs::write(&path, &text).expect("write");
-        let (one, many) = whole_and_split(path, &scan);
+    let text = |shift| format!("{}\n{}{unclosed}", "x".repeat(shift), FILLER.repeat(2000));
+    for (shift, one) in agree_at_shifts((0..2048).step_by(173), &scan, text) {
         assert!(one.iter().any(|l| l["type"] == "malformed"), "shift {shift}: the cap is reported");
-        assert_eq!(many, one, "shift {shift}");
     }
 }
 
@@ -142,24 +152,17 @@ fn an_oversized_payload_that_runs_into_the_end_of_the_file_is_reported_alike() {
 /// what later segments found inside the skipped text is not reported.
 #[test]
 fn the_rest_of_an_oversized_payload_is_passed_over_across_seams() {
-    let message = "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode>\n";
-    let unclosed = format!(
-        "2026-11-20 08:16:00 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:ResponseMessages>\n{}",
-        message.repeat(60)
-    );
+    // Messages left open, one a line: no closing tag ends the skip.
+    let message = MESSAGE.strip_suffix("</m:GetItemResponseMessage>").expect("a closed message");
+    let unclosed = format!("{ENVELOPE}<m:ResponseMessages>\n{}", format!("{message}\n").repeat(60));
     let alert = "2026-11-20 08:14:02 Error An unknown error occurred while receiving email through the mailbox \"Dana Okafor\". Email Server Error Code: Exchange server returned Forbidden exception.\n";
     let scan = ScanConfig { max_payload: 4 << 10, read_size: 700, ..ScanConfig::default() };
-    let dir = tempfile::tempdir().expect("temp dir");
-    for shift in (0..2048).step_by(173) {
-        // Ended by the next record, and then by the end of the file.
-        for tail in [format!("{alert}{}", FILLER.repeat(40)), String::new()] {
-            let text = format!("{}\n{}{unclosed}{tail}", "x".repeat(shift), FILLER.repeat(30));
-            let path = dir.path().join("skip.log");
-            std::fs::write(&path, &text).expect("write");
-            let (one, many) = whole_and_split(path, &scan);
+    // Ended by the next record, and then by the end of the file.
+    for tail in [format!("{alert}{}", FILLER.repeat(40)), String::new()] {
+        let text = |shift| format!("{}\n{}{unclosed}{tail}", "x".repeat(shift), FILLER.repeat(30));
+        for (shift, one) in agree_at_shifts((0..2048).step_by(173), &scan, text) {
             let found = one.iter().filter(|l| l["type"] == "finding").count();
             assert!(found < 60, "shift {shift}: the skipped messages are not read: {found}");
-            assert_eq!(many, one, "shift {shift}, tail {}", tail.len());
         }
     }
 }
