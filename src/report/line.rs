@@ -1,18 +1,22 @@
 //! One finding as a JSON object, the shape ndjson lines and the JSON
 //! document's `findings` share, written on the scanning threads. The keys are
-//! the [`wire`](super::wire) contract's; this module only adds speed.
+//! the [`wire`](super::wire) contract's; this module only adds speed: it
+//! writes them by hand, in the contract's order, with the escaping
+//! `serde_json` uses, so a line is byte for byte what serializing
+//! [`wire::Finding`] gives (a test holds the two together on every sample).
 //!
 //! Findings that look alike share one diagnosis (an `Arc`), so its JSON is
 //! written once per writer and copied after that: on a dense export the
 //! diagnosis is most of every line.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
-use serde_json::value::RawValue;
+use serde::Serialize;
 
 use super::FindingWriter;
-use super::wire::{self, DiagnosisJson};
+use super::wire::DiagnosisJson;
 use crate::model::{Diagnosis, Finding};
 
 /// Diagnoses whose JSON a writer keeps; past this it starts over.
@@ -25,48 +29,174 @@ pub(crate) struct JsonFinding {
     end: &'static [u8],
     /// Diagnoses written, by address, with their JSON. Each is kept alive
     /// here, so its address names no other while it is.
-    written: FxHashMap<usize, (Arc<Diagnosis>, Box<RawValue>)>,
+    written: FxHashMap<usize, (Arc<Diagnosis>, Box<[u8]>)>,
+    /// The last path written, and its JSON string.
+    path: (String, Vec<u8>),
 }
 
 impl JsonFinding {
     /// A writer of ndjson `finding` lines.
     pub(crate) fn line() -> JsonFinding {
-        JsonFinding { tagged: true, end: b"\n", written: FxHashMap::default() }
+        JsonFinding::new(true, b"\n")
     }
 
     /// A writer of the JSON document's `findings` items, each followed by a comma.
     pub(crate) fn item() -> JsonFinding {
-        JsonFinding { tagged: false, end: b",", written: FxHashMap::default() }
+        JsonFinding::new(false, b",")
     }
 
-    fn diagnosis(&mut self, d: &Arc<Diagnosis>) -> Option<&RawValue> {
+    fn new(tagged: bool, end: &'static [u8]) -> JsonFinding {
+        JsonFinding { tagged, end, written: FxHashMap::default(), path: (String::new(), b"\"\"".to_vec()) }
+    }
+
+    /// The JSON of `d`, written now if this writer has not written it yet.
+    fn diagnosis(&mut self, d: &Arc<Diagnosis>) -> &[u8] {
         let id = Arc::as_ptr(d) as usize;
         if !self.written.contains_key(&id) {
             if self.written.len() >= DIAGNOSES_KEPT {
                 self.written.clear();
             }
-            let json = serde_json::value::to_raw_value(&DiagnosisJson::Model(d)).ok()?;
-            self.written.insert(id, (Arc::clone(d), json));
+            let json = serialized(&DiagnosisJson::Model(d));
+            self.written.insert(id, (Arc::clone(d), json.into()));
         }
-        self.written.get(&id).map(|(_, json)| &**json)
+        self.written.get(&id).map_or(b"null", |(_, json)| json)
+    }
+
+    /// The JSON string of `path`: findings of one input come one after another.
+    fn path(&mut self, path: &str) -> &[u8] {
+        if self.path.0 != path {
+            self.path.0 = path.to_owned();
+            self.path.1.clear();
+            string(&mut self.path.1, path);
+        }
+        &self.path.1
     }
 }
 
 impl FindingWriter for JsonFinding {
     fn write(&mut self, f: &Finding, out: &mut Vec<u8>) {
-        let (tagged, end) = (self.tagged, self.end);
-        let mut finding = wire::Finding::from(f);
-        if let Some(json) = f.diagnosis.as_ref().and_then(|d| self.diagnosis(d)) {
-            finding.diagnosis = Some(DiagnosisJson::Written(json));
+        out.extend_from_slice(if self.tagged { br#"{"type":"finding","path":"# } else { br#"{"path":"# });
+        out.extend_from_slice(self.path(&f.path));
+        number(out, b",\"line\":", f.span.line);
+        number(out, b",\"column\":", f.span.column);
+        number(out, b",\"offset\":", f.span.offset);
+        number(out, b",\"length\":", f.span.length);
+        out.extend_from_slice(b",\"shape\":");
+        out.extend_from_slice(&serialized(&f.shape));
+        out.extend_from_slice(b",\"wrapping\":");
+        out.extend_from_slice(&serialized(&f.wrapping));
+        out.extend_from_slice(b",\"encoding\":");
+        out.extend_from_slice(&serialized(&f.encoding));
+        out.extend_from_slice(b",\"class\":");
+        match f.class {
+            Some(class) => out.extend_from_slice(&serialized(&class)),
+            None => out.extend_from_slice(b"null"),
         }
-        // Writing to a Vec cannot fail, and every value here serializes.
-        let _ = if tagged {
-            serde_json::to_writer(&mut *out, &wire::Line::Finding(finding))
-        } else {
-            serde_json::to_writer(&mut *out, &finding)
-        };
-        out.extend_from_slice(end);
+        out.extend_from_slice(b",\"code\":");
+        string(out, &f.code);
+        optional(out, b",\"inner_code\":", f.inner_code.as_deref());
+        optional(out, b",\"message\":", f.message.as_deref());
+        optional(out, b",\"operation\":", f.operation.as_deref());
+        out.extend_from_slice(b",\"details\":");
+        map(out, &f.details);
+        optional(out, b",\"mailbox\":", f.mailbox.as_deref());
+        optional(out, b",\"profile\":", f.profile.as_deref());
+        optional(out, b",\"time\":", f.time.as_deref());
+        optional(out, b",\"time_text\":", f.time_text.as_deref());
+        number(out, b",\"event\":", f.event);
+        optional(out, b",\"sheet\":", f.sheet.as_deref());
+        optional(out, b",\"cell\":", f.cell.as_deref());
+        out.extend_from_slice(if f.truncated { b",\"truncated\":true" } else { b",\"truncated\":false" });
+        out.extend_from_slice(b",\"diagnosis\":");
+        match &f.diagnosis {
+            Some(d) => out.extend_from_slice(self.diagnosis(d)),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
+        out.extend_from_slice(self.end);
     }
+}
+
+/// `value` as `serde_json` writes it (the few values written that way: the
+/// diagnosis, once per kind, and the names of unit variants).
+fn serialized(value: &impl Serialize) -> Vec<u8> {
+    // Every value written here serializes; a failure would be a bug in a
+    // `Serialize` impl, and writes `null` rather than half a line.
+    serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec())
+}
+
+fn number(out: &mut Vec<u8>, key: &[u8], n: u64) {
+    out.extend_from_slice(key);
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+fn optional(out: &mut Vec<u8>, key: &[u8], value: Option<&str>) {
+    out.extend_from_slice(key);
+    match value {
+        Some(s) => string(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn map(out: &mut Vec<u8>, map: &BTreeMap<String, String>) {
+    out.push(b'{');
+    for (i, (k, v)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, k);
+        out.push(b':');
+        string(out, v);
+    }
+    out.push(b'}');
+}
+
+/// How each byte is written inside a JSON string: as is (0), with a short
+/// escape (the letter), or as `\u00XX` (`u`). The same choices as `serde_json`.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0A] = b'n';
+    table[0x0C] = b'f';
+    table[0x0D] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// `s` as a JSON string, quoted and escaped.
+fn string(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut plain = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = ESCAPE[usize::from(b)];
+        if escape == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[plain..i]);
+        plain = i + 1;
+        match escape {
+            b'u' => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xF)],
+            ]),
+            letter => out.extend_from_slice(&[b'\\', letter]),
+        }
+    }
+    out.extend_from_slice(&bytes[plain..]);
+    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -74,7 +204,25 @@ mod tests {
     use super::*;
     use crate::diagnose::{MailboxCodes, diagnose};
     use crate::kb::knowledge_base;
-    use crate::model::Shape;
+    use crate::model::{Class, Encoding, Shape, Wrapping};
+    use crate::report::wire;
+
+    /// What serializing the wire contract's types gives for `f`.
+    fn by_the_contract(f: &Finding, tagged: bool) -> String {
+        let finding = wire::Finding::from(f);
+        let json = if tagged {
+            serde_json::to_string(&wire::Line::Finding(finding))
+        } else {
+            serde_json::to_string(&finding)
+        };
+        json.expect("serializes")
+    }
+
+    fn written(writer: &mut JsonFinding, f: &Finding) -> String {
+        let mut out = Vec::new();
+        writer.write(f, &mut out);
+        String::from_utf8(out).expect("UTF-8")
+    }
 
     #[test]
     fn a_line_is_the_wire_finding_with_the_diagnosis_written_once() {
@@ -82,24 +230,89 @@ mod tests {
         f.path = "a.log".into();
         f.diagnosis = diagnose(&f, knowledge_base(), &MailboxCodes::default()).map(Arc::new);
         let mut writer = JsonFinding::line();
-        let mut out = Vec::new();
-        writer.write(&f, &mut out);
-        writer.write(&f, &mut out);
-        let text = String::from_utf8(out).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0], lines[1]);
-        let expected = serde_json::to_value(wire::Line::Finding(wire::Finding::from(&f))).unwrap();
-        assert_eq!(serde_json::from_str::<serde_json::Value>(lines[0]).unwrap(), expected);
-        assert!(expected["diagnosis"]["causes"][0]["title"].is_string());
+        let (first, again) = (written(&mut writer, &f), written(&mut writer, &f));
+        assert_eq!(first, again);
+        assert_eq!(first, by_the_contract(&f, true) + "\n");
+        let value: serde_json::Value = serde_json::from_str(&first).unwrap();
+        assert!(value["diagnosis"]["causes"][0]["title"].is_string());
     }
 
     #[test]
     fn a_json_document_item_has_no_type() {
         let f = Finding::new(Shape::Alert, "ErrorServerBusy");
-        let mut out = Vec::new();
-        JsonFinding::item().write(&f, &mut out);
-        let text = String::from_utf8(out).unwrap();
+        let text = written(&mut JsonFinding::item(), &f);
         assert!(text.starts_with(r#"{"path":"#) && text.ends_with("},"), "{text}");
+        assert_eq!(text, by_the_contract(&f, false) + ",");
+    }
+
+    #[test]
+    fn every_key_and_every_escape_is_written_as_serializing_writes_it() {
+        // Every byte below 0x80 and a few beyond, in every string the line has.
+        let awkward: String = (0u8..0x80).map(char::from).chain("é€𝄞\u{7f}\u{2028}".chars()).collect();
+        let mut f = Finding::new(Shape::SoapFault, &awkward);
+        f.path = format!("C:\\logs\\{awkward}.log");
+        f.span = crate::model::Span { offset: u64::MAX, length: 7, line: 1, column: 0 };
+        f.wrapping = Wrapping::XmlEscaped;
+        f.encoding = Encoding::Utf16Be;
+        f.class = Some(Class::Warning);
+        f.inner_code = Some(awkward.clone());
+        f.message = Some(format!("\"{awkward}\""));
+        f.operation = Some(String::new());
+        f.details.insert(awkward.clone(), awkward.clone());
+        f.details.insert("BackOffMilliseconds".into(), "30000".into());
+        f.mailbox = Some("ana@contoso.com".into());
+        f.profile = Some(awkward.clone());
+        f.time = Some("2026-11-20T08:16:40Z".into());
+        f.time_text = Some("11/20/2026 8:16:40 AM".into());
+        f.event = 12;
+        f.sheet = Some("Alerts".into());
+        f.cell = Some("D2".into());
+        f.truncated = true;
+        for tagged in [true, false] {
+            let mut writer = if tagged { JsonFinding::line() } else { JsonFinding::item() };
+            let text = written(&mut writer, &f);
+            assert_eq!(text[..text.len() - 1], by_the_contract(&f, tagged));
+        }
+    }
+
+    #[test]
+    fn a_new_path_is_written_as_its_own() {
+        let mut writer = JsonFinding::line();
+        for path in ["a.log", "b\".log", "a.log", ""] {
+            let mut f = Finding::new(Shape::Alert, "ErrorServerBusy");
+            f.path = path.into();
+            assert_eq!(written(&mut writer, &f), by_the_contract(&f, true) + "\n");
+        }
+    }
+
+    /// Every file under `samples/`, depth first.
+    fn samples(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() { samples(&path, files) } else { files.push(path) }
+        }
+    }
+
+    #[test]
+    fn every_finding_of_the_samples_is_written_as_serializing_writes_it() {
+        let mut files = Vec::new();
+        samples(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples"), &mut files);
+        let (kb, seen) = (knowledge_base(), MailboxCodes::default());
+        let mut writer = JsonFinding::line();
+        let mut compared = 0;
+        for path in files {
+            let source =
+                crate::scan::SourceInfo { path: path.display().to_string(), encoding: Encoding::Utf8 };
+            let (events, _) =
+                crate::scan::scan_bytes(&std::fs::read(&path).unwrap(), &source, &Default::default());
+            for event in events {
+                let crate::scan::Event::Finding(mut f) = event else { continue };
+                f.diagnosis = diagnose(&f, kb, &seen).map(Arc::new);
+                assert_eq!(written(&mut writer, &f), by_the_contract(&f, true) + "\n", "{}", path.display());
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "only {compared} findings in the samples");
     }
 }

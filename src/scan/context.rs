@@ -5,8 +5,11 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-static TRACE_TIME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"<Trace\s[^>]*?Time=["']([^"']+)["']"#).expect("a valid pattern"));
+use memchr::memmem::{Finder, FinderRev};
+
+static TRACE_OPEN: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new(b"<Trace"));
+static TRACE_CLOSE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"</Trace>"));
+static TIME_ATTRIBUTE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Time="));
 
 static MAILBOX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -131,18 +134,32 @@ pub(crate) fn trace_time(text: &[u8]) -> Option<String> {
     // hold the time; most payloads have none above them at all.
     let mut end = text.len();
     let tag_at = loop {
-        let at = memchr::memmem::rfind(&text[..end], b"<Trace")?;
+        let at = TRACE_OPEN.rfind(&text[..end])?;
         if text.get(at + 6).is_some_and(u8::is_ascii_whitespace) {
             break at;
         }
         end = at;
     };
-    let captures = TRACE_TIME.captures(&text[tag_at..])?;
-    let tag_end = tag_at + captures.get(0)?.end();
-    if memchr::memmem::find(&text[tag_end..], b"</Trace>").is_some() {
+    let (value, tag_end) = time_attribute(&text[tag_at + 7..])?;
+    if TRACE_CLOSE.find(&text[tag_at + 7 + tag_end..]).is_some() {
         return None;
     }
-    Some(String::from_utf8_lossy(captures.get(1)?.as_bytes()).into_owned())
+    Some(String::from_utf8_lossy(value).into_owned())
+}
+
+/// The first `Time=` in a start tag's attributes (`tag` starts after the
+/// tag's name) whose value is quoted and not empty: the value, and where its
+/// closing quote ends. Either quote closes either.
+fn time_attribute(tag: &[u8]) -> Option<(&[u8], usize)> {
+    let head = &tag[..memchr::memchr(b'>', tag).unwrap_or(tag.len())];
+    TIME_ATTRIBUTE.find_iter(head).find_map(|at| {
+        let start = at + 5;
+        if !matches!(tag.get(start), Some(b'"' | b'\'')) {
+            return None;
+        }
+        let len = memchr::memchr2(b'"', b'\'', &tag[start + 1..]).filter(|&len| len > 0)?;
+        Some((&tag[start + 1..start + 1 + len], start + 2 + len))
+    })
 }
 
 /// Does `text` hold `word` (ASCII letters), in any case? A cheap look before
@@ -274,7 +291,7 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        for pattern in [&TRACE_TIME, &MAILBOX, &BARE_MAILBOX, &PROFILE] {
+        for pattern in [&MAILBOX, &BARE_MAILBOX, &PROFILE] {
             assert!(!LazyLock::force(pattern).as_str().is_empty());
         }
     }
@@ -426,5 +443,66 @@ mod tests {
         assert_eq!(trace_time(t).as_deref(), Some("2026-11-20 08:15:02Z"));
         let closed = br#"<Trace Tag="EwsResponse" Time="2026-11-20 08:15:02Z"> ... </Trace> later log lines"#;
         assert_eq!(trace_time(closed), None, "a closed block says nothing of what follows");
+    }
+
+    /// The pattern `trace_time` once ran, kept as the reference it must agree with.
+    fn trace_time_by_pattern(text: &[u8]) -> Option<String> {
+        static PATTERN: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r#"<Trace\s[^>]*?Time=["']([^"']+)["']"#).expect("a valid pattern"));
+        let mut end = text.len();
+        let tag_at = loop {
+            let at = memchr::memmem::rfind(&text[..end], b"<Trace")?;
+            if text.get(at + 6).is_some_and(u8::is_ascii_whitespace) {
+                break at;
+            }
+            end = at;
+        };
+        let captures = PATTERN.captures(&text[tag_at..])?;
+        if memchr::memmem::find(&text[tag_at + captures.get(0)?.end()..], b"</Trace>").is_some() {
+            return None;
+        }
+        Some(String::from_utf8_lossy(captures.get(1)?.as_bytes()).into_owned())
+    }
+
+    #[test]
+    fn trace_time_reads_as_the_pattern_did() {
+        // Near misses built from the pieces a trace tag is made of, in every
+        // order a small seeded generator finds.
+        let pieces: [&[u8]; 16] = [
+            b"<Trace",
+            b" ",
+            b"\n",
+            b"Tag=\"EwsResponse\"",
+            b"Time=",
+            b"\"",
+            b"'",
+            b"2026-11-20 08:15:02Z",
+            b">",
+            b"</Trace>",
+            b"ExecTime=",
+            b"x",
+            b"\xc3\xa9",
+            b"Time=\"\"",
+            b"<Trace>",
+            b" Time=\"08:15:02\"",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut agreed_on_a_time = 0;
+        for _ in 0..60_000 {
+            let mut text = b"<Trace ".to_vec();
+            for _ in 0..(next() % 12) {
+                text.extend_from_slice(pieces[(next() % 16) as usize]);
+            }
+            let expected = trace_time_by_pattern(&text);
+            assert_eq!(trace_time(&text), expected, "{}", String::from_utf8_lossy(&text));
+            agreed_on_a_time += usize::from(expected.is_some());
+        }
+        assert!(agreed_on_a_time > 1000, "only {agreed_on_a_time} texts held a time");
     }
 }
