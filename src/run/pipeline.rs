@@ -117,10 +117,18 @@ impl Board {
         };
         let last = matches!(piece, Piece::Done(_));
         let size = piece.size();
-        // The last piece never waits: the reporting side may need it to move on.
+        // The last piece never waits: the reporting side may need it to move
+        // on. Nor does a note of output set aside, which holds next to nothing
+        // (the disk bounds it): were it to wait for room, the worker ahead
+        // would wait for every turn of the reporting side instead of going on.
+        let set_aside = matches!(piece, Piece::SetAside { .. });
         let room = |s: &Shared| {
             let waiting = s.queues.get(&i).map_or(0, |q| q.pieces.len());
-            last || if i == s.reported { waiting < PIECES_WAITING } else { s.buffered + size <= s.budget }
+            last || if i == s.reported {
+                waiting < PIECES_WAITING
+            } else {
+                set_aside || s.buffered + size <= s.budget
+            }
         };
         let Some(mut state) = self.worker_wait(room) else {
             return ControlFlow::Break(());
