@@ -52,6 +52,9 @@ pub(crate) struct Traits {
     pub profile: Option<String>,
     /// Which of the phrases the rules look for the finding's texts hold.
     pub flags: Flags,
+    /// Whether retrying can help with the entry's code (it follows from
+    /// `kb_code`): only such buckets keep times, for the repeat rule.
+    pub transient: bool,
 }
 
 impl PartialEq for Traits {
@@ -78,10 +81,12 @@ impl Hash for Traits {
 
 impl Traits {
     fn of(f: &Finding, kb: &'static KnowledgeBase) -> Traits {
+        let kb_code = resolve(f, kb).map(|e| e.id.as_str());
         let mut traits = Traits {
             hash: 0,
             shape: f.shape,
-            kb_code: resolve(f, kb).map(|e| e.id.as_str()),
+            kb_code,
+            transient: kb_code.and_then(|c| kb.lookup(c)).is_some_and(|e| e.transient == Transient::Yes),
             code: f.code.clone(),
             inner_code: f.inner_code.clone(),
             http: http_status(f),
@@ -126,7 +131,8 @@ pub(crate) struct Bucket {
     pub last_seen: Option<Stamp>,
     /// The largest `BackOffMilliseconds` any finding carried.
     pub backoff: Option<u64>,
-    /// Distinct ISO-8601 times (seconds), for counting retry attempts.
+    /// Distinct ISO-8601 times (seconds), for counting retry attempts: kept
+    /// only when the traits are transient, the one rule that reads them.
     pub times: BTreeSet<i64>,
     /// Findings whose time is ISO-8601.
     pub timed: usize,
@@ -247,7 +253,7 @@ impl Bucket {
             self.see(t, seq);
             if let Some(s) = iso_seconds(t) {
                 self.timed += 1;
-                if self.times.len() < TIMES_KEPT {
+                if self.traits.transient && self.times.len() < TIMES_KEPT {
                     self.times.insert(s);
                 }
             }
@@ -533,5 +539,25 @@ mod tests {
         let ana = &split.mailboxes[0].1.buckets[0];
         assert_eq!(ana.first_seen.as_ref().map(|s| s.text.as_str()), Some("2026-11-20 07:00:00"));
         assert_eq!(ana.last_seen.as_ref().map(|s| s.text.as_str()), Some("2026-11-20 09:00:00"));
+    }
+
+    #[test]
+    fn only_transient_kinds_keep_their_times() {
+        let kb = knowledge_base();
+        let at_minute =
+            |code: &str, minute: usize| at(code, "Ana", &format!("2026-11-20T08:{minute:02}:00Z"));
+        let findings: Vec<Finding> = (0..40)
+            .flat_map(|minute| {
+                [at_minute("ErrorServerBusy", minute), at_minute("ErrorNonExistentMailbox", minute)]
+            })
+            .collect();
+        let tally = Tally::from_findings(&findings, kb);
+        let buckets = &tally.mailboxes[0].1.buckets;
+        let times =
+            |code: &str| buckets.iter().find(|b| b.traits.code == code).map(|b| (b.timed, b.times.len()));
+        // Busy servers are retried, so the repeat rule counts their times;
+        // no rule reads the times of a mailbox that does not exist.
+        assert_eq!(times("ErrorServerBusy"), Some((40, 40)));
+        assert_eq!(times("ErrorNonExistentMailbox"), Some((40, 0)));
     }
 }
