@@ -90,7 +90,10 @@ pub(crate) fn contains_ci(haystack: &str, needle: &str) -> bool {
         return haystack.to_lowercase().contains(&needle.to_lowercase());
     }
     let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
-    needle.is_empty() || hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    let Some((&first, rest)) = needle.split_first() else { return true };
+    // Only where the first letter stands, in either case, can the rest follow.
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay)
+        .any(|at| hay.get(at + 1..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest)))
 }
 
 fn direction_words(d: Direction) -> &'static str {
@@ -188,6 +191,21 @@ pub(crate) fn status_names(status: u16) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phrase_is_found_in_any_case_wherever_it_stands() {
+        let phrases = ["secure connection", "Exchange Online", "x", "a a", "", "HTTP status "];
+        let texts = [
+            "", "x", "X", "a", "a a a", "The SECURE connection failed", "secure connectio", "exchange onlinE",
+            "ends with secure connection", "é secure connection é", "HTTP STATUS 503", "aa a",
+        ];
+        for phrase in phrases {
+            for text in texts {
+                let by_lowercase = text.to_ascii_lowercase().contains(&phrase.to_ascii_lowercase());
+                assert_eq!(contains_ci(text, phrase), by_lowercase, "{phrase:?} in {text:?}");
+            }
+        }
+    }
 
     #[test]
     fn statuses_from_codes_and_messages() {
