@@ -10,16 +10,17 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHasher;
 
 use crate::kb::{Entry, KnowledgeBase, Signal};
 use crate::model::{Diagnosis, Finding, Shape};
 
+use super::Cache;
 use super::seen::MailboxCodes;
 use super::{diagnosis_for, resolve};
 
-/// Kinds of finding remembered per thread; past this the table starts over,
-/// so memory stays bounded on input where every message differs.
+/// Kinds of finding remembered per thread; past this the kinds least used
+/// give way, so memory stays bounded on input where every message differs.
 const KINDS_KEPT: usize = 1024;
 
 /// Everything a diagnosis is made from, owned.
@@ -50,11 +51,11 @@ impl Kind {
     }
 }
 
-/// The diagnoses one thread has made, by kind of finding.
+/// The diagnoses one thread has made, by kind of finding (by the hash of
+/// its kind, then the kinds of that hash).
 #[derive(Debug, Default)]
 pub struct Memo {
-    table: FxHashMap<u64, Vec<(Kind, Arc<Diagnosis>)>>,
-    kinds: usize,
+    table: Cache<u64, Vec<(Kind, Arc<Diagnosis>)>, KINDS_KEPT>,
 }
 
 impl Memo {
@@ -75,10 +76,6 @@ impl Memo {
             return Some(Arc::clone(d));
         }
         let d = Arc::new(diagnosis_for(entry, finding, seen, kb));
-        if self.kinds >= KINDS_KEPT {
-            self.table.clear();
-            self.kinds = 0;
-        }
         let kind = Kind {
             entry,
             seen_with,
@@ -90,8 +87,13 @@ impl Memo {
             profile: finding.profile.clone(),
             details: finding.details.clone(),
         };
-        self.table.entry(hash).or_default().push((kind, Arc::clone(&d)));
-        self.kinds += 1;
+        let kept = (kind, Arc::clone(&d));
+        match self.table.get(&hash) {
+            Some(kinds) => kinds.push(kept),
+            None => {
+                self.table.insert(hash, vec![kept]);
+            }
+        }
         Some(d)
     }
 }

@@ -24,6 +24,7 @@
 //! sample under `samples/correlation/` with a test in `tests/diagnose.rs`;
 //! `tests/kb.rs` then checks the file and the rule agree.
 
+mod cache;
 mod correlate;
 mod memo;
 mod root;
@@ -32,6 +33,7 @@ mod seen;
 mod signals;
 mod tally;
 
+pub(crate) use cache::Cache;
 pub use correlate::{conclude, correlate};
 pub use memo::Memo;
 pub use seen::{MailboxCodes, SEEN_REACH};

@@ -196,8 +196,18 @@ mod tests {
     fn a_phrase_is_found_in_any_case_wherever_it_stands() {
         let phrases = ["secure connection", "Exchange Online", "x", "a a", "", "HTTP status "];
         let texts = [
-            "", "x", "X", "a", "a a a", "The SECURE connection failed", "secure connectio", "exchange onlinE",
-            "ends with secure connection", "é secure connection é", "HTTP STATUS 503", "aa a",
+            "",
+            "x",
+            "X",
+            "a",
+            "a a a",
+            "The SECURE connection failed",
+            "secure connectio",
+            "exchange onlinE",
+            "ends with secure connection",
+            "é secure connection é",
+            "HTTP STATUS 503",
+            "aa a",
         ];
         for phrase in phrases {
             for text in texts {

@@ -18,10 +18,10 @@ use rustc_hash::{FxHashMap, FxHasher};
 use crate::kb::{Direction, KnowledgeBase};
 use crate::model::{Clue, Diagnosis, Finding, Shape, Transient};
 
-use super::resolve;
 use super::root::{iso_seconds, later};
 use super::rules::Flags;
 use super::signals::{direction, http_status};
+use super::{Cache, resolve};
 
 /// A bucket remembers this many distinct times for the repeat rule; past it,
 /// attempts are counted from what it holds (already far past the 10 retries
@@ -31,7 +31,7 @@ const TIMES_KEPT: usize = 4096;
 const EVIDENCE_KEPT: usize = 8;
 /// Spellings of one mailbox kept per bucket.
 const SPELLINGS_KEPT: usize = 4;
-/// Kinds of finding whose traits are remembered; past this the memory starts over.
+/// Kinds of finding whose traits are remembered; past this the least used give way.
 const KINDS_KEPT: usize = 1024;
 
 /// What the correlation rules look at in one finding. Findings with equal
@@ -373,7 +373,7 @@ pub struct Tally {
     seen: u64,
     /// The traits of the findings each diagnosis was shared by: findings
     /// with one diagnosis were alike in everything the traits read.
-    traits: FxHashMap<usize, (Arc<Diagnosis>, Arc<Traits>)>,
+    traits: Cache<usize, (Arc<Diagnosis>, Arc<Traits>), KINDS_KEPT>,
     /// Room to lower-case a mailbox name in.
     scratch: String,
 }
@@ -438,9 +438,6 @@ impl Tally {
         let id = Arc::as_ptr(d) as usize;
         if let Some((_, traits)) = self.traits.get(&id) {
             return Arc::clone(traits);
-        }
-        if self.traits.len() >= KINDS_KEPT {
-            self.traits.clear();
         }
         let traits = Arc::new(Traits::of(f, kb));
         // The diagnosis is kept alive with it, so its address names no other.

@@ -12,14 +12,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::FindingWriter;
 use super::wire::DiagnosisJson;
+use crate::diagnose::Cache;
 use crate::model::{Diagnosis, Finding};
 
-/// Diagnoses whose JSON a writer keeps; past this it starts over.
+/// Diagnoses whose JSON a writer keeps; past this the least used give way.
 const DIAGNOSES_KEPT: usize = 1024;
 
 /// Writes findings as JSON objects, tagged `"type":"finding"` for ndjson or
@@ -29,7 +29,7 @@ pub(crate) struct JsonFinding {
     end: &'static [u8],
     /// Diagnoses written, by address, with their JSON. Each is kept alive
     /// here, so its address names no other while it is.
-    written: FxHashMap<usize, (Arc<Diagnosis>, Box<[u8]>)>,
+    written: Cache<usize, (Arc<Diagnosis>, Box<[u8]>), DIAGNOSES_KEPT>,
     /// The last path written, and its JSON string.
     path: (String, Vec<u8>),
 }
@@ -46,16 +46,13 @@ impl JsonFinding {
     }
 
     fn new(tagged: bool, end: &'static [u8]) -> JsonFinding {
-        JsonFinding { tagged, end, written: FxHashMap::default(), path: (String::new(), b"\"\"".to_vec()) }
+        JsonFinding { tagged, end, written: Cache::default(), path: (String::new(), b"\"\"".to_vec()) }
     }
 
     /// The JSON of `d`, written now if this writer has not written it yet.
     fn diagnosis(&mut self, d: &Arc<Diagnosis>) -> &[u8] {
         let id = Arc::as_ptr(d) as usize;
-        if !self.written.contains_key(&id) {
-            if self.written.len() >= DIAGNOSES_KEPT {
-                self.written.clear();
-            }
+        if self.written.get(&id).is_none() {
             let json = serialized(&DiagnosisJson::Model(d));
             self.written.insert(id, (Arc::clone(d), json.into()));
         }
