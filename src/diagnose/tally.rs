@@ -263,7 +263,9 @@ impl Bucket {
         }
         if let Some(d) = &f.diagnosis {
             match &mut self.pending {
-                Some((same, count)) if Arc::ptr_eq(same, d) => *count += 1,
+                // A diagnosis made again (its kind was forgotten and met anew)
+                // is the same one: counted, not added up apart.
+                Some((same, count)) if Arc::ptr_eq(same, d) || **same == **d => *count += 1,
                 pending => {
                     if let Some((before, count)) = pending.replace((Arc::clone(d), 1)) {
                         add(&mut self.diagnosis, &before, count);
@@ -556,5 +558,25 @@ mod tests {
         // no rule reads the times of a mailbox that does not exist.
         assert_eq!(times("ErrorServerBusy"), Some((40, 40)));
         assert_eq!(times("ErrorNonExistentMailbox"), Some((40, 0)));
+    }
+
+    #[test]
+    fn a_diagnosis_made_again_counts_as_the_same_one() {
+        let kb = knowledge_base();
+        let seen = super::super::MailboxCodes::default();
+        let findings: Vec<Finding> = (0..4)
+            .map(|_| {
+                let mut f = at("ErrorServerBusy", "Ana", "2026-11-20 08:00:00");
+                // Each made anew, as after its kind was forgotten.
+                f.diagnosis = super::super::diagnose(&f, kb, &seen).map(Arc::new);
+                f
+            })
+            .collect();
+        let tally = Tally::from_findings(&findings, kb);
+        let bucket = &tally.mailboxes[0].1.buckets[0];
+        assert!(bucket.diagnosis.is_none(), "nothing added up apart");
+        let totals = bucket.totals().expect("counted");
+        let one = findings[0].diagnosis.as_ref().unwrap();
+        assert_eq!(totals.causes[0].score, 4 * i64::from(one.causes[0].score));
     }
 }
