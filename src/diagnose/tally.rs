@@ -117,6 +117,23 @@ pub(crate) struct Stamp {
     pub seq: u64,
 }
 
+impl Stamp {
+    /// Makes `stamp` say `text` at `seq`, in the room it already has (times
+    /// in a log move on with nearly every finding).
+    fn set(stamp: &mut Option<Stamp>, text: &str, seq: u64) {
+        match stamp {
+            Some(stamp) => {
+                if stamp.text != text {
+                    stamp.text.clear();
+                    stamp.text.push_str(text);
+                }
+                stamp.seq = seq;
+            }
+            None => *stamp = Some(Stamp { text: text.to_owned(), seq }),
+        }
+    }
+}
+
 /// The findings of one mailbox that share their [`Traits`], counted.
 #[derive(Debug, Clone)]
 pub(crate) struct Bucket {
@@ -278,13 +295,10 @@ impl Bucket {
     /// Takes a time in as first or last seen, in input order.
     fn see(&mut self, text: &str, seq: u64) {
         if later(self.first_seen.as_ref().map(|s| s.text.as_str()), text, std::cmp::Ordering::Less) {
-            self.first_seen = Some(Stamp { text: text.to_owned(), seq });
+            Stamp::set(&mut self.first_seen, text, seq);
         }
         if later(self.last_seen.as_ref().map(|s| s.text.as_str()), text, std::cmp::Ordering::Greater) {
-            match &mut self.last_seen {
-                Some(last) if last.text == text => last.seq = seq,
-                last => *last = Some(Stamp { text: text.to_owned(), seq }),
-            }
+            Stamp::set(&mut self.last_seen, text, seq);
         }
     }
 
@@ -298,8 +312,12 @@ impl Bucket {
     }
 
     /// Adds a bucket with the same traits counted later in the run.
-    fn absorb(&mut self, other: Bucket) {
-        let totals = other.totals();
+    fn absorb(&mut self, mut other: Bucket) {
+        // Its totals are taken, not copied: the bucket is used up.
+        let mut totals = other.diagnosis.take();
+        if let Some((d, count)) = &other.pending {
+            add(&mut totals, d, *count);
+        }
         self.count += other.count;
         self.last_seq = other.last_seq;
         for m in other.spellings {
