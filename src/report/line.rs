@@ -53,7 +53,7 @@ impl JsonFinding {
     fn diagnosis(&mut self, d: &Arc<Diagnosis>) -> &[u8] {
         let id = Arc::as_ptr(d) as usize;
         if self.written.get(&id).is_none() {
-            let json = serialized(&DiagnosisJson::Model(d));
+            let json = serialized(&DiagnosisJson(d));
             self.written.insert(id, (Arc::clone(d), json.into()));
         }
         self.written.get(&id).map_or(b"null", |(_, json)| json)

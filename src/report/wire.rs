@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
 
 use crate::model::{
     self, Broken, Class, Clue, Confidence, Encoding, Note as ModelNote, RootCause as ModelRootCause, Shape,
@@ -124,7 +123,7 @@ borrowing! {
         /// The payload was cut off before its end.
         truncated: bool = f.truncated,
         /// What the knowledge base makes of it.
-        diagnosis: Option<DiagnosisJson<'a>> = f.diagnosis.as_deref().map(DiagnosisJson::Model),
+        diagnosis: Option<DiagnosisJson<'a>> = f.diagnosis.as_deref().map(DiagnosisJson),
     }
 }
 
@@ -157,23 +156,15 @@ borrowing! {
     }
 }
 
-/// A finding's diagnosis on the wire: from the model, or the JSON already
-/// written for the same diagnosis (findings that look alike share one, and a
-/// writer keeps its JSON). Either way it reads as a [`Diagnosis`].
+/// A finding's diagnosis on the wire, written from the model as a
+/// [`Diagnosis`] when serialized (the line writer keeps what it wrote, since
+/// findings that look alike share one diagnosis).
 #[derive(Debug, Clone, Copy)]
-pub enum DiagnosisJson<'a> {
-    /// Written from the model when serialized.
-    Model(&'a model::Diagnosis),
-    /// Written before, as a [`Diagnosis`].
-    Written(&'a RawValue),
-}
+pub struct DiagnosisJson<'a>(pub &'a model::Diagnosis);
 
 impl Serialize for DiagnosisJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            DiagnosisJson::Model(d) => Diagnosis::from(*d).serialize(serializer),
-            DiagnosisJson::Written(json) => json.serialize(serializer),
-        }
+        Diagnosis::from(self.0).serialize(serializer)
     }
 }
 
