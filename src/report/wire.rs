@@ -6,7 +6,9 @@
 //! and is declared with `borrowing!`, which writes the struct and its
 //! conversion from the model together: adding a key to the output is one line
 //! (`name: Type = expression,`) plus its doc comment, which also becomes the
-//! key's description in the JSON Schema.
+//! key's description in the JSON Schema. A key of [`Finding`] is also one line
+//! in the hand-written line writer (`report/line.rs`), whose tests fail until
+//! it writes what serializing [`Finding`] writes.
 //!
 //! Every ndjson line is a [`Line`], tagged by `type`. New line types and new
 //! keys may appear without a change of [`SCHEMA_VERSION`]; readers skip what
