@@ -59,6 +59,23 @@ struct Shared {
     workers_waiting: usize,
 }
 
+impl Shared {
+    /// May job `i` hand `piece` over now? The job being reported may while
+    /// its queue is short; a job ahead while what waits fits the budget. The
+    /// last piece never waits: the reporting side may need it to move on.
+    /// Nor does a note of output set aside, which holds next to nothing (the
+    /// disk bounds it): were it to wait for room, the worker ahead would wait
+    /// for every turn of the reporting side instead of going on.
+    fn has_room(&self, i: usize, piece: &Piece) -> bool {
+        match piece {
+            Piece::Done(_) => true,
+            _ if i == self.reported => self.queues.get(&i).map_or(0, |q| q.pieces.len()) < PIECES_WAITING,
+            Piece::SetAside { .. } => true,
+            _ => self.buffered + piece.size() <= self.budget,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Queue {
     pieces: VecDeque<Piece>,
@@ -117,20 +134,7 @@ impl Board {
         };
         let last = matches!(piece, Piece::Done(_));
         let size = piece.size();
-        // The last piece never waits: the reporting side may need it to move
-        // on. Nor does a note of output set aside, which holds next to nothing
-        // (the disk bounds it): were it to wait for room, the worker ahead
-        // would wait for every turn of the reporting side instead of going on.
-        let set_aside = matches!(piece, Piece::SetAside { .. });
-        let room = |s: &Shared| {
-            let waiting = s.queues.get(&i).map_or(0, |q| q.pieces.len());
-            last || if i == s.reported {
-                waiting < PIECES_WAITING
-            } else {
-                set_aside || s.buffered + size <= s.budget
-            }
-        };
-        let Some(mut state) = self.worker_wait(room) else {
+        let Some(mut state) = self.worker_wait(|s| s.has_room(i, &piece)) else {
             return ControlFlow::Break(());
         };
         state.buffered += size;
@@ -298,5 +302,30 @@ fn one_job(
                 });
             Done::part(scanned.scanned, scanned.end, part.last)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_output_itself_waits_for_room() {
+        // Job 0 is being reported; the budget is spent.
+        let spent = Shared { budget: 1 << 10, buffered: 4 << 10, ..Shared::default() };
+        let bytes = || Piece::Bytes { bytes: vec![b'x'; 100], findings: 1 };
+        let note = Piece::SetAside {
+            bytes: Spill::default().write(b"set aside").expect("a temporary file"),
+            findings: 1,
+        };
+        assert!(!spent.has_room(1, &bytes()), "a job ahead waits to add output");
+        assert!(spent.has_room(1, &note), "but not to hand over a note of output set aside");
+        assert!(spent.has_room(0, &bytes()), "the job being reported waits only for its queue");
+        let mut full = spent;
+        full.queues.entry(0).or_default().pieces.extend((0..PIECES_WAITING).map(|_| bytes()));
+        assert!(!full.has_room(0, &bytes()));
+        let done =
+            Piece::Done(Box::new(Done::whole(one::Scanned::new("a.log".into(), one::Outcome::Stopped))));
+        assert!(full.has_room(0, &done) && full.has_room(1, &done), "a job's end never waits");
     }
 }
