@@ -19,7 +19,8 @@
 //! other):
 //!
 //! - [`model`]: plain data, no I/O: findings, diagnoses, root causes, counts
-//!   and the run's [`model::Summary`].
+//!   and the run's [`model::Summary`]. Beside it, `cache`: the bounded table
+//!   the threads remember what they worked out in.
 //! - [`kb`]: the knowledge base, compiled in from `kb/**`: one entry per code,
 //!   the correlation rules' wording (`kb/rules/`), shared facts such as the EWS
 //!   retirement dates (`kb/facts.toml`), and the table of HTTP statuses. Beside
@@ -37,6 +38,7 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+pub(crate) mod cache;
 pub mod diagnose;
 pub mod filter;
 pub mod input;

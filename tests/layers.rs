@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 /// Top-level modules, lowest layer first. A module may use the modules of the
 /// layers below its own, and none of its own layer or above.
 const LAYERS: &[&[&str]] = &[
-    // Plain data: findings, diagnoses, summaries.
-    &["model"],
+    // Plain data: findings, diagnoses, summaries; and the bounded table the
+    // scanning threads remember what they worked out in.
+    &["model", "cache"],
     // The knowledge base (data compiled in), and opening and decoding input.
     &["kb", "input"],
     // Which inputs a run reads, and which findings it keeps.

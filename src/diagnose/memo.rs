@@ -15,9 +15,9 @@ use rustc_hash::FxHasher;
 use crate::kb::{Entry, KnowledgeBase, Signal};
 use crate::model::{Diagnosis, Finding, Shape};
 
-use super::Cache;
 use super::seen::MailboxCodes;
 use super::{diagnosis_for, resolve};
+use crate::cache::Cache;
 
 /// Kinds of finding remembered per thread; past this the kinds least used
 /// give way, so memory stays bounded on input where every message differs.

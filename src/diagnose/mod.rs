@@ -24,7 +24,6 @@
 //! sample under `samples/correlation/` with a test in `tests/diagnose.rs`;
 //! `tests/kb.rs` then checks the file and the rule agree.
 
-mod cache;
 mod correlate;
 mod memo;
 mod root;
@@ -33,7 +32,6 @@ mod seen;
 mod signals;
 mod tally;
 
-pub(crate) use cache::Cache;
 pub use correlate::{conclude, correlate};
 pub use memo::Memo;
 pub use seen::{MailboxCodes, SEEN_REACH};

@@ -18,10 +18,11 @@ use rustc_hash::{FxHashMap, FxHasher};
 use crate::kb::{Direction, KnowledgeBase};
 use crate::model::{Clue, Diagnosis, Finding, Shape, Transient};
 
+use super::resolve;
 use super::root::{iso_seconds, later};
 use super::rules::Flags;
 use super::signals::{direction, http_status};
-use super::{Cache, resolve};
+use crate::cache::Cache;
 
 /// A bucket remembers this many distinct times for the repeat rule; past it,
 /// attempts are counted from what it holds (already far past the 10 retries

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::FindingWriter;
 use super::wire::DiagnosisJson;
-use crate::diagnose::Cache;
+use crate::cache::Cache;
 use crate::model::{Diagnosis, Finding};
 
 /// Diagnoses whose JSON a writer keeps; past this the least used give way.

@@ -3,6 +3,7 @@
 //! (an EWS name, a signed HRESULT, a ServiceError number, an HTTP or socket
 //! status, a `Crm.` code, a bare status name).
 
+use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -14,6 +15,7 @@ use super::prose::{
 };
 use super::recognise::{Draft, Hit, Input, Origin, Outcome};
 use super::{context, lines, view};
+use crate::cache::Cache;
 use crate::kb::{codes, status};
 use crate::model::{Finding, Shape};
 
@@ -304,14 +306,49 @@ fn alert(input: &Input<'_>, start: usize, end: usize, token: Token) -> Outcome {
         f.details.insert("ServiceErrorOrdinal".to_string(), f.code.clone());
     }
     let paragraph = sentence.clone().map(|s| join_lines(&buf[s])).unwrap_or_default();
-    f.mailbox = context::mailbox(&paragraph).or_else(|| context::mailbox(&buf[start..end]));
-    f.profile = context::profile(&paragraph);
+    let told = told(&paragraph);
+    f.mailbox = told.mailbox.or_else(|| context::mailbox(&buf[start..end]));
+    f.profile = told.profile;
     let first = sentence.as_ref().map_or(start, |s| s.start);
     f.time = context::time(&buf[line_start(buf, first, input.floor)..end]);
-    f.message = token.message.or_else(|| sentence.as_ref().map(|_| clean_sentence(&paragraph)));
+    f.message = token.message.or_else(|| sentence.as_ref().map(|_| told.message));
     let mut draft = Draft::new(f, start..end, Some(token.code_at), sentence);
     draft.marks.inner_code = token.inner_at;
     Outcome::Found { items: vec![draft.into()], end }
+}
+
+/// What an alert sentence says besides its code: the mailbox and profile it
+/// names, and the sentence itself as the message.
+#[derive(Clone)]
+struct Told {
+    mailbox: Option<String>,
+    profile: Option<String>,
+    message: String,
+}
+
+/// Sentences a thread remembers what it read in.
+const SENTENCES_KEPT: usize = 1024;
+
+thread_local! {
+    /// An export repeats one sentence for every alert of a mailbox (a few
+    /// thousand sentences in a hundred thousand alerts), and reading the
+    /// names out of it is most of what an alert costs.
+    static TOLD: RefCell<Cache<Box<[u8]>, Told, SENTENCES_KEPT>> = RefCell::default();
+}
+
+/// What `paragraph` says, read once per thread while it is remembered.
+fn told(paragraph: &[u8]) -> Told {
+    TOLD.with_borrow_mut(|told| {
+        if let Some(known) = told.get(paragraph) {
+            return known.clone();
+        }
+        let fresh = Told {
+            mailbox: context::mailbox(paragraph),
+            profile: context::profile(paragraph),
+            message: clean_sentence(paragraph),
+        };
+        told.insert(paragraph.into(), fresh).clone()
+    })
 }
 
 /// The alert sentence before a label: the text before it on its own line (a
@@ -380,6 +417,25 @@ fn join_lines(text: &[u8]) -> Vec<u8> {
 mod tests {
     use crate::model::Shape;
     use crate::scan::text::one;
+
+    #[test]
+    fn a_sentence_met_again_reads_as_the_first_time() {
+        // On a thread of its own, so that the first reading is a fresh one.
+        std::thread::spawn(|| {
+            let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/alerts/alert-tokens.txt"))
+                .expect("sample");
+            let source = crate::scan::SourceInfo { path: "a.txt".into(), encoding: Default::default() };
+            let findings = || {
+                let (events, _) = crate::scan::scan_bytes(&text, &source, &Default::default());
+                events.into_iter().map(|e| format!("{e:?}")).collect::<Vec<_>>()
+            };
+            let (first, again) = (findings(), findings());
+            assert!(first.iter().filter(|e| e.contains("mailbox: Some")).count() > 5, "{first:#?}");
+            assert_eq!(again, first);
+        })
+        .join()
+        .expect("the thread ends");
+    }
 
     #[test]
     fn every_pattern_compiles() {

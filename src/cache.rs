@@ -1,13 +1,14 @@
 //! A bounded table that keeps what is used.
 //!
-//! The kinds of finding a scan meets come back, but not in a cycle a small
-//! table fits: a dense export holds a few thousand kinds, a few hundred of
-//! them in any stretch. A table that starts over when full forgets the busy
+//! The kinds of finding a scan meets come back (and the alert sentences,
+//! mailbox by mailbox), but not in a cycle a small table fits: a dense
+//! export holds a few thousand kinds, a few hundred of them in any stretch. A table that starts over when full forgets the busy
 //! kinds with the rest; this one gives each entry a second chance (the
 //! "clock" rule): when room is needed, a hand sweeps the slots, passing over
 //! (and marking unused) those used since it last came by, and replaces the
 //! first one that was not.
 
+use std::borrow::Borrow;
 use std::hash::Hash;
 
 use rustc_hash::FxHashMap;
@@ -36,7 +37,11 @@ impl<K, V, const N: usize> Default for Cache<K, V, N> {
 
 impl<K: Hash + Eq + Clone, V, const N: usize> Cache<K, V, N> {
     /// The value kept under `key`, marked as used.
-    pub(crate) fn get(&mut self, key: &K) -> Option<&mut V> {
+    pub(crate) fn get<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let slot = &mut self.slots[*self.index.get(key)?];
         slot.used = true;
         Some(&mut slot.value)
