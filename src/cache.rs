@@ -2,11 +2,11 @@
 //!
 //! The kinds of finding a scan meets come back (and the alert sentences,
 //! mailbox by mailbox), but not in a cycle a small table fits: a dense
-//! export holds a few thousand kinds, a few hundred of them in any stretch. A table that starts over when full forgets the busy
-//! kinds with the rest; this one gives each entry a second chance (the
-//! "clock" rule): when room is needed, a hand sweeps the slots, passing over
-//! (and marking unused) those used since it last came by, and replaces the
-//! first one that was not.
+//! export holds a few thousand kinds, a few hundred of them in any stretch.
+//! A table that starts over when full forgets the busy kinds with the rest;
+//! this one gives each entry a second chance (the "clock" rule): when room is
+//! needed, a hand sweeps the slots, passing over (and marking unused) those
+//! used since it last came by, and replaces the first one that was not.
 
 use std::borrow::Borrow;
 use std::hash::Hash;
@@ -47,9 +47,26 @@ impl<K: Hash + Eq + Clone, V, const N: usize> Cache<K, V, N> {
         Some(&mut slot.value)
     }
 
+    /// The value kept under `key`, marked as used; made by `make` and kept
+    /// first if there is none (the key is copied only then).
+    pub(crate) fn get_or_insert_with<Q>(&mut self, key: &Q, make: impl FnOnce() -> V) -> &mut V
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        match self.index.get(key) {
+            Some(&at) => {
+                let slot = &mut self.slots[at];
+                slot.used = true;
+                &mut slot.value
+            }
+            None => self.insert(key.to_owned(), make()),
+        }
+    }
+
     /// Keeps `value` under `key` (which must not be kept yet), in the place
     /// of the first value the hand finds unused when the table is full.
-    pub(crate) fn insert(&mut self, key: K, value: V) -> &mut V {
+    fn insert(&mut self, key: K, value: V) -> &mut V {
         debug_assert!(!self.index.contains_key(&key), "a key is inserted once");
         let at = if self.slots.len() < N {
             self.slots.push(Slot { key: key.clone(), value, used: false });
@@ -98,6 +115,20 @@ mod tests {
             assert!(cache.get(&"busy".to_owned()).is_some(), "forgotten after {n} others");
             cache.insert(format!("once {n}"), n);
         }
+    }
+
+    #[test]
+    fn a_value_is_made_only_when_none_is_kept() {
+        let mut cache = Cache::<String, usize, 4>::default();
+        let mut made = 0;
+        for _ in 0..3 {
+            let value = *cache.get_or_insert_with("k", || {
+                made += 1;
+                7
+            });
+            assert_eq!(value, 7);
+        }
+        assert_eq!(made, 1);
     }
 
     #[test]

@@ -87,13 +87,7 @@ impl Memo {
             profile: finding.profile.clone(),
             details: finding.details.clone(),
         };
-        let kept = (kind, Arc::clone(&d));
-        match self.table.get(&hash) {
-            Some(kinds) => kinds.push(kept),
-            None => {
-                self.table.insert(hash, vec![kept]);
-            }
-        }
+        self.table.get_or_insert_with(&hash, Vec::new).push((kind, Arc::clone(&d)));
         Some(d)
     }
 }

@@ -457,13 +457,10 @@ impl Tally {
     fn traits_of(&mut self, f: &Finding, kb: &'static KnowledgeBase) -> Arc<Traits> {
         let Some(d) = &f.diagnosis else { return Arc::new(Traits::of(f, kb)) };
         let id = Arc::as_ptr(d) as usize;
-        if let Some((_, traits)) = self.traits.get(&id) {
-            return Arc::clone(traits);
-        }
-        let traits = Arc::new(Traits::of(f, kb));
         // The diagnosis is kept alive with it, so its address names no other.
-        self.traits.insert(id, (Arc::clone(d), Arc::clone(&traits)));
-        traits
+        let (_, traits) =
+            self.traits.get_or_insert_with(&id, || (Arc::clone(d), Arc::new(Traits::of(f, kb))));
+        Arc::clone(traits)
     }
 
     /// Appends the tally of what came after this one in the run.

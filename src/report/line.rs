@@ -52,11 +52,12 @@ impl JsonFinding {
     /// The JSON of `d`, written now if this writer has not written it yet.
     fn diagnosis(&mut self, d: &Arc<Diagnosis>) -> &[u8] {
         let id = Arc::as_ptr(d) as usize;
-        if self.written.get(&id).is_none() {
-            let json = serialized(&DiagnosisJson(d));
-            self.written.insert(id, (Arc::clone(d), json.into()));
-        }
-        self.written.get(&id).map_or(b"null", |(_, json)| json)
+        let (_, json) = self.written.get_or_insert_with(&id, || {
+            let mut json = Vec::new();
+            value(&mut json, b"", &DiagnosisJson(d));
+            (Arc::clone(d), json.into())
+        });
+        json
     }
 
     /// The JSON string of `path`: findings of one input come one after another.
@@ -78,17 +79,10 @@ impl FindingWriter for JsonFinding {
         number(out, b",\"column\":", f.span.column);
         number(out, b",\"offset\":", f.span.offset);
         number(out, b",\"length\":", f.span.length);
-        out.extend_from_slice(b",\"shape\":");
-        out.extend_from_slice(&serialized(&f.shape));
-        out.extend_from_slice(b",\"wrapping\":");
-        out.extend_from_slice(&serialized(&f.wrapping));
-        out.extend_from_slice(b",\"encoding\":");
-        out.extend_from_slice(&serialized(&f.encoding));
-        out.extend_from_slice(b",\"class\":");
-        match f.class {
-            Some(class) => out.extend_from_slice(&serialized(&class)),
-            None => out.extend_from_slice(b"null"),
-        }
+        value(out, b",\"shape\":", &f.shape);
+        value(out, b",\"wrapping\":", &f.wrapping);
+        value(out, b",\"encoding\":", &f.encoding);
+        value(out, b",\"class\":", &f.class);
         out.extend_from_slice(b",\"code\":");
         string(out, &f.code);
         optional(out, b",\"inner_code\":", f.inner_code.as_deref());
@@ -114,12 +108,17 @@ impl FindingWriter for JsonFinding {
     }
 }
 
-/// `value` as `serde_json` writes it (the few values written that way: the
-/// diagnosis, once per kind, and the names of unit variants).
-fn serialized(value: &impl Serialize) -> Vec<u8> {
+/// `key`, then `value` as `serde_json` writes it (the few values written that
+/// way: the names of unit variants, and a diagnosis once per kind).
+fn value(out: &mut Vec<u8>, key: &[u8], value: &impl Serialize) {
+    out.extend_from_slice(key);
+    let start = out.len();
     // Every value written here serializes; a failure would be a bug in a
-    // `Serialize` impl, and writes `null` rather than half a line.
-    serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec())
+    // `Serialize` impl, and writes `null` rather than half a value.
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        out.truncate(start);
+        out.extend_from_slice(b"null");
+    }
 }
 
 fn number(out: &mut Vec<u8>, key: &[u8], n: u64) {

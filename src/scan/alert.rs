@@ -333,21 +333,18 @@ thread_local! {
     /// An export repeats one sentence for every alert of a mailbox (a few
     /// thousand sentences in a hundred thousand alerts), and reading the
     /// names out of it is most of what an alert costs.
-    static TOLD: RefCell<Cache<Box<[u8]>, Told, SENTENCES_KEPT>> = RefCell::default();
+    static TOLD: RefCell<Cache<Vec<u8>, Told, SENTENCES_KEPT>> = RefCell::default();
 }
 
 /// What `paragraph` says, read once per thread while it is remembered.
 fn told(paragraph: &[u8]) -> Told {
     TOLD.with_borrow_mut(|told| {
-        if let Some(known) = told.get(paragraph) {
-            return known.clone();
-        }
-        let fresh = Told {
+        let read = || Told {
             mailbox: context::mailbox(paragraph),
             profile: context::profile(paragraph),
             message: clean_sentence(paragraph),
         };
-        told.insert(paragraph.into(), fresh).clone()
+        told.get_or_insert_with(paragraph, read).clone()
     })
 }
 
