@@ -86,7 +86,8 @@ impl<K: Hash + Eq + Clone, V, const N: usize> Cache<K, V, N> {
     }
 
     /// How many values are kept.
-    pub(crate) fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.slots.len()
     }
 }

@@ -31,11 +31,12 @@ mod rules;
 mod seen;
 mod signals;
 mod tally;
+mod times;
 
 pub use correlate::{conclude, correlate};
 pub use memo::Memo;
 pub use seen::{MailboxCodes, SEEN_REACH};
-pub use tally::Tally;
+pub use tally::{Seq, Tally};
 
 use std::sync::Arc;
 

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 
 use crate::model::{Clue, Confidence, RootCause, Transient};
 
-use super::tally::Bucket;
+use super::tally::{Bucket, Seq, Stamp};
 
 /// What a rule concluded about some findings of one mailbox.
 #[derive(Debug, Clone)]
@@ -61,7 +61,7 @@ impl RootCause {
     }
 
     /// Counts in the findings of `buckets`.
-    pub(crate) fn count(&mut self, mut buckets: Vec<&Bucket>) {
+    pub(crate) fn count(&mut self, buckets: Vec<&Bucket>) {
         for b in &buckets {
             self.findings += b.count;
             for code in std::iter::once(&b.traits.code).chain(b.traits.inner_code.as_ref()) {
@@ -71,20 +71,23 @@ impl RootCause {
                 insert_sorted(&mut self.mailboxes, m);
             }
         }
-        // First and last seen as one pass over the findings in input order
-        // would have judged them.
-        buckets.sort_by_key(|b| b.first_seen.as_ref().map_or(u64::MAX, |s| s.seq));
-        for stamp in buckets.iter().filter_map(|b| b.first_seen.as_ref()) {
-            if later(self.first_seen.as_deref(), &stamp.text, Ordering::Less) {
-                self.first_seen = Some(stamp.text.clone());
+        // First and last seen as the buckets judged them, so a root cause
+        // agrees with the buckets it is made of.
+        let mut first: Option<&Stamp> = None;
+        let mut last: Option<&Stamp> = None;
+        for b in &buckets {
+            for (kept, stamp, want) in
+                [(&mut first, &b.first_seen, Ordering::Less), (&mut last, &b.last_seen, Ordering::Greater)]
+            {
+                if let Some(s) = stamp
+                    && kept.is_none_or(|k| beats((&s.text, s.seq), (&k.text, k.seq), want))
+                {
+                    *kept = Some(s);
+                }
             }
         }
-        buckets.sort_by_key(|b| b.last_seen.as_ref().map_or(0, |s| s.seq));
-        for stamp in buckets.iter().filter_map(|b| b.last_seen.as_ref()) {
-            if later(self.last_seen.as_deref(), &stamp.text, Ordering::Greater) {
-                self.last_seen = Some(stamp.text.clone());
-            }
-        }
+        self.first_seen = first.map(|s| s.text.clone());
+        self.last_seen = last.map(|s| s.text.clone());
     }
 }
 
@@ -95,16 +98,23 @@ fn insert_sorted(list: &mut Vec<String>, item: &String) {
     }
 }
 
-/// Should `new` replace `kept`? Only ISO-8601 times compare by value (their
-/// text sorts as time once `T` and a blank are made equal); anything else,
-/// such as `11/20/2026 8:15 AM`, would sort wrongly, so the input's order
-/// stands: the first one stays first and the latest one read becomes last.
-pub(crate) fn later(kept: Option<&str>, new: &str, want: Ordering) -> bool {
-    let Some(kept) = kept else { return true };
-    if is_iso(kept) && is_iso(new) {
-        iso_key(new).cmp(iso_key(kept)) == want
-    } else {
-        want == Ordering::Greater
+/// Is the time `new` a better first (`Less`) or last (`Greater`) time than
+/// `kept`, each with its finding's place in the run? Only ISO-8601 times
+/// compare by value (their text sorts as time once `T` and a blank are made
+/// equal), so one beats any other kind of time; of equal ones the earlier in
+/// the run stays. Anything else, such as `11/20/2026 8:15 AM`, would sort
+/// wrongly, so the input's order stands: the first one read is first and
+/// the last one read is last. It is a total order, so the best time of many
+/// is the same whatever order they are offered in.
+pub(crate) fn beats(new: (&str, Seq), kept: (&str, Seq), want: Ordering) -> bool {
+    match (is_iso(new.0), is_iso(kept.0)) {
+        (true, false) => true,
+        (false, true) => false,
+        (true, true) => match iso_key(new.0).cmp(iso_key(kept.0)) {
+            Ordering::Equal => new.1 < kept.1,
+            order => order == want,
+        },
+        (false, false) => new.1.cmp(&kept.1) == want,
     }
 }
 
@@ -181,9 +191,22 @@ mod tests {
     }
 
     #[test]
-    fn non_iso_times_keep_input_order() {
-        assert!(later(Some("11/20/2026 9:00 AM"), "11/20/2026 8:00 AM", Ordering::Greater));
-        assert!(!later(Some("11/20/2026 9:00 AM"), "11/20/2026 8:00 AM", Ordering::Less));
-        assert!(later(Some("2026-11-20 09:00"), "2026-11-20T08:00", Ordering::Less));
+    fn times_compare_by_value_when_iso_and_by_place_otherwise() {
+        let (early, late) = (Seq { job: 0, at: 1 }, Seq { job: 3, at: 0 });
+        let (first, last) = (Ordering::Less, Ordering::Greater);
+        // Not ISO: the input's order stands.
+        assert!(beats(("11/20/2026 8:00 AM", late), ("11/20/2026 9:00 AM", early), last));
+        assert!(!beats(("11/20/2026 8:00 AM", late), ("11/20/2026 9:00 AM", early), first));
+        assert!(beats(("11/20/2026 9:00 AM", early), ("11/20/2026 8:00 AM", late), first));
+        // ISO: by value, wherever read; of equal times the earlier stays.
+        assert!(beats(("2026-11-20T08:00", late), ("2026-11-20 09:00", early), first));
+        assert!(!beats(("2026-11-20T08:00", late), ("2026-11-20 09:00", early), last));
+        assert!(!beats(("2026-11-20 08:00", late), ("2026-11-20T08:00", early), first));
+        assert!(beats(("2026-11-20 08:00", early), ("2026-11-20T08:00", late), last));
+        // An ISO time beats one that cannot be compared, either way.
+        for want in [first, last] {
+            assert!(beats(("2026-11-20 08:00", late), ("11/20/2026 9:00 AM", early), want));
+            assert!(!beats(("11/20/2026 9:00 AM", early), ("2026-11-20 08:00", late), want));
+        }
     }
 }

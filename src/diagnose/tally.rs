@@ -5,11 +5,17 @@
 //! mailbox: the same code, for the same reason, on the same profile, again and
 //! again. Each finding is counted into the [`Bucket`] of its mailbox whose
 //! [`Traits`] (everything a correlation rule looks at) it shares, so memory
-//! grows with mailboxes × kinds of error, not with findings. Counting happens
-//! on the thread that scanned the finding; the per-input tallies are then
-//! appended in input order, which keeps "first" and "last" seen in that order.
+//! grows with mailboxes × kinds of error, not with findings.
+//!
+//! Counting happens on the thread that scanned the finding, into that
+//! thread's own tally, and the threads' tallies are merged once at the end.
+//! Every finding carries its place in the run ([`Seq`]), and everything a
+//! bucket keeps is chosen by place, never by the order of counting: the
+//! first spellings, the first evidence, the first and last time. So a merge
+//! of tallies that each saw part of the run, in order, equals one pass over
+//! all of it, whatever the thread count.
 
-use std::collections::BTreeSet;
+use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -19,21 +25,33 @@ use crate::kb::{Direction, KnowledgeBase};
 use crate::model::{Clue, Diagnosis, Finding, Shape, Transient};
 
 use super::resolve;
-use super::root::{iso_seconds, later};
+use super::root::{beats, iso_seconds};
 use super::rules::Flags;
 use super::signals::{direction, http_status};
+use super::times::Times;
 use crate::cache::Cache;
 
-/// A bucket remembers this many distinct times for the repeat rule; past it,
-/// attempts are counted from what it holds (already far past the 10 retries
-/// that disable a mailbox).
-const TIMES_KEPT: usize = 4096;
 /// Evidence phrases kept per cause of a bucket's diagnoses.
 const EVIDENCE_KEPT: usize = 8;
 /// Spellings of one mailbox kept per bucket.
 const SPELLINGS_KEPT: usize = 4;
 /// Kinds of finding whose traits are remembered; past this the least used give way.
 const KINDS_KEPT: usize = 1024;
+
+/// Where a finding stands in the run: its job (an input, or a segment of a
+/// large one, numbered in input order) and its place among that job's
+/// findings. Findings compare by it as in one pass over the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Seq {
+    /// The job, numbered from 0 in input order.
+    pub job: u64,
+    /// The finding's place among the job's findings, from 0.
+    pub at: u64,
+}
+
+/// Where in the run a piece of a diagnosis was first met: the finding, then
+/// its place in the diagnosis's list.
+type Place = (Seq, usize);
 
 /// What the correlation rules look at in one finding. Findings with equal
 /// traits are interchangeable to every rule, so they are counted together.
@@ -110,26 +128,28 @@ impl Traits {
     }
 }
 
-/// A time as the input wrote it, with the position of its finding in the run
-/// (so times that do not compare by value keep the input's order).
+/// A time as the input wrote it, with the place of its finding in the run
+/// (so times that do not compare by value go by the input's order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Stamp {
     pub text: String,
-    pub seq: u64,
+    pub seq: Seq,
 }
 
 impl Stamp {
-    /// Makes `stamp` say `text` at `seq`, in the room it already has (times
-    /// in a log move on with nearly every finding).
-    fn set(stamp: &mut Option<Stamp>, text: &str, seq: u64) {
+    /// Makes `stamp` say `text` at `seq` if that is a better first (`Less`)
+    /// or last (`Greater`) time, in the room it already has (times in a log
+    /// move on with nearly every finding).
+    fn offer(stamp: &mut Option<Stamp>, text: &str, seq: Seq, want: Ordering) {
         match stamp {
-            Some(stamp) => {
-                if stamp.text != text {
-                    stamp.text.clear();
-                    stamp.text.push_str(text);
+            Some(kept) if beats((text, seq), (&kept.text, kept.seq), want) => {
+                if kept.text != text {
+                    kept.text.clear();
+                    kept.text.push_str(text);
                 }
-                stamp.seq = seq;
+                kept.seq = seq;
             }
+            Some(_) => {}
             None => *stamp = Some(Stamp { text: text.to_owned(), seq }),
         }
     }
@@ -139,25 +159,28 @@ impl Stamp {
 #[derive(Debug, Clone)]
 pub(crate) struct Bucket {
     pub traits: Arc<Traits>,
-    /// The mailbox as written, in the spellings met (case may differ).
+    /// The mailbox as written, in the spellings first met (case may differ),
+    /// and where each was first met.
     pub spellings: Vec<String>,
+    spelled_at: Vec<Seq>,
     pub count: usize,
-    /// Position in the run of the first and last finding counted.
-    pub first_seq: u64,
-    pub last_seq: u64,
+    /// Place in the run of the first and last finding counted.
+    pub first_seq: Seq,
+    pub last_seq: Seq,
     pub first_seen: Option<Stamp>,
     pub last_seen: Option<Stamp>,
     /// The largest `BackOffMilliseconds` any finding carried.
     pub backoff: Option<u64>,
-    /// Distinct ISO-8601 times (seconds), for counting retry attempts: kept
-    /// only when the traits are transient, the one rule that reads them.
-    pub times: BTreeSet<i64>,
+    /// Distinct ISO-8601 times, for counting retry attempts: kept only when
+    /// the traits are transient, the one rule that reads them.
+    pub times: Times,
     /// Findings whose time is ISO-8601.
     pub timed: usize,
     /// The findings' diagnoses, added up, except the latest run of findings
-    /// that shared one diagnosis, which is only counted (see [`Bucket::totals`]).
+    /// that shared one diagnosis, which is only counted (see [`Bucket::totals`]):
+    /// the diagnosis, how many, and where the run began.
     diagnosis: Option<Totals>,
-    pending: Option<(Arc<Diagnosis>, i64)>,
+    pending: Option<(Arc<Diagnosis>, i64, Seq)>,
 }
 
 /// Diagnoses of a bucket's findings, added up: each cause's score summed and
@@ -167,6 +190,8 @@ pub(crate) struct Totals {
     pub code: &'static str,
     pub title: &'static str,
     pub transient: Transient,
+    /// Where the diagnosis the header comes from was met.
+    first: Seq,
     /// In the order first met.
     pub causes: Vec<CauseTotal>,
 }
@@ -176,45 +201,115 @@ pub(crate) struct Totals {
 pub(crate) struct CauseTotal {
     pub id: &'static str,
     pub score: i64,
+    /// The first distinct phrases met, in that order, and where each was met.
     pub evidence: Vec<Clue>,
+    evidence_at: Vec<Place>,
+    /// Where the cause was first met.
+    first: Place,
+}
+
+impl CauseTotal {
+    fn new(id: &'static str, first: Place) -> CauseTotal {
+        CauseTotal { id, score: 0, evidence: Vec::new(), evidence_at: Vec::new(), first }
+    }
+
+    /// Adds a phrase met at `at`, after all the cause holds.
+    fn push(&mut self, e: &Clue, at: Place) {
+        if self.evidence.len() < EVIDENCE_KEPT && !self.evidence.contains(e) {
+            self.evidence.push(e.clone());
+            self.evidence_at.push(at);
+        }
+    }
+
+    /// Adds what the same cause counted elsewhere in the run.
+    fn merge(&mut self, other: CauseTotal) {
+        self.score += other.score;
+        self.first = self.first.min(other.first);
+        let (evidence, at) =
+            first_distinct(zip(&mut self.evidence, &mut self.evidence_at), other.evidence, other.evidence_at);
+        (self.evidence, self.evidence_at) = (evidence, at);
+        self.evidence.truncate(EVIDENCE_KEPT);
+        self.evidence_at.truncate(EVIDENCE_KEPT);
+    }
+}
+
+/// Takes both lists out of their places, paired.
+fn zip<T, P>(items: &mut Vec<T>, places: &mut Vec<P>) -> (Vec<T>, Vec<P>) {
+    (std::mem::take(items), std::mem::take(places))
+}
+
+/// Two lists of distinct items, each with where it was met, as one: each
+/// item once at its earliest place, in order of place.
+fn first_distinct<T: PartialEq, P: Ord + Copy>(
+    (mut items, mut places): (Vec<T>, Vec<P>),
+    more: Vec<T>,
+    more_places: Vec<P>,
+) -> (Vec<T>, Vec<P>) {
+    for (item, place) in more.into_iter().zip(more_places) {
+        match items.iter().position(|i| *i == item) {
+            Some(at) => places[at] = places[at].min(place),
+            None => {
+                items.push(item);
+                places.push(place);
+            }
+        }
+    }
+    let mut both: Vec<(P, T)> = places.into_iter().zip(items).collect();
+    both.sort_by_key(|(place, _)| *place);
+    both.into_iter().map(|(place, item)| (item, place)).unzip()
 }
 
 impl Totals {
-    fn of(d: &Diagnosis) -> Totals {
-        let mut totals = Totals { code: d.code, title: d.title, transient: d.transient, causes: Vec::new() };
-        totals.add(d, 1);
-        totals
+    fn of(d: &Diagnosis, at: Seq) -> Totals {
+        Totals { code: d.code, title: d.title, transient: d.transient, first: at, causes: Vec::new() }
     }
 
-    /// Adds `times` findings with diagnosis `d`.
-    fn add(&mut self, d: &Diagnosis, times: i64) {
-        for cause in &d.causes {
+    /// Adds `times` findings with diagnosis `d`, the first of them at `at`,
+    /// after all the totals hold.
+    fn add(&mut self, d: &Diagnosis, times: i64, at: Seq) {
+        // Each phrase's place in the diagnosis, counted over all its causes.
+        let mut phrase = 0;
+        for (i, cause) in d.causes.iter().enumerate() {
             let total = match self.causes.iter().position(|c| c.id == cause.id) {
                 Some(i) => &mut self.causes[i],
                 None => {
-                    self.causes.push(CauseTotal { id: cause.id, score: 0, evidence: Vec::new() });
+                    self.causes.push(CauseTotal::new(cause.id, (at, i)));
                     let last = self.causes.len() - 1;
                     &mut self.causes[last]
                 }
             };
             total.score += i64::from(cause.score) * times;
             for e in &cause.evidence {
-                if total.evidence.len() < EVIDENCE_KEPT && !total.evidence.contains(e) {
-                    total.evidence.push(e.clone());
-                }
+                total.push(e, (at, phrase));
+                phrase += 1;
             }
         }
     }
 
+    /// Adds the totals of findings counted elsewhere in the run: what each
+    /// keeps goes by where it was met, so the order of merging does not matter.
+    fn merge(&mut self, mut other: Totals) {
+        if other.first < self.first {
+            std::mem::swap(self, &mut other);
+        }
+        for cause in other.causes {
+            match self.causes.iter_mut().find(|c| c.id == cause.id) {
+                Some(total) => total.merge(cause),
+                None => self.causes.push(cause),
+            }
+        }
+        self.causes.sort_by_key(|c| c.first);
+    }
+
+    /// Adds another bucket's totals after these, as a group of buckets reads
+    /// them one after the other.
     pub(crate) fn absorb(&mut self, other: Totals) {
         for cause in other.causes {
             match self.causes.iter_mut().find(|c| c.id == cause.id) {
                 Some(total) => {
                     total.score += cause.score;
-                    for e in cause.evidence {
-                        if total.evidence.len() < EVIDENCE_KEPT && !total.evidence.contains(&e) {
-                            total.evidence.push(e);
-                        }
+                    for (e, at) in cause.evidence.iter().zip(cause.evidence_at) {
+                        total.push(e, at);
                     }
                 }
                 None => self.causes.push(cause),
@@ -223,30 +318,24 @@ impl Totals {
     }
 }
 
-/// Adds `count` findings with diagnosis `d` to `totals`.
-fn add(totals: &mut Option<Totals>, d: &Diagnosis, count: i64) {
-    match totals {
-        Some(t) => t.add(d, count),
-        None => {
-            let mut t = Totals::of(d);
-            t.add(d, count - 1);
-            *totals = Some(t);
-        }
-    }
+/// Adds `count` findings with diagnosis `d`, the first of them at `at`, to `totals`.
+fn add(totals: &mut Option<Totals>, d: &Diagnosis, count: i64, at: Seq) {
+    totals.get_or_insert_with(|| Totals::of(d, at)).add(d, count, at);
 }
 
 impl Bucket {
-    fn new(traits: Arc<Traits>, seq: u64) -> Bucket {
+    fn new(traits: Arc<Traits>, seq: Seq) -> Bucket {
         Bucket {
             traits,
             spellings: Vec::new(),
+            spelled_at: Vec::new(),
             count: 0,
             first_seq: seq,
             last_seq: seq,
             first_seen: None,
             last_seen: None,
             backoff: None,
-            times: BTreeSet::new(),
+            times: Times::default(),
             timed: 0,
             diagnosis: None,
             pending: None,
@@ -258,7 +347,8 @@ impl Bucket {
         self.spellings.first().map(String::as_str)
     }
 
-    fn add(&mut self, f: &Finding, seq: u64) {
+    /// Counts `f`, found at `seq`, after every finding counted so far.
+    fn add(&mut self, f: &Finding, seq: Seq) {
         self.count += 1;
         self.last_seq = seq;
         if let Some(m) = &f.mailbox
@@ -266,12 +356,14 @@ impl Bucket {
             && !self.spellings.contains(m)
         {
             self.spellings.push(m.clone());
+            self.spelled_at.push(seq);
         }
         if let Some(t) = &f.time {
-            self.see(t, seq);
+            Stamp::offer(&mut self.first_seen, t, seq, Ordering::Less);
+            Stamp::offer(&mut self.last_seen, t, seq, Ordering::Greater);
             if let Some(s) = iso_seconds(t) {
                 self.timed += 1;
-                if self.traits.transient && self.times.len() < TIMES_KEPT {
+                if self.traits.transient {
                     self.times.insert(s);
                 }
             }
@@ -283,73 +375,61 @@ impl Bucket {
             match &mut self.pending {
                 // A diagnosis made again (its kind was forgotten and met anew)
                 // is the same one: counted, not added up apart.
-                Some((same, count)) if Arc::ptr_eq(same, d) || **same == **d => *count += 1,
+                Some((same, count, _)) if Arc::ptr_eq(same, d) || **same == **d => *count += 1,
                 pending => {
-                    if let Some((before, count)) = pending.replace((Arc::clone(d), 1)) {
-                        add(&mut self.diagnosis, &before, count);
+                    if let Some((before, count, at)) = pending.replace((Arc::clone(d), 1, seq)) {
+                        add(&mut self.diagnosis, &before, count, at);
                     }
                 }
             }
         }
     }
 
-    /// Takes a time in as first or last seen, in input order.
-    fn see(&mut self, text: &str, seq: u64) {
-        if later(self.first_seen.as_ref().map(|s| s.text.as_str()), text, std::cmp::Ordering::Less) {
-            Stamp::set(&mut self.first_seen, text, seq);
-        }
-        if later(self.last_seen.as_ref().map(|s| s.text.as_str()), text, std::cmp::Ordering::Greater) {
-            Stamp::set(&mut self.last_seen, text, seq);
-        }
-    }
-
     /// The findings' diagnoses, added up.
     pub(crate) fn totals(&self) -> Option<Totals> {
         let mut totals = self.diagnosis.clone();
-        if let Some((d, count)) = &self.pending {
-            add(&mut totals, d, *count);
+        if let Some((d, count, at)) = &self.pending {
+            add(&mut totals, d, *count, *at);
         }
         totals
     }
 
-    /// Adds a bucket with the same traits counted later in the run.
-    fn absorb(&mut self, mut other: Bucket) {
-        // Its totals are taken, not copied: the bucket is used up.
-        let mut totals = other.diagnosis.take();
-        if let Some((d, count)) = &other.pending {
-            add(&mut totals, d, *count);
+    /// The findings' diagnoses, added up, taken out of the bucket.
+    fn take_totals(&mut self) -> Option<Totals> {
+        let mut totals = self.diagnosis.take();
+        if let Some((d, count, at)) = self.pending.take() {
+            add(&mut totals, &d, count, at);
         }
-        self.count += other.count;
-        self.last_seq = other.last_seq;
-        for m in other.spellings {
-            if self.spellings.len() < SPELLINGS_KEPT && !self.spellings.contains(&m) {
-                self.spellings.push(m);
-            }
-        }
-        for stamp in [other.first_seen, other.last_seen].into_iter().flatten() {
-            self.see(&stamp.text, stamp.seq);
-        }
-        self.backoff = self.backoff.max(other.backoff);
-        self.timed += other.timed;
-        for t in other.times {
-            if self.times.len() >= TIMES_KEPT {
-                break;
-            }
-            self.times.insert(t);
-        }
-        match (&mut self.diagnosis, totals) {
-            (Some(mine), Some(theirs)) => mine.absorb(theirs),
-            (mine @ None, theirs) => *mine = theirs,
-            (Some(_), None) => {}
-        }
+        totals
     }
 
-    fn shift(&mut self, by: u64) {
-        self.first_seq += by;
-        self.last_seq += by;
-        for stamp in [&mut self.first_seen, &mut self.last_seen].into_iter().flatten() {
-            stamp.seq += by;
+    /// Adds a bucket with the same traits counted elsewhere in the run.
+    fn merge(&mut self, mut other: Bucket) {
+        let theirs = other.take_totals();
+        self.count += other.count;
+        self.timed += other.timed;
+        self.first_seq = self.first_seq.min(other.first_seq);
+        self.last_seq = self.last_seq.max(other.last_seq);
+        let spellings = zip(&mut self.spellings, &mut self.spelled_at);
+        (self.spellings, self.spelled_at) = first_distinct(spellings, other.spellings, other.spelled_at);
+        self.spellings.truncate(SPELLINGS_KEPT);
+        self.spelled_at.truncate(SPELLINGS_KEPT);
+        if let Some(s) = other.first_seen {
+            Stamp::offer(&mut self.first_seen, &s.text, s.seq, Ordering::Less);
         }
+        if let Some(s) = other.last_seen {
+            Stamp::offer(&mut self.last_seen, &s.text, s.seq, Ordering::Greater);
+        }
+        self.backoff = self.backoff.max(other.backoff);
+        self.times.merge(other.times);
+        let mine = self.take_totals();
+        self.diagnosis = match (mine, theirs) {
+            (Some(mut mine), Some(theirs)) => {
+                mine.merge(theirs);
+                Some(mine)
+            }
+            (mine, theirs) => mine.or(theirs),
+        };
     }
 }
 
@@ -367,7 +447,12 @@ impl MailboxTally {
         self.buckets.iter().find_map(Bucket::mailbox)
     }
 
-    fn bucket(&mut self, traits: &Arc<Traits>, seq: u64) -> &mut Bucket {
+    /// Where its first finding is in the run.
+    fn first_seq(&self) -> Seq {
+        self.buckets.first().map_or(Seq::default(), |b| b.first_seq)
+    }
+
+    fn bucket(&mut self, traits: &Arc<Traits>, seq: Seq) -> &mut Bucket {
         let at = match self.index.get(traits) {
             Some(&at) => at,
             None => {
@@ -379,13 +464,27 @@ impl MailboxTally {
         };
         &mut self.buckets[at]
     }
+
+    /// Adds the buckets of the same mailbox counted elsewhere in the run,
+    /// keeping them in order of first appearance.
+    fn merge(&mut self, other: MailboxTally) {
+        for bucket in other.buckets {
+            match self.index.get(&bucket.traits) {
+                Some(&at) => self.buckets[at].merge(bucket),
+                None => self.buckets.push(bucket),
+            }
+        }
+        self.buckets.sort_by_key(|b| b.first_seq);
+        self.index = self.buckets.iter().enumerate().map(|(at, b)| (Arc::clone(&b.traits), at)).collect();
+    }
 }
 
 /// The problem findings of a run (errors, warnings, alerts), counted per
 /// mailbox and kind: all that [`correlate`](super::correlate) needs.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
-    /// By mailbox, lower-cased; `None` for findings that name none.
+    /// By mailbox, lower-cased; `None` for findings that name none. In order
+    /// of first appearance.
     pub(crate) mailboxes: Vec<(Option<String>, MailboxTally)>,
     /// Where each named mailbox's tally is, and the unnamed one's.
     named: FxHashMap<String, usize>,
@@ -405,13 +504,6 @@ impl Tally {
         Tally::default()
     }
 
-    /// About how many bytes the tally holds: its buckets, and the diagnoses
-    /// it keeps alive.
-    pub fn weight(&self) -> usize {
-        let buckets: usize = self.mailboxes.iter().map(|(_, m)| m.buckets.len()).sum();
-        buckets * 1024 + self.traits.len() * 4096
-    }
-
     /// Counts every problem finding of `findings`, in order.
     pub fn from_findings<'a>(
         findings: impl IntoIterator<Item = &'a Finding>,
@@ -429,13 +521,20 @@ impl Tally {
         self.seen
     }
 
-    /// Counts one finding; success responses are left out, as they explain
-    /// nothing.
+    /// Counts one finding as the next of the run (a tally that takes every
+    /// finding itself, in order); success responses are left out, as they
+    /// explain nothing.
     pub fn add(&mut self, f: &Finding, kb: &'static KnowledgeBase) {
+        self.add_at(f, kb, Seq { job: 0, at: self.seen });
+    }
+
+    /// Counts one finding found at `seq`. One tally takes its findings in
+    /// order of `seq`; tallies that took different parts of the run are
+    /// then merged.
+    pub fn add_at(&mut self, f: &Finding, kb: &'static KnowledgeBase, seq: Seq) {
         if !f.is_problem() {
             return;
         }
-        let seq = self.seen;
         self.seen += 1;
         let traits = self.traits_of(f, kb);
         let mut key = std::mem::take(&mut self.scratch);
@@ -463,24 +562,18 @@ impl Tally {
         Arc::clone(traits)
     }
 
-    /// Appends the tally of what came after this one in the run.
-    pub fn append(&mut self, later: Tally) {
-        let shift = self.seen;
-        self.seen += later.seen;
-        for (key, mailbox) in later.mailboxes {
+    /// Adds the tally of findings counted elsewhere in the run (on another
+    /// thread): the result is the same in whichever order tallies are merged.
+    pub fn merge(&mut self, other: Tally) {
+        self.seen += other.seen;
+        for (key, mailbox) in other.mailboxes {
             let at = self.mailbox_at(key.as_deref());
-            let mine = &mut self.mailboxes[at].1;
-            for mut bucket in mailbox.buckets {
-                bucket.shift(shift);
-                match mine.index.get(&bucket.traits) {
-                    Some(&at) => mine.buckets[at].absorb(bucket),
-                    None => {
-                        mine.index.insert(bucket.traits.clone(), mine.buckets.len());
-                        mine.buckets.push(bucket);
-                    }
-                }
-            }
+            self.mailboxes[at].1.merge(mailbox);
         }
+        self.mailboxes.sort_by_key(|(_, m)| m.first_seq());
+        self.unnamed = self.mailboxes.iter().position(|(key, _)| key.is_none());
+        self.named =
+            self.mailboxes.iter().enumerate().filter_map(|(at, (key, _))| Some((key.clone()?, at))).collect();
     }
 
     /// Where the tally of the mailbox `key` names (lower-cased) is, made if new.
@@ -530,7 +623,7 @@ mod tests {
     }
 
     #[test]
-    fn appending_in_order_counts_as_one_pass_would() {
+    fn merging_tallies_of_parts_counts_as_one_pass_would() {
         let kb = knowledge_base();
         let findings = [
             at("ErrorServerBusy", "Ana", "2026-11-20 08:00:00"),
@@ -539,21 +632,150 @@ mod tests {
             at("ErrorServerBusy", "Ana", "2026-11-20 09:00:00"),
         ];
         let whole = Tally::from_findings(&findings, kb);
-        let mut split = Tally::from_findings(&findings[..2], kb);
-        split.append(Tally::from_findings(&findings[2..], kb));
-        assert_eq!(split.findings(), whole.findings());
-        for ((ka, a), (kb_, b)) in whole.mailboxes.iter().zip(&split.mailboxes) {
-            assert_eq!(ka, kb_);
-            for (x, y) in a.buckets.iter().zip(&b.buckets) {
-                assert_eq!(
-                    (x.count, x.first_seq, x.last_seq, &x.first_seen, &x.last_seen, &x.times),
-                    (y.count, y.first_seq, y.last_seq, &y.first_seen, &y.last_seen, &y.times)
-                );
-            }
+        let (mut split, mut later) = (Tally::new(), Tally::new());
+        for (i, f) in findings.iter().enumerate() {
+            let part = if i % 2 == 0 { &mut later } else { &mut split };
+            part.add_at(f, kb, Seq { job: 0, at: i as u64 });
         }
+        split.merge(later);
+        assert_eq!(split.findings(), whole.findings());
+        assert_eq!(fingerprint(&split), fingerprint(&whole));
         let ana = &split.mailboxes[0].1.buckets[0];
         assert_eq!(ana.first_seen.as_ref().map(|s| s.text.as_str()), Some("2026-11-20 07:00:00"));
         assert_eq!(ana.last_seen.as_ref().map(|s| s.text.as_str()), Some("2026-11-20 09:00:00"));
+    }
+
+    /// Everything a tally keeps that correlation reads, in words.
+    fn fingerprint(tally: &Tally) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (key, mailbox) in &tally.mailboxes {
+            lines.push(format!("mailbox {key:?} {:?}", mailbox.mailbox()));
+            for b in &mailbox.buckets {
+                let totals = b.totals().map(|t| {
+                    let causes: Vec<_> =
+                        t.causes.iter().map(|c| (c.id, c.score, c.evidence.clone())).collect();
+                    (t.code, t.title, causes)
+                });
+                lines.push(format!(
+                    "{} {:?} {} {:?}-{:?} {:?} {:?} {:?} {} {:?} {:?} {totals:?}",
+                    b.traits.code,
+                    b.spellings,
+                    b.count,
+                    b.first_seq,
+                    b.last_seq,
+                    b.first_seen,
+                    b.last_seen,
+                    b.backoff,
+                    b.timed,
+                    b.times.is_spans(),
+                    b.times.seconds(),
+                ));
+            }
+        }
+        lines
+    }
+
+    /// A small random number generator, so that the test is the same every run.
+    struct Dice(u64);
+
+    impl Dice {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Diagnoses made up for `code`: causes and evidence drawn at random, so
+    /// that a bucket meets more evidence than it keeps.
+    fn made_up(code: &'static str, dice: &mut Dice) -> Vec<Arc<Diagnosis>> {
+        const CAUSES: [&str; 4] = ["scope", "throttle", "license", "network"];
+        const WORDS: [&str; 12] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"];
+        (0..6)
+            .map(|_| {
+                let causes = (0..1 + dice.below(3))
+                    .map(|_| crate::model::RankedCause {
+                        id: CAUSES[dice.below(CAUSES.len())],
+                        summary: "",
+                        score: dice.below(20) as i32 - 5,
+                        evidence: (0..dice.below(4))
+                            .map(|_| {
+                                let word = WORDS[dice.below(WORDS.len())];
+                                if dice.below(3) == 0 { Clue::against(word) } else { Clue::for_(word) }
+                            })
+                            .collect(),
+                        fix: &[],
+                    })
+                    .collect();
+                Arc::new(Diagnosis {
+                    code,
+                    namespace: "ews",
+                    url: None,
+                    title: if dice.below(2) == 0 { "one title" } else { "another title" },
+                    category: "",
+                    transient: Transient::Sometimes,
+                    causes,
+                    also: None,
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tallies_of_interleaved_parts_merge_in_any_order_to_one_pass() {
+        let kb = knowledge_base();
+        let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+        const CODES: [&str; 3] = ["ErrorServerBusy", "ErrorItemNotFound", "ErrorAccessDenied"];
+        let diagnoses: Vec<Vec<Arc<Diagnosis>>> = CODES.iter().map(|c| made_up(c, &mut dice)).collect();
+        let mailboxes = [Some("Ana"), Some("ana"), Some("ANA"), Some("Bo"), Some("bo"), Some("Cy"), None];
+        // Past the seconds a bucket keeps, so that its spans are tested too.
+        let findings: Vec<Finding> = (0..24_000)
+            .map(|i| {
+                // Mostly the one transient code.
+                let c = dice.below(CODES.len() * 2).saturating_sub(CODES.len());
+                let mut f = Finding::new(Shape::EwsResponse, CODES[c]);
+                f.mailbox = mailboxes[dice.below(mailboxes.len())].map(str::to_owned);
+                let (minute, second) = (dice.below(60 * 24 * 5), dice.below(60));
+                let (d, h, m) = (20 + minute / 1440, minute / 60 % 24, minute % 60);
+                f.time = match dice.below(8) {
+                    0 => None,
+                    1 => Some(format!("11/{d}/2026 {h}:{m:02} AM")),
+                    2 => Some(format!("2026-11-{d} {h:02}:{m:02}:{second:02}")),
+                    _ => Some(format!("2026-11-{d}T{h:02}:{m:02}:{second:02}Z")),
+                };
+                if dice.below(4) == 0 {
+                    f.details.insert("BackOffMilliseconds".into(), format!("{}", dice.below(90_000)));
+                }
+                // Runs of one diagnosis, as in a log.
+                f.diagnosis = Some(Arc::clone(&diagnoses[c][if i % 7 < 4 { 0 } else { dice.below(6) }]));
+                f
+            })
+            .collect();
+        let place = |i: usize| Seq { job: (i / 40) as u64, at: (i % 40) as u64 };
+        let mut whole = Tally::new();
+        for (i, f) in findings.iter().enumerate() {
+            whole.add_at(f, kb, place(i));
+        }
+        assert!(whole.mailboxes.iter().any(|(_, m)| m.buckets.iter().any(|b| b.times.is_spans())));
+        for round in 0..6 {
+            // Each part takes whole jobs, or (as the reporting side takes the
+            // findings held at a segment's start) single findings, in order.
+            let mut parts: Vec<Tally> = (0..3).map(|_| Tally::new()).collect();
+            let mut part = 0;
+            for (i, f) in findings.iter().enumerate() {
+                if round % 2 == 1 || i % 40 == 0 {
+                    part = dice.below(parts.len());
+                }
+                parts[part].add_at(f, kb, place(i));
+            }
+            let mut merged = parts.swap_remove(dice.below(parts.len()));
+            while !parts.is_empty() {
+                merged.merge(parts.swap_remove(dice.below(parts.len())));
+            }
+            assert_eq!(merged.findings(), whole.findings());
+            assert_eq!(fingerprint(&merged), fingerprint(&whole), "round {round}");
+        }
     }
 
     #[test]

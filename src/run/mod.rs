@@ -10,7 +10,8 @@
 //!
 //! Memory stays bounded whatever is found: the scanner's own per input, a few
 //! chunks of output per job in flight, and for the closing correlation a
-//! [`Tally`] that counts findings per mailbox and kind rather than keeping them.
+//! [`Tally`] per thread that counts findings per mailbox and kind rather than
+//! keeping them; the threads' tallies are merged at the end.
 
 mod clock;
 mod container;
@@ -114,34 +115,43 @@ fn scan_targets(config: &RunConfig, targets: &[Target], report: &mut dyn Report)
         report,
         summary: Summary::default(),
         tally: Tally::new(),
+        written: Tally::new(),
         stitch: Stitch::default(),
         clock,
         gate,
         set_aside: Vec::new(),
     };
-    let parallel = threads > 1
-        && jobs.len() > 1
-        && pipeline::run(&jobs, &config.scan, config.output_budget, writers, clock, &mut |piece| {
+    let parallel = match threads > 1 && jobs.len() > 1 {
+        true => pipeline::run(&jobs, &config.scan, config.output_budget, writers, clock, &mut |piece| {
             Clock::time(clock, Phase::Report, || out.take(piece))
-        })?;
-    if !parallel {
-        for target in targets {
-            out.stream(target, &config.scan)?;
+        })?,
+        false => None,
+    };
+    match parallel {
+        Some(tallies) => tallies.into_iter().for_each(|t| out.written.merge(t)),
+        None => {
+            for (job, target) in targets.iter().enumerate() {
+                out.stream(job, target, &config.scan)?;
+            }
         }
     }
-    let Output { mut summary, tally, .. } = out;
+    let Output { mut summary, mut tally, written, .. } = out;
+    tally.merge(written);
     summary.root_causes =
         Clock::time(clock, Phase::Correlate, || diagnose::conclude(&tally, kb::knowledge_base()));
     summary.timings = clock.map(Clock::timings);
     Ok(summary)
 }
 
-/// The reporting side of a run: the report, the counts, and the tally of
+/// The reporting side of a run: the report, the counts, and the tallies of
 /// findings for the closing correlation.
 struct Output<'r> {
     report: &'r mut dyn Report,
     summary: Summary,
+    /// The findings this side counts itself (those not written where found).
     tally: Tally,
+    /// The findings written where they were found, counted there.
+    written: Tally,
     /// The segments of the large file being put back together.
     stitch: Stitch,
     clock: Option<&'r Clock>,
@@ -152,9 +162,11 @@ struct Output<'r> {
 }
 
 impl Output<'_> {
-    /// Scans one target on this thread, reporting as it goes.
-    fn stream(&mut self, target: &Target, config: &ScanConfig) -> io::Result<()> {
+    /// Scans one target, job number `job` of the run, on this thread,
+    /// reporting as it goes.
+    fn stream(&mut self, job: usize, target: &Target, config: &ScanConfig) -> io::Result<()> {
         let mut writer = self.report.writer();
+        let mut written = std::mem::take(&mut self.written);
         let clock = self.clock;
         let mut failed = None;
         let mut deliver = |piece| match self.take(piece) {
@@ -164,12 +176,14 @@ impl Output<'_> {
                 ControlFlow::Break(())
             }
         };
-        let mut producer = Producer::new(writer.as_deref_mut(), &config.filter, &mut deliver, clock);
+        let mut producer =
+            Producer::new(job, writer.as_deref_mut(), &mut written, &config.filter, &mut deliver, clock);
         let scanned = Clock::time(clock, Phase::Scan, || {
             one::scan(target, config, clock, &mut |event| producer.event(event, false))
         });
         let _ = producer.finish(Done::whole(scanned));
         drop(producer);
+        self.written = written;
         failed.map_or(Ok(()), Err)
     }
 
@@ -184,12 +198,12 @@ impl Output<'_> {
                 self.set_aside = room;
                 written
             }
-            Piece::Finding { finding, held, written } => {
+            Piece::Finding { finding, seq, held, written } => {
                 if held && !(self.stitch.keeps(&finding) && self.gate.admits(&finding, kb::knowledge_base()))
                 {
                     return Ok(());
                 }
-                self.tally.add(&finding, kb::knowledge_base());
+                self.tally.add_at(&finding, kb::knowledge_base(), seq);
                 match written {
                     Some(bytes) => self.report.written(&bytes, 1),
                     None => self.report.finding(&finding),
@@ -202,8 +216,7 @@ impl Output<'_> {
                 self.report.malformed(&malformed)
             }
             Piece::Done(done) => {
-                let Done { mut scanned, tally, part } = *done;
-                self.tally.append(tally);
+                let Done { mut scanned, part } = *done;
                 scanned.leave_out(&self.gate.take_left_out());
                 match part {
                     None => self.account(scanned),

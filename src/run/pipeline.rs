@@ -27,6 +27,7 @@ use super::one;
 use super::produce::{Done, Piece, Producer};
 use super::spill::{self, Spill};
 use super::split::Job;
+use crate::diagnose::Tally;
 use crate::report::FindingWriter;
 use crate::scan::ScanConfig;
 
@@ -163,9 +164,10 @@ impl Board {
 }
 
 /// Scans `jobs` on one worker per writer and hands each piece to `take`, in
-/// job order. Stops early when `take` fails (the report can take no more).
-/// A worker that cannot be started leaves the work to the others; `Ok(false)`
-/// when none could be, and nothing was done.
+/// job order; gives back each worker's tally of the findings it wrote. Stops
+/// early when `take` fails (the report can take no more). A worker that
+/// cannot be started leaves the work to the others; `Ok(None)` when none
+/// could be, and nothing was done.
 pub(super) fn run(
     jobs: &[Job<'_>],
     config: &ScanConfig,
@@ -173,7 +175,7 @@ pub(super) fn run(
     writers: Vec<Option<Box<dyn FindingWriter>>>,
     clock: Option<&Clock>,
     take: &mut dyn FnMut(Piece) -> io::Result<()>,
-) -> io::Result<bool> {
+) -> io::Result<Option<Vec<Tally>>> {
     let next = AtomicUsize::new(0);
     let board = Board {
         state: Mutex::new(Shared { budget, ..Shared::default() }),
@@ -181,25 +183,31 @@ pub(super) fn run(
         reported: AtomicUsize::new(0),
     };
     std::thread::scope(|scope| {
-        let mut started = 0;
+        let mut workers = Vec::new();
         for mut writer in writers {
             let (next, board) = (&next, &board);
             let worker = move || {
+                let mut tally = Tally::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= jobs.len() || !work(board, jobs, i, config, clock, writer.as_deref_mut()) {
-                        return;
+                    if i >= jobs.len()
+                        || !work(board, jobs, i, config, clock, writer.as_deref_mut(), &mut tally)
+                    {
+                        return tally;
                     }
                 }
             };
-            started += usize::from(std::thread::Builder::new().spawn_scoped(scope, worker).is_ok());
+            workers.extend(std::thread::Builder::new().spawn_scoped(scope, worker).ok());
         }
-        if started == 0 {
-            return Ok(false);
+        if workers.is_empty() {
+            return Ok(None);
         }
         let outcome = report(jobs.len(), &board, take);
         board.stop();
-        outcome.map(|()| true)
+        // A worker that panicked outside a job (never seen) leaves its
+        // findings uncounted rather than stop the run.
+        let tallies = workers.into_iter().filter_map(|w| w.join().ok()).collect();
+        outcome.map(|()| Some(tallies))
     })
 }
 
@@ -250,10 +258,11 @@ fn work(
     config: &ScanConfig,
     clock: Option<&Clock>,
     writer: Option<&mut (dyn FindingWriter + 'static)>,
+    tally: &mut Tally,
 ) -> bool {
     // A job ahead starts only while what waits to be reported fits the
     // budget: a worker that raced ahead through many small jobs while a long
-    // one is reported would keep all their tallies.
+    // one is reported would keep all their output and their ends.
     let my_turn = |s: &Shared| i <= s.reported || (i < s.reported + AHEAD && s.buffered <= s.budget);
     if board.worker_wait(my_turn).is_none() {
         return false;
@@ -268,7 +277,7 @@ fn work(
     };
     let mut spill = Spill::default();
     let mut deliver = |piece| board.put(i, piece, &mut spill);
-    let mut producer = Producer::new(writer, &config.filter, &mut deliver, clock);
+    let mut producer = Producer::new(i, writer, tally, &config.filter, &mut deliver, clock);
     // A job that panics still answers for its place in the order, or the
     // reporting side would wait for it forever.
     let job = std::panic::AssertUnwindSafe(|| {

@@ -1,10 +1,10 @@
 //! The producing side of a job: findings written to the format's bytes (and
-//! counted for correlation) on the thread that found them, in chunks; what
-//! needs the reporting side passed on whole.
+//! counted for correlation, into the thread's own tally) on the thread that
+//! found them, in chunks; what needs the reporting side passed on whole.
 
 use std::ops::ControlFlow;
 
-use crate::diagnose::Tally;
+use crate::diagnose::{Seq, Tally};
 use crate::filter::{Filter, Gate};
 use crate::kb;
 use crate::model::{Finding, Malformed, Stats};
@@ -26,11 +26,11 @@ pub(super) enum Piece {
     Bytes { bytes: Vec<u8>, findings: usize },
     /// The same, set aside on disk while the job waited its turn.
     SetAside { bytes: SetAside, findings: usize },
-    /// A finding for the reporting side to count and report. A `held` one
-    /// may repeat what the previous segment of its file reported; when the
-    /// format has a writer, it comes `written` already, so that the reporting
-    /// side only decides whether to keep it.
-    Finding { finding: Box<Finding>, held: bool, written: Option<Vec<u8>> },
+    /// A finding for the reporting side to count (it was found at `seq`)
+    /// and report. A `held` one may repeat what the previous segment of its
+    /// file reported; when the format has a writer, it comes `written`
+    /// already, so that the reporting side only decides whether to keep it.
+    Finding { finding: Box<Finding>, seq: Seq, held: bool, written: Option<Vec<u8>> },
     /// A payload that could not be read.
     Malformed { malformed: Malformed, held: bool },
     /// The job is over.
@@ -45,7 +45,7 @@ impl Piece {
             Piece::SetAside { .. } => 64,
             Piece::Finding { .. } => 2048,
             Piece::Malformed { .. } => 512,
-            Piece::Done(done) => 256 + done.tally.weight(),
+            Piece::Done(_) => 256,
         }
     }
 }
@@ -53,8 +53,6 @@ impl Piece {
 /// How a job ended.
 pub(super) struct Done {
     pub scanned: Scanned,
-    /// The findings it wrote, counted.
-    pub tally: Tally,
     /// For a segment of a large file: how it ended.
     pub part: Option<PartEnd>,
 }
@@ -69,11 +67,11 @@ pub(super) struct PartEnd {
 
 impl Done {
     pub(super) fn whole(scanned: Scanned) -> Done {
-        Done { scanned, tally: Tally::new(), part: None }
+        Done { scanned, part: None }
     }
 
     pub(super) fn part(scanned: Scanned, end: SegmentEnd, last: bool) -> Done {
-        Done { scanned, tally: Tally::new(), part: Some(PartEnd { end, last }) }
+        Done { scanned, part: Some(PartEnd { end, last }) }
     }
 
     /// A segment the run stopped before it started.
@@ -112,25 +110,36 @@ pub(super) struct Producer<'a> {
     send: &'a mut dyn FnMut(Piece) -> ControlFlow<()>,
     chunk: Vec<u8>,
     findings: usize,
-    tally: Tally,
+    /// The thread's tally, which the findings it writes are counted into.
+    tally: &'a mut Tally,
+    /// Where the next finding stands in the run.
+    next: Seq,
     clock: Option<&'a Clock>,
     /// The run's filter, for the findings this job reports itself.
     gate: Gate,
 }
 
 impl<'a> Producer<'a> {
+    /// A producer for job number `job` of the run.
     pub(super) fn new(
+        job: usize,
         writer: Option<&'a mut (dyn FindingWriter + 'static)>,
+        tally: &'a mut Tally,
         filter: &Filter,
         send: &'a mut dyn FnMut(Piece) -> ControlFlow<()>,
         clock: Option<&'a Clock>,
     ) -> Self {
         let gate = Gate::new(filter.clone());
-        Producer { writer, send, chunk: Vec::new(), findings: 0, tally: Tally::new(), clock, gate }
+        let next = Seq { job: job as u64, at: 0 };
+        Producer { writer, send, chunk: Vec::new(), findings: 0, tally, next, clock, gate }
     }
 
     /// Takes one event in; a `held` one goes to the reporting side whole.
     pub(super) fn event(&mut self, event: Event, held: bool) -> ControlFlow<()> {
+        let seq = self.next;
+        if let Event::Finding(_) = event {
+            self.next.at += 1;
+        }
         match event {
             // A held finding meets the filter on the reporting side, once the
             // stitch has said it is new.
@@ -139,8 +148,10 @@ impl<'a> Producer<'a> {
             }
             Event::Finding(finding) => match self.writer.as_deref_mut() {
                 Some(writer) if !held => {
-                    let (tally, chunk) = (&mut self.tally, &mut self.chunk);
-                    Clock::time(self.clock, Phase::Tally, || tally.add(&finding, kb::knowledge_base()));
+                    let (tally, chunk) = (&mut *self.tally, &mut self.chunk);
+                    Clock::time(self.clock, Phase::Tally, || {
+                        tally.add_at(&finding, kb::knowledge_base(), seq)
+                    });
                     Clock::time(self.clock, Phase::Render, || writer.write(&finding, chunk));
                     self.findings += 1;
                     if self.chunk.len() >= CHUNK { self.flush() } else { ControlFlow::Continue(()) }
@@ -152,7 +163,7 @@ impl<'a> Producer<'a> {
                         bytes
                     });
                     self.flush()?;
-                    (self.send)(Piece::Finding { finding, held, written })
+                    (self.send)(Piece::Finding { finding, seq, held, written })
                 }
             },
             Event::Malformed(malformed) => {
@@ -167,7 +178,6 @@ impl<'a> Producer<'a> {
     /// Ends the job: what is written so far, then how it ended.
     pub(super) fn finish(&mut self, mut done: Done) -> ControlFlow<()> {
         self.flush()?;
-        done.tally = std::mem::take(&mut self.tally);
         done.scanned.leave_out(&self.gate.take_left_out());
         (self.send)(Piece::Done(Box::new(done)))
     }

@@ -7,6 +7,7 @@ use crate::model::{Shape, Transient, thousands};
 
 use super::super::root::Verdict;
 use super::super::tally::Bucket;
+use super::super::times::SPAN;
 use super::{
     Claim, EWS_RETIREMENT, Group, Phrase, Rule, Words, claim, first_profile, is, on_premises_profile,
     online_profile, plural,
@@ -177,7 +178,14 @@ fn transient_repeats(g: &Group<'_>, kb: &KnowledgeBase, say: &Words<'_>) -> Opti
     }
     let by_time = g.pick(&taken).all(|b| b.timed == b.count);
     let attempts = if by_time {
-        let mut times: Vec<i64> = g.pick(&taken).flat_map(|b| b.times.iter().copied()).collect();
+        // Times kept to ten seconds (a bucket with very many) make all of
+        // them count to ten seconds.
+        let spans = g.pick(&taken).any(|b| b.times.is_spans());
+        let mut times: Vec<i64> = g
+            .pick(&taken)
+            .flat_map(|b| b.times.seconds())
+            .map(|t| if spans { t - t.rem_euclid(SPAN) } else { t })
+            .collect();
         times.sort_unstable();
         times.dedup();
         cycles(times)
