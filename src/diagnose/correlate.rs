@@ -45,7 +45,7 @@ pub fn conclude(tally: &Tally, kb: &'static KnowledgeBase) -> Vec<RootCause> {
     let mut left_over: Vec<&Bucket> = Vec::new();
 
     for (_, mailbox) in &tally.mailboxes {
-        let mut left: Vec<&Bucket> = mailbox.buckets.iter().collect();
+        let mut left: Vec<&Bucket> = mailbox.buckets.iter().map(|b| &**b).collect();
         for rule in RULES {
             let group = Group { mailbox: mailbox.mailbox(), buckets: left.clone() };
             let Some(words) = Words::of(rule, kb) else { continue };
@@ -130,7 +130,7 @@ fn by_code<'a>(left_over: &[&'a Bucket]) -> Vec<(Verdict, Vec<&'a Bucket>)> {
 /// to wins, and keeps the evidence that raised or lowered it.
 fn verdict_for(code: &str, buckets: &[&Bucket]) -> Verdict {
     let mut totals: Option<Totals> = None;
-    for d in buckets.iter().filter_map(|b| b.totals()) {
+    for d in buckets.iter().filter_map(|b| b.totals.clone()) {
         match &mut totals {
             Some(t) => t.absorb(d),
             None => totals = Some(d),

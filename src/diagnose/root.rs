@@ -192,7 +192,7 @@ mod tests {
 
     #[test]
     fn times_compare_by_value_when_iso_and_by_place_otherwise() {
-        let (early, late) = (Seq { job: 0, at: 1 }, Seq { job: 3, at: 0 });
+        let (early, late) = (Seq::new(0, 1), Seq::new(3, 0));
         let (first, last) = (Ordering::Less, Ordering::Greater);
         // Not ISO: the input's order stands.
         assert!(beats(("11/20/2026 8:00 AM", late), ("11/20/2026 9:00 AM", early), last));

@@ -17,9 +17,9 @@
 
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use crate::kb::{Direction, KnowledgeBase};
 use crate::model::{Clue, Diagnosis, Finding, Shape, Transient};
@@ -40,18 +40,28 @@ const KINDS_KEPT: usize = 1024;
 
 /// Where a finding stands in the run: its job (an input, or a segment of a
 /// large one, numbered in input order) and its place among that job's
-/// findings. Findings compare by it as in one pass over the run.
+/// findings. Findings compare by it as in one pass over the run. Each half
+/// has 32 bits (a bucket keeps several, so they are kept small): past four
+/// billion jobs, or findings in one job, places tie rather than wrap.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Seq {
-    /// The job, numbered from 0 in input order.
-    pub job: u64,
-    /// The finding's place among the job's findings, from 0.
-    pub at: u64,
+pub struct Seq(u64);
+
+impl Seq {
+    /// The place of finding number `at` (from 0) of job number `job` (from 0).
+    pub fn new(job: u64, at: u64) -> Seq {
+        let half = |n: u64| n.min(u64::from(u32::MAX));
+        Seq(half(job) << 32 | half(at))
+    }
+
+    /// The place of the next finding of the same job.
+    pub fn next(self) -> Seq {
+        Seq(self.0 + u64::from(self.0 as u32 != u32::MAX))
+    }
 }
 
 /// Where in the run a piece of a diagnosis was first met: the finding, then
 /// its place in the diagnosis's list.
-type Place = (Seq, usize);
+type Place = (Seq, u32);
 
 /// What the correlation rules look at in one finding. Findings with equal
 /// traits are interchangeable to every rule, so they are counted together.
@@ -176,11 +186,8 @@ pub(crate) struct Bucket {
     pub times: Times,
     /// Findings whose time is ISO-8601.
     pub timed: usize,
-    /// The findings' diagnoses, added up, except the latest run of findings
-    /// that shared one diagnosis, which is only counted (see [`Bucket::totals`]):
-    /// the diagnosis, how many, and where the run began.
-    diagnosis: Option<Totals>,
-    pending: Option<(Arc<Diagnosis>, i64, Seq)>,
+    /// The findings' diagnoses, added up.
+    pub totals: Option<Totals>,
 }
 
 /// Diagnoses of a bucket's findings, added up: each cause's score summed and
@@ -264,24 +271,24 @@ impl Totals {
         Totals { code: d.code, title: d.title, transient: d.transient, first: at, causes: Vec::new() }
     }
 
-    /// Adds `times` findings with diagnosis `d`, the first of them at `at`,
-    /// after all the totals hold.
-    fn add(&mut self, d: &Diagnosis, times: i64, at: Seq) {
+    /// Adds a finding with diagnosis `d`, found at `at`, after all the
+    /// totals hold.
+    fn add(&mut self, d: &Diagnosis, at: Seq) {
         // Each phrase's place in the diagnosis, counted over all its causes.
-        let mut phrase = 0;
+        let mut phrase = 0_u32;
         for (i, cause) in d.causes.iter().enumerate() {
             let total = match self.causes.iter().position(|c| c.id == cause.id) {
                 Some(i) => &mut self.causes[i],
                 None => {
-                    self.causes.push(CauseTotal::new(cause.id, (at, i)));
+                    self.causes.push(CauseTotal::new(cause.id, (at, i as u32)));
                     let last = self.causes.len() - 1;
                     &mut self.causes[last]
                 }
             };
-            total.score += i64::from(cause.score) * times;
+            total.score += i64::from(cause.score);
             for e in &cause.evidence {
                 total.push(e, (at, phrase));
-                phrase += 1;
+                phrase = phrase.saturating_add(1);
             }
         }
     }
@@ -318,11 +325,6 @@ impl Totals {
     }
 }
 
-/// Adds `count` findings with diagnosis `d`, the first of them at `at`, to `totals`.
-fn add(totals: &mut Option<Totals>, d: &Diagnosis, count: i64, at: Seq) {
-    totals.get_or_insert_with(|| Totals::of(d, at)).add(d, count, at);
-}
-
 impl Bucket {
     fn new(traits: Arc<Traits>, seq: Seq) -> Bucket {
         Bucket {
@@ -337,8 +339,7 @@ impl Bucket {
             backoff: None,
             times: Times::default(),
             timed: 0,
-            diagnosis: None,
-            pending: None,
+            totals: None,
         }
     }
 
@@ -372,40 +373,12 @@ impl Bucket {
             self.backoff = self.backoff.max(Some(ms));
         }
         if let Some(d) = &f.diagnosis {
-            match &mut self.pending {
-                // A diagnosis made again (its kind was forgotten and met anew)
-                // is the same one: counted, not added up apart.
-                Some((same, count, _)) if Arc::ptr_eq(same, d) || **same == **d => *count += 1,
-                pending => {
-                    if let Some((before, count, at)) = pending.replace((Arc::clone(d), 1, seq)) {
-                        add(&mut self.diagnosis, &before, count, at);
-                    }
-                }
-            }
+            self.totals.get_or_insert_with(|| Totals::of(d, seq)).add(d, seq);
         }
-    }
-
-    /// The findings' diagnoses, added up.
-    pub(crate) fn totals(&self) -> Option<Totals> {
-        let mut totals = self.diagnosis.clone();
-        if let Some((d, count, at)) = &self.pending {
-            add(&mut totals, d, *count, *at);
-        }
-        totals
-    }
-
-    /// The findings' diagnoses, added up, taken out of the bucket.
-    fn take_totals(&mut self) -> Option<Totals> {
-        let mut totals = self.diagnosis.take();
-        if let Some((d, count, at)) = self.pending.take() {
-            add(&mut totals, &d, count, at);
-        }
-        totals
     }
 
     /// Adds a bucket with the same traits counted elsewhere in the run.
-    fn merge(&mut self, mut other: Bucket) {
-        let theirs = other.take_totals();
+    fn merge(&mut self, other: Bucket) {
         self.count += other.count;
         self.timed += other.timed;
         self.first_seq = self.first_seq.min(other.first_seq);
@@ -422,8 +395,7 @@ impl Bucket {
         }
         self.backoff = self.backoff.max(other.backoff);
         self.times.merge(other.times);
-        let mine = self.take_totals();
-        self.diagnosis = match (mine, theirs) {
+        self.totals = match (self.totals.take(), other.totals) {
             (Some(mut mine), Some(theirs)) => {
                 mine.merge(theirs);
                 Some(mine)
@@ -437,14 +409,17 @@ impl Bucket {
 /// of first appearance.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MailboxTally {
-    pub buckets: Vec<Bucket>,
+    /// Each on its own, as a list that grows by doubling would leave room
+    /// for many a bucket unused.
+    #[allow(clippy::vec_box, reason = "a list's unused room costs a pointer a bucket, not a bucket")]
+    pub buckets: Vec<Box<Bucket>>,
     index: FxHashMap<Arc<Traits>, usize>,
 }
 
 impl MailboxTally {
     /// The mailbox as first written.
     pub(crate) fn mailbox(&self) -> Option<&str> {
-        self.buckets.iter().find_map(Bucket::mailbox)
+        self.buckets.iter().find_map(|b| b.mailbox())
     }
 
     /// Where its first finding is in the run.
@@ -457,7 +432,7 @@ impl MailboxTally {
             Some(&at) => at,
             None => {
                 let traits = Arc::clone(traits);
-                self.buckets.push(Bucket::new(Arc::clone(&traits), seq));
+                self.buckets.push(Box::new(Bucket::new(Arc::clone(&traits), seq)));
                 self.index.insert(traits, self.buckets.len() - 1);
                 self.buckets.len() - 1
             }
@@ -470,7 +445,7 @@ impl MailboxTally {
     fn merge(&mut self, other: MailboxTally) {
         for bucket in other.buckets {
             match self.index.get(&bucket.traits) {
-                Some(&at) => self.buckets[at].merge(bucket),
+                Some(&at) => self.buckets[at].merge(*bucket),
                 None => self.buckets.push(bucket),
             }
         }
@@ -492,8 +467,12 @@ pub struct Tally {
     /// Findings counted so far.
     seen: u64,
     /// The traits of the findings each diagnosis was shared by: findings
-    /// with one diagnosis were alike in everything the traits read.
-    traits: Cache<usize, (Arc<Diagnosis>, Arc<Traits>), KINDS_KEPT>,
+    /// with one diagnosis were alike in everything the traits read. A weak
+    /// reference keeps the diagnosis's address from being reused while its
+    /// traits are remembered, but not what it holds.
+    traits: Cache<usize, (Weak<Diagnosis>, Arc<Traits>), KINDS_KEPT>,
+    /// Every kind of traits met, once: the buckets of all mailboxes share them.
+    kinds: FxHashSet<Arc<Traits>>,
     /// Room to lower-case a mailbox name in.
     scratch: String,
 }
@@ -525,7 +504,7 @@ impl Tally {
     /// finding itself, in order); success responses are left out, as they
     /// explain nothing.
     pub fn add(&mut self, f: &Finding, kb: &'static KnowledgeBase) {
-        self.add_at(f, kb, Seq { job: 0, at: self.seen });
+        self.add_at(f, kb, Seq::new(0, self.seen));
     }
 
     /// Counts one finding found at `seq`. One tally takes its findings in
@@ -556,9 +535,20 @@ impl Tally {
     fn traits_of(&mut self, f: &Finding, kb: &'static KnowledgeBase) -> Arc<Traits> {
         let Some(d) = &f.diagnosis else { return Arc::new(Traits::of(f, kb)) };
         let id = Arc::as_ptr(d) as usize;
-        // The diagnosis is kept alive with it, so its address names no other.
-        let (_, traits) =
-            self.traits.get_or_insert_with(&id, || (Arc::clone(d), Arc::new(Traits::of(f, kb))));
+        let kinds = &mut self.kinds;
+        // The weak reference keeps the address from naming any other.
+        let (_, traits) = self.traits.get_or_insert_with(&id, || {
+            let traits = Traits::of(f, kb);
+            let shared = match kinds.get(&traits) {
+                Some(kind) => Arc::clone(kind),
+                None => {
+                    let kind = Arc::new(traits);
+                    kinds.insert(Arc::clone(&kind));
+                    kind
+                }
+            };
+            (Arc::downgrade(d), shared)
+        });
         Arc::clone(traits)
     }
 
@@ -623,6 +613,17 @@ mod tests {
     }
 
     #[test]
+    fn places_go_by_job_then_finding_and_never_wrap() {
+        assert!(Seq::new(0, 5) < Seq::new(1, 0));
+        assert!(Seq::new(2, 1) < Seq::new(2, 2));
+        assert_eq!(Seq::new(1, 3).next(), Seq::new(1, 4));
+        let last = Seq::new(7, u64::MAX);
+        assert_eq!(last.next(), last);
+        assert!(last < Seq::new(8, 0));
+        assert!(Seq::new(u64::MAX, 0) > Seq::new(u64::from(u32::MAX) - 1, u64::MAX));
+    }
+
+    #[test]
     fn merging_tallies_of_parts_counts_as_one_pass_would() {
         let kb = knowledge_base();
         let findings = [
@@ -635,7 +636,7 @@ mod tests {
         let (mut split, mut later) = (Tally::new(), Tally::new());
         for (i, f) in findings.iter().enumerate() {
             let part = if i % 2 == 0 { &mut later } else { &mut split };
-            part.add_at(f, kb, Seq { job: 0, at: i as u64 });
+            part.add_at(f, kb, Seq::new(0, i as u64));
         }
         split.merge(later);
         assert_eq!(split.findings(), whole.findings());
@@ -651,7 +652,7 @@ mod tests {
         for (key, mailbox) in &tally.mailboxes {
             lines.push(format!("mailbox {key:?} {:?}", mailbox.mailbox()));
             for b in &mailbox.buckets {
-                let totals = b.totals().map(|t| {
+                let totals = b.totals.as_ref().map(|t| {
                     let causes: Vec<_> =
                         t.causes.iter().map(|c| (c.id, c.score, c.evidence.clone())).collect();
                     (t.code, t.title, causes)
@@ -752,7 +753,7 @@ mod tests {
                 f
             })
             .collect();
-        let place = |i: usize| Seq { job: (i / 40) as u64, at: (i % 40) as u64 };
+        let place = |i: usize| Seq::new((i / 40) as u64, (i % 40) as u64);
         let mut whole = Tally::new();
         for (i, f) in findings.iter().enumerate() {
             whole.add_at(f, kb, place(i));
@@ -799,7 +800,7 @@ mod tests {
     }
 
     #[test]
-    fn a_diagnosis_made_again_counts_as_the_same_one() {
+    fn diagnoses_made_again_add_up_as_one() {
         let kb = knowledge_base();
         let seen = super::super::MailboxCodes::default();
         let findings: Vec<Finding> = (0..4)
@@ -812,9 +813,10 @@ mod tests {
             .collect();
         let tally = Tally::from_findings(&findings, kb);
         let bucket = &tally.mailboxes[0].1.buckets[0];
-        assert!(bucket.diagnosis.is_none(), "nothing added up apart");
-        let totals = bucket.totals().expect("counted");
+        let totals = bucket.totals.as_ref().expect("counted");
         let one = findings[0].diagnosis.as_ref().unwrap();
+        assert_eq!(totals.causes.len(), one.causes.len());
         assert_eq!(totals.causes[0].score, 4 * i64::from(one.causes[0].score));
+        assert_eq!(totals.causes[0].evidence, one.causes[0].evidence, "each phrase once");
     }
 }

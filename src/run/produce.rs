@@ -130,7 +130,7 @@ impl<'a> Producer<'a> {
         clock: Option<&'a Clock>,
     ) -> Self {
         let gate = Gate::new(filter.clone());
-        let next = Seq { job: job as u64, at: 0 };
+        let next = Seq::new(job as u64, 0);
         Producer { writer, send, chunk: Vec::new(), findings: 0, tally, next, clock, gate }
     }
 
@@ -138,7 +138,7 @@ impl<'a> Producer<'a> {
     pub(super) fn event(&mut self, event: Event, held: bool) -> ControlFlow<()> {
         let seq = self.next;
         if let Event::Finding(_) = event {
-            self.next.at += 1;
+            self.next = seq.next();
         }
         match event {
             // A held finding meets the filter on the reporting side, once the
