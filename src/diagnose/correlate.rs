@@ -154,7 +154,8 @@ fn verdict_for(code: &str, buckets: &[&Bucket]) -> Verdict {
     // Ties go to the likelier prior, the knowledge base's order.
     let top =
         totals.causes.iter().max_by(|a, b| a.score.cmp(&b.score).then(kb_rank(b.id).cmp(&kb_rank(a.id))));
-    let evidence = top.map(|c| c.evidence.clone()).unwrap_or_default();
+    let evidence: Vec<Clue> =
+        top.map(|c| c.evidence.iter().map(|e| Clue::clone(e)).collect()).unwrap_or_default();
     let supported = evidence.iter().any(Clue::is_for);
     let cause = top.and_then(|top| entry?.causes.iter().find(|c| c.id == top.id));
     Verdict {

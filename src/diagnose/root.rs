@@ -67,7 +67,7 @@ impl RootCause {
             for code in std::iter::once(&b.traits.code).chain(b.traits.inner_code.as_ref()) {
                 insert_sorted(&mut self.codes, code);
             }
-            for m in &b.spellings {
+            for m in b.spellings.iter() {
                 insert_sorted(&mut self.mailboxes, m);
             }
         }

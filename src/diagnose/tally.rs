@@ -15,6 +15,7 @@
 //! of tallies that each saw part of the run, in order, equals one pass over
 //! all of it, whatever the thread count.
 
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Weak};
@@ -62,6 +63,24 @@ impl Seq {
 /// Where in the run a piece of a diagnosis was first met: the finding, then
 /// its place in the diagnosis's list.
 type Place = (Seq, u32);
+
+/// Phrases of evidence, each kept once.
+#[derive(Debug, Clone, Default)]
+struct Phrases(FxHashSet<Arc<Clue>>);
+
+impl Phrases {
+    /// The phrase `e` as kept, kept now if new.
+    fn get(&mut self, e: &Clue) -> Arc<Clue> {
+        match self.0.get(e) {
+            Some(kept) => Arc::clone(kept),
+            None => {
+                let kept = Arc::new(e.clone());
+                self.0.insert(Arc::clone(&kept));
+                kept
+            }
+        }
+    }
+}
 
 /// What the correlation rules look at in one finding. Findings with equal
 /// traits are interchangeable to every rule, so they are counted together.
@@ -169,10 +188,8 @@ impl Stamp {
 #[derive(Debug, Clone)]
 pub(crate) struct Bucket {
     pub traits: Arc<Traits>,
-    /// The mailbox as written, in the spellings first met (case may differ),
-    /// and where each was first met.
-    pub spellings: Vec<String>,
-    spelled_at: Vec<Seq>,
+    /// The mailbox as written, in the spellings first met (case may differ).
+    pub spellings: Firsts<String, SPELLINGS_KEPT>,
     pub count: usize,
     /// Place in the run of the first and last finding counted.
     pub first_seq: Seq,
@@ -208,72 +225,85 @@ pub(crate) struct Totals {
 pub(crate) struct CauseTotal {
     pub id: &'static str,
     pub score: i64,
-    /// The first distinct phrases met, in that order, and where each was met.
-    pub evidence: Vec<Clue>,
-    evidence_at: Vec<Place>,
+    /// The first distinct phrases met, each kept once per tally (see
+    /// [`Tally::phrases`]).
+    pub evidence: Firsts<Arc<Clue>, EVIDENCE_KEPT>,
     /// Where the cause was first met.
     first: Place,
 }
 
 impl CauseTotal {
     fn new(id: &'static str, first: Place) -> CauseTotal {
-        CauseTotal { id, score: 0, evidence: Vec::new(), evidence_at: Vec::new(), first }
-    }
-
-    /// Adds a phrase met at `at`, after all the cause holds.
-    fn push(&mut self, e: &Clue, at: Place) {
-        if self.evidence.len() < EVIDENCE_KEPT && !self.evidence.contains(e) {
-            self.evidence.push(e.clone());
-            self.evidence_at.push(at);
-        }
+        CauseTotal { id, score: 0, evidence: Firsts::default(), first }
     }
 
     /// Adds what the same cause counted elsewhere in the run.
     fn merge(&mut self, other: CauseTotal) {
         self.score += other.score;
         self.first = self.first.min(other.first);
-        let (evidence, at) =
-            first_distinct(zip(&mut self.evidence, &mut self.evidence_at), other.evidence, other.evidence_at);
-        (self.evidence, self.evidence_at) = (evidence, at);
-        self.evidence.truncate(EVIDENCE_KEPT);
-        self.evidence_at.truncate(EVIDENCE_KEPT);
+        self.evidence.merge(other.evidence);
     }
 }
 
-/// Takes both lists out of their places, paired.
-fn zip<T, P>(items: &mut Vec<T>, places: &mut Vec<P>) -> (Vec<T>, Vec<P>) {
-    (std::mem::take(items), std::mem::take(places))
+/// The first few distinct items met, each with where it was first met, in
+/// that order. Merging two keeps the first of both, so it is the same in
+/// whichever order the parts of the run are merged.
+#[derive(Debug, Clone)]
+pub(crate) struct Firsts<T, const N: usize> {
+    items: Vec<(Place, T)>,
 }
 
-/// Two lists of distinct items, each with where it was met, as one: each
-/// item once at its earliest place, in order of place.
-fn first_distinct<T: PartialEq, P: Ord + Copy>(
-    (mut items, mut places): (Vec<T>, Vec<P>),
-    more: Vec<T>,
-    more_places: Vec<P>,
-) -> (Vec<T>, Vec<P>) {
-    for (item, place) in more.into_iter().zip(more_places) {
-        match items.iter().position(|i| *i == item) {
-            Some(at) => places[at] = places[at].min(place),
-            None => {
-                items.push(item);
-                places.push(place);
-            }
+impl<T, const N: usize> Default for Firsts<T, N> {
+    fn default() -> Self {
+        Firsts { items: Vec::new() }
+    }
+}
+
+impl<T: PartialEq, const N: usize> Firsts<T, N> {
+    /// Offers an item met at `at`, after all the list holds; `make` turns
+    /// the item offered into one kept, only when it is.
+    fn offer<Q>(&mut self, item: &Q, at: Place, make: impl FnOnce(&Q) -> T)
+    where
+        Q: PartialEq + ?Sized,
+        T: Borrow<Q>,
+    {
+        if self.items.len() < N && !self.items.iter().any(|(_, kept)| kept.borrow() == item) {
+            self.items.push((at, make(item)));
         }
     }
-    let mut both: Vec<(P, T)> = places.into_iter().zip(items).collect();
-    both.sort_by_key(|(place, _)| *place);
-    both.into_iter().map(|(place, item)| (item, place)).unzip()
+
+    /// Adds the items met elsewhere in the run.
+    fn merge(&mut self, other: Firsts<T, N>) {
+        for (at, item) in other.items {
+            match self.items.iter_mut().find(|(_, kept)| *kept == item) {
+                Some((first, _)) => *first = (*first).min(at),
+                None => self.items.push((at, item)),
+            }
+        }
+        self.items.sort_by_key(|(at, _)| *at);
+        self.items.truncate(N);
+    }
+
+    /// The items, in the order first met.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().map(|(_, item)| item)
+    }
+
+    /// The first item met.
+    pub(crate) fn first(&self) -> Option<&T> {
+        self.iter().next()
+    }
 }
 
 impl Totals {
     fn of(d: &Diagnosis, at: Seq) -> Totals {
-        Totals { code: d.code, title: d.title, transient: d.transient, first: at, causes: Vec::new() }
+        let causes = Vec::with_capacity(d.causes.len());
+        Totals { code: d.code, title: d.title, transient: d.transient, first: at, causes }
     }
 
     /// Adds a finding with diagnosis `d`, found at `at`, after all the
-    /// totals hold.
-    fn add(&mut self, d: &Diagnosis, at: Seq) {
+    /// totals hold; phrases new to it are kept as `phrases` has them.
+    fn add(&mut self, d: &Diagnosis, at: Seq, phrases: &mut Phrases) {
         // Each phrase's place in the diagnosis, counted over all its causes.
         let mut phrase = 0_u32;
         for (i, cause) in d.causes.iter().enumerate() {
@@ -287,7 +317,7 @@ impl Totals {
             };
             total.score += i64::from(cause.score);
             for e in &cause.evidence {
-                total.push(e, (at, phrase));
+                total.evidence.offer(e, (at, phrase), |e| phrases.get(e));
                 phrase = phrase.saturating_add(1);
             }
         }
@@ -315,8 +345,8 @@ impl Totals {
             match self.causes.iter_mut().find(|c| c.id == cause.id) {
                 Some(total) => {
                     total.score += cause.score;
-                    for (e, at) in cause.evidence.iter().zip(cause.evidence_at) {
-                        total.push(e, at);
+                    for (at, e) in cause.evidence.items {
+                        total.evidence.offer(&e, at, Arc::clone);
                     }
                 }
                 None => self.causes.push(cause),
@@ -329,8 +359,7 @@ impl Bucket {
     fn new(traits: Arc<Traits>, seq: Seq) -> Bucket {
         Bucket {
             traits,
-            spellings: Vec::new(),
-            spelled_at: Vec::new(),
+            spellings: Firsts::default(),
             count: 0,
             first_seq: seq,
             last_seq: seq,
@@ -349,15 +378,11 @@ impl Bucket {
     }
 
     /// Counts `f`, found at `seq`, after every finding counted so far.
-    fn add(&mut self, f: &Finding, seq: Seq) {
+    fn add(&mut self, f: &Finding, seq: Seq, phrases: &mut Phrases) {
         self.count += 1;
         self.last_seq = seq;
-        if let Some(m) = &f.mailbox
-            && self.spellings.len() < SPELLINGS_KEPT
-            && !self.spellings.contains(m)
-        {
-            self.spellings.push(m.clone());
-            self.spelled_at.push(seq);
+        if let Some(m) = &f.mailbox {
+            self.spellings.offer(m.as_str(), (seq, 0), str::to_owned);
         }
         if let Some(t) = &f.time {
             Stamp::offer(&mut self.first_seen, t, seq, Ordering::Less);
@@ -373,7 +398,7 @@ impl Bucket {
             self.backoff = self.backoff.max(Some(ms));
         }
         if let Some(d) = &f.diagnosis {
-            self.totals.get_or_insert_with(|| Totals::of(d, seq)).add(d, seq);
+            self.totals.get_or_insert_with(|| Totals::of(d, seq)).add(d, seq, phrases);
         }
     }
 
@@ -383,10 +408,7 @@ impl Bucket {
         self.timed += other.timed;
         self.first_seq = self.first_seq.min(other.first_seq);
         self.last_seq = self.last_seq.max(other.last_seq);
-        let spellings = zip(&mut self.spellings, &mut self.spelled_at);
-        (self.spellings, self.spelled_at) = first_distinct(spellings, other.spellings, other.spelled_at);
-        self.spellings.truncate(SPELLINGS_KEPT);
-        self.spelled_at.truncate(SPELLINGS_KEPT);
+        self.spellings.merge(other.spellings);
         if let Some(s) = other.first_seen {
             Stamp::offer(&mut self.first_seen, &s.text, s.seq, Ordering::Less);
         }
@@ -473,6 +495,9 @@ pub struct Tally {
     traits: Cache<usize, (Weak<Diagnosis>, Arc<Traits>), KINDS_KEPT>,
     /// Every kind of traits met, once: the buckets of all mailboxes share them.
     kinds: FxHashSet<Arc<Traits>>,
+    /// Every phrase of evidence kept, once: the buckets of all mailboxes
+    /// share them.
+    phrases: Phrases,
     /// Room to lower-case a mailbox name in.
     scratch: String,
 }
@@ -528,7 +553,7 @@ impl Tally {
         }
         let at = self.mailbox_at(f.mailbox.is_some().then_some(key.as_str()));
         self.scratch = key;
-        self.mailboxes[at].1.bucket(&traits, seq).add(f, seq);
+        self.mailboxes[at].1.bucket(&traits, seq).add(f, seq, &mut self.phrases);
     }
 
     /// The traits of `f`, worked out once per shared diagnosis.
@@ -609,7 +634,7 @@ mod tests {
         let buckets = &tally.mailboxes[0].1.buckets;
         assert_eq!(buckets.len(), 1);
         assert_eq!(buckets[0].count, 1000);
-        assert_eq!(buckets[0].spellings, ["Ana", "ana"]);
+        assert_eq!(buckets[0].spellings.iter().collect::<Vec<_>>(), ["Ana", "ana"]);
     }
 
     #[test]
@@ -653,14 +678,17 @@ mod tests {
             lines.push(format!("mailbox {key:?} {:?}", mailbox.mailbox()));
             for b in &mailbox.buckets {
                 let totals = b.totals.as_ref().map(|t| {
-                    let causes: Vec<_> =
-                        t.causes.iter().map(|c| (c.id, c.score, c.evidence.clone())).collect();
+                    let causes: Vec<_> = t
+                        .causes
+                        .iter()
+                        .map(|c| (c.id, c.score, c.evidence.iter().collect::<Vec<_>>()))
+                        .collect();
                     (t.code, t.title, causes)
                 });
                 lines.push(format!(
                     "{} {:?} {} {:?}-{:?} {:?} {:?} {:?} {} {:?} {:?} {totals:?}",
                     b.traits.code,
-                    b.spellings,
+                    b.spellings.iter().collect::<Vec<_>>(),
                     b.count,
                     b.first_seq,
                     b.last_seq,
@@ -817,6 +845,7 @@ mod tests {
         let one = findings[0].diagnosis.as_ref().unwrap();
         assert_eq!(totals.causes.len(), one.causes.len());
         assert_eq!(totals.causes[0].score, 4 * i64::from(one.causes[0].score));
-        assert_eq!(totals.causes[0].evidence, one.causes[0].evidence, "each phrase once");
+        let evidence: Vec<&Clue> = totals.causes[0].evidence.iter().map(|e| &**e).collect();
+        assert_eq!(evidence, one.causes[0].evidence.iter().collect::<Vec<_>>(), "each phrase once");
     }
 }
