@@ -146,6 +146,20 @@ fn output_order_is_the_same_whatever_the_thread_count() {
     assert_eq!(paths, sorted, "by path, then offset");
 }
 
+#[test]
+fn root_causes_are_the_same_whatever_the_thread_count() {
+    // Every sample: many inputs, mailboxes, kinds and time formats. Each
+    // thread counts what it scanned; the counts merge to what one draws.
+    let one = run(&["scan", "--format", "ndjson", "-j", "1", "samples"]);
+    let summary = lines(&one).pop().expect("a summary line");
+    assert!(summary["root_causes"].as_array().is_some_and(|r| r.len() > 10), "{summary}");
+    for threads in ["2", "3", "8"] {
+        let many = run(&["scan", "--format", "ndjson", "-j", threads, "samples"]);
+        assert_eq!(lines(&many).pop(), Some(summary.clone()), "-j {threads}");
+        assert_eq!(many.stdout, one.stdout, "-j {threads}");
+    }
+}
+
 /// When no thread can be started (the system is out of threads or memory),
 /// the run does every part of the work on the thread it has: the same
 /// output, the same exit status. Every spawn is made to fail by asking for a
