@@ -226,7 +226,7 @@ pub(crate) struct CauseTotal {
     pub id: &'static str,
     pub score: i64,
     /// The first distinct phrases met, each kept once per tally (see
-    /// [`Tally::phrases`]).
+    /// `Tally::phrases`).
     pub evidence: Firsts<Arc<Clue>, EVIDENCE_KEPT>,
     /// Where the cause was first met.
     first: Place,

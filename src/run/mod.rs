@@ -121,11 +121,12 @@ fn scan_targets(config: &RunConfig, targets: &[Target], report: &mut dyn Report)
         gate,
         set_aside: Vec::new(),
     };
-    let parallel = match threads > 1 && jobs.len() > 1 {
-        true => pipeline::run(&jobs, &config.scan, config.output_budget, writers, clock, &mut |piece| {
+    let parallel = if threads > 1 && jobs.len() > 1 {
+        pipeline::run(&jobs, &config.scan, config.output_budget, writers, clock, &mut |piece| {
             Clock::time(clock, Phase::Report, || out.take(piece))
-        })?,
-        false => None,
+        })?
+    } else {
+        None
     };
     match parallel {
         Some(tallies) => tallies.into_iter().for_each(|t| out.written.merge(t)),
