@@ -92,9 +92,9 @@ impl RootCause {
 }
 
 /// Adds `item` to a sorted list that holds each item once.
-fn insert_sorted(list: &mut Vec<String>, item: &String) {
-    if let Err(at) = list.binary_search(item) {
-        list.insert(at, item.clone());
+fn insert_sorted(list: &mut Vec<String>, item: &str) {
+    if let Err(at) = list.binary_search_by(|kept| kept.as_str().cmp(item)) {
+        list.insert(at, item.to_owned());
     }
 }
 

@@ -64,17 +64,37 @@ impl Seq {
 /// its place in the diagnosis's list.
 type Place = (Seq, u32);
 
-/// Phrases of evidence, each kept once.
+/// Words a tally keeps, each once however many buckets hold them: the
+/// phrases of evidence and the spellings of mailboxes.
 #[derive(Debug, Clone, Default)]
-struct Phrases(FxHashSet<Arc<Clue>>);
+struct Words {
+    phrases: Interned<Clue>,
+    names: Interned<str>,
+}
 
-impl Phrases {
-    /// The phrase `e` as kept, kept now if new.
-    fn get(&mut self, e: &Clue) -> Arc<Clue> {
-        match self.0.get(e) {
+/// Values kept once each, shared.
+#[derive(Debug)]
+struct Interned<T: ?Sized>(FxHashSet<Arc<T>>);
+
+impl<T: ?Sized> Default for Interned<T> {
+    fn default() -> Self {
+        Interned(FxHashSet::default())
+    }
+}
+
+impl<T: ?Sized> Clone for Interned<T> {
+    fn clone(&self) -> Self {
+        Interned(self.0.clone())
+    }
+}
+
+impl<T: ?Sized + Hash + Eq> Interned<T> {
+    /// `item` as kept, kept now (as `make` makes it) if new.
+    fn get(&mut self, item: &T, make: impl FnOnce(&T) -> Arc<T>) -> Arc<T> {
+        match self.0.get(item) {
             Some(kept) => Arc::clone(kept),
             None => {
-                let kept = Arc::new(e.clone());
+                let kept = make(item);
                 self.0.insert(Arc::clone(&kept));
                 kept
             }
@@ -189,7 +209,7 @@ impl Stamp {
 pub(crate) struct Bucket {
     pub traits: Arc<Traits>,
     /// The mailbox as written, in the spellings first met (case may differ).
-    pub spellings: Firsts<String, SPELLINGS_KEPT>,
+    pub spellings: Firsts<Arc<str>, SPELLINGS_KEPT>,
     pub count: usize,
     /// Place in the run of the first and last finding counted.
     pub first_seq: Seq,
@@ -226,7 +246,7 @@ pub(crate) struct CauseTotal {
     pub id: &'static str,
     pub score: i64,
     /// The first distinct phrases met, each kept once per tally (see
-    /// `Tally::phrases`).
+    /// `Tally::words`).
     pub evidence: Firsts<Arc<Clue>, EVIDENCE_KEPT>,
     /// Where the cause was first met.
     first: Place,
@@ -303,7 +323,7 @@ impl Totals {
 
     /// Adds a finding with diagnosis `d`, found at `at`, after all the
     /// totals hold; phrases new to it are kept as `phrases` has them.
-    fn add(&mut self, d: &Diagnosis, at: Seq, phrases: &mut Phrases) {
+    fn add(&mut self, d: &Diagnosis, at: Seq, phrases: &mut Interned<Clue>) {
         // Each phrase's place in the diagnosis, counted over all its causes.
         let mut phrase = 0_u32;
         for (i, cause) in d.causes.iter().enumerate() {
@@ -317,7 +337,7 @@ impl Totals {
             };
             total.score += i64::from(cause.score);
             for e in &cause.evidence {
-                total.evidence.offer(e, (at, phrase), |e| phrases.get(e));
+                total.evidence.offer(e, (at, phrase), |e| phrases.get(e, |e| Arc::new(e.clone())));
                 phrase = phrase.saturating_add(1);
             }
         }
@@ -374,15 +394,15 @@ impl Bucket {
 
     /// The mailbox as first written.
     pub(crate) fn mailbox(&self) -> Option<&str> {
-        self.spellings.first().map(String::as_str)
+        self.spellings.first().map(|m| &**m)
     }
 
     /// Counts `f`, found at `seq`, after every finding counted so far.
-    fn add(&mut self, f: &Finding, seq: Seq, phrases: &mut Phrases) {
+    fn add(&mut self, f: &Finding, seq: Seq, words: &mut Words) {
         self.count += 1;
         self.last_seq = seq;
         if let Some(m) = &f.mailbox {
-            self.spellings.offer(m.as_str(), (seq, 0), str::to_owned);
+            self.spellings.offer(m.as_str(), (seq, 0), |m| words.names.get(m, |m| Arc::from(m)));
         }
         if let Some(t) = &f.time {
             Stamp::offer(&mut self.first_seen, t, seq, Ordering::Less);
@@ -398,7 +418,7 @@ impl Bucket {
             self.backoff = self.backoff.max(Some(ms));
         }
         if let Some(d) = &f.diagnosis {
-            self.totals.get_or_insert_with(|| Totals::of(d, seq)).add(d, seq, phrases);
+            self.totals.get_or_insert_with(|| Totals::of(d, seq)).add(d, seq, &mut words.phrases);
         }
     }
 
@@ -495,9 +515,9 @@ pub struct Tally {
     traits: Cache<usize, (Weak<Diagnosis>, Arc<Traits>), KINDS_KEPT>,
     /// Every kind of traits met, once: the buckets of all mailboxes share them.
     kinds: FxHashSet<Arc<Traits>>,
-    /// Every phrase of evidence kept, once: the buckets of all mailboxes
-    /// share them.
-    phrases: Phrases,
+    /// Every phrase of evidence and spelling of a mailbox kept, once: the
+    /// buckets of all mailboxes share them.
+    words: Words,
     /// Room to lower-case a mailbox name in.
     scratch: String,
 }
@@ -553,7 +573,7 @@ impl Tally {
         }
         let at = self.mailbox_at(f.mailbox.is_some().then_some(key.as_str()));
         self.scratch = key;
-        self.mailboxes[at].1.bucket(&traits, seq).add(f, seq, &mut self.phrases);
+        self.mailboxes[at].1.bucket(&traits, seq).add(f, seq, &mut self.words);
     }
 
     /// The traits of `f`, worked out once per shared diagnosis.
@@ -634,7 +654,7 @@ mod tests {
         let buckets = &tally.mailboxes[0].1.buckets;
         assert_eq!(buckets.len(), 1);
         assert_eq!(buckets[0].count, 1000);
-        assert_eq!(buckets[0].spellings.iter().collect::<Vec<_>>(), ["Ana", "ana"]);
+        assert_eq!(buckets[0].spellings.iter().map(|m| &**m).collect::<Vec<_>>(), ["Ana", "ana"]);
     }
 
     #[test]
