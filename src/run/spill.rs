@@ -44,10 +44,11 @@ impl Spill {
 }
 
 impl SetAside {
-    /// The bytes set aside, read into `out` (which is cleared first).
+    /// The bytes set aside, read into `out` (whatever it held before; room
+    /// it already has is read over, not cleared first).
     pub(super) fn read_into(&self, out: &mut Vec<u8>) -> io::Result<()> {
-        out.clear();
-        out.resize(self.len, 0);
+        out.resize(out.len().max(self.len), 0);
+        out.truncate(self.len);
         read_at(&self.file, out, self.at)
     }
 }
@@ -85,5 +86,14 @@ mod tests {
         assert_eq!(out, b"{\"b\":2}\n");
         first.read_into(&mut out).expect("read back");
         assert_eq!(out, b"{\"a\":1}\n");
+        // Into room that held more, and then less, than what is read.
+        let long = spill.write(&[b'x'; 300]).expect("a temporary file");
+        let short = spill.write(b"y\n").expect("a temporary file");
+        long.read_into(&mut out).expect("read back");
+        assert_eq!(out, [b'x'; 300]);
+        short.read_into(&mut out).expect("read back");
+        assert_eq!(out, b"y\n");
+        long.read_into(&mut out).expect("read back");
+        assert_eq!(out, [b'x'; 300]);
     }
 }
