@@ -64,10 +64,12 @@ impl Seq {
 /// its place in the diagnosis's list.
 type Place = (Seq, u32);
 
-/// Words a tally keeps, each once however many buckets hold them: the
-/// phrases of evidence and the spellings of mailboxes.
+/// What the buckets of a tally share, each kept once by the tally that
+/// counted it however many buckets hold it: kinds of traits, phrases of
+/// evidence, spellings of mailboxes.
 #[derive(Debug, Clone, Default)]
-struct Words {
+struct Shared {
+    kinds: Interned<Traits>,
     phrases: Interned<Clue>,
     names: Interned<str>,
 }
@@ -246,7 +248,7 @@ pub(crate) struct CauseTotal {
     pub id: &'static str,
     pub score: i64,
     /// The first distinct phrases met, each kept once per tally (see
-    /// `Tally::words`).
+    /// `Tally::shared`).
     pub evidence: Firsts<Arc<Clue>, EVIDENCE_KEPT>,
     /// Where the cause was first met.
     first: Place,
@@ -398,11 +400,12 @@ impl Bucket {
     }
 
     /// Counts `f`, found at `seq`, after every finding counted so far.
-    fn add(&mut self, f: &Finding, seq: Seq, words: &mut Words) {
+    fn add(&mut self, f: &Finding, seq: Seq, shared: &mut Shared) {
+        debug_assert!(seq >= self.last_seq, "a tally takes its findings in order");
         self.count += 1;
         self.last_seq = seq;
         if let Some(m) = &f.mailbox {
-            self.spellings.offer(m.as_str(), (seq, 0), |m| words.names.get(m, |m| Arc::from(m)));
+            self.spellings.offer(m.as_str(), (seq, 0), |m| shared.names.get(m, |m| Arc::from(m)));
         }
         if let Some(t) = &f.time {
             Stamp::offer(&mut self.first_seen, t, seq, Ordering::Less);
@@ -418,7 +421,7 @@ impl Bucket {
             self.backoff = self.backoff.max(Some(ms));
         }
         if let Some(d) = &f.diagnosis {
-            self.totals.get_or_insert_with(|| Totals::of(d, seq)).add(d, seq, &mut words.phrases);
+            self.totals.get_or_insert_with(|| Totals::of(d, seq)).add(d, seq, &mut shared.phrases);
         }
     }
 
@@ -513,11 +516,10 @@ pub struct Tally {
     /// reference keeps the diagnosis's address from being reused while its
     /// traits are remembered, but not what it holds.
     traits: Cache<usize, (Weak<Diagnosis>, Arc<Traits>), KINDS_KEPT>,
-    /// Every kind of traits met, once: the buckets of all mailboxes share them.
-    kinds: FxHashSet<Arc<Traits>>,
-    /// Every phrase of evidence and spelling of a mailbox kept, once: the
-    /// buckets of all mailboxes share them.
-    words: Words,
+    /// Every kind of traits, phrase of evidence and spelling of a mailbox
+    /// met, once: the buckets of all mailboxes share them. (A merged tally
+    /// holds those of each tally merged in: no more than one set per thread.)
+    shared: Shared,
     /// Room to lower-case a mailbox name in.
     scratch: String,
 }
@@ -546,8 +548,9 @@ impl Tally {
     }
 
     /// Counts one finding as the next of the run (a tally that takes every
-    /// finding itself, in order); success responses are left out, as they
-    /// explain nothing.
+    /// finding itself, in order: places are numbered from 0, so two tallies
+    /// counted this way are not parts of one run to merge); success
+    /// responses are left out, as they explain nothing.
     pub fn add(&mut self, f: &Finding, kb: &'static KnowledgeBase) {
         self.add_at(f, kb, Seq::new(0, self.seen));
     }
@@ -573,27 +576,17 @@ impl Tally {
         }
         let at = self.mailbox_at(f.mailbox.is_some().then_some(key.as_str()));
         self.scratch = key;
-        self.mailboxes[at].1.bucket(&traits, seq).add(f, seq, &mut self.words);
+        self.mailboxes[at].1.bucket(&traits, seq).add(f, seq, &mut self.shared);
     }
 
     /// The traits of `f`, worked out once per shared diagnosis.
     fn traits_of(&mut self, f: &Finding, kb: &'static KnowledgeBase) -> Arc<Traits> {
-        let Some(d) = &f.diagnosis else { return Arc::new(Traits::of(f, kb)) };
+        let kinds = &mut self.shared.kinds;
+        let mut kind = || kinds.get(&Traits::of(f, kb), |t| Arc::new(t.clone()));
+        let Some(d) = &f.diagnosis else { return kind() };
         let id = Arc::as_ptr(d) as usize;
-        let kinds = &mut self.kinds;
         // The weak reference keeps the address from naming any other.
-        let (_, traits) = self.traits.get_or_insert_with(&id, || {
-            let traits = Traits::of(f, kb);
-            let shared = match kinds.get(&traits) {
-                Some(kind) => Arc::clone(kind),
-                None => {
-                    let kind = Arc::new(traits);
-                    kinds.insert(Arc::clone(&kind));
-                    kind
-                }
-            };
-            (Arc::downgrade(d), shared)
-        });
+        let (_, traits) = self.traits.get_or_insert_with(&id, || (Arc::downgrade(d), kind()));
         Arc::clone(traits)
     }
 
@@ -777,7 +770,18 @@ mod tests {
         let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
         const CODES: [&str; 3] = ["ErrorServerBusy", "ErrorItemNotFound", "ErrorAccessDenied"];
         let diagnoses: Vec<Vec<Arc<Diagnosis>>> = CODES.iter().map(|c| made_up(c, &mut dice)).collect();
-        let mailboxes = [Some("Ana"), Some("ana"), Some("ANA"), Some("Bo"), Some("bo"), Some("Cy"), None];
+        // More spellings of one mailbox than a bucket keeps.
+        let mailboxes = [
+            Some("Ana"),
+            Some("ana"),
+            Some("ANA"),
+            Some("aNa"),
+            Some("AnA"),
+            Some("Bo"),
+            Some("bo"),
+            Some("Cy"),
+            None,
+        ];
         // Past the seconds a bucket keeps, so that its spans are tested too.
         let findings: Vec<Finding> = (0..24_000)
             .map(|i| {

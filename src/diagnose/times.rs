@@ -4,10 +4,12 @@
 //! A mailbox retried every few minutes for a month leaves tens of thousands
 //! of distinct seconds. Up to [`SECONDS_KEPT`] of them are kept as they are;
 //! past that the set turns into one bit per ten seconds, grouped by day
-//! (about 1 KiB a day), so it grows with the days the log spans rather than
-//! with the findings. Attempts are minutes apart, so ten seconds blur few. Either
-//! way a set holds the same thing whatever order its times came in, so sets
-//! counted on different threads merge to what one pass would have kept.
+//! (about 1 KiB a day), for the earliest [`DAYS_KEPT`] days met, so it never
+//! grows past about 70 KiB however many findings or years a log holds.
+//! Attempts are minutes apart, so ten seconds blur few, and a mailbox is
+//! disabled after ten of them, long before two months are out. Either way a
+//! set holds the same thing whatever order its times came in, so sets counted
+//! on different threads merge to what one pass would have kept.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,9 +17,14 @@ use std::collections::{BTreeMap, BTreeSet};
 const SECONDS_KEPT: usize = 4096;
 /// Seconds a bit stands for, past [`SECONDS_KEPT`].
 pub(crate) const SPAN: i64 = 10;
+/// Days whose spans are kept: the earliest met.
+const DAYS_KEPT: usize = 64;
 const DAY: i64 = 86_400;
 /// Words of 64 bits for a day's spans.
-const WORDS: usize = (DAY / SPAN) as usize / 64 + 1;
+const WORDS_A_DAY: usize = ((DAY / SPAN) as usize).div_ceil(64);
+
+/// A day's spans, a bit each.
+type Day = Box<[u64; WORDS_A_DAY]>;
 
 /// Distinct times, in seconds.
 #[derive(Debug, Clone)]
@@ -25,7 +32,7 @@ pub(crate) enum Times {
     /// Every distinct second.
     Seconds(BTreeSet<i64>),
     /// Each span of [`SPAN`] seconds that had a time, by day.
-    Spans(BTreeMap<i64, Box<[u64; WORDS]>>),
+    Spans(BTreeMap<i64, Day>),
 }
 
 impl Default for Times {
@@ -56,10 +63,17 @@ impl Times {
                     *self = Times::Spans(spans(std::mem::take(seconds)));
                 }
                 let Times::Spans(days) = self else { unreachable!("made spans above") };
-                for (day, words) in more {
-                    let mine = days.entry(day).or_insert_with(|| Box::new([0; WORDS]));
-                    mine.iter_mut().zip(words.iter()).for_each(|(m, w)| *m |= w);
+                for (day, spans) in more {
+                    match days.entry(day) {
+                        std::collections::btree_map::Entry::Vacant(room) => {
+                            room.insert(spans);
+                        }
+                        std::collections::btree_map::Entry::Occupied(mut mine) => {
+                            mine.get_mut().iter_mut().zip(spans.iter()).for_each(|(m, w)| *m |= w);
+                        }
+                    }
                 }
+                keep_earliest(days);
             }
         }
     }
@@ -73,14 +87,20 @@ impl Times {
     pub(crate) fn seconds(&self) -> Vec<i64> {
         match self {
             Times::Seconds(seconds) => seconds.iter().copied().collect(),
-            Times::Spans(days) => days
-                .iter()
-                .flat_map(|(day, words)| {
-                    (0..WORDS * 64)
-                        .filter(|m| words[m / 64] & (1 << (m % 64)) != 0)
-                        .map(move |m| day * DAY + m as i64 * SPAN)
-                })
-                .collect(),
+            Times::Spans(days) => {
+                let mut seconds = Vec::new();
+                for (day, spans) in days {
+                    for (i, &word) in spans.iter().enumerate() {
+                        let mut bits = word;
+                        while bits != 0 {
+                            let span = i * 64 + bits.trailing_zeros() as usize;
+                            seconds.push(day * DAY + span as i64 * SPAN);
+                            bits &= bits - 1;
+                        }
+                    }
+                }
+                seconds
+            }
         }
     }
 
@@ -95,7 +115,7 @@ impl Times {
 }
 
 /// The spans of `seconds`, by day.
-fn spans(seconds: BTreeSet<i64>) -> BTreeMap<i64, Box<[u64; WORDS]>> {
+fn spans(seconds: BTreeSet<i64>) -> BTreeMap<i64, Day> {
     let mut days = BTreeMap::new();
     for s in seconds {
         mark(&mut days, s);
@@ -103,9 +123,22 @@ fn spans(seconds: BTreeSet<i64>) -> BTreeMap<i64, Box<[u64; WORDS]>> {
     days
 }
 
-fn mark(days: &mut BTreeMap<i64, Box<[u64; WORDS]>>, second: i64) {
-    let span = (second.rem_euclid(DAY) / SPAN) as usize;
-    days.entry(second.div_euclid(DAY)).or_insert_with(|| Box::new([0; WORDS]))[span / 64] |= 1 << (span % 64);
+/// Marks the span of `second`, unless its day is later than all the days
+/// kept when they are already as many as are kept.
+fn mark(days: &mut BTreeMap<i64, Day>, second: i64) {
+    let (day, span) = (second.div_euclid(DAY), (second.rem_euclid(DAY) / SPAN) as usize);
+    if days.len() >= DAYS_KEPT && days.last_key_value().is_some_and(|(&last, _)| day > last) {
+        return;
+    }
+    days.entry(day).or_insert_with(|| Box::new([0; WORDS_A_DAY]))[span / 64] |= 1 << (span % 64);
+    keep_earliest(days);
+}
+
+/// Lets the latest days go past [`DAYS_KEPT`].
+fn keep_earliest(days: &mut BTreeMap<i64, Day>) {
+    while days.len() > DAYS_KEPT {
+        days.pop_last();
+    }
 }
 
 #[cfg(test)]
@@ -131,15 +164,30 @@ mod tests {
         }
         assert!(times.is_spans());
         assert_eq!(times.len(), 11_520);
-        let Times::Spans(days) = &times else { unreachable!() };
+        let Times::Spans(days) = &times else { panic!("past {SECONDS_KEPT} seconds: spans") };
         assert_eq!(days.len(), 2);
         assert_eq!(times.seconds()[..4], [0, 20, 30, 50]);
         assert_eq!(times.seconds().last(), Some(&(2 * DAY - 10)));
     }
 
     #[test]
+    fn times_over_many_days_keep_the_earliest_days_only() {
+        let mut times = Times::default();
+        // A time a week apart from year 1000 on: 400,000 days apart in all.
+        let start = -1000 * 365 * DAY;
+        for week in (0..400_000).rev() {
+            times.insert(start + week * 7 * DAY + 5);
+        }
+        let Times::Spans(days) = &times else { panic!("past {SECONDS_KEPT} seconds: spans") };
+        assert_eq!(days.len(), DAYS_KEPT);
+        assert_eq!(times.seconds().first(), Some(&start));
+        assert_eq!(times.seconds().last(), Some(&(start + (DAYS_KEPT as i64 - 1) * 7 * DAY)));
+    }
+
+    #[test]
     fn sets_merge_to_what_one_pass_keeps() {
-        for (every, count) in [(13, 1000), (7, 6000)] {
+        // Every 3 days and 7 seconds: past the days kept, too.
+        for (every, count) in [(13, 1000), (7, 6000), (3 * DAY + 7, 5000)] {
             let all: Vec<i64> = (0..count).map(|i| i * every - 50_000).collect();
             let mut one = Times::default();
             all.iter().for_each(|&s| one.insert(s));
@@ -155,7 +203,7 @@ mod tests {
                 assert_eq!(a.seconds(), one.seconds());
                 assert_eq!(other_way.seconds(), one.seconds());
             }
-            assert_eq!(one.is_spans(), count > 5000);
+            assert_eq!(one.is_spans(), count > SECONDS_KEPT as i64);
         }
     }
 }
