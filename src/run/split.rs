@@ -40,8 +40,9 @@ const OVERLAP: u64 = LOOKBACK as u64;
 pub(super) enum Job<'t> {
     /// Scan this target whole.
     Whole(&'t Target),
-    /// Scan one segment of a plain UTF-8 file.
-    Part(Part<'t>),
+    /// Scan one segment of a plain UTF-8 file (boxed: a folder of many small
+    /// files has a job each, and few are segments).
+    Part(Box<Part<'t>>),
 }
 
 /// One segment of a file and where it stands among the others.
@@ -94,13 +95,13 @@ pub(super) fn plan(targets: &[Target], threads: usize, segment_len: u64, max_pay
             Some((origin, file, segments)) => {
                 let (first_job, count) = (jobs.len(), segments.len());
                 jobs.extend(segments.into_iter().enumerate().map(|(i, segment)| {
-                    Job::Part(Part {
+                    Job::Part(Box::new(Part {
                         origin,
                         file: Arc::clone(&file),
                         segment,
                         first_job,
                         last: i + 1 == count,
-                    })
+                    }))
                 }));
             }
             None => jobs.push(Job::Whole(target)),
