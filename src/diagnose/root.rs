@@ -71,23 +71,13 @@ impl RootCause {
                 insert_sorted(&mut self.mailboxes, m);
             }
         }
-        // First and last seen as the buckets judged them, so a root cause
-        // agrees with the buckets it is made of.
-        let mut first: Option<&Stamp> = None;
-        let mut last: Option<&Stamp> = None;
-        for b in &buckets {
-            for (kept, stamp, want) in
-                [(&mut first, &b.first_seen, Ordering::Less), (&mut last, &b.last_seen, Ordering::Greater)]
-            {
-                if let Some(s) = stamp
-                    && kept.is_none_or(|k| beats((&s.text, s.seq), (&k.text, k.seq), want))
-                {
-                    *kept = Some(s);
-                }
-            }
-        }
-        self.first_seen = first.map(|s| s.text.clone());
-        self.last_seen = last.map(|s| s.text.clone());
+        // First and last seen by the rule the buckets chose theirs by, so a
+        // root cause agrees with the buckets it is made of.
+        let best = |stamps: &mut dyn Iterator<Item = &Stamp>, want| {
+            stamps.reduce(|kept, s| if s.beats(kept, want) { s } else { kept }).map(|s| s.text.clone())
+        };
+        self.first_seen = best(&mut buckets.iter().filter_map(|b| b.first_seen.as_ref()), Ordering::Less);
+        self.last_seen = best(&mut buckets.iter().filter_map(|b| b.last_seen.as_ref()), Ordering::Greater);
     }
 }
 

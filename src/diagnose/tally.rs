@@ -188,6 +188,11 @@ pub(crate) struct Stamp {
 }
 
 impl Stamp {
+    /// Is this a better first (`Less`) or last (`Greater`) time than `kept`?
+    pub(crate) fn beats(&self, kept: &Stamp, want: Ordering) -> bool {
+        beats((&self.text, self.seq), (&kept.text, kept.seq), want)
+    }
+
     /// Makes `stamp` say `text` at `seq` if that is a better first (`Less`)
     /// or last (`Greater`) time, in the room it already has (times in a log
     /// move on with nearly every finding).

@@ -11,6 +11,7 @@
 //! set holds the same thing whatever order its times came in, so sets counted
 //! on different threads merge to what one pass would have kept.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Distinct seconds kept exactly; past this the set keeps spans of [`SPAN`].
@@ -65,10 +66,10 @@ impl Times {
                 let Times::Spans(days) = self else { unreachable!("made spans above") };
                 for (day, spans) in more {
                     match days.entry(day) {
-                        std::collections::btree_map::Entry::Vacant(room) => {
+                        Entry::Vacant(room) => {
                             room.insert(spans);
                         }
-                        std::collections::btree_map::Entry::Occupied(mut mine) => {
+                        Entry::Occupied(mut mine) => {
                             mine.get_mut().iter_mut().zip(spans.iter()).for_each(|(m, w)| *m |= w);
                         }
                     }
