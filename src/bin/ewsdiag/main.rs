@@ -13,6 +13,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// A scan makes and frees a few dozen small strings per finding on every
+/// thread; with jemalloc it runs 9-18% faster than with the system's
+/// allocator at the same peak memory (the benchmark's dense corpora and the
+/// 2 GiB folder).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     if cli.no_pager {
