@@ -7,11 +7,14 @@
 //!
 //! Findings that look alike share one diagnosis (an `Arc`), so its JSON is
 //! written once per writer and copied after that: on a dense export the
-//! diagnosis is most of every line.
+//! diagnosis is most of every line. Diagnoses made apart that say the same
+//! (findings of two kinds often conclude alike) share their JSON too.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use rustc_hash::FxHasher;
 use serde::Serialize;
 
 use super::FindingWriter;
@@ -29,7 +32,10 @@ pub(crate) struct JsonFinding {
     end: &'static [u8],
     /// Diagnoses written, by address, with their JSON. Each is kept alive
     /// here, so its address names no other while it is.
-    written: Cache<usize, (Arc<Diagnosis>, Box<[u8]>), DIAGNOSES_KEPT>,
+    written: Cache<usize, (Arc<Diagnosis>, Arc<[u8]>), DIAGNOSES_KEPT>,
+    /// The same JSON by what the diagnosis says (see [`said`]), for a
+    /// diagnosis met for the first time that says what another did.
+    alike: Cache<u64, Vec<(Arc<Diagnosis>, Arc<[u8]>)>, DIAGNOSES_KEPT>,
     /// The last path written, and its JSON string.
     path: (String, Vec<u8>),
 }
@@ -46,16 +52,33 @@ impl JsonFinding {
     }
 
     fn new(tagged: bool, end: &'static [u8]) -> JsonFinding {
-        JsonFinding { tagged, end, written: Cache::default(), path: (String::new(), b"\"\"".to_vec()) }
+        JsonFinding {
+            tagged,
+            end,
+            written: Cache::default(),
+            alike: Cache::default(),
+            path: (String::new(), b"\"\"".to_vec()),
+        }
     }
 
-    /// The JSON of `d`, written now if this writer has not written it yet.
+    /// The JSON of `d`, written now if this writer has written neither it
+    /// nor a diagnosis that says the same.
     fn diagnosis(&mut self, d: &Arc<Diagnosis>) -> &[u8] {
         let id = Arc::as_ptr(d) as usize;
+        let alike = &mut self.alike;
         let (_, json) = self.written.get_or_insert_with(&id, || {
-            let mut json = Vec::new();
-            value(&mut json, b"", &DiagnosisJson(d));
-            (Arc::clone(d), json.into())
+            let same = alike.get_or_insert_with(&said(d), Vec::new);
+            let json = match same.iter().find(|(other, _)| **other == **d) {
+                Some((_, json)) => Arc::clone(json),
+                None => {
+                    let mut json = Vec::new();
+                    value(&mut json, b"", &DiagnosisJson(d));
+                    let json: Arc<[u8]> = json.into();
+                    same.push((Arc::clone(d), Arc::clone(&json)));
+                    json
+                }
+            };
+            (Arc::clone(d), json)
         });
         json
     }
@@ -106,6 +129,19 @@ impl FindingWriter for JsonFinding {
         out.push(b'}');
         out.extend_from_slice(self.end);
     }
+}
+
+/// A hash of what `d` says, read cheaply: its entry's code and each cause's
+/// id (by address: both are the knowledge base's own), score and evidence.
+/// Diagnoses that say the same hash alike; the few others that do are told
+/// apart by comparing them whole.
+fn said(d: &Diagnosis) -> u64 {
+    let mut h = FxHasher::default();
+    (d.code.as_ptr(), d.also.map(|r| r.code.as_ptr())).hash(&mut h);
+    for cause in &d.causes {
+        (cause.id.as_ptr(), cause.score, &cause.evidence).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// `key`, then `value` as `serde_json` writes it (the few values written that
@@ -231,6 +267,33 @@ mod tests {
         assert_eq!(first, by_the_contract(&f, true) + "\n");
         let value: serde_json::Value = serde_json::from_str(&first).unwrap();
         assert!(value["diagnosis"]["causes"][0]["title"].is_string());
+    }
+
+    #[test]
+    fn diagnoses_made_apart_that_say_the_same_share_their_json() {
+        let mut f = Finding::new(Shape::EwsResponse, "ErrorServerBusy");
+        f.message = Some("The server cannot service this request right now.".into());
+        let made =
+            || Arc::new(diagnose(&f, knowledge_base(), &MailboxCodes::default()).expect("a known code"));
+        let (one, two) = (made(), made());
+        assert!(!Arc::ptr_eq(&one, &two));
+        let mut other = (*one).clone();
+        other.causes[0].evidence.pop();
+        let other = Arc::new(other);
+        let mut writer = JsonFinding::line();
+        let json = |writer: &mut JsonFinding, d: &Arc<Diagnosis>| writer.diagnosis(d).to_vec();
+        let (first, second, third) =
+            (json(&mut writer, &one), json(&mut writer, &two), json(&mut writer, &other));
+        assert_eq!(first, second);
+        assert_ne!(first, third, "a diagnosis that says less is written as its own");
+        let mut fresh = Vec::new();
+        value(&mut fresh, b"", &DiagnosisJson(&other));
+        assert_eq!(third, fresh);
+        let shared = |writer: &mut JsonFinding, a: &Arc<Diagnosis>, b: &Arc<Diagnosis>| {
+            std::ptr::eq(writer.diagnosis(a).as_ptr(), writer.diagnosis(b).as_ptr())
+        };
+        assert!(shared(&mut writer, &one, &two), "one copy of the same JSON");
+        assert!(!shared(&mut writer, &one, &other));
     }
 
     #[test]
