@@ -25,6 +25,9 @@ use crate::model::{Diagnosis, Finding};
 /// Diagnoses whose JSON a writer keeps; past this the least used give way.
 const DIAGNOSES_KEPT: usize = 1024;
 
+/// A diagnosis and its JSON.
+type Written = (Arc<Diagnosis>, Arc<[u8]>);
+
 /// Writes findings as JSON objects, tagged `"type":"finding"` for ndjson or
 /// untagged for the JSON document, each followed by `end`.
 pub(crate) struct JsonFinding {
@@ -32,10 +35,10 @@ pub(crate) struct JsonFinding {
     end: &'static [u8],
     /// Diagnoses written, by address, with their JSON. Each is kept alive
     /// here, so its address names no other while it is.
-    written: Cache<usize, (Arc<Diagnosis>, Arc<[u8]>), DIAGNOSES_KEPT>,
+    written: Cache<usize, Written, DIAGNOSES_KEPT>,
     /// The same JSON by what the diagnosis says (see [`said`]), for a
     /// diagnosis met for the first time that says what another did.
-    alike: Cache<u64, Vec<(Arc<Diagnosis>, Arc<[u8]>)>, DIAGNOSES_KEPT>,
+    alike: Cache<u64, Vec<Written>, DIAGNOSES_KEPT>,
     /// The last path written, and its JSON string.
     path: (String, Vec<u8>),
 }
