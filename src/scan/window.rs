@@ -3,6 +3,10 @@
 //! the CSV field, JSON string or entities it stands in, parsing the window, and
 //! re-reading it with a viewer's line cuts taken out when that reads better.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::{Finder, FinderRev};
+
 use super::NeedMore;
 use super::context;
 use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Marks, Outcome};
@@ -60,16 +64,23 @@ const OPENERS: &[(&[u8], Opener)] = &[
 /// The ways a `>` is written, which an attribute's tag must not cross.
 const CLOSERS: &[&[u8]] = &[b">", b"&gt;", b"\\u003e", b"\\u003E"];
 
+/// Searchers for the forms of `<` and of `>`, made once: a search of a short
+/// text costs little next to making its searcher.
+static OPENER_SEARCH: LazyLock<Vec<FinderRev<'static>>> =
+    LazyLock::new(|| OPENERS.iter().map(|(form, _)| FinderRev::new(form)).collect());
+static CLOSER_SEARCH: LazyLock<Vec<FinderRev<'static>>> =
+    LazyLock::new(|| CLOSERS.iter().map(FinderRev::new).collect());
+
 /// An attribute hit (`ResponseClass`) points into a start tag: the position of
 /// that tag's name, found back from the attribute without crossing a `>`.
 fn tag_of_attribute(buf: &[u8], at: usize, floor: usize) -> Option<usize> {
     let reach = at.saturating_sub(512).max(floor.min(at));
     let window = &buf[reach..at];
-    let last = |forms: &mut dyn Iterator<Item = &[u8]>| {
-        forms.filter_map(|f| memchr::memmem::rfind(window, f).map(|p| p + f.len())).max()
+    let last = |forms: &[FinderRev<'static>]| {
+        forms.iter().filter_map(|f| f.rfind(window).map(|p| p + f.needle().len())).max()
     };
-    let open = last(&mut OPENERS.iter().map(|(f, _)| *f))?;
-    let close = last(&mut CLOSERS.iter().copied()).unwrap_or(0);
+    let open = last(&OPENER_SEARCH)?;
+    let close = last(&CLOSER_SEARCH).unwrap_or(0);
     (open > close).then_some(reach + open)
 }
 
@@ -154,6 +165,12 @@ enum Quoting {
     Json,
 }
 
+/// Searchers for what tells a tag's quoting: three forms only JSON strings
+/// write (an escaped quote after `=`, an escaped line break after `>`), then
+/// CSV's doubled quote after `=`.
+static QUOTING_SEARCH: LazyLock<[Finder<'static>; 4]> =
+    LazyLock::new(|| [b"=\\\"" as &[u8], b">\\r\\n", b">\\n", b"=\"\""].map(Finder::new));
+
 /// How the start tag at `start` is quoted, judged from the tag and the text
 /// just after it; `None` while that text is not all read yet, so that the
 /// answer never depends on where a read ended.
@@ -179,10 +196,10 @@ fn quoting(input: &Input<'_>, start: usize) -> Option<Quoting> {
         return None;
     }
     let near = &buf[start..stop.unwrap_or(seen)];
-    let finder = |needle: &[u8]| memchr::memmem::find(near, needle).is_some();
-    Some(if finder(b"=\\\"") || finder(b">\\r\\n") || finder(b">\\n") {
+    let has = |search: &Finder<'static>| search.find(near).is_some();
+    Some(if QUOTING_SEARCH[..3].iter().any(has) {
         Quoting::Json
-    } else if finder(b"=\"\"") {
+    } else if has(&QUOTING_SEARCH[3]) {
         Quoting::Csv
     } else {
         Quoting::Plain

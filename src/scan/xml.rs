@@ -205,6 +205,9 @@ const LOOSE: &[u8] = b"#loose";
 /// Local names that make up a message when they stand without a container.
 const MESSAGE_PARTS: &[&[u8]] = &[b"MessageText", b"ResponseCode", b"DescriptiveLinkKey", b"MessageXml"];
 const FAULT_PARTS: &[&[u8]] = &[b"faultcode", b"faultstring", b"faultactor", b"detail"];
+/// The end of a `MessageText` tag, searched for by a searcher made once.
+static MESSAGE_TEXT_END: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"MessageText>"));
 
 /// Reads the window whose root element starts at `start` (a `<`).
 pub(crate) fn parse(text: &[u8], start: usize, more_may_come: bool) -> Parse {
@@ -601,7 +604,7 @@ impl<'a> Parser<'a> {
     fn read_raw_message(&self, content_start: usize) -> RawText {
         let rest = &self.text[content_start..];
         let mut from = 0;
-        while let Some(found) = memmem::find(&rest[from..], b"MessageText>") {
+        while let Some(found) = MESSAGE_TEXT_END.find(&rest[from..]) {
             let at = from + found;
             let name_start =
                 rest[..at].iter().rposition(|b| !is_name_byte(*b) && *b != b':').map_or(0, |p| p + 1);
