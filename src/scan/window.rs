@@ -165,11 +165,12 @@ enum Quoting {
     Json,
 }
 
-/// Searchers for what tells a tag's quoting: three forms only JSON strings
-/// write (an escaped quote after `=`, an escaped line break after `>`), then
-/// CSV's doubled quote after `=`.
-static QUOTING_SEARCH: LazyLock<[Finder<'static>; 4]> =
-    LazyLock::new(|| [b"=\\\"" as &[u8], b">\\r\\n", b">\\n", b"=\"\""].map(Finder::new));
+/// Searchers for what only a JSON string writes around a tag: an escaped
+/// quote after `=`, an escaped line break after `>`.
+static JSON_QUOTING: LazyLock<[Finder<'static>; 3]> =
+    LazyLock::new(|| [b"=\\\"" as &[u8], b">\\r\\n", b">\\n"].map(Finder::new));
+/// A searcher for CSV's doubled quote after `=`.
+static CSV_QUOTING: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"=\"\""));
 
 /// How the start tag at `start` is quoted, judged from the tag and the text
 /// just after it; `None` while that text is not all read yet, so that the
@@ -197,9 +198,9 @@ fn quoting(input: &Input<'_>, start: usize) -> Option<Quoting> {
     }
     let near = &buf[start..stop.unwrap_or(seen)];
     let has = |search: &Finder<'static>| search.find(near).is_some();
-    Some(if QUOTING_SEARCH[..3].iter().any(has) {
+    Some(if JSON_QUOTING.iter().any(has) {
         Quoting::Json
-    } else if has(&QUOTING_SEARCH[3]) {
+    } else if has(&CSV_QUOTING) {
         Quoting::Csv
     } else {
         Quoting::Plain
