@@ -17,8 +17,8 @@ use std::sync::Arc;
 use rustc_hash::FxHasher;
 use serde::Serialize;
 
-use super::FindingWriter;
 use super::wire::DiagnosisJson;
+use super::{FindingWriter, Repeated};
 use crate::cache::Cache;
 use crate::model::{Diagnosis, Finding};
 
@@ -26,7 +26,15 @@ use crate::model::{Diagnosis, Finding};
 const DIAGNOSES_KEPT: usize = 1024;
 
 /// A diagnosis and its JSON.
-type Written = (Arc<Diagnosis>, Arc<[u8]>);
+type Written = (Arc<Diagnosis>, Json);
+
+/// The JSON of a diagnosis, numbered: each distinct JSON a writer makes gets
+/// a number of its own (see [`Repeated`]).
+#[derive(Debug, Clone)]
+struct Json {
+    bytes: Arc<[u8]>,
+    id: u64,
+}
 
 /// Writes findings as JSON objects, tagged `"type":"finding"` for ndjson or
 /// untagged for the JSON document, each followed by `end`.
@@ -41,6 +49,10 @@ pub(crate) struct JsonFinding {
     alike: Cache<u64, Vec<Written>, DIAGNOSES_KEPT>,
     /// The last path written, and its JSON string.
     path: (String, Vec<u8>),
+    /// Where the JSON of diagnoses was written since last asked.
+    repeated: Vec<Repeated>,
+    /// The number the next JSON made gets.
+    next_id: u64,
 }
 
 impl JsonFinding {
@@ -61,23 +73,26 @@ impl JsonFinding {
             written: Cache::default(),
             alike: Cache::default(),
             path: (String::new(), b"\"\"".to_vec()),
+            repeated: Vec::new(),
+            next_id: 0,
         }
     }
 
     /// The JSON of `d`, written now if this writer has written neither it
     /// nor a diagnosis that says the same.
-    fn diagnosis(&mut self, d: &Arc<Diagnosis>) -> &[u8] {
-        let id = Arc::as_ptr(d) as usize;
-        let alike = &mut self.alike;
-        let (_, json) = self.written.get_or_insert_with(&id, || {
+    fn diagnosis(&mut self, d: &Arc<Diagnosis>) -> &Json {
+        let address = Arc::as_ptr(d) as usize;
+        let (alike, next_id) = (&mut self.alike, &mut self.next_id);
+        let (_, json) = self.written.get_or_insert_with(&address, || {
             let same = alike.get_or_insert_with(&said(d), Vec::new);
             let json = match same.iter().find(|(other, _)| **other == **d) {
-                Some((_, json)) => Arc::clone(json),
+                Some((_, json)) => json.clone(),
                 None => {
-                    let mut json = Vec::new();
-                    value(&mut json, b"", &DiagnosisJson(d));
-                    let json: Arc<[u8]> = json.into();
-                    same.push((Arc::clone(d), Arc::clone(&json)));
+                    let mut bytes = Vec::new();
+                    value(&mut bytes, b"", &DiagnosisJson(d));
+                    let json = Json { bytes: bytes.into(), id: *next_id };
+                    *next_id += 1;
+                    same.push((Arc::clone(d), json.clone()));
                     json
                 }
             };
@@ -98,6 +113,10 @@ impl JsonFinding {
 }
 
 impl FindingWriter for JsonFinding {
+    fn repeated(&mut self, into: &mut Vec<Repeated>) {
+        into.append(&mut self.repeated);
+    }
+
     fn write(&mut self, f: &Finding, out: &mut Vec<u8>) {
         out.extend_from_slice(if self.tagged { br#"{"type":"finding","path":"# } else { br#"{"path":"# });
         out.extend_from_slice(self.path(&f.path));
@@ -126,7 +145,12 @@ impl FindingWriter for JsonFinding {
         out.extend_from_slice(if f.truncated { b",\"truncated\":true" } else { b",\"truncated\":false" });
         out.extend_from_slice(b",\"diagnosis\":");
         match &f.diagnosis {
-            Some(d) => out.extend_from_slice(self.diagnosis(d)),
+            Some(d) => {
+                let Json { bytes, id } = self.diagnosis(d);
+                let stretch = Repeated { at: out.len(), len: bytes.len(), id: *id };
+                out.extend_from_slice(bytes);
+                self.repeated.push(stretch);
+            }
             None => out.extend_from_slice(b"null"),
         }
         out.push(b'}');
@@ -284,7 +308,7 @@ mod tests {
         other.causes[0].evidence.pop();
         let other = Arc::new(other);
         let mut writer = JsonFinding::line();
-        let json = |writer: &mut JsonFinding, d: &Arc<Diagnosis>| writer.diagnosis(d).to_vec();
+        let json = |writer: &mut JsonFinding, d: &Arc<Diagnosis>| writer.diagnosis(d).bytes.to_vec();
         let (first, second, third) =
             (json(&mut writer, &one), json(&mut writer, &two), json(&mut writer, &other));
         assert_eq!(first, second);
@@ -293,7 +317,10 @@ mod tests {
         value(&mut fresh, b"", &DiagnosisJson(&other));
         assert_eq!(third, fresh);
         let shared = |writer: &mut JsonFinding, a: &Arc<Diagnosis>, b: &Arc<Diagnosis>| {
-            std::ptr::eq(writer.diagnosis(a).as_ptr(), writer.diagnosis(b).as_ptr())
+            let first = writer.diagnosis(a).clone();
+            let second = writer.diagnosis(b);
+            assert_eq!(Arc::ptr_eq(&first.bytes, &second.bytes), first.id == second.id);
+            first.id == second.id
         };
         assert!(shared(&mut writer, &one, &two), "one copy of the same JSON");
         assert!(!shared(&mut writer, &one, &other));

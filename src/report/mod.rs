@@ -32,6 +32,28 @@ use crate::model::{Finding, Malformed, Stats, Summary};
 pub trait FindingWriter: Send {
     /// Appends `finding`'s output to `out`.
     fn write(&mut self, finding: &Finding, out: &mut Vec<u8>);
+
+    /// Moves into `into` the stretches of what [`write`](Self::write)
+    /// appended since it was last asked that repeat other findings' output
+    /// (the JSON of a diagnosis), in order: output set aside on disk then
+    /// holds each once. Positions are in the `out` each was written to. A
+    /// writer that keeps no such stretches leaves `into` as it is.
+    fn repeated(&mut self, into: &mut Vec<Repeated>) {
+        let _ = into;
+    }
+}
+
+/// A stretch of a writer's output that repeats elsewhere in it: where it
+/// starts, how long it is, and which one it is (a writer numbers each
+/// distinct stretch it writes, and never gives two the same number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repeated {
+    /// Where it starts in the output it was written to.
+    pub at: usize,
+    /// Its length in bytes.
+    pub len: usize,
+    /// Which stretch it is.
+    pub id: u64,
 }
 
 /// A writer for formats that show no finding on its own (the summary, `-q`):

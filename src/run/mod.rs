@@ -35,6 +35,7 @@ use crate::walk::{self, Target, WalkConfig};
 
 use clock::{Clock, Phase};
 use produce::{Done, PartEnd, Piece, Producer};
+use spill::ReadBack;
 use split::Stitch;
 
 pub use one::{Outcome, Scanned};
@@ -120,6 +121,7 @@ fn scan_targets(config: &RunConfig, targets: &[Target], report: &mut dyn Report)
         clock,
         gate,
         set_aside: Vec::new(),
+        read_back: ReadBack::default(),
     };
     let parallel = if threads > 1 && jobs.len() > 1 {
         pipeline::run(&jobs, &config.scan, config.output_budget, writers, clock, &mut |piece| {
@@ -160,6 +162,8 @@ struct Output<'r> {
     gate: Gate,
     /// Room to read output set aside on disk back into.
     set_aside: Vec<u8>,
+    /// How output set aside is read back.
+    read_back: ReadBack,
 }
 
 impl Output<'_> {
@@ -191,10 +195,10 @@ impl Output<'_> {
     /// Reports one piece of a job's output, in order.
     fn take(&mut self, piece: Piece) -> io::Result<()> {
         match piece {
-            Piece::Bytes { bytes, findings } => self.report.written(&bytes, findings),
+            Piece::Bytes { bytes, findings, .. } => self.report.written(&bytes, findings),
             Piece::SetAside { bytes, findings } => {
                 let mut room = std::mem::take(&mut self.set_aside);
-                bytes.read_into(&mut room)?;
+                self.read_back.read(&bytes, &mut room)?;
                 let written = self.report.written(&room, findings);
                 self.set_aside = room;
                 written

@@ -121,14 +121,14 @@ impl Board {
     /// findings' bytes of a job ahead go to `spill` rather than wait.
     fn put(&self, i: usize, piece: Piece, spill: &mut Spill) -> ControlFlow<()> {
         let piece = match piece {
-            Piece::Bytes { bytes, findings } if self.sets_aside(i, bytes.len()) => {
-                match spill.write(&bytes) {
+            Piece::Bytes { bytes, findings, repeated } if self.sets_aside(i, bytes.len()) => {
+                match spill.write(&bytes, &repeated) {
                     Ok(set_aside) => {
                         self.lock().set_aside += set_aside.len;
                         Piece::SetAside { bytes: set_aside, findings }
                     }
                     // No room on disk: wait, as without.
-                    Err(_) => Piece::Bytes { bytes, findings },
+                    Err(_) => Piece::Bytes { bytes, findings, repeated },
                 }
             }
             other => other,
@@ -322,9 +322,9 @@ mod tests {
     fn only_output_itself_waits_for_room() {
         // Job 0 is being reported; the budget is spent.
         let spent = Shared { budget: 1 << 10, buffered: 4 << 10, ..Shared::default() };
-        let bytes = || Piece::Bytes { bytes: vec![b'x'; 100], findings: 1 };
+        let bytes = || Piece::Bytes { bytes: vec![b'x'; 100], findings: 1, repeated: Vec::new() };
         let note = Piece::SetAside {
-            bytes: Spill::default().write(b"set aside").expect("a temporary file"),
+            bytes: Spill::default().write(b"set aside", &[]).expect("a temporary file"),
             findings: 1,
         };
         assert!(!spent.has_room(1, &bytes()), "a job ahead waits to add output");

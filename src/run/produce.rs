@@ -8,7 +8,7 @@ use crate::diagnose::{Seq, Tally};
 use crate::filter::{Filter, Gate};
 use crate::kb;
 use crate::model::{Finding, Malformed, Stats};
-use crate::report::FindingWriter;
+use crate::report::{FindingWriter, Repeated};
 use crate::scan::{Event, SegmentEnd};
 use crate::walk::Target;
 
@@ -22,8 +22,9 @@ const CHUNK: usize = 64 << 10;
 
 /// What a job hands to the reporting side, in order.
 pub(super) enum Piece {
-    /// Findings written by the format's writer, already counted.
-    Bytes { bytes: Vec<u8>, findings: usize },
+    /// Findings written by the format's writer, already counted, with the
+    /// stretches of them that repeat (see [`Repeated`]).
+    Bytes { bytes: Vec<u8>, findings: usize, repeated: Vec<Repeated> },
     /// The same, set aside on disk while the job waited its turn.
     SetAside { bytes: SetAside, findings: usize },
     /// A finding for the reporting side to count (it was found at `seq`)
@@ -41,7 +42,7 @@ impl Piece {
     /// About how many bytes the piece holds, to bound what waits.
     pub(super) fn size(&self) -> usize {
         match self {
-            Piece::Bytes { bytes, .. } => bytes.len(),
+            Piece::Bytes { bytes, repeated, .. } => bytes.len() + size_of_val(repeated.as_slice()),
             Piece::SetAside { .. } => 64,
             Piece::Finding { .. } => 2048,
             Piece::Malformed { .. } => 512,
@@ -110,6 +111,8 @@ pub(super) struct Producer<'a> {
     send: &'a mut dyn FnMut(Piece) -> ControlFlow<()>,
     chunk: Vec<u8>,
     findings: usize,
+    /// The stretches of the chunk that repeat, once the writer has said.
+    repeated: Vec<Repeated>,
     /// The thread's tally, which the findings it writes are counted into.
     tally: &'a mut Tally,
     /// Where the next finding stands in the run.
@@ -131,7 +134,17 @@ impl<'a> Producer<'a> {
     ) -> Self {
         let gate = Gate::new(filter.clone());
         let next = Seq::new(job as u64, 0);
-        Producer { writer, send, chunk: Vec::new(), findings: 0, tally, next, clock, gate }
+        Producer {
+            writer,
+            send,
+            chunk: Vec::new(),
+            findings: 0,
+            repeated: Vec::new(),
+            tally,
+            next,
+            clock,
+            gate,
+        }
     }
 
     /// Takes one event in; a `held` one goes to the reporting side whole.
@@ -156,13 +169,16 @@ impl<'a> Producer<'a> {
                     self.findings += 1;
                     if self.chunk.len() >= CHUNK { self.flush() } else { ControlFlow::Continue(()) }
                 }
-                writer => {
-                    let written = writer.map(|writer| {
+                _ => {
+                    // The chunk goes first, with the stretches its findings
+                    // repeat; this finding's own are of no use on its own.
+                    self.flush()?;
+                    let written = self.writer.as_deref_mut().map(|writer| {
                         let mut bytes = Vec::new();
                         Clock::time(self.clock, Phase::Render, || writer.write(&finding, &mut bytes));
+                        writer.repeated(&mut Vec::new());
                         bytes
                     });
-                    self.flush()?;
                     (self.send)(Piece::Finding { finding, seq, held, written })
                 }
             },
@@ -186,8 +202,12 @@ impl<'a> Producer<'a> {
         if self.chunk.is_empty() {
             return ControlFlow::Continue(());
         }
+        if let Some(writer) = self.writer.as_deref_mut() {
+            writer.repeated(&mut self.repeated);
+        }
         let bytes = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK + (CHUNK >> 2)));
         let findings = std::mem::take(&mut self.findings);
-        (self.send)(Piece::Bytes { bytes, findings })
+        let repeated = std::mem::take(&mut self.repeated);
+        (self.send)(Piece::Bytes { bytes, findings, repeated })
     }
 }

@@ -8,20 +8,32 @@
 //! waits as before.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::report::Repeated;
 
 /// Bytes that may wait on disk, over all jobs, before a worker waits.
 pub(super) const CAP: usize = 1 << 30;
+
+/// Repeated stretches a job's file holds once and refers to after that: the
+/// reporting side keeps that many in memory while it reads the job back.
+const REMEMBERED: usize = 256;
 
 /// A job's file of output set aside, and how much it holds.
 #[derive(Default)]
 pub(super) struct Spill {
     file: Option<Arc<File>>,
     len: u64,
+    /// The repeated stretches the file holds whole, which later runs of
+    /// output refer to instead (at most [`REMEMBERED`]).
+    held: FxHashSet<u64>,
 }
 
-/// A run of a job's output set aside: where it stands in the job's file.
+/// A run of a job's output set aside: where it stands in the job's file, and
+/// how long it is there.
 #[derive(Debug)]
 pub(super) struct SetAside {
     file: Arc<File>,
@@ -29,28 +41,133 @@ pub(super) struct SetAside {
     pub len: usize,
 }
 
+/// How a run of output is laid out on disk: how many stretches it marks,
+/// each as where it starts in the output, its length, its number and
+/// whether it stands here whole (1) or only refers to an earlier copy (0);
+/// then the output itself without the stretches that only refer.
+const MARK: usize = 4 + 4 + 8 + 1;
+
 impl Spill {
-    /// Writes `bytes` to the job's file, made on first use.
-    pub(super) fn write(&mut self, bytes: &[u8]) -> io::Result<SetAside> {
+    /// Writes `bytes` to the job's file, made on first use. Of the stretches
+    /// of `repeated`, those the file already holds are written as a reference.
+    pub(super) fn write(&mut self, bytes: &[u8], repeated: &[Repeated]) -> io::Result<SetAside> {
         let file = match &self.file {
             Some(file) => Arc::clone(file),
             None => Arc::clone(self.file.insert(Arc::new(tempfile::tempfile()?))),
         };
-        (&*file).write_all(bytes)?;
+        let mut out = Vec::with_capacity(4 + repeated.len() * MARK + bytes.len());
+        let mut added = Vec::new();
+        let count = u32::try_from(repeated.len()).map_err(io::Error::other)?;
+        out.extend_from_slice(&count.to_le_bytes());
+        let mut kept = Vec::with_capacity(repeated.len());
+        for stretch in repeated {
+            let whole = !self.held.contains(&stretch.id);
+            if whole && self.held.len() < REMEMBERED {
+                self.held.insert(stretch.id);
+                added.push(stretch.id);
+            }
+            let (at, len) = (u32::try_from(stretch.at), u32::try_from(stretch.len));
+            let (Ok(at), Ok(len)) = (at, len) else {
+                return Err(io::Error::other("a run of output over 4 GiB"));
+            };
+            out.extend_from_slice(&at.to_le_bytes());
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(&stretch.id.to_le_bytes());
+            out.push(u8::from(whole));
+            kept.push((stretch.at..stretch.at + stretch.len, whole));
+        }
+        let mut from = 0;
+        for (stretch, whole) in kept {
+            if !whole {
+                out.extend_from_slice(&bytes[from..stretch.start]);
+                from = stretch.end;
+            }
+        }
+        out.extend_from_slice(&bytes[from..]);
+        if let Err(e) = write_at(&file, &out, self.len) {
+            // What was written of it stays unread and is written over.
+            for id in added {
+                self.held.remove(&id);
+            }
+            return Err(e);
+        }
         let at = self.len;
-        self.len += bytes.len() as u64;
-        Ok(SetAside { file, at, len: bytes.len() })
+        self.len += out.len() as u64;
+        Ok(SetAside { file, at, len: out.len() })
     }
 }
 
-impl SetAside {
-    /// The bytes set aside, read into `out` (whatever it held before; room
-    /// it already has is read over, not cleared first).
-    pub(super) fn read_into(&self, out: &mut Vec<u8>) -> io::Result<()> {
-        out.resize(out.len().max(self.len), 0);
-        out.truncate(self.len);
-        read_at(&self.file, out, self.at)
+/// The reporting side's reading of output set aside: the repeated stretches
+/// of the job being read, as its file holds them whole, for the references
+/// after them.
+#[derive(Default)]
+pub(super) struct ReadBack {
+    file: Option<Arc<File>>,
+    held: FxHashMap<u64, Vec<u8>>,
+    /// Room to read a run of output into, kept from one to the next.
+    room: Vec<u8>,
+}
+
+impl ReadBack {
+    /// The output `set_aside` holds, into `out` (whatever it held before).
+    /// The runs of one job are read in the order they were set aside.
+    pub(super) fn read(&mut self, set_aside: &SetAside, out: &mut Vec<u8>) -> io::Result<()> {
+        if !self.file.as_ref().is_some_and(|f| Arc::ptr_eq(f, &set_aside.file)) {
+            self.file = Some(Arc::clone(&set_aside.file));
+            self.held.clear();
+        }
+        let room = &mut self.room;
+        room.resize(room.len().max(set_aside.len), 0);
+        room.truncate(set_aside.len);
+        read_at(&set_aside.file, room, set_aside.at)?;
+        let broken = || io::Error::new(io::ErrorKind::InvalidData, "output set aside reads back broken");
+        let number = |at: usize, len: usize| room.get(at..at + len).ok_or_else(broken);
+        let count = u32::from_le_bytes(number(0, 4)?.try_into().map_err(|_| broken())?) as usize;
+        let mut body = 4 + count.checked_mul(MARK).ok_or_else(broken)?;
+        let mut marks = number(4, count * MARK)?.chunks_exact(MARK);
+        out.clear();
+        for _ in 0..count {
+            let mark = marks.next().ok_or_else(broken)?;
+            let at = u32::from_le_bytes(mark[0..4].try_into().map_err(|_| broken())?) as usize;
+            let len = u32::from_le_bytes(mark[4..8].try_into().map_err(|_| broken())?) as usize;
+            let id = u64::from_le_bytes(mark[8..16].try_into().map_err(|_| broken())?);
+            // The output before the stretch, then the stretch.
+            let before = at.checked_sub(out.len()).ok_or_else(broken)?;
+            out.extend_from_slice(number(body, before)?);
+            body += before;
+            if mark[16] == 1 {
+                let stretch = number(body, len)?;
+                if !self.held.contains_key(&id) && self.held.len() < REMEMBERED {
+                    self.held.insert(id, stretch.to_vec());
+                }
+                out.extend_from_slice(stretch);
+                body += len;
+            } else {
+                out.extend_from_slice(self.held.get(&id).ok_or_else(broken)?);
+            }
+        }
+        out.extend_from_slice(room.get(body..).ok_or_else(broken)?);
+        Ok(())
     }
+}
+
+#[cfg(unix)]
+fn write_at(file: &File, bytes: &[u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(windows)]
+fn write_at(file: &File, mut bytes: &[u8], mut at: u64) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match std::os::windows::fs::FileExt::seek_write(file, bytes, at)? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => {
+                bytes = &bytes[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -76,24 +193,86 @@ fn read_at(file: &File, mut out: &mut [u8], mut at: u64) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    fn read(back: &mut ReadBack, set_aside: &SetAside) -> Vec<u8> {
+        let mut out = b"what the room held before".to_vec();
+        back.read(set_aside, &mut out).expect("read back");
+        out
+    }
+
     #[test]
-    fn what_is_set_aside_reads_back_in_any_order() {
+    fn output_with_nothing_repeated_reads_back_in_any_order() {
         let mut spill = Spill::default();
-        let first = spill.write(b"{\"a\":1}\n").expect("a temporary file");
-        let second = spill.write(b"{\"b\":2}\n").expect("a temporary file");
-        let mut out = Vec::new();
-        second.read_into(&mut out).expect("read back");
-        assert_eq!(out, b"{\"b\":2}\n");
-        first.read_into(&mut out).expect("read back");
-        assert_eq!(out, b"{\"a\":1}\n");
+        let first = spill.write(b"{\"a\":1}\n", &[]).expect("a temporary file");
+        let second = spill.write(b"{\"b\":2}\n", &[]).expect("a temporary file");
+        let mut back = ReadBack::default();
+        assert_eq!(read(&mut back, &second), b"{\"b\":2}\n");
+        assert_eq!(read(&mut back, &first), b"{\"a\":1}\n");
         // Into room that held more, and then less, than what is read.
-        let long = spill.write(&[b'x'; 300]).expect("a temporary file");
-        let short = spill.write(b"y\n").expect("a temporary file");
-        long.read_into(&mut out).expect("read back");
-        assert_eq!(out, [b'x'; 300]);
-        short.read_into(&mut out).expect("read back");
-        assert_eq!(out, b"y\n");
-        long.read_into(&mut out).expect("read back");
-        assert_eq!(out, [b'x'; 300]);
+        let long = spill.write(&[b'x'; 300], &[]).expect("a temporary file");
+        let short = spill.write(b"y\n", &[]).expect("a temporary file");
+        assert_eq!(read(&mut back, &long), [b'x'; 300]);
+        assert_eq!(read(&mut back, &short), b"y\n");
+        assert_eq!(read(&mut back, &long), [b'x'; 300]);
+    }
+
+    /// Lines of `(line, stretch)` pairs as a writer would make them: each
+    /// line's text, then a stretch numbered by what it says.
+    fn lines(parts: &[(&str, &str)]) -> (Vec<u8>, Vec<Repeated>) {
+        let (mut bytes, mut repeated) = (Vec::new(), Vec::new());
+        for (text, stretch) in parts {
+            bytes.extend_from_slice(text.as_bytes());
+            let id = u64::from(stretch.as_bytes()[0]);
+            repeated.push(Repeated { at: bytes.len(), len: stretch.len(), id });
+            bytes.extend_from_slice(stretch.as_bytes());
+            bytes.push(b'\n');
+        }
+        (bytes, repeated)
+    }
+
+    #[test]
+    fn a_repeated_stretch_is_held_once_and_reads_back_whole() {
+        let diagnosis = "A".repeat(2000);
+        let other = "B".repeat(1500);
+        let runs = [
+            lines(&[("{\"line\":1,\"diagnosis\":", &diagnosis), ("{\"line\":2,\"diagnosis\":", &diagnosis)]),
+            lines(&[("{\"line\":3,\"diagnosis\":", &other), ("x", &diagnosis), ("", &other)]),
+            lines(&[("{\"line\":4,\"diagnosis\":", &diagnosis)]),
+        ];
+        let mut spill = Spill::default();
+        let set_aside: Vec<_> = runs
+            .iter()
+            .map(|(bytes, repeated)| spill.write(bytes, repeated).expect("a temporary file"))
+            .collect();
+        let on_disk: usize = set_aside.iter().map(|s| s.len).sum();
+        let whole: usize = runs.iter().map(|(bytes, _)| bytes.len()).sum();
+        assert!(on_disk < whole - 4000, "each stretch once: {on_disk} bytes on disk for {whole}");
+        let mut back = ReadBack::default();
+        for ((bytes, _), set_aside) in runs.iter().zip(&set_aside) {
+            assert_eq!(read(&mut back, set_aside), *bytes);
+        }
+        // Another job's file starts afresh.
+        let mut other_job = Spill::default();
+        let (bytes, repeated) = &runs[2];
+        let alone = other_job.write(bytes, repeated).expect("a temporary file");
+        assert_eq!(read(&mut back, &alone), *bytes);
+    }
+
+    #[test]
+    fn past_what_is_remembered_stretches_are_held_whole() {
+        let stretches: Vec<String> = (0..REMEMBERED + 10).map(|i| format!("<{i:06}>")).collect();
+        let mut spill = Spill::default();
+        let mut written = Vec::new();
+        for round in 0..2 {
+            for (i, stretch) in stretches.iter().enumerate() {
+                let bytes = format!("{round}:{stretch}").into_bytes();
+                let repeated = [Repeated { at: 2, len: stretch.len(), id: i as u64 }];
+                written.push((spill.write(&bytes, &repeated).expect("a temporary file"), bytes));
+            }
+        }
+        let mut back = ReadBack::default();
+        for (set_aside, bytes) in &written {
+            assert_eq!(read(&mut back, set_aside), *bytes);
+        }
+        assert_eq!(back.held.len(), REMEMBERED);
     }
 }
