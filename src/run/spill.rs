@@ -55,37 +55,33 @@ impl Spill {
             Some(file) => Arc::clone(file),
             None => Arc::clone(self.file.insert(Arc::new(tempfile::tempfile()?))),
         };
+        // Every place and length within `bytes` fits in 32 bits then.
+        u32::try_from(bytes.len()).map_err(|_| io::Error::other("a run of output over 4 GiB"))?;
         let mut out = Vec::with_capacity(4 + repeated.len() * MARK + bytes.len());
-        let mut added = Vec::new();
-        let count = u32::try_from(repeated.len()).map_err(io::Error::other)?;
-        out.extend_from_slice(&count.to_le_bytes());
-        let mut kept = Vec::with_capacity(repeated.len());
+        out.extend_from_slice(&(repeated.len() as u32).to_le_bytes());
+        // The output without the stretches that only refer, and the ids this
+        // run is the first to hold.
+        let (mut body, mut added, mut from) = (Vec::with_capacity(bytes.len()), Vec::new(), 0);
         for stretch in repeated {
             let whole = !self.held.contains(&stretch.id);
             if whole && self.held.len() < REMEMBERED {
                 self.held.insert(stretch.id);
                 added.push(stretch.id);
             }
-            let (at, len) = (u32::try_from(stretch.at), u32::try_from(stretch.len));
-            let (Ok(at), Ok(len)) = (at, len) else {
-                return Err(io::Error::other("a run of output over 4 GiB"));
-            };
-            out.extend_from_slice(&at.to_le_bytes());
-            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(&(stretch.at as u32).to_le_bytes());
+            out.extend_from_slice(&(stretch.len as u32).to_le_bytes());
             out.extend_from_slice(&stretch.id.to_le_bytes());
             out.push(u8::from(whole));
-            kept.push((stretch.at..stretch.at + stretch.len, whole));
-        }
-        let mut from = 0;
-        for (stretch, whole) in kept {
             if !whole {
-                out.extend_from_slice(&bytes[from..stretch.start]);
-                from = stretch.end;
+                body.extend_from_slice(&bytes[from..stretch.at]);
+                from = stretch.at + stretch.len;
             }
         }
-        out.extend_from_slice(&bytes[from..]);
+        body.extend_from_slice(&bytes[from..]);
+        out.append(&mut body);
         if let Err(e) = write_at(&file, &out, self.len) {
-            // What was written of it stays unread and is written over.
+            // The file does not hold this run: what was written of it is
+            // written over by the next.
             for id in added {
                 self.held.remove(&id);
             }
@@ -121,22 +117,23 @@ impl ReadBack {
         room.truncate(set_aside.len);
         read_at(&set_aside.file, room, set_aside.at)?;
         let broken = || io::Error::new(io::ErrorKind::InvalidData, "output set aside reads back broken");
-        let number = |at: usize, len: usize| room.get(at..at + len).ok_or_else(broken);
-        let count = u32::from_le_bytes(number(0, 4)?.try_into().map_err(|_| broken())?) as usize;
-        let mut body = 4 + count.checked_mul(MARK).ok_or_else(broken)?;
-        let mut marks = number(4, count * MARK)?.chunks_exact(MARK);
+        let part =
+            |at: usize, len: usize| at.checked_add(len).and_then(|end| room.get(at..end)).ok_or_else(broken);
+        let count = u32::from_le_bytes(word(part(0, 4)?)) as usize;
+        let marks_len = count.checked_mul(MARK).ok_or_else(broken)?;
+        let marks = part(4, marks_len)?;
+        let mut body = 4 + marks_len;
         out.clear();
-        for _ in 0..count {
-            let mark = marks.next().ok_or_else(broken)?;
-            let at = u32::from_le_bytes(mark[0..4].try_into().map_err(|_| broken())?) as usize;
-            let len = u32::from_le_bytes(mark[4..8].try_into().map_err(|_| broken())?) as usize;
-            let id = u64::from_le_bytes(mark[8..16].try_into().map_err(|_| broken())?);
+        for mark in marks.chunks_exact(MARK) {
+            let at = u32::from_le_bytes(word(&mark[0..4])) as usize;
+            let len = u32::from_le_bytes(word(&mark[4..8])) as usize;
+            let id = u64::from_le_bytes(word(&mark[8..16]));
             // The output before the stretch, then the stretch.
             let before = at.checked_sub(out.len()).ok_or_else(broken)?;
-            out.extend_from_slice(number(body, before)?);
+            out.extend_from_slice(part(body, before)?);
             body += before;
-            if mark[16] == 1 {
-                let stretch = number(body, len)?;
+            if mark[16] != 0 {
+                let stretch = part(body, len)?;
                 if !self.held.contains_key(&id) && self.held.len() < REMEMBERED {
                     self.held.insert(id, stretch.to_vec());
                 }
@@ -149,6 +146,13 @@ impl ReadBack {
         out.extend_from_slice(room.get(body..).ok_or_else(broken)?);
         Ok(())
     }
+}
+
+/// The first `N` bytes of `bytes`, which holds at least that many.
+fn word<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut word = [0; N];
+    word.copy_from_slice(&bytes[..N]);
+    word
 }
 
 #[cfg(unix)]
