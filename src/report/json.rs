@@ -57,7 +57,7 @@ impl<W: Write, E: Write> Report for Json<W, E> {
 
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         let mut item = Vec::new();
-        self.items.write(finding, &mut item);
+        self.items.write_one(finding, &mut item);
         self.items(&item)
     }
 

@@ -101,6 +101,13 @@ impl JsonFinding {
         json
     }
 
+    /// Writes `f` for a reporting side that takes findings one at a time:
+    /// nobody asks for the stretches that repeat, so none are kept.
+    pub(crate) fn write_one(&mut self, f: &Finding, out: &mut Vec<u8>) {
+        self.write(f, out);
+        self.repeated.clear();
+    }
+
     /// The JSON string of `path`: findings of one input come one after another.
     fn path(&mut self, path: &str) -> &[u8] {
         if self.path.0 != path {
@@ -324,6 +331,27 @@ mod tests {
         };
         assert!(shared(&mut writer, &one, &two), "one copy of the same JSON");
         assert!(!shared(&mut writer, &one, &other));
+    }
+
+    #[test]
+    fn a_writer_says_where_each_diagnosis_stands_unless_findings_come_one_at_a_time() {
+        let mut f = Finding::new(Shape::EwsResponse, "ErrorServerBusy");
+        f.diagnosis = diagnose(&f, knowledge_base(), &MailboxCodes::default()).map(Arc::new);
+        let mut writer = JsonFinding::line();
+        let mut out = Vec::new();
+        writer.write(&f, &mut out);
+        writer.write(&f, &mut out);
+        let mut repeated = Vec::new();
+        writer.repeated(&mut repeated);
+        assert_eq!(repeated.len(), 2);
+        assert_eq!(repeated[0].id, repeated[1].id);
+        let json = &writer.diagnosis(f.diagnosis.as_ref().expect("diagnosed")).bytes;
+        for stretch in &repeated {
+            assert_eq!(&out[stretch.at..stretch.at + stretch.len], &json[..]);
+        }
+        writer.write_one(&f, &mut out);
+        writer.repeated(&mut repeated);
+        assert_eq!(repeated.len(), 2, "none kept for a finding written on its own");
     }
 
     #[test]

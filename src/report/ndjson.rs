@@ -60,7 +60,7 @@ impl<W: Write, E: Write> Report for Ndjson<W, E> {
 
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.line.clear();
-        self.lines.write(finding, &mut self.line);
+        self.lines.write_one(finding, &mut self.line);
         self.out.write_all(&self.line)
     }
 

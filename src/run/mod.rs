@@ -221,6 +221,7 @@ impl Output<'_> {
                 self.report.malformed(&malformed)
             }
             Piece::Done(done) => {
+                self.read_back.close();
                 let Done { mut scanned, part } = *done;
                 scanned.leave_out(&self.gate.take_left_out());
                 match part {

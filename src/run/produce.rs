@@ -176,7 +176,8 @@ impl<'a> Producer<'a> {
                     let written = self.writer.as_deref_mut().map(|writer| {
                         let mut bytes = Vec::new();
                         Clock::time(self.clock, Phase::Render, || writer.write(&finding, &mut bytes));
-                        writer.repeated(&mut Vec::new());
+                        writer.repeated(&mut self.repeated);
+                        self.repeated.clear();
                         bytes
                     });
                     (self.send)(Piece::Finding { finding, seq, held, written })
@@ -199,11 +200,12 @@ impl<'a> Producer<'a> {
     }
 
     fn flush(&mut self) -> ControlFlow<()> {
-        if self.chunk.is_empty() {
-            return ControlFlow::Continue(());
-        }
         if let Some(writer) = self.writer.as_deref_mut() {
             writer.repeated(&mut self.repeated);
+        }
+        if self.chunk.is_empty() {
+            self.repeated.clear();
+            return ControlFlow::Continue(());
         }
         let bytes = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK + (CHUNK >> 2)));
         let findings = std::mem::take(&mut self.findings);

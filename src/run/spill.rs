@@ -57,6 +57,13 @@ impl Spill {
         };
         // Every place and length within `bytes` fits in 32 bits then.
         u32::try_from(bytes.len()).map_err(|_| io::Error::other("a run of output over 4 GiB"))?;
+        let mut end = 0;
+        for stretch in repeated {
+            if stretch.at < end || stretch.len > bytes.len().saturating_sub(stretch.at) {
+                return Err(io::Error::other("repeated stretches out of order or past the output"));
+            }
+            end = stretch.at + stretch.len;
+        }
         let mut out = Vec::with_capacity(4 + repeated.len() * MARK + bytes.len());
         out.extend_from_slice(&(repeated.len() as u32).to_le_bytes());
         // The output without the stretches that only refer, and the ids this
@@ -105,6 +112,12 @@ pub(super) struct ReadBack {
 }
 
 impl ReadBack {
+    /// The job being read is over: its file and its stretches go.
+    pub(super) fn close(&mut self) {
+        self.file = None;
+        self.held = FxHashMap::default();
+    }
+
     /// The output `set_aside` holds, into `out` (whatever it held before).
     /// The runs of one job are read in the order they were set aside.
     pub(super) fn read(&mut self, set_aside: &SetAside, out: &mut Vec<u8>) -> io::Result<()> {
@@ -259,6 +272,27 @@ mod tests {
         let (bytes, repeated) = &runs[2];
         let alone = other_job.write(bytes, repeated).expect("a temporary file");
         assert_eq!(read(&mut back, &alone), *bytes);
+    }
+
+    #[test]
+    fn stretches_out_of_order_or_past_the_output_are_refused_and_nothing_is_held() {
+        let mut spill = Spill::default();
+        let bytes = b"0123456789";
+        let past = [Repeated { at: 8, len: 3, id: 1 }];
+        let backwards = [Repeated { at: 4, len: 2, id: 1 }, Repeated { at: 3, len: 1, id: 2 }];
+        assert!(spill.write(bytes, &past).is_err());
+        assert!(spill.write(bytes, &backwards).is_err());
+        assert!(spill.held.is_empty());
+        let fine = [Repeated { at: 2, len: 2, id: 1 }];
+        let (first, again) =
+            (spill.write(bytes, &fine).expect("written"), spill.write(bytes, &fine).expect("written"));
+        let mut back = ReadBack::default();
+        assert_eq!(read(&mut back, &first), bytes);
+        assert_eq!(read(&mut back, &again), bytes);
+        // Once the job is read, its file and stretches go.
+        back.close();
+        assert!(back.file.is_none() && back.held.is_empty());
+        assert_eq!(Arc::strong_count(&first.file), 3, "the spill and the two runs hold it, no more");
     }
 
     #[test]
