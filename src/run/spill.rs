@@ -6,6 +6,12 @@
 //! job, already deleted from its folder, and the reporting side copies it out
 //! in its turn. What is set aside is bounded too ([`CAP`]); past it, the worker
 //! waits as before.
+//!
+//! Most of a line of ndjson is its diagnosis, and a job's lines share a few
+//! diagnoses: the writer marks where each diagnosis's JSON stands
+//! ([`Repeated`]), a job's file holds each JSON whole once, and the runs
+//! after it only refer to it. The reporting side reads a job's runs in the
+//! order they were written and keeps the JSON it has met to restore them.
 
 use std::fs::File;
 use std::io;
