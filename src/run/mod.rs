@@ -120,7 +120,6 @@ fn scan_targets(config: &RunConfig, targets: &[Target], report: &mut dyn Report)
         stitch: Stitch::default(),
         clock,
         gate,
-        set_aside: Vec::new(),
         read_back: ReadBack::default(),
     };
     let parallel = if threads > 1 && jobs.len() > 1 {
@@ -160,9 +159,7 @@ struct Output<'r> {
     clock: Option<&'r Clock>,
     /// The run's filter, for findings held for the stitch.
     gate: Gate,
-    /// Room to read output set aside on disk back into.
-    set_aside: Vec<u8>,
-    /// How output set aside is read back.
+    /// How output set aside on disk is read back.
     read_back: ReadBack,
 }
 
@@ -197,11 +194,7 @@ impl Output<'_> {
         match piece {
             Piece::Bytes { bytes, findings, .. } => self.report.written(&bytes, findings),
             Piece::SetAside { bytes, findings } => {
-                let mut room = std::mem::take(&mut self.set_aside);
-                self.read_back.read(&bytes, &mut room)?;
-                let written = self.report.written(&room, findings);
-                self.set_aside = room;
-                written
+                self.report.written(self.read_back.read(&bytes)?, findings)
             }
             Piece::Finding { finding, seq, held, written } => {
                 if held && !(self.stitch.keeps(&finding) && self.gate.admits(&finding, kb::knowledge_base()))

@@ -70,28 +70,31 @@ impl Spill {
             }
             end = stretch.at + stretch.len;
         }
-        let mut out = Vec::with_capacity(4 + repeated.len() * MARK + bytes.len());
+        // The marks first, filled in as the output after them is copied
+        // without the stretches that only refer; and the ids this run is the
+        // first to hold.
+        let marks_end = 4 + repeated.len() * MARK;
+        let mut out = Vec::with_capacity(marks_end + bytes.len());
         out.extend_from_slice(&(repeated.len() as u32).to_le_bytes());
-        // The output without the stretches that only refer, and the ids this
-        // run is the first to hold.
-        let (mut body, mut added, mut from) = (Vec::with_capacity(bytes.len()), Vec::new(), 0);
-        for stretch in repeated {
+        out.resize(marks_end, 0);
+        let (mut added, mut from) = (Vec::new(), 0);
+        for (i, stretch) in repeated.iter().enumerate() {
             let whole = !self.held.contains(&stretch.id);
             if whole && self.held.len() < REMEMBERED {
                 self.held.insert(stretch.id);
                 added.push(stretch.id);
             }
-            out.extend_from_slice(&(stretch.at as u32).to_le_bytes());
-            out.extend_from_slice(&(stretch.len as u32).to_le_bytes());
-            out.extend_from_slice(&stretch.id.to_le_bytes());
-            out.push(u8::from(whole));
+            let mark = &mut out[4 + i * MARK..][..MARK];
+            mark[0..4].copy_from_slice(&(stretch.at as u32).to_le_bytes());
+            mark[4..8].copy_from_slice(&(stretch.len as u32).to_le_bytes());
+            mark[8..16].copy_from_slice(&stretch.id.to_le_bytes());
+            mark[16] = u8::from(whole);
             if !whole {
-                body.extend_from_slice(&bytes[from..stretch.at]);
+                out.extend_from_slice(&bytes[from..stretch.at]);
                 from = stretch.at + stretch.len;
             }
         }
-        body.extend_from_slice(&bytes[from..]);
-        out.append(&mut body);
+        out.extend_from_slice(&bytes[from..]);
         if let Err(e) = write_at(&file, &out, self.len) {
             // The file does not hold this run: what was written of it is
             // written over by the next.
@@ -113,8 +116,10 @@ impl Spill {
 pub(super) struct ReadBack {
     file: Option<Arc<File>>,
     held: FxHashMap<u64, Vec<u8>>,
-    /// Room to read a run of output into, kept from one to the next.
+    /// Room to read a run of output into, and to put it back together in,
+    /// kept from one run to the next.
     room: Vec<u8>,
+    out: Vec<u8>,
 }
 
 impl ReadBack {
@@ -124,9 +129,9 @@ impl ReadBack {
         self.held = FxHashMap::default();
     }
 
-    /// The output `set_aside` holds, into `out` (whatever it held before).
-    /// The runs of one job are read in the order they were set aside.
-    pub(super) fn read(&mut self, set_aside: &SetAside, out: &mut Vec<u8>) -> io::Result<()> {
+    /// The output `set_aside` holds. The runs of one job are read in the
+    /// order they were set aside.
+    pub(super) fn read(&mut self, set_aside: &SetAside) -> io::Result<&[u8]> {
         if !self.file.as_ref().is_some_and(|f| Arc::ptr_eq(f, &set_aside.file)) {
             self.file = Some(Arc::clone(&set_aside.file));
             self.held.clear();
@@ -142,6 +147,7 @@ impl ReadBack {
         let marks_len = count.checked_mul(MARK).ok_or_else(broken)?;
         let marks = part(4, marks_len)?;
         let mut body = 4 + marks_len;
+        let out = &mut self.out;
         out.clear();
         for mark in marks.chunks_exact(MARK) {
             let at = u32::from_le_bytes(word(&mark[0..4])) as usize;
@@ -163,7 +169,7 @@ impl ReadBack {
             }
         }
         out.extend_from_slice(room.get(body..).ok_or_else(broken)?);
-        Ok(())
+        Ok(out)
     }
 }
 
@@ -217,9 +223,7 @@ mod tests {
     use super::*;
 
     fn read(back: &mut ReadBack, set_aside: &SetAside) -> Vec<u8> {
-        let mut out = b"what the room held before".to_vec();
-        back.read(set_aside, &mut out).expect("read back");
-        out
+        back.read(set_aside).expect("read back").to_vec()
     }
 
     #[test]
