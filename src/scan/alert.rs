@@ -41,6 +41,7 @@ static BARE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9]+)\.?\s*$").expect("BARE is a valid pattern"));
 
 /// An alert token read from its text.
+#[derive(Clone)]
 struct Token {
     code: String,
     code_at: Range<usize>,
@@ -53,9 +54,27 @@ struct Token {
     cut: bool,
 }
 
+/// Tokens a thread remembers its reading of.
+const TOKENS_KEPT: usize = 1024;
+
+thread_local! {
+    /// An export spells a few hundred tokens over and over, and the
+    /// patterns that read one cost more than the rest of its alert.
+    static TOKENS: RefCell<Cache<Vec<u8>, Option<Token>, TOKENS_KEPT>> = RefCell::default();
+}
+
 /// Reads the token that follows `Email Server Error Code:` (or stands alone)
-/// in `text`, which starts at buffer position `at`.
+/// in `text`, which starts at buffer position `at`: read once per thread
+/// while it is remembered.
 fn parse_token(text: &[u8], at: usize) -> Option<Token> {
+    TOKENS.with_borrow_mut(|tokens| tokens.get_or_insert_with(text, || read_token(text)).clone()).map(|token| {
+        let moved = |span: Range<usize>| span.start + at..span.end + at;
+        Token { code_at: moved(token.code_at), inner_at: token.inner_at.map(moved), ..token }
+    })
+}
+
+/// Reads the token `text` holds, its places counted from the start of `text`.
+fn read_token(text: &[u8]) -> Option<Token> {
     let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     if let Some(c) = RETURNED.captures(text) {
         let who = c.get(2)?.as_bytes();
@@ -68,13 +87,13 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         if c.get(1).is_none() && !(lead.is_ascii_uppercase() || lead.is_ascii_digit() || lead == b'-') {
             return None;
         }
-        let code_span = |w: &(usize, usize)| at + rest.start() + w.0..at + rest.start() + w.1;
+        let code_span = |w: &(usize, usize)| rest.start() + w.0..rest.start() + w.1;
         let word = |w: &(usize, usize)| lossy(&rest.as_bytes()[w.0..w.1]);
         let joined = lossy(&rest.as_bytes()[first.0..words.last()?.1]);
         if let Some(pre) = c.get(1) {
             return Some(Token {
                 code: lossy(pre.as_bytes()),
-                code_at: at + pre.start()..at + pre.end(),
+                code_at: pre.range(),
                 inner_at: None,
                 inner: None,
                 message: None,
@@ -128,9 +147,9 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         let word = |w: &(usize, usize)| lossy(&rest.as_bytes()[w.0..w.1]);
         return Some(Token {
             code: word(first),
-            code_at: at + rest.start() + first.0..at + rest.start() + first.1,
+            code_at: rest.start() + first.0..rest.start() + first.1,
             inner: (words.len() > 1).then(|| word(last)),
-            inner_at: (words.len() > 1).then(|| at + rest.start() + last.0..at + rest.start() + last.1),
+            inner_at: (words.len() > 1).then(|| rest.start() + last.0..rest.start() + last.1),
             message: None,
             http: None,
             cut: false,
@@ -141,7 +160,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
         let message = c.get(2).map(|m| lossy(m.as_bytes()).trim().to_string()).filter(|m| !m.is_empty());
         return Some(Token {
             code: lossy(code.as_bytes()),
-            code_at: at + code.start()..at + code.end(),
+            code_at: code.range(),
             inner_at: None,
             inner: None,
             message,
@@ -155,7 +174,7 @@ fn parse_token(text: &[u8], at: usize) -> Option<Token> {
     let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
     Some(Token {
         code,
-        code_at: at + name.start()..at + name.end(),
+        code_at: name.range(),
         inner_at: None,
         inner: None,
         message: None,
