@@ -245,6 +245,10 @@ pub(crate) struct Totals {
     first: Seq,
     /// In the order first met.
     pub causes: Vec<CauseTotal>,
+    /// The diagnosis added last. Adding it again offers no evidence: each
+    /// of its phrases is kept already, or its cause's list is full. (The
+    /// weak reference keeps its address from naming another.)
+    latest: Weak<Diagnosis>,
 }
 
 /// One cause's score over the findings of a bucket.
@@ -325,12 +329,13 @@ impl<T: PartialEq, const N: usize> Firsts<T, N> {
 impl Totals {
     fn of(d: &Diagnosis, at: Seq) -> Totals {
         let causes = Vec::with_capacity(d.causes.len());
-        Totals { code: d.code, title: d.title, transient: d.transient, first: at, causes }
+        Totals { code: d.code, title: d.title, transient: d.transient, first: at, causes, latest: Weak::new() }
     }
 
     /// Adds a finding with diagnosis `d`, found at `at`, after all the
     /// totals hold; phrases new to it are kept as `phrases` has them.
-    fn add(&mut self, d: &Diagnosis, at: Seq, phrases: &mut Interned<Clue>) {
+    fn add(&mut self, d: &Arc<Diagnosis>, at: Seq, phrases: &mut Interned<Clue>) {
+        let again = std::ptr::eq(self.latest.as_ptr(), Arc::as_ptr(d));
         // Each phrase's place in the diagnosis, counted over all its causes.
         let mut phrase = 0_u32;
         for (i, cause) in d.causes.iter().enumerate() {
@@ -343,10 +348,16 @@ impl Totals {
                 }
             };
             total.score += i64::from(cause.score);
+            if again {
+                continue;
+            }
             for e in &cause.evidence {
                 total.evidence.offer(e, (at, phrase), |e| phrases.get(e, |e| Arc::new(e.clone())));
                 phrase = phrase.saturating_add(1);
             }
+        }
+        if !again {
+            self.latest = Arc::downgrade(d);
         }
     }
 
@@ -363,6 +374,7 @@ impl Totals {
             }
         }
         self.causes.sort_by_key(|c| c.first);
+        self.latest = Weak::new();
     }
 
     /// Adds another bucket's totals after these, as a group of buckets reads
