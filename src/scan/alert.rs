@@ -67,10 +67,12 @@ thread_local! {
 /// in `text`, which starts at buffer position `at`: read once per thread
 /// while it is remembered.
 fn parse_token(text: &[u8], at: usize) -> Option<Token> {
-    TOKENS.with_borrow_mut(|tokens| tokens.get_or_insert_with(text, || read_token(text)).clone()).map(|token| {
-        let moved = |span: Range<usize>| span.start + at..span.end + at;
-        Token { code_at: moved(token.code_at), inner_at: token.inner_at.map(moved), ..token }
-    })
+    TOKENS.with_borrow_mut(|tokens| tokens.get_or_insert_with(text, || read_token(text)).clone()).map(
+        |token| {
+            let moved = |span: Range<usize>| span.start + at..span.end + at;
+            Token { code_at: moved(token.code_at), inner_at: token.inner_at.map(moved), ..token }
+        },
+    )
 }
 
 /// Reads the token `text` holds, its places counted from the start of `text`.
@@ -172,15 +174,7 @@ fn read_token(text: &[u8]) -> Option<Token> {
     let name = c.get(1)?;
     let code = lossy(name.as_bytes());
     let cut = code.starts_with("Error") && !codes::is_ews_code(&code);
-    Some(Token {
-        code,
-        code_at: name.range(),
-        inner_at: None,
-        inner: None,
-        message: None,
-        http: None,
-        cut,
-    })
+    Some(Token { code, code_at: name.range(), inner_at: None, inner: None, message: None, http: None, cut })
 }
 
 /// The HTTP status number an `Http server returned …` token stands for.

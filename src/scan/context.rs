@@ -7,11 +7,13 @@ use regex::bytes::Regex;
 
 use memchr::memmem::{Finder, FinderRev};
 
+use super::quoted_name;
+
 static TRACE_OPEN: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new(b"<Trace"));
 static TRACE_CLOSE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"</Trace>"));
 static TIME_ATTRIBUTE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Time="));
 
-static MAILBOX: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static MAILBOX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         // Quotes as they stand in the text, a CSV field ("") or a JSON string (\").
         r#"(?i)\bmailbox\s+(?:record\s+)?(?:(?:""|\\?"|&(?:amp;)?quot;)([^"\\&\r\n]{1,200})(?:""|\\?"|&(?:amp;)?quot;)|“([^”\r\n]{1,200})”|\[([^\]\r\n]{1,200})\]|'([^'\r\n]{1,200})'"#,
@@ -225,7 +227,7 @@ enum Look {
 /// The length of the address `text` starts with (`kai.berg@contoso.com`), as
 /// the mailbox pattern reads one; `Some(Err(()))` when a non-ASCII letter
 /// next to it leaves that to the pattern.
-fn address(text: &[u8]) -> Option<Result<usize, ()>> {
+pub(super) fn address(text: &[u8]) -> Option<Result<usize, ()>> {
     let local = text.iter().take_while(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(b)).count();
     match text.get(local) {
         _ if local == 0 => return None,
@@ -258,9 +260,12 @@ pub(crate) fn mailbox(text: &[u8]) -> Option<String> {
 
 /// [`mailbox`], trying the quoted forms when `quoted` and the bare ones when `bare`.
 fn mailbox_named(text: &[u8], quoted: bool, bare: bool) -> Option<String> {
-    if quoted && let Some(captures) = MAILBOX.captures(text) {
-        let name = (1..=5).find_map(|i| captures.get(i))?;
-        let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
+    let first_quoted = || match quoted_name::first(text) {
+        Some(read) => read,
+        None => MAILBOX.captures(text).and_then(|c| (1..=5).find_map(|i| c.get(i))).map(|name| name.range()),
+    };
+    if quoted && let Some(name) = first_quoted() {
+        let name = String::from_utf8_lossy(&text[name]).trim().to_string();
         if !name.is_empty() && !name.starts_with('<') {
             return Some(name);
         }

@@ -85,6 +85,7 @@ mod lines;
 #[cfg(test)]
 mod mixed;
 mod prose;
+mod quoted_name;
 mod recent;
 mod recognise;
 mod record;
