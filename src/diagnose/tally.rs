@@ -329,7 +329,14 @@ impl<T: PartialEq, const N: usize> Firsts<T, N> {
 impl Totals {
     fn of(d: &Diagnosis, at: Seq) -> Totals {
         let causes = Vec::with_capacity(d.causes.len());
-        Totals { code: d.code, title: d.title, transient: d.transient, first: at, causes, latest: Weak::new() }
+        Totals {
+            code: d.code,
+            title: d.title,
+            transient: d.transient,
+            first: at,
+            causes,
+            latest: Weak::new(),
+        }
     }
 
     /// Adds a finding with diagnosis `d`, found at `at`, after all the

@@ -67,12 +67,10 @@ thread_local! {
 /// in `text`, which starts at buffer position `at`: read once per thread
 /// while it is remembered.
 fn parse_token(text: &[u8], at: usize) -> Option<Token> {
-    TOKENS.with_borrow_mut(|tokens| tokens.get_or_insert_with(text, || read_token(text)).clone()).map(
-        |token| {
-            let moved = |span: Range<usize>| span.start + at..span.end + at;
-            Token { code_at: moved(token.code_at), inner_at: token.inner_at.map(moved), ..token }
-        },
-    )
+    let token =
+        TOKENS.with_borrow_mut(|tokens| tokens.get_or_insert_with(text, || read_token(text)).clone())?;
+    let moved = |span: Range<usize>| span.start + at..span.end + at;
+    Some(Token { code_at: moved(token.code_at), inner_at: token.inner_at.map(moved), ..token })
 }
 
 /// Reads the token `text` holds, its places counted from the start of `text`.
