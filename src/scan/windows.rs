@@ -7,9 +7,9 @@
 //! read the same way.
 //!
 //! What is kept is bounded (windows up to [`LONGEST`] bytes, about [`HELD`] bytes
-//! in all per thread, then it starts over), and a reading is only ever the
-//! one the parser would give: the cache can make a scan faster, never
-//! different.
+//! in all per thread; past that, the readings nobody asked for since the
+//! last time go), and a reading is only ever the one the parser would give:
+//! the cache can make a scan faster, never different.
 
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
@@ -39,6 +39,10 @@ struct Kept {
     text: Box<[u8]>,
     items: Vec<Item>,
     end: usize,
+    /// What it counts against [`HELD`].
+    size: usize,
+    /// Handed out since the shelf was last cleared out.
+    used: bool,
 }
 
 /// The readings a thread keeps (its shelf), by how the window was read, the
@@ -47,6 +51,28 @@ struct Kept {
 struct Shelf {
     by_prefix: FxHashMap<(Route, usize, u64), Vec<Kept>>,
     held: usize,
+}
+
+impl Shelf {
+    /// Makes room for `size` more bytes. Readings not handed out since the
+    /// last time go first: a log's busy payloads stay on the shelf while the
+    /// one-off ones (a payload that carries its own time or number) pass
+    /// through. When every reading was used, all go.
+    fn make_room(&mut self, size: usize) {
+        if self.held + size <= HELD {
+            return;
+        }
+        let mut held = 0;
+        self.by_prefix.retain(|_, readings| {
+            readings.retain_mut(|r| std::mem::take(&mut r.used));
+            held += readings.iter().map(|r| r.size).sum::<usize>();
+            !readings.is_empty()
+        });
+        self.held = held;
+        if self.held + size > HELD {
+            *self = Shelf::default();
+        }
+    }
 }
 
 thread_local! {
@@ -78,7 +104,8 @@ pub(super) fn recall(
         let (key, at) = readings?;
         let readings = kept.by_prefix.get_mut(&key)?;
         readings[..=at].rotate_right(1);
-        let reading = &readings[0];
+        let reading = &mut readings[0];
+        reading.used = true;
         super::work::add(reading.text.len() / 8);
         Some(Outcome::Found {
             items: reading.items.iter().map(|i| moved(i, 0, start)).collect(),
@@ -96,14 +123,15 @@ pub(super) fn recall(
             let key = key(prefix);
             let size = len + items.len() * PER_ITEM;
             KEPT.with_borrow_mut(|kept| {
-                if kept.held + size > HELD {
-                    *kept = Shelf::default();
+                kept.make_room(size);
+                let readings = kept.by_prefix.entry(key).or_default();
+                if readings.len() == PER_PREFIX {
+                    kept.held -= readings.pop().map_or(0, |r| r.size);
                 }
                 kept.held += size;
-                let readings = kept.by_prefix.entry(key).or_default();
-                readings.truncate(PER_PREFIX - 1);
                 let items = items.iter().map(|i| moved(i, start, 0)).collect();
-                readings.insert(0, Kept { text: text[..len].into(), items, end: end - start });
+                let reading = Kept { text: text[..len].into(), items, end: end - start, size, used: false };
+                readings.insert(0, reading);
             });
         }
     }
@@ -171,6 +199,33 @@ mod tests {
             f.span.offset - from,
             [mark(&f.marks.code), mark(&f.marks.message), mark(&f.marks.inner_code)],
         )
+    }
+
+    #[test]
+    fn readings_used_since_the_last_room_made_stay_on_the_shelf() {
+        use super::{HELD, Kept, Route, Shelf};
+        let reading =
+            |size: usize, used: bool| Kept { text: Box::new([]), items: Vec::new(), end: 0, size, used };
+        let mut shelf = Shelf::default();
+        let quarter = HELD / 4;
+        for (key, used) in [(1, true), (2, false), (3, false)] {
+            shelf.by_prefix.insert((Route::Plain, 0, key), vec![reading(quarter, used)]);
+        }
+        shelf.held = 3 * quarter;
+
+        shelf.make_room(quarter);
+        assert_eq!(shelf.held, 3 * quarter, "there was room: nothing goes");
+        shelf.make_room(2 * quarter);
+        assert_eq!(shelf.by_prefix.keys().map(|k| k.2).collect::<Vec<_>>(), [1], "the busy reading stays");
+        assert_eq!(shelf.held, quarter);
+        assert!(!shelf.by_prefix[&(Route::Plain, 0, 1)][0].used, "and must be used again to stay again");
+
+        shelf.by_prefix.get_mut(&(Route::Plain, 0, 1)).expect("kept")[0].used = true;
+        shelf.make_room(HELD);
+        assert!(
+            shelf.by_prefix.is_empty() && shelf.held == 0,
+            "when the busy ones leave too little room, all go"
+        );
     }
 
     #[test]
