@@ -19,11 +19,11 @@ pub(super) fn first(text: &[u8]) -> Option<Option<Range<usize>>> {
         return None;
     }
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let starts = memchr::memchr2_iter(b'm', b'M', text).filter(|&at| {
+    let mut starts = memchr::memchr2_iter(b'm', b'M', text).filter(|&at| {
         text.get(at..at + 7).is_some_and(|w| w.eq_ignore_ascii_case(b"mailbox"))
             && !at.checked_sub(1).is_some_and(|before| word(text[before]))
     });
-    Some(starts.into_iter().find_map(|at| after_word(text, at + 7)))
+    Some(starts.find_map(|at| after_word(text, at + 7)))
 }
 
 /// The name after `mailbox` (which ends at `at`): blanks, perhaps `record`
