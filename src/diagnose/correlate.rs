@@ -12,7 +12,7 @@ use crate::kb::KnowledgeBase;
 use crate::model::{Clue, Finding, Transient};
 
 use super::diagnose;
-use super::root::{self, Verdict};
+use super::root::{self, LeftOut, Verdict};
 use super::rules::{self, Group, RULES, Words};
 use super::seen::MailboxCodes;
 use super::tally::{Bucket, Tally, Totals};
@@ -40,8 +40,8 @@ pub fn correlate(findings: &[Finding], kb: &'static KnowledgeBase) -> Vec<RootCa
 /// The root causes of the findings counted in `tally`, most widespread first.
 pub fn conclude(tally: &Tally, kb: &'static KnowledgeBase) -> Vec<RootCause> {
     let mut roots: Vec<RootCause> = Vec::new();
-    // For each root cause, the buckets it explains.
-    let mut members: Vec<Vec<&Bucket>> = Vec::new();
+    // For each root cause, the buckets it explains and the evidence it leaves out.
+    let mut members: Vec<(Vec<&Bucket>, LeftOut)> = Vec::new();
     let mut left_over: Vec<&Bucket> = Vec::new();
 
     for (_, mailbox) in &tally.mailboxes {
@@ -74,9 +74,10 @@ pub fn conclude(tally: &Tally, kb: &'static KnowledgeBase) -> Vec<RootCause> {
         place(&mut roots, &mut members, verdict, buckets.into_iter());
     }
 
-    for (root, buckets) in roots.iter_mut().zip(members) {
+    for (root, (buckets, left_out)) in roots.iter_mut().zip(members) {
         root.count(buckets);
         rules::finish(root, kb);
+        root.tell_left_out(&left_out);
     }
     root::rank(&mut roots);
     roots
@@ -86,18 +87,19 @@ pub fn conclude(tally: &Tally, kb: &'static KnowledgeBase) -> Vec<RootCause> {
 /// a new one.
 fn place<'a>(
     roots: &mut Vec<RootCause>,
-    members: &mut Vec<Vec<&'a Bucket>>,
+    members: &mut Vec<(Vec<&'a Bucket>, LeftOut)>,
     verdict: Verdict,
     buckets: impl Iterator<Item = &'a Bucket>,
 ) {
     match roots.iter().position(|r| r.same_as(&verdict)) {
         Some(i) => {
-            roots[i].absorb(verdict);
-            members[i].extend(buckets);
+            let (kept, left_out) = &mut members[i];
+            roots[i].absorb(verdict, left_out);
+            kept.extend(buckets);
         }
         None => {
             roots.push(RootCause::from_verdict(verdict));
-            members.push(buckets.collect());
+            members.push((buckets.collect(), LeftOut::default()));
         }
     }
 }

@@ -5,10 +5,23 @@
 //! and last time, codes) is done here once, so no rule can get it wrong.
 
 use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
 
-use crate::model::{Clue, Confidence, RootCause, Transient};
+use rustc_hash::{FxHashSet, FxHasher};
+
+use crate::model::{Clue, Confidence, RootCause, Transient, thousands};
 
 use super::tally::{Bucket, Seq, Stamp};
+
+/// Phrases of evidence a root cause shows. It gathers the verdicts of every
+/// mailbox it covers, and a rule's phrase often names its mailbox (or counts
+/// its findings), so a cause met in 500 mailboxes would say much the same
+/// thing 500 times; past this, phrases new to it are only counted.
+pub(crate) const EVIDENCE_SHOWN: usize = 12;
+
+/// The phrases of evidence a root cause does not show, each counted once.
+#[derive(Debug, Default)]
+pub(crate) struct LeftOut(FxHashSet<u64>);
 
 /// What a rule concluded about some findings of one mailbox.
 #[derive(Debug, Clone)]
@@ -48,16 +61,37 @@ impl RootCause {
         self.id == v.id
     }
 
-    /// Adds another mailbox's verdict: evidence it has that this lacks, and
-    /// the lower of the two confidences (a merged claim is only as sure as its
-    /// weakest part).
-    pub(crate) fn absorb(&mut self, v: Verdict) {
+    /// Adds another mailbox's verdict: evidence it has that this lacks (while
+    /// fewer than [`EVIDENCE_SHOWN`] phrases are shown; past that it is only
+    /// counted, in `left_out`), and the lower of the two confidences (a merged
+    /// claim is only as sure as its weakest part).
+    pub(crate) fn absorb(&mut self, v: Verdict, left_out: &mut LeftOut) {
         for e in v.evidence {
-            if !self.evidence.contains(&e) {
+            if self.evidence.contains(&e) {
+                continue;
+            }
+            if self.evidence.len() < EVIDENCE_SHOWN {
                 self.evidence.push(e);
+            } else {
+                let mut h = FxHasher::default();
+                e.hash(&mut h);
+                left_out.0.insert(h.finish());
             }
         }
         self.confidence = self.confidence.max(v.confidence);
+    }
+
+    /// Says how many phrases of evidence the other mailboxes' verdicts had
+    /// that are not shown.
+    pub(crate) fn tell_left_out(&mut self, left_out: &LeftOut) {
+        let n = left_out.0.len();
+        if n > 0 {
+            let phrases = if n == 1 { "phrase" } else { "phrases" };
+            self.evidence.push(Clue::for_(format!(
+                "{} more {phrases} like these, for other mailboxes",
+                thousands(n as u64)
+            )));
+        }
     }
 
     /// Counts in the findings of `buckets`.
@@ -167,6 +201,35 @@ pub(crate) fn rank(roots: &mut [RootCause]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cause_met_in_many_mailboxes_shows_a_dozen_phrases_and_counts_the_rest() {
+        let verdict = |mailbox: usize| Verdict {
+            id: "not-a-mailbox".into(),
+            title: "The address leads to no mailbox".into(),
+            kb_code: None,
+            transient: Transient::No,
+            confidence: Confidence::High,
+            evidence: vec![
+                Clue::for_("ErrorNonExistentMailbox when receiving email"),
+                Clue::for_(format!("both for the mailbox \"user{mailbox}\"")),
+            ],
+            fix: Vec::new(),
+        };
+        let mut root = RootCause::from_verdict(verdict(0));
+        let mut left_out = LeftOut::default();
+        for mailbox in 1..30 {
+            root.absorb(verdict(mailbox), &mut left_out);
+        }
+        // A phrase left out before is counted once.
+        root.absorb(verdict(20), &mut left_out);
+        assert_eq!(root.evidence.len(), EVIDENCE_SHOWN);
+        assert_eq!(root.evidence[EVIDENCE_SHOWN - 1].text, "both for the mailbox \"user10\"");
+
+        root.tell_left_out(&left_out);
+        let last = root.evidence.last().map(|e| e.text.as_str());
+        assert_eq!(last, Some("19 more phrases like these, for other mailboxes"));
+    }
 
     #[test]
     fn iso_times_compare_and_count_seconds() {
