@@ -41,7 +41,7 @@ struct Kept {
     end: usize,
     /// What it counts against [`HELD`].
     size: usize,
-    /// Handed out since the shelf was last cleared out.
+    /// Handed out since the shelf last made room.
     used: bool,
 }
 
@@ -57,7 +57,7 @@ impl Shelf {
     /// Makes room for `size` more bytes. Readings not handed out since the
     /// last time go first: a log's busy payloads stay on the shelf while the
     /// one-off ones (a payload that carries its own time or number) pass
-    /// through. When every reading was used, all go.
+    /// through. When the busy ones alone leave too little room, all go.
     fn make_room(&mut self, size: usize) {
         if self.held + size <= HELD {
             return;
