@@ -101,13 +101,6 @@ impl JsonFinding {
         json
     }
 
-    /// Writes `f` for a reporting side that takes findings one at a time:
-    /// nobody asks for the stretches that repeat, so none are kept.
-    pub(crate) fn write_one(&mut self, f: &Finding, out: &mut Vec<u8>) {
-        self.write(f, out);
-        self.repeated.clear();
-    }
-
     /// The JSON string of `path`: findings of one input come one after another.
     fn path(&mut self, path: &str) -> &[u8] {
         if self.path.0 != path {
@@ -122,6 +115,11 @@ impl JsonFinding {
 impl FindingWriter for JsonFinding {
     fn repeated(&mut self, into: &mut Vec<Repeated>) {
         into.append(&mut self.repeated);
+    }
+
+    fn write_one(&mut self, f: &Finding, out: &mut Vec<u8>) {
+        self.write(f, out);
+        self.repeated.clear();
     }
 
     fn write(&mut self, f: &Finding, out: &mut Vec<u8>) {

@@ -41,6 +41,12 @@ pub trait FindingWriter: Send {
     fn repeated(&mut self, into: &mut Vec<Repeated>) {
         let _ = into;
     }
+
+    /// Appends `finding`'s output to `out` for a reader that takes it on its
+    /// own: the stretches it repeats are of no use then, and none are kept.
+    fn write_one(&mut self, finding: &Finding, out: &mut Vec<u8>) {
+        self.write(finding, out);
+    }
 }
 
 /// A stretch of a writer's output that repeats elsewhere in it: where it

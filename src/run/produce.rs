@@ -170,14 +170,11 @@ impl<'a> Producer<'a> {
                     if self.chunk.len() >= CHUNK { self.flush() } else { ControlFlow::Continue(()) }
                 }
                 _ => {
-                    // The chunk goes first, with the stretches its findings
-                    // repeat; this finding's own are of no use on its own.
+                    // The chunk goes first, with the stretches its findings repeat.
                     self.flush()?;
                     let written = self.writer.as_deref_mut().map(|writer| {
                         let mut bytes = Vec::new();
-                        Clock::time(self.clock, Phase::Render, || writer.write(&finding, &mut bytes));
-                        writer.repeated(&mut self.repeated);
-                        self.repeated.clear();
+                        Clock::time(self.clock, Phase::Render, || writer.write_one(&finding, &mut bytes));
                         bytes
                     });
                     (self.send)(Piece::Finding { finding, seq, held, written })

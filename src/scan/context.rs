@@ -184,7 +184,7 @@ fn mailbox_may_follow(text: &[u8]) -> Look {
         if !text.get(at + 1..at + 7).is_some_and(|w| w.eq_ignore_ascii_case(word)) {
             continue;
         }
-        let gap = text[at + 7..].iter().take_while(|b| b.is_ascii_whitespace() || **b == 0x0B).count();
+        let gap = text[at + 7..].iter().take_while(|b| is_blank(**b)).count();
         let next = at + 7 + gap;
         let Some(&first) = text.get(next) else { continue };
         let blank_run = text[at + 7..next].iter().all(|b| matches!(b, b' ' | b'\t'));
@@ -214,6 +214,12 @@ fn mailbox_may_follow(text: &[u8]) -> Look {
         }
     }
     Look::Patterns { quoted, bare }
+}
+
+/// Is `b` a byte the patterns' `\s` matches in ASCII text? (Rust's ASCII
+/// whitespace leaves out the vertical tab.)
+pub(super) fn is_blank(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0B
 }
 
 /// What a look at the words after `mailbox` found.

@@ -39,10 +39,7 @@ fn after_word(text: &[u8], at: usize) -> Option<Range<usize>> {
 
 /// Where the blanks starting at `at` end; `None` when there are none.
 fn blanks_after(text: &[u8], at: usize) -> Option<usize> {
-    let run = text[at.min(text.len())..]
-        .iter()
-        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
-        .count();
+    let run = text[at.min(text.len())..].iter().take_while(|b| super::context::is_blank(**b)).count();
     (run > 0).then_some(at + run)
 }
 
