@@ -44,6 +44,10 @@ pub(crate) struct Marks {
     pub message: Option<Range<usize>>,
     /// The inner code.
     pub inner_code: Option<Range<usize>>,
+    /// The details that are a number and nothing else, by name: where their
+    /// digits stand. A window read before stands for one that differs from
+    /// it only there (see `windows`).
+    pub numbers: Vec<(String, Range<usize>)>,
 }
 
 /// A finding as a recogniser makes it: what it read, and where that stands
@@ -69,7 +73,7 @@ impl Draft {
         code: Option<Range<usize>>,
         message: Option<Range<usize>>,
     ) -> Draft {
-        Draft { span, marks: Marks { code, message, inner_code: None }, finding }
+        Draft { span, marks: Marks { code, message, ..Marks::default() }, finding }
     }
 }
 
@@ -118,9 +122,9 @@ impl Item {
         match self {
             Item::Finding(mut d) => {
                 d.span = origin.span(&d.span);
-                for mark in
-                    [&mut d.marks.code, &mut d.marks.message, &mut d.marks.inner_code].into_iter().flatten()
-                {
+                let Marks { code, message, inner_code, numbers } = &mut d.marks;
+                let numbers = numbers.iter_mut().map(|(_, at)| at);
+                for mark in [code, message, inner_code].into_iter().flatten().chain(numbers) {
                     *mark = origin.span(mark);
                 }
                 if let Some(wrapping) = origin.wrapping()
@@ -175,6 +179,7 @@ mod tests {
         finding.wrapping = wrapping;
         let mut draft = Draft::new(finding, 2..40, Some(10..25), Some(30..38));
         draft.marks.inner_code = Some(26..28);
+        draft.marks.numbers.push(("BackOffMilliseconds".into(), 40..45));
         draft.into()
     }
 
@@ -187,7 +192,12 @@ mod tests {
         assert_eq!(d.span, 104..180);
         assert_eq!(
             d.marks,
-            Marks { code: Some(120..150), message: Some(160..176), inner_code: Some(152..156) }
+            Marks {
+                code: Some(120..150),
+                message: Some(160..176),
+                inner_code: Some(152..156),
+                numbers: vec![("BackOffMilliseconds".into(), 180..190)],
+            }
         );
         assert_eq!(d.finding.wrapping, Wrapping::Csv);
     }

@@ -405,19 +405,26 @@ fn quality(items: &[Item]) -> i64 {
         .sum()
 }
 
+/// The width a viewer may have cut the lines of `region` at: the widest
+/// line's, when it is at least 40 and two lines or more reach it.
+pub(super) fn cut_width(region: &[u8]) -> Option<usize> {
+    memchr::memchr(b'\n', region)?;
+    let width = lines(region).map(<[u8]>::len).max()?;
+    (width >= 40 && lines(region).filter(|l| l.len() == width).count() >= 2).then_some(width)
+}
+
+/// The lines of `region`, without their line ends.
+fn lines(region: &[u8]) -> impl Iterator<Item = &[u8]> {
+    region.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+}
+
 /// Reads the window again with the viewer's line breaks taken out: the breaks
 /// after every line of the widest width (at least 40, and reached by two lines
 /// or more), which is where a viewer cuts. Kept only if it reads better.
 fn dewrapped(text: &[u8], start: usize, end: usize, raw: &[Item]) -> Option<Outcome> {
     let region = &text[start..end];
-    // Wrapping takes two lines of one width at least.
-    memchr::memchr(b'\n', region)?;
-    let lines: Vec<&[u8]> =
-        region.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
-    let width = lines.iter().map(|l| l.len()).max()?;
-    if width < 40 || lines.iter().filter(|l| l.len() == width).count() < 2 {
-        return None;
-    }
+    let width = cut_width(region)?;
+    let lines: Vec<&[u8]> = lines(region).collect();
     // A viewer cuts inside words and tags: the cut lines end, and the next
     // ones start, with no blank at the cut. A pretty-printer never does.
     let mid_token = lines
@@ -453,6 +460,11 @@ fn draft_of(m: &xml::Message) -> Draft {
     finding.operation.clone_from(&m.operation);
     finding.details.clone_from(&m.details);
     finding.truncated = m.truncated;
-    let marks = Marks { code: mark(&m.code), message: mark(&m.message), inner_code: mark(&m.inner_code) };
+    let marks = Marks {
+        code: mark(&m.code),
+        message: mark(&m.message),
+        inner_code: mark(&m.inner_code),
+        numbers: m.numbers.clone(),
+    };
     Draft { span: m.span.clone(), marks, finding }
 }

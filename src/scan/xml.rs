@@ -42,6 +42,9 @@ pub(crate) struct Message {
     pub message: Option<Field>,
     pub operation: Option<String>,
     pub details: BTreeMap<String, String>,
+    /// The details whose text is a number and nothing else (a back-off, a
+    /// line number), by name, with where their digits stand.
+    pub numbers: Vec<(String, Range<usize>)>,
     pub truncated: bool,
 }
 
@@ -197,6 +200,7 @@ struct Context {
     message: Option<Field>,
     detail_message: Option<Field>,
     details: BTreeMap<String, String>,
+    numbers: Vec<(String, Range<usize>)>,
 }
 
 /// The name of the pseudo-element that holds a loose run of message parts.
@@ -491,6 +495,7 @@ impl<'a> Parser<'a> {
             message: None,
             detail_message: None,
             details: BTreeMap::new(),
+            numbers: Vec::new(),
         });
         self.saw_message = true;
         if shape == Shape::DataverseFault {
@@ -541,8 +546,14 @@ impl<'a> Parser<'a> {
             Capture::ErrorCode if context.code.is_none() => &mut context.code,
             Capture::ErrorCode => &mut context.inner_code,
             Capture::Detail(key) => {
-                if key == "InnerErrorResponseCode" && !field.text.is_empty() {
+                // A number read as nothing but itself; this one is a code too.
+                let inner = key == "InnerErrorResponseCode";
+                if inner && !field.text.is_empty() {
                     context.inner_code = Some(field.clone());
+                }
+                context.numbers.retain(|(k, _)| *k != key);
+                if !inner && is_number(&field.text) {
+                    context.numbers.push((key.clone(), field.span.clone()));
                 }
                 context.details.insert(key, field.text);
                 return;
@@ -595,6 +606,7 @@ impl<'a> Parser<'a> {
             message,
             operation: context.operation,
             details: context.details,
+            numbers: context.numbers,
             truncated,
         });
     }
@@ -651,6 +663,14 @@ fn root_parts(name: &[u8]) -> Option<&'static [&'static [u8]]> {
         None
     }
 }
+
+/// Digits and nothing else, few enough for any count or wait a payload gives.
+fn is_number(text: &str) -> bool {
+    (1..=NUMBER_DIGITS).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The most digits a detail read as a number has.
+pub(crate) const NUMBER_DIGITS: usize = 20;
 
 /// A field's text with the blanks around it trimmed, and the marks that text
 /// copied out of a rendered article keeps: `**bold**` and the `\` that
