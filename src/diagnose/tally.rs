@@ -299,6 +299,11 @@ impl<T: PartialEq, const N: usize> Firsts<T, N> {
         T: Borrow<Q>,
     {
         if self.items.len() < N && !self.items.iter().any(|(_, kept)| kept.borrow() == item) {
+            // Most lists keep one item (a mailbox spelled one way, a cause
+            // with one phrase): room for one, not the four a first push makes.
+            if self.items.is_empty() {
+                self.items.reserve_exact(1);
+            }
             self.items.push((at, make(item)));
         }
     }
