@@ -128,6 +128,11 @@ thread_local! {
     static KEPT: RefCell<Shelf> = RefCell::default();
 }
 
+/// Empties this thread's shelf: the next windows are read for the first time.
+pub(super) fn forget() {
+    KEPT.with_borrow_mut(|kept| *kept = Shelf::default());
+}
+
 /// The key of the readings whose first `len` bytes `text` begins with.
 fn prefix_key(route: Route, max_payload: usize, text: &[u8], len: usize) -> (Route, usize, u64) {
     let mut hasher = FxHasher::default();
@@ -576,5 +581,44 @@ mod tests {
         assert_eq!(numbers(text, 100, &[draft("C", 119..124, "30000")]).len(), 1);
         assert!(numbers(text, 100, &[draft("D", 132..135, "500")]).is_empty());
         assert!(numbers(text, 100, &[draft("B", 106..111, "30001")]).is_empty());
+    }
+
+    #[test]
+    fn windows_read_again_read_as_they_did_the_first_time() {
+        // Whole payloads with numbers in them, in the wrappings a log gives
+        // them, halves of them, and the noise and breaks around them.
+        let message = |ms: &str| {
+            format!(
+                r#"<m:FindItemResponseMessage xmlns:m="urn:m" xmlns:t="urn:t" ResponseClass="Error"><m:MessageText>The server cannot service this request right now.</m:MessageText>
+<m:ResponseCode>ErrorServerBusy</m:ResponseCode><m:MessageXml><t:Value Name="BackOffMilliseconds">{ms}</t:Value><t:Value Name="LineNumber">{ms}0</t:Value></m:MessageXml></m:FindItemResponseMessage>"#
+            )
+        };
+        let raw = message("30000");
+        let (head, tail) = raw.split_at(raw.find("30000").expect("the number"));
+        let pieces = [
+            raw.clone(),
+            message("7"),
+            format!(
+                "<s:Envelope xmlns:s=\"urn:s\"><s:Body>{}{}</s:Body></s:Envelope>",
+                message("450"),
+                message("9")
+            ),
+            format!("\"{}\",", message("123456789").replace('"', "\"\"")),
+            serde_json::json!({ "response": message("88") }).to_string(),
+            message("1200").replace('<', "&lt;").replace('>', "&gt;"),
+            head.to_owned(),
+            tail.to_owned(),
+            "12345678901234567890123".to_owned(),
+            "2026-11-20T08:15:02Z ERROR ".to_owned(),
+            "\n".to_owned(),
+            " ".to_owned(),
+            "\"".to_owned(),
+            "x".to_owned(),
+        ];
+        let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+        let config = ScanConfig { max_payload: 4 << 10, read_size: 1 << 10, ..ScanConfig::default() };
+        for text in crate::scan::mixed::texts(&pieces, 0x2F6B_3C5D_9A17_E4C3, 1_500, 12) {
+            crate::scan::fuzzing::check_recall(text.as_bytes(), &config);
+        }
     }
 }
