@@ -51,6 +51,15 @@ fn every_scanner_seed_reads_the_same_in_tiny_reads_as_in_one() {
     }
 }
 
+#[test]
+fn every_seed_and_sample_reads_again_as_it_did_the_first_time() {
+    let config = ScanConfig { max_payload: 4 << 10, read_size: 1 << 10, ..ScanConfig::default() };
+    let seeds = seeds("").into_iter().filter(|p| p.file_name().is_some_and(|n| n != "README.md"));
+    for path in seeds.chain(support::all_samples()) {
+        ewsdiag::scan::fuzzing::check_recall(&read(&path), &config);
+    }
+}
+
 /// A SOAP fault whose `ResponseCode` end tag holds bytes that are not UTF-8
 /// (and whose code lost the `>` of its end tag's start): the code is the one
 /// in the element, however the text around it is read or decoded.
