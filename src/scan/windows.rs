@@ -6,6 +6,12 @@
 //! new place, when the text at a window's start begins with the same bytes
 //! read the same way.
 //!
+//! Many payloads of one kind differ only in a number (the back-off of each
+//! throttled call). A detail that is a number and nothing else is all its
+//! window takes from its digits, so a reading kept with its numbers marked
+//! also stands for a window with other digits there: its findings move by
+//! the digits gained or lost and take the new numbers (see [`handed_out`]).
+//!
 //! What is kept is bounded (windows up to [`LONGEST`] bytes, about [`HELD`] bytes
 //! in all per thread; past that, the readings nobody asked for since the
 //! last time go), and a reading is only ever the one the parser would give:

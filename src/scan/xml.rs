@@ -546,7 +546,8 @@ impl<'a> Parser<'a> {
             Capture::ErrorCode if context.code.is_none() => &mut context.code,
             Capture::ErrorCode => &mut context.inner_code,
             Capture::Detail(key) => {
-                // A number read as nothing but itself; this one is a code too.
+                // This detail is read as the inner code too, so it is never a
+                // number that other digits could stand in for.
                 let inner = key == "InnerErrorResponseCode";
                 if inner && !field.text.is_empty() {
                     context.inner_code = Some(field.clone());
