@@ -76,7 +76,7 @@ pub fn check_recall(text: &[u8], config: &ScanConfig) {
 /// `text` with other digits in every run of digits: one more digit where a
 /// run has an odd count, one fewer where it has an even one, and every
 /// digit moved on by three.
-pub fn renumbered(text: &[u8]) -> Vec<u8> {
+fn renumbered(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() + text.len() / 8);
     let mut rest = text;
     while let Some(first) = rest.iter().position(u8::is_ascii_digit) {

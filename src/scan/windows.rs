@@ -118,8 +118,28 @@ impl Shelf {
         Some((reading, fits))
     }
 
-    /// Keeps `reading` under `key`.
-    fn keep(&mut self, key: (Route, usize, u64), reading: Kept) {
+    /// Keeps `reading`, read along `route` under `max_payload`: by its first
+    /// bytes, or by the bytes around its first number (whose layout is then
+    /// looked for).
+    fn keep(&mut self, route: Route, max_payload: usize, reading: Kept) {
+        let (text, numbers) = (&reading.text, &reading.numbers);
+        let key = match numbers.first() {
+            None => PREFIXES
+                .into_iter()
+                .find(|&p| p <= text.len())
+                .map(|p| prefix_key(route, max_payload, text, p)),
+            Some(first) => {
+                let next = numbers.get(1).map_or(text.len(), |n| n.at.start);
+                let layout = Layout { number: first.at.start, after: next - first.at.end };
+                let key = layout_key(route, max_payload, layout, text);
+                if key.is_some() && !self.layouts.contains(&layout) {
+                    self.layouts.truncate(LAYOUTS - 1);
+                    self.layouts.insert(0, layout);
+                }
+                key
+            }
+        };
+        let Some(key) = key else { return };
         self.make_room(reading.size);
         let readings = self.by_prefix.entry(key).or_default();
         if readings.len() == PER_PREFIX {
@@ -150,20 +170,21 @@ fn prefix_key(route: Route, max_payload: usize, text: &[u8], len: usize) -> (Rou
 /// by the bytes before its first number and those after it.
 fn layout_key(route: Route, max_payload: usize, layout: Layout, text: &[u8]) -> Option<(Route, usize, u64)> {
     let Layout { number, after } = layout;
-    let digits = digits(text.get(number..)?);
-    let from = number + digits;
-    let rest = text.get(from..from.checked_add(after)?)?;
-    if digits == 0 || digits > NUMBER_DIGITS || text[number - 1].is_ascii_digit() {
+    if text.get(number.checked_sub(1)?)?.is_ascii_digit() {
         return None;
     }
+    let from = number + digits(&text[number..])?;
+    let rest = text.get(from..from.checked_add(after)?)?;
     let mut hasher = FxHasher::default();
     (number, after, &text[..number], rest).hash(&mut hasher);
     Some((route, max_payload, hasher.finish()))
 }
 
-/// How many digits `text` starts with.
-fn digits(text: &[u8]) -> usize {
-    text.iter().take(NUMBER_DIGITS + 1).take_while(|b| b.is_ascii_digit()).count()
+/// How many digits `text` starts with, when they make a number a detail
+/// may be (one digit at least, [`NUMBER_DIGITS`] at most).
+fn digits(text: &[u8]) -> Option<usize> {
+    let digits = text.iter().take(NUMBER_DIGITS + 1).take_while(|b| b.is_ascii_digit()).count();
+    (1..=NUMBER_DIGITS).contains(&digits).then_some(digits)
 }
 
 /// Where `text` has the numbers of `reading`, when it begins with the
@@ -177,10 +198,7 @@ fn fit(reading: &Kept, text: &[u8]) -> Option<Vec<Range<usize>>> {
             return None;
         }
         at += same.len();
-        let digits = digits(&text[at..]);
-        if digits == 0 || digits > NUMBER_DIGITS {
-            return None;
-        }
+        let digits = digits(&text[at..])?;
         fits.push(at..at + digits);
         at += digits;
         kept_at = number.at.end;
@@ -222,37 +240,15 @@ pub(super) fn recall(
         let len = rests_on.saturating_sub(start);
         if len <= LONGEST && *end <= rests_on {
             let text = &text[..len];
-            let numbers = numbers(text, start, items);
-            let key = match numbers.first() {
-                None => {
-                    PREFIXES.iter().find(|&&p| p <= len).map(|&p| prefix_key(route, max_payload, text, p))
-                }
-                Some(first) => {
-                    let next = numbers.get(1).map_or(len, |n| n.at.start);
-                    let layout = Layout { number: first.at.start, after: next - first.at.end };
-                    let key = layout_key(route, max_payload, layout, text);
-                    KEPT.with_borrow_mut(|kept| {
-                        if key.is_some() && !kept.layouts.contains(&layout) {
-                            kept.layouts.truncate(LAYOUTS - 1);
-                            kept.layouts.insert(0, layout);
-                        }
-                    });
-                    key
-                }
+            let reading = Kept {
+                text: text.into(),
+                items: items.iter().map(|i| i.clone().map(&Moved { from: start, to: 0 })).collect(),
+                numbers: numbers(text, start, items).into(),
+                end: end - start,
+                size: len + items.len() * PER_ITEM,
+                used: false,
             };
-            if let Some(key) = key {
-                let size = len + items.len() * PER_ITEM;
-                let items = items.iter().map(|i| i.clone().map(&Moved { from: start, to: 0 })).collect();
-                let reading = Kept {
-                    text: text.into(),
-                    items,
-                    numbers: numbers.into(),
-                    end: end - start,
-                    size,
-                    used: false,
-                };
-                KEPT.with_borrow_mut(|kept| kept.keep(key, reading));
-            }
+            KEPT.with_borrow_mut(|kept| kept.keep(route, max_payload, reading));
         }
     }
     outcome
