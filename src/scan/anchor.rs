@@ -7,9 +7,8 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-
 use super::recognise::{Hit, Input, Outcome};
+use super::search::{Searches, Words};
 use super::{
     aadsts, alert, ews_block, graph_json, graph_powershell, graph_python, graph_sdk, json, text, window,
 };
@@ -65,50 +64,52 @@ pub(crate) enum Kind {
     ExceptionName,
 }
 
-/// The fixed anchors. Each is a word rare in ordinary logs: the search runs
+/// The fixed anchors. Each is a word rare in ordinary logs, with the part
+/// of it the search looks for (its gate, see [`search`]: four bytes or more,
+/// rarer still; empty for a word looked for on its own). The search runs
 /// over every byte of the input, and every hit costs a look.
-const ANCHORS: &[(&str, Kind)] = &[
-    ("Envelope", Kind::Xml),
-    ("ResponseMessage", Kind::Xml),
-    ("Fault", Kind::Xml),
-    ("ResponseCode", Kind::ResponseCode),
-    ("ResponseClass", Kind::Xml),
-    ("MessageText", Kind::Xml),
-    ("faultcode", Kind::Xml),
-    ("Email Server Error Code", Kind::AlertLabel),
-    ("Sync Error", Kind::SyncLabel),
-    ("server returned", Kind::Returned),
-    ("Socket returned", Kind::Returned),
-    ("Crm.8", Kind::Crm),
-    ("Returned hr", Kind::Hresult),
-    ("Exception", Kind::ExceptionName),
-    ("Error", Kind::CodeName),
+const ANCHORS: &[(&str, &str, Kind)] = &[
+    ("Envelope", "nvelop", Kind::Xml),
+    ("ResponseMessage", "espons", Kind::Xml),
+    ("Fault", "Fault", Kind::Xml),
+    ("ResponseCode", "espons", Kind::ResponseCode),
+    ("ResponseClass", "espons", Kind::Xml),
+    ("MessageText", "eText", Kind::Xml),
+    ("faultcode", "faultc", Kind::Xml),
+    ("Email Server Error Code", "rror", Kind::AlertLabel),
+    ("Sync Error", "rror", Kind::SyncLabel),
+    ("server returned", "eturned", Kind::Returned),
+    ("Socket returned", "eturned", Kind::Returned),
+    ("Crm.8", "Crm.8", Kind::Crm),
+    ("Returned hr", "eturned", Kind::Hresult),
+    ("Exception", "ception", Kind::ExceptionName),
+    ("Error", "rror", Kind::CodeName),
     // The key of a Graph error, with its quotes raw, JSON-escaped or doubled.
-    ("\"error\":", Kind::GraphError),
-    ("\\\"error\\\":", Kind::GraphError),
-    ("\"\"error\"\":", Kind::GraphError),
-    ("NoCorrelationMatch", Kind::Dashboard),
-    ("NoRecipientMatch", Kind::Dashboard),
-    ("IsvAborted", Kind::Dashboard),
-    ("IsvUnexpected", Kind::Dashboard),
-    ("InternalEmailReject", Kind::Dashboard),
-    ("ExchangeSyncSchedulingConflictsError", Kind::Dashboard),
-    ("ExchangeSyncDuplicateRecordsError", Kind::Dashboard),
-    ("InvalidSender", Kind::Dashboard),
-    ("InvalidForwardMailItem", Kind::Dashboard),
-    ("PrivilegeDenied", Kind::Dashboard),
-    ("ODataError", Kind::ODataError),
-    ("GraphError", Kind::GraphErrorDump),
-    ("'error':", Kind::PythonDict),
-    ("MainError(", Kind::PythonMainError),
-    ("-Mg", Kind::PowerShell),
-    ("graph.microsoft.com", Kind::GraphUrl),
+    ("\"error\":", "rror", Kind::GraphError),
+    ("\\\"error\\\":", "rror", Kind::GraphError),
+    ("\"\"error\"\":", "rror", Kind::GraphError),
+    ("NoCorrelationMatch", "NoCorrel", Kind::Dashboard),
+    ("NoRecipientMatch", "NoRecip", Kind::Dashboard),
+    ("IsvAborted", "IsvAborted", Kind::Dashboard),
+    ("IsvUnexpected", "IsvUnexpected", Kind::Dashboard),
+    ("InternalEmailReject", "alEmailRe", Kind::Dashboard),
+    ("ExchangeSyncSchedulingConflictsError", "rror", Kind::Dashboard),
+    ("ExchangeSyncDuplicateRecordsError", "rror", Kind::Dashboard),
+    ("InvalidSender", "idSender", Kind::Dashboard),
+    ("InvalidForwardMailItem", "dForward", Kind::Dashboard),
+    ("PrivilegeDenied", "PrivilegeDenied", Kind::Dashboard),
+    ("ODataError", "rror", Kind::ODataError),
+    ("GraphError", "rror", Kind::GraphErrorDump),
+    ("'error':", "rror", Kind::PythonDict),
+    ("MainError(", "rror", Kind::PythonMainError),
+    ("-Mg", "", Kind::PowerShell),
+    ("graph.microsoft.com", "h.micro", Kind::GraphUrl),
     // The key's opening quote only, so that `\"responses\"` and
     // `""responses""` are hits too.
-    ("\"responses", Kind::Batch),
-    ("AADSTS", Kind::Aadsts),
-    ("X-EWS-Policy-Reason", Kind::EwsPolicy),
-    ("x-ews-policy-reason", Kind::EwsPolicy),
+    ("\"responses", "espons", Kind::Batch),
+    ("AADSTS", "AADSTS", Kind::Aadsts),
+    ("X-EWS-Policy-Reason", "-EWS-P", Kind::EwsPolicy),
+    ("x-ews-policy-reason", "-ews-p", Kind::EwsPolicy),
 ];
 
 /// Exception types whose text is about mail flow, by the end of their name:
@@ -135,8 +136,8 @@ pub(crate) const LONGEST: usize = 40;
 const LONGEST_WORD: usize = 64;
 
 /// Every anchor, as the search takes them.
-static PATTERNS: LazyLock<Vec<(String, Kind)>> =
-    LazyLock::new(|| ANCHORS.iter().map(|(w, k)| ((*w).to_string(), *k)).collect());
+static WORDS: LazyLock<Words> =
+    LazyLock::new(|| Words::new(&ANCHORS.iter().map(|(w, g, _)| (*w, *g)).collect::<Vec<_>>()));
 
 /// The capital letters an EWS code name goes on with after `Error`: a hit on
 /// `Error` is a mention only when one of them follows, so the countless
@@ -151,13 +152,6 @@ static CODE_LETTERS: LazyLock<[bool; 256]> = LazyLock::new(|| {
     letters
 });
 
-static SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(PATTERNS.iter().map(|(word, _)| word))
-        .expect("the anchor words build one automaton")
-});
-
 /// One anchor found: where its word stands and what it points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Anchor {
@@ -165,24 +159,32 @@ pub(super) struct Anchor {
     pub kind: Kind,
 }
 
-/// The next anchor at or after `from`.
-pub(super) fn next_hit(buf: &[u8], from: usize) -> Option<Anchor> {
-    let search = &*SEARCH;
-    let mut at = from;
-    loop {
-        let found = search.find(buf.get(at..)?)?;
-        let (start, end) = (at + found.start(), at + found.end());
-        let hit = match PATTERNS[found.pattern().as_usize()].1 {
-            Kind::CodeName => buf
-                .get(end)
-                .filter(|&&c| CODE_LETTERS[usize::from(c)])
-                .map(|_| Anchor { hit: Hit { at: start, len: end + 1 - start }, kind: Kind::CodeName }),
-            Kind::ExceptionName => exception(buf, start, end).filter(|found| found.hit.at >= from),
-            kind => Some(Anchor { hit: Hit { at: start, len: end - start }, kind }),
-        };
-        match hit {
-            Some(hit) => return Some(hit),
-            None => at = start + 1,
+/// One input's search for anchors: it remembers how far it has looked
+/// (see [`Searches`]), so it follows one input from its start to its end.
+#[derive(Debug, Default)]
+pub(super) struct Finder(Searches);
+
+impl Finder {
+    /// The next anchor at or after `from` in `buf`, whose first byte stands
+    /// at `base` in the input.
+    pub(super) fn next_hit(&mut self, buf: &[u8], base: u64, from: usize) -> Option<Anchor> {
+        let mut at = from;
+        loop {
+            let (start, word) = self.0.next(&WORDS, buf, base, at)?;
+            let (text, _, kind) = ANCHORS[word];
+            let end = start + text.len();
+            let hit = match kind {
+                Kind::CodeName => buf
+                    .get(end)
+                    .filter(|&&c| CODE_LETTERS[usize::from(c)])
+                    .map(|_| Anchor { hit: Hit { at: start, len: end + 1 - start }, kind: Kind::CodeName }),
+                Kind::ExceptionName => exception(buf, start, end).filter(|found| found.hit.at >= from),
+                kind => Some(Anchor { hit: Hit { at: start, len: end - start }, kind }),
+            };
+            match hit {
+                Some(hit) => return Some(hit),
+                None => at = start + 1,
+            }
         }
     }
 }
@@ -237,5 +239,52 @@ pub(super) fn recognise(input: &Input<'_>, anchor: Anchor) -> Outcome {
         Kind::Batch => graph_json::batch(input, hit),
         Kind::Aadsts => aadsts::aadsts(input, hit),
         Kind::EwsPolicy => ews_block::policy_header(input, hit),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_anchor_fits_in_what_a_chunk_keeps_for_the_next() {
+        assert!(ANCHORS.iter().all(|(word, _, _)| word.len() < LONGEST));
+    }
+
+    #[test]
+    fn the_anchor_table_builds() {
+        // Every gate is part of its word, long enough, and hides no word.
+        LazyLock::force(&WORDS);
+    }
+
+    #[test]
+    fn anchors_are_found_in_order_each_where_its_word_starts() {
+        let text = "x-Mg ResponseCode> NoError <m:ResponseCode>ErrorAccessDenied</m:ResponseCode> \
+                    Email Server Error Code: Crm.80044 Get-MgUser: System.Net.WebException: \
+                    ExchangeSyncDuplicateRecordsError \"\"error\"\": graph.microsoft.com";
+        let mut finder = Finder::default();
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(anchor) = finder.next_hit(text.as_bytes(), 0, from) {
+            found.push((&text[anchor.hit.at..anchor.hit.at + anchor.hit.len], anchor.kind));
+            from = anchor.hit.at + 1;
+        }
+        assert_eq!(
+            found,
+            [
+                ("-Mg", Kind::PowerShell),
+                ("ResponseCode", Kind::ResponseCode),
+                ("ResponseCode", Kind::ResponseCode),
+                ("ErrorA", Kind::CodeName),
+                ("ResponseCode", Kind::ResponseCode),
+                ("Email Server Error Code", Kind::AlertLabel),
+                ("Crm.8", Kind::Crm),
+                ("-Mg", Kind::PowerShell),
+                ("WebException", Kind::Exception),
+                ("ExchangeSyncDuplicateRecordsError", Kind::Dashboard),
+                ("\"\"error\"\":", Kind::GraphError),
+                ("graph.microsoft.com", Kind::GraphUrl),
+            ]
+        );
     }
 }

@@ -129,6 +129,8 @@ pub(crate) struct Driver<'a> {
     pending: Option<Malformed>,
     /// The event of the last finding reported.
     last_event: Option<u64>,
+    /// Where the search for anchors has looked.
+    anchors: anchor::Finder,
 }
 
 /// One segment of a file scanned on its own (see [`super::scan_segment`]).
@@ -200,6 +202,7 @@ impl<'a> Driver<'a> {
             skipping: None,
             pending: None,
             last_event: None,
+            anchors: anchor::Finder::default(),
         }
     }
 
@@ -284,7 +287,7 @@ impl<'a> Driver<'a> {
             if !self.skip_rest(pos, floor, eof) {
                 return None;
             }
-            let Some(found) = anchor::next_hit(&self.buf, *pos) else {
+            let Some(found) = self.anchors.next_hit(&self.buf, self.base, *pos) else {
                 *pos = if eof {
                     self.buf.len()
                 } else {

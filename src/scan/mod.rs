@@ -89,6 +89,7 @@ mod quoted_name;
 mod recent;
 mod recognise;
 mod record;
+mod search;
 mod text;
 mod time;
 mod view;
