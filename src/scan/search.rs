@@ -24,15 +24,49 @@ pub(super) const GATE_MIN: usize = 4;
 /// A word found: where it starts in the buffer, and its place in the table.
 type Found = (usize, usize);
 
+/// A word a gate may stand in.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// Its place in the table.
+    word: usize,
+    /// How far into the word the gate stands.
+    offset: usize,
+    /// Its first eight bytes (fewer in a shorter word, the rest masked off),
+    /// compared at once.
+    head: u64,
+    mask: u64,
+}
+
+impl Candidate {
+    fn new(word: usize, text: &[u8], offset: usize) -> Candidate {
+        let mut head = [0; 8];
+        let n = text.len().min(8);
+        head[..n].copy_from_slice(&text[..n]);
+        let mask = if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 };
+        Candidate { word, offset, head: u64::from_le_bytes(head), mask }
+    }
+
+    /// Whether `text` (the word) stands at `at` in `buf`.
+    fn stands_at(&self, buf: &[u8], at: usize, text: &[u8]) -> bool {
+        match buf.get(at..at + 8) {
+            Some(eight) => {
+                let eight = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+                eight & self.mask == self.head && buf[at + 8..].starts_with(text.get(8..).unwrap_or_default())
+            }
+            None => buf[at..].starts_with(text),
+        }
+    }
+}
+
 /// A set of words, each looked for by its gate or on its own.
 #[derive(Debug)]
 pub(super) struct Words {
     words: Vec<&'static [u8]>,
     /// Every gate, each once.
     gates: AhoCorasick,
-    /// For the first byte of a gate: the words it may be part of (index,
-    /// and how far into the word the gate stands), in the order listed.
-    by_first: Vec<Vec<(usize, usize)>>,
+    /// For the first byte of a gate: the words it may be part of, in the
+    /// order listed.
+    by_first: Vec<Vec<Candidate>>,
     /// The words without a gate, and their places in `words`.
     alone: Option<(AhoCorasick, Vec<usize>)>,
     /// The longest word's length.
@@ -64,7 +98,7 @@ impl Words {
             if !gates.contains(&gate) {
                 gates.push(gate);
             }
-            by_first[usize::from(gate.as_bytes()[0])].push((i, offset));
+            by_first[usize::from(gate.as_bytes()[0])].push(Candidate::new(i, word.as_bytes(), offset));
             offsets.push(Some(offset));
         }
         if let Some((outer, inner)) = hidden(&words, &offsets) {
@@ -92,9 +126,11 @@ impl Words {
         loop {
             let gate = at + self.gates.find(buf.get(at..)?)?.start();
             let mut best: Option<Found> = None;
-            for &(word, offset) in &self.by_first[usize::from(buf[gate])] {
-                let Some(start) = gate.checked_sub(offset).filter(|&s| s >= from) else { continue };
-                if buf[start..].starts_with(self.words[word]) && best.is_none_or(|b| (start, word) < b) {
+            for candidate in &self.by_first[usize::from(buf[gate])] {
+                let Some(start) = gate.checked_sub(candidate.offset).filter(|&s| s >= from) else { continue };
+                let word = candidate.word;
+                if candidate.stands_at(buf, start, self.words[word]) && best.is_none_or(|b| (start, word) < b)
+                {
                     best = Some((start, word));
                 }
             }
