@@ -5,7 +5,7 @@
 //! fingerprints match ordinary text all the time and every match is
 //! checked. So each word is looked for by a part of it that is at least
 //! four bytes long and rare in logs (its *gate*: `espons` for
-//! `ResponseCode`, `rror` for every word that holds `Error`), and a gate
+//! `ResponseCode`, `Error` for every word that holds it), and a gate
 //! found is checked against every word that holds it there. A word too
 //! short for a gate is looked for on its own, by a search of its own.
 //!
@@ -15,11 +15,32 @@
 //! only where one word holds another and the inner word's gate comes first;
 //! [`Words::new`] refuses such a table (see `no_word_hides_behind_another`).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span, packed};
 
 /// Gates shorter than this would make the searcher's fingerprints short
 /// for every word.
 pub(super) const GATE_MIN: usize = 4;
+
+/// The search for gates: the vector searcher itself where the processor
+/// has one (a gate found costs no more than the search), else an automaton.
+#[derive(Debug)]
+enum Gates {
+    Simd(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Gates {
+    /// Where the first gate at or after `from` starts.
+    fn find(&self, buf: &[u8], from: usize) -> Option<usize> {
+        if from > buf.len() {
+            return None;
+        }
+        match self {
+            Gates::Simd(simd) => simd.find_in(buf, Span::from(from..buf.len())).map(|m| m.start()),
+            Gates::Automaton(automaton) => automaton.find(Input::new(buf).range(from..)).map(|m| m.start()),
+        }
+    }
+}
 
 /// A word found: where it starts in the buffer, and its place in the table.
 type Found = (usize, usize);
@@ -51,7 +72,7 @@ impl Candidate {
         match buf.get(at..at + 8) {
             Some(eight) => {
                 let eight = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
-                eight & self.mask == self.head && buf[at + 8..].starts_with(text.get(8..).unwrap_or_default())
+                eight & self.mask == self.head && (text.len() <= 8 || buf[at + 8..].starts_with(&text[8..]))
             }
             None => buf[at..].starts_with(text),
         }
@@ -63,7 +84,7 @@ impl Candidate {
 pub(super) struct Words {
     words: Vec<&'static [u8]>,
     /// Every gate, each once.
-    gates: AhoCorasick,
+    gates: Gates,
     /// For the first byte of a gate: the words it may be part of, in the
     /// order listed.
     by_first: Vec<Vec<Candidate>>,
@@ -116,7 +137,16 @@ impl Words {
             (build(&patterns), alone)
         });
         let longest = words.iter().map(|w| w.len()).max().unwrap_or(0);
-        Words { gates: build(&gate_bytes), by_first, alone, longest, words }
+        let gates = match packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&gate_bytes)
+            .build()
+        {
+            Some(simd) => Gates::Simd(simd),
+            None => Gates::Automaton(build(&gate_bytes)),
+        };
+        Words { gates, by_first, alone, longest, words }
     }
 
     /// The word that starts first at or after `from` and ends within
@@ -124,7 +154,7 @@ impl Words {
     fn gated(&self, buf: &[u8], from: usize) -> Option<Found> {
         let mut at = from;
         loop {
-            let gate = at + self.gates.find(buf.get(at..)?)?.start();
+            let gate = self.gates.find(buf, at)?;
             let mut best: Option<Found> = None;
             for candidate in &self.by_first[usize::from(buf[gate])] {
                 let Some(start) = gate.checked_sub(candidate.offset).filter(|&s| s >= from) else { continue };
