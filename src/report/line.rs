@@ -234,13 +234,28 @@ static ESCAPE: [u8; 256] = {
     table
 };
 
+/// Whether one of eight bytes is one JSON escapes: a control character, a
+/// quote or a backslash (as `ESCAPE` has them).
+fn needs_escape(eight: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let x = u64::from_ne_bytes(eight.try_into().expect("eight bytes"));
+    // A byte below `n` (for `n` up to 0x80), and a byte that is zero.
+    let below = |n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    below(0x20) | zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\'))) != 0
+}
+
 /// `s` as a JSON string, quoted and escaped.
 fn string(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut plain = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    // Most strings need no escape at all: whole runs of eight bytes that
+    // need none are passed over at once.
+    let clean = bytes.chunks_exact(8).take_while(|eight| !needs_escape(eight)).count() * 8;
+    for (i, &b) in bytes.iter().enumerate().skip(clean) {
         let escape = ESCAPE[usize::from(b)];
         if escape == 0 {
             continue;
@@ -270,6 +285,42 @@ mod tests {
     use crate::kb::knowledge_base;
     use crate::model::{Class, Encoding, Shape, Wrapping};
     use crate::report::wire;
+
+    #[test]
+    fn eight_bytes_need_an_escape_when_one_of_them_does() {
+        // Every byte at every place among bytes that need none, and pairs of
+        // neighbours (where a borrow between bytes could mislead).
+        for b in 0..=255_u8 {
+            for place in 0..8 {
+                let mut eight = *b"abcdefgh";
+                eight[place] = b;
+                assert_eq!(needs_escape(&eight), ESCAPE[usize::from(b)] != 0, "{b:#04x} at {place}");
+                for next in [0x00, 0x1f, 0x20, 0x21, 0x22, 0x5c, 0x7f, 0x80, 0xff] {
+                    if place < 7 {
+                        eight[place + 1] = next;
+                        let expected = ESCAPE[usize::from(b)] != 0 || ESCAPE[usize::from(next)] != 0;
+                        assert_eq!(needs_escape(&eight), expected, "{b:#04x} then {next:#04x}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "plain text of some length",
+            "a \"quote\" and \\ and \t\n\u{1}",
+            "ünïcödé\u{7f}é",
+            "12345678\"",
+            "1234567\n9",
+        ] {
+            let mut out = Vec::new();
+            string(&mut out, s);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(s).unwrap());
+        }
+    }
 
     /// What serializing the wire contract's types gives for `f`.
     fn by_the_contract(f: &Finding, tagged: bool) -> String {

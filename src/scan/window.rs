@@ -409,8 +409,18 @@ fn quality(items: &[Item]) -> i64 {
 /// line's, when it is at least 40 and two lines or more reach it.
 pub(super) fn cut_width(region: &[u8]) -> Option<usize> {
     memchr::memchr(b'\n', region)?;
-    let width = lines(region).map(<[u8]>::len).max()?;
-    (width >= 40 && lines(region).filter(|l| l.len() == width).count() >= 2).then_some(width)
+    // One pass over the line ends: the widest line, and how many reach it.
+    let (mut width, mut reached, mut start) = (0, 0, 0);
+    for end in memchr::memchr_iter(b'\n', region).chain(std::iter::once(region.len())) {
+        let len = end - start - usize::from(end > start && region[end - 1] == b'\r');
+        if len > width {
+            (width, reached) = (len, 1);
+        } else if len == width {
+            reached += 1;
+        }
+        start = end + 1;
+    }
+    (width >= 40 && reached >= 2).then_some(width)
 }
 
 /// The lines of `region`, without their line ends.
@@ -467,4 +477,23 @@ fn draft_of(m: &xml::Message) -> Draft {
         numbers: m.numbers.clone(),
     };
     Draft { span: m.span.clone(), marks, finding }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cut_width_is_the_widest_line_when_two_reach_it() {
+        let line = "x".repeat(40);
+        let cut = format!("{line}\r\n{line}\nshort");
+        assert_eq!(cut_width(cut.as_bytes()), Some(40), "a carriage return is no part of the line");
+        let ends_cut = format!("short\n{line}\n{line}");
+        assert_eq!(cut_width(ends_cut.as_bytes()), Some(40), "the last line counts");
+        let once = format!("{line}x\n{line}\n{line}");
+        assert_eq!(cut_width(once.as_bytes()), None, "only one line reaches the widest width");
+        let narrow = "x".repeat(39);
+        assert_eq!(cut_width(format!("{narrow}\n{narrow}").as_bytes()), None, "narrower than 40");
+        assert_eq!(cut_width(line.as_bytes()), None, "one line is not cut");
+    }
 }
