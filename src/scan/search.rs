@@ -13,13 +13,14 @@
 //! would give: the word that starts first, and of words starting at one
 //! place the first listed. A later gate can name a word that starts earlier
 //! only where one word holds another and the inner word's gate comes first;
-//! [`Words::new`] refuses such a table (see `no_word_hides_behind_another`).
+//! [`Words::new`] refuses such a table (see
+//! `a_word_that_could_hide_behind_another_is_refused`).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span, packed};
 
 /// Gates shorter than this would make the searcher's fingerprints short
 /// for every word.
-pub(super) const GATE_MIN: usize = 4;
+const GATE_MIN: usize = 4;
 
 /// The search for gates: the vector searcher itself where the processor
 /// has one (a gate found costs no more than the search), else an automaton.
@@ -391,6 +392,25 @@ mod tests {
         assert!(hidden.is_err());
         // With `Sync` at one place with the outer word's gate, it is fine.
         Words::new(&[("Sync Error", "Sync"), ("Sync", "Sync")]);
+    }
+
+    #[test]
+    fn the_automaton_finds_the_gates_the_vector_searcher_finds() {
+        let gates: &[&[u8]] = &[b"espons", b"Error", b"eText"];
+        let simd = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(gates)
+            .build();
+        let Some(simd) = simd.map(Gates::Simd) else { return };
+        let automaton = Gates::Automaton(
+            AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(gates).expect("builds"),
+        );
+        for text in texts() {
+            for from in 0..=text.len() + 1 {
+                assert_eq!(simd.find(&text, from), automaton.find(&text, from), "from {from}");
+            }
+        }
     }
 
     #[test]
