@@ -72,11 +72,39 @@ pub(crate) fn header<'a>(finding: &'a Finding, name: &str) -> Option<&'a str> {
 /// Where `needle` (ASCII) first occurs in `haystack`, ignoring ASCII case.
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
-    if needle.is_empty() || !needle.is_ascii() {
+    if !needle.is_ascii() {
         return None;
     }
-    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
+    // Only where the needle's rarest letter stands, in either case, can the
+    // rest stand around it: few places to compare.
+    let rare = (0..needle.len()).min_by_key(|&i| COMMONNESS[usize::from(needle[i])])?;
+    let b = needle[rare];
+    memchr::memchr2_iter(b.to_ascii_lowercase(), b.to_ascii_uppercase(), hay)
+        .filter_map(|at| at.checked_sub(rare))
+        .find(|&start| hay.get(start..start + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
 }
+
+/// How common a byte is in the text of an alert or a log line, roughly: the
+/// letters by their frequency in English (either case), blanks above them,
+/// digits below.
+static COMMONNESS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let by_frequency = b"zqjxkvbywgpfmucdlhrsnioate";
+    let mut i = 0;
+    while i < by_frequency.len() {
+        let letter = by_frequency[i];
+        table[letter as usize] = 10 + i as u8;
+        table[letter.to_ascii_uppercase() as usize] = 10 + i as u8;
+        i += 1;
+    }
+    let mut digit = b'0';
+    while digit <= b'9' {
+        table[digit as usize] = 5;
+        digit += 1;
+    }
+    table[b' ' as usize] = 40;
+    table
+};
 
 /// What the evidence of an HTTP status says before the number.
 const HTTP_STATUS: &str = "HTTP status ";
@@ -89,11 +117,7 @@ pub(crate) fn contains_ci(haystack: &str, needle: &str) -> bool {
     if !needle.is_ascii() {
         return haystack.to_lowercase().contains(&needle.to_lowercase());
     }
-    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
-    let Some((&first, rest)) = needle.split_first() else { return true };
-    // Only where the first letter stands, in either case, can the rest follow.
-    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay)
-        .any(|at| hay.get(at + 1..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest)))
+    needle.is_empty() || find_ci(haystack, needle).is_some()
 }
 
 fn direction_words(d: Direction) -> &'static str {
@@ -114,7 +138,12 @@ pub(crate) fn direction(finding: &Finding) -> Option<Direction> {
             return Some(Direction::Act);
         }
         let is = |word: &str, words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
-        for word in message.split(|c: char| !c.is_ascii_alphanumeric()) {
+        // Every word these lists hold is 4 to 9 letters and starts so.
+        let may_be = |word: &&str| {
+            (4..=9).contains(&word.len())
+                && matches!(word.as_bytes()[0].to_ascii_lowercase(), b'r' | b'i' | b's' | b'o')
+        };
+        for word in message.split(|c: char| !c.is_ascii_alphanumeric()).filter(may_be) {
             if is(word, &["receiving", "received", "receive", "incoming"]) {
                 return Some(Direction::Receive);
             }
@@ -149,7 +178,7 @@ pub(crate) fn http_status(finding: &Finding) -> Option<u16> {
         }
     }
     let message = finding.message.as_deref()?;
-    let at = message.as_bytes().windows(11).position(|w| w.eq_ignore_ascii_case(b"http status"))?;
+    let at = find_ci(message, "http status")?;
     leading_status(message.get(at + "http status".len()..)?.trim_start_matches([' ', ':']))
 }
 
@@ -164,6 +193,11 @@ fn leading_status(text: &str) -> Option<u16> {
 /// Reads a code that is an HTTP status in words or digits. Only whole codes
 /// count, so `ErrorInternalServerError` is not mistaken for HTTP 500.
 fn status_of_code(code: &str) -> Option<u16> {
+    // A code with more letters than `HTTP` and the longest reason phrase
+    // (every EWS code name) is none.
+    if code.bytes().filter(u8::is_ascii_alphabetic).count() > "http".len() + status::LONGEST_PHRASE {
+        return None;
+    }
     let folded: String =
         code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
     // A bare number is a ServiceError ordinal (`returned 363 error`), never a
@@ -218,10 +252,41 @@ mod tests {
     }
 
     #[test]
+    fn a_phrase_is_found_first_where_it_first_stands() {
+        let text = "x-ms-diagnostics: 1; HTTP Status 503, then http status 404; X-MS-Diagnostics: 2";
+        for phrase in ["http status", "x-ms-diagnostics", "503", ", then", "s", "Q", "diagnostics: 2"] {
+            let by_lowercase = text.to_ascii_lowercase().find(&phrase.to_ascii_lowercase());
+            assert_eq!(find_ci(text, phrase), by_lowercase, "{phrase:?}");
+        }
+        assert_eq!(find_ci(text, ""), None, "an empty name is no header");
+    }
+
+    #[test]
+    fn the_direction_is_the_first_word_that_says_one() {
+        let mut f = Finding::new(crate::model::Shape::Alert, "ErrorAccessDenied");
+        for (message, want) in [
+            ("Email could not be sent because incoming mail failed", Some(Direction::Send)),
+            ("Incoming email could not be sent", Some(Direction::Receive)),
+            ("RECEIVED, then sent", Some(Direction::Receive)),
+            ("sends and receiver", None),
+            ("appointments, contacts and tasks could not be sent", Some(Direction::Act)),
+        ] {
+            f.message = Some(message.to_owned());
+            assert_eq!(direction(&f), want, "{message}");
+        }
+    }
+
+    #[test]
     fn statuses_from_codes_and_messages() {
         assert_eq!(status_of_code("401 Unauthorized"), Some(401));
         assert_eq!(status_of_code("Forbidden"), Some(403));
         assert_eq!(status_of_code("HTTP 503"), Some(503));
+        assert_eq!(status_of_code("HTTP 413 Request Entity Too Large"), Some(413), "the longest phrase");
+        assert_eq!(
+            status_of_code("000000000000000000000000000000 Forbidden"),
+            Some(403),
+            "digits are no letters"
+        );
         assert_eq!(status_of_code("ErrorInternalServerError"), None);
         assert_eq!(status_of_code("363"), None);
         assert_eq!(leading_status("403 Forbidden"), Some(403));

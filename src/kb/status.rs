@@ -41,9 +41,18 @@ pub fn alert_token(status: u16) -> Option<&'static str> {
 /// The status a reason phrase names, however it is spaced or cased
 /// (`Forbidden`, `NotFound`, `too many requests`).
 pub fn of_phrase(phrase: &str) -> Option<u16> {
+    // Most phrases asked about are codes (`ErrorAccessDenied`), longer than
+    // any reason phrase: the letters are compared only when their count fits.
+    let letters = phrase.bytes().filter(u8::is_ascii_alphabetic).count();
+    if letters > LONGEST_PHRASE {
+        return None;
+    }
     let folded: String = phrase.chars().filter(char::is_ascii_alphabetic).collect();
     STATUSES.iter().find(|(_, p)| same_letters(p, &folded)).map(|&(status, _)| status)
 }
+
+/// The most letters a reason phrase has (`Request Entity Too Large`: 21).
+pub const LONGEST_PHRASE: usize = 21;
 
 /// The reason phrase of `status` (`Service Unavailable` for 503).
 pub fn reason(status: u16) -> Option<&'static str> {
@@ -66,6 +75,12 @@ fn same_letters(phrase: &str, folded: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_reason_phrase_has_more_letters_than_the_longest() {
+        let most = STATUSES.iter().map(|(_, p)| p.bytes().filter(u8::is_ascii_alphabetic).count()).max();
+        assert_eq!(most, Some(LONGEST_PHRASE));
+    }
 
     #[test]
     fn reason_phrases_name_their_status_however_spaced() {
