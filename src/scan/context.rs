@@ -1,6 +1,7 @@
 //! Context around a payload: the mailbox and profile an alert sentence names,
 //! and the time a log line starts with.
 
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use regex::bytes::Regex;
@@ -8,6 +9,7 @@ use regex::bytes::Regex;
 use memchr::memmem::{Finder, FinderRev};
 
 use super::quoted_name;
+use crate::cache::Cache;
 
 static TRACE_OPEN: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new(b"<Trace"));
 static TRACE_CLOSE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"</Trace>"));
@@ -166,10 +168,11 @@ fn time_attribute(tag: &[u8]) -> Option<(&[u8], usize)> {
 
 /// Does `text` hold `word` (ASCII letters), in any case? A cheap look before
 /// a pattern that needs the word is run.
-fn has_word(text: &[u8], word: &[u8]) -> bool {
-    let Some((&first, rest)) = word.split_first() else { return true };
+/// Where `word` (ASCII) first stands in `text`, ASCII case aside.
+fn word_at(text: &[u8], word: &[u8]) -> Option<usize> {
+    let (&first, rest) = word.split_first()?;
     memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), text)
-        .any(|at| text.get(at + 1..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest)))
+        .find(|&at| text.get(at + 1..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest)))
 }
 
 /// Can a word `mailbox` in `text` be followed by a name: (a quoted or
@@ -287,10 +290,30 @@ fn mailbox_named(text: &[u8], quoted: bool, bare: bool) -> Option<String> {
 
 /// The email server profile an alert sentence names.
 pub(crate) fn profile(text: &[u8]) -> Option<String> {
-    if !has_word(text, b"email server profile") {
-        return None;
+    let at = word_at(text, b"email server profile")?;
+    if !text[..at].is_ascii() {
+        // A spelling of the words only the pattern's case folding knows
+        // (a long s) could stand before: the pattern reads all of it.
+        return read_profile(text, 0);
     }
-    let captures = PROFILE.captures(text)?;
+    // Otherwise the name follows the first place the words stand, and the
+    // pattern reads only from there (and the byte before, for `\b`): a tail
+    // an export repeats for every mailbox of a profile, read once.
+    let from = at.saturating_sub(1);
+    let tail = &text[from..];
+    PROFILES.with_borrow_mut(|read| read.get_or_insert_with(tail, || read_profile(tail, at - from)).clone())
+}
+
+/// Sentence tails a thread remembers the profile named in.
+const PROFILES_KEPT: usize = 256;
+
+thread_local! {
+    static PROFILES: RefCell<Cache<Vec<u8>, Option<String>, PROFILES_KEPT>> = RefCell::default();
+}
+
+/// The profile [`PROFILE`] reads in `text`, at or after `from`.
+fn read_profile(text: &[u8], from: usize) -> Option<String> {
+    let captures = PROFILE.captures_at(text, from)?;
     let name = (1..=3).find_map(|i| captures.get(i))?;
     let name = String::from_utf8_lossy(name.as_bytes()).trim().to_string();
     (!name.is_empty() && !name.starts_with(['<', '\\'])).then_some(name)
@@ -444,6 +467,22 @@ mod tests {
         );
         assert_eq!(profile(br"email server profile \<Profile Name> has been notified"), None);
         assert_eq!(profile(b"the port specified in the email server profile is incorrect."), None);
+        let later =
+            b"The email server profile is wrong. The owner of email server profile Contoso Hybrid was told.";
+        assert_eq!(profile(later).as_deref(), Some("Contoso Hybrid"), "the words stand twice");
+        for mailbox in ["Ana", "Bo"] {
+            let sentence =
+                format!("Mailbox {mailbox}: the owner of email server profile Fabrikam has been notified.");
+            assert_eq!(profile(sentence.as_bytes()).as_deref(), Some("Fabrikam"), "read once, told twice");
+        }
+        let long_s =
+            "email \u{17f}erver profile Fabrikam has been notified; the email server profile is wrong";
+        assert_eq!(
+            profile(long_s.as_bytes()).as_deref(),
+            Some("Fabrikam"),
+            "the pattern folds case as Unicode does"
+        );
+        assert_eq!(profile(b"xemail server profile Contoso has been notified"), None, "a word of its own");
         let wall = b"A notification about this is posted on the alerts wall for the owner of the email server profile Microsoft Exchange Online.";
         assert_eq!(profile(wall).as_deref(), Some("Microsoft Exchange Online"));
     }
