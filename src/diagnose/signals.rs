@@ -193,9 +193,12 @@ fn leading_status(text: &str) -> Option<u16> {
 /// Reads a code that is an HTTP status in words or digits. Only whole codes
 /// count, so `ErrorInternalServerError` is not mistaken for HTTP 500.
 fn status_of_code(code: &str) -> Option<u16> {
-    // A code with more letters than `HTTP` and the longest reason phrase
-    // (every EWS code name) is none.
-    if code.bytes().filter(u8::is_ascii_alphabetic).count() > "http".len() + status::LONGEST_PHRASE {
+    // Its letters start with `HTTP` or a reason phrase, unlike every EWS
+    // code name (`Error…`): the rest is read only then.
+    if let Some(first) = code.bytes().find(u8::is_ascii_alphabetic)
+        && !first.eq_ignore_ascii_case(&b'h')
+        && !status::may_begin_a_phrase(first)
+    {
         return None;
     }
     let folded: String =
