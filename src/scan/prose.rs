@@ -4,6 +4,7 @@
 //! left out). The alert, exception, HRESULT, mention and Graph readers share
 //! these.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::{context, view};
@@ -86,10 +87,16 @@ pub(super) fn skip_label_punctuation(buf: &[u8], mut i: usize) -> usize {
 /// left out, doubled and escaped quotes undone.
 pub(super) fn clean_sentence(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(without_log_prefix(raw));
-    let text = text.replace("\"\"", "\"").replace("\\\"", "\"").replace("\\n", " ").replace("**", "");
+    let text = replaced(replaced(replaced(replaced(text, "\"\"", "\""), "\\\"", "\""), "\\n", " "), "**", "");
     let text = view::decode_text(text.as_bytes());
     // What an article or a list puts before a quoted alert: `- > "`.
     text.trim_start_matches(['-', '>', '*', '"', ' ']).trim_end_matches('"').to_string()
+}
+
+/// `text` with every `from` made `to`, copied only when it holds one (most
+/// sentences hold none of the escapes undone here).
+fn replaced<'a>(text: Cow<'a, str>, from: &str, to: &str) -> Cow<'a, str> {
+    if text.contains(from) { Cow::Owned(text.replace(from, to)) } else { text }
 }
 
 /// The text after a leading timestamp and severity word (`2026-11-20 08:15:02
@@ -114,7 +121,7 @@ fn without_log_prefix(raw: &[u8]) -> &[u8] {
 /// line and its indent) made one space.
 pub(super) fn clean(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(raw);
-    let text = text.replace("\\'", "'").replace("\\\"", "\"").replace("\"\"", "\"");
+    let text = replaced(replaced(replaced(text, "\\'", "'"), "\\\"", "\""), "\"\"", "\"");
     let mut out = String::with_capacity(text.len());
     for word in text.split_ascii_whitespace() {
         if !out.is_empty() {
