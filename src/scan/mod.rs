@@ -48,8 +48,9 @@
 //!   their drafts leave the view through `Item::map`.
 //! - **An alert shape** (a new token after `Email Server Error Code:`):
 //!   `alert::parse_token`, and a row in its `the_nine_alert_token_shapes`
-//!   test; if the token can stand without its label, its words in
-//!   `anchor::ANCHORS` (as `Kind::Returned` or `Kind::Crm`). Then a line in
+//!   test; if the token can stand without its label, its words and their
+//!   gate in `anchor::ANCHORS` (as `Kind::Returned` or `Kind::Crm`; see
+//!   `search` for what a gate is). Then a line in
 //!   `samples/alerts/alert-tokens.txt`, its row in `tests/samples.rs`, its
 //!   reviewed snapshot (`tests/render.rs`), and a knowledge-base entry for a
 //!   code the knowledge base does not know yet.
@@ -58,8 +59,8 @@
 //!   declared here and listed above), that returns
 //!   `Draft::new(finding, span, code, message)` with ranges in the text it
 //!   read, using `prose` for sentences and `record::read_at` when the text
-//!   may stand JSON- or CSV-escaped; the anchor word and a `Kind` in `anchor`,
-//!   and the `Kind`'s arm in `anchor::recognise`. A recogniser uses
+//!   may stand JSON- or CSV-escaped; the anchor word, its gate and a `Kind`
+//!   in `anchor`, and the `Kind`'s arm in `anchor::recognise`. A recogniser uses
 //!   `recognise` and the helpers, never `anchor` or `driver`. Tests: a unit
 //!   test beside it (`text::codes_in` scans a string), a sample with its row
 //!   in `tests/samples.rs` (or `tests/graph.rs` for Graph's) and its reviewed
