@@ -38,6 +38,7 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+pub(crate) mod ascii;
 pub(crate) mod cache;
 pub mod diagnose;
 pub mod filter;

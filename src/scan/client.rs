@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use super::lines::line_end;
 use super::prose::{token_end, trim_span};
+use crate::ascii;
 
 /// How far after a code its message is looked for.
 const MESSAGE_REACH: usize = 300;
@@ -64,7 +65,7 @@ fn repr_argument(rest: &[u8]) -> Option<(usize, usize)> {
 
 /// A `message` field's quoted value, in any of the dumps' spellings.
 fn message_field(rest: &[u8]) -> Option<(usize, usize)> {
-    let key = rest.windows(7).position(|w| w.eq_ignore_ascii_case(b"message"))?;
+    let key = ascii::find_ignoring_case(rest, b"message")?;
     // Part of a longer word (`MessageText`, `ErrorMessage`) is another field.
     let before = key.checked_sub(1).map(|i| rest[i]);
     if before.is_some_and(|b| b.is_ascii_alphanumeric()) {

@@ -9,6 +9,7 @@ use regex::bytes::Regex;
 use memchr::memmem::{Finder, FinderRev};
 
 use super::quoted_name;
+use crate::ascii::find_ignoring_case;
 use crate::cache::Cache;
 
 static TRACE_OPEN: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new(b"<Trace"));
@@ -166,15 +167,6 @@ fn time_attribute(tag: &[u8]) -> Option<(&[u8], usize)> {
     })
 }
 
-/// Does `text` hold `word` (ASCII letters), in any case? A cheap look before
-/// a pattern that needs the word is run.
-/// Where `word` (ASCII) first stands in `text`, ASCII case aside.
-fn word_at(text: &[u8], word: &[u8]) -> Option<usize> {
-    let (&first, rest) = word.split_first()?;
-    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), text)
-        .find(|&at| text.get(at + 1..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(rest)))
-}
-
 /// Can a word `mailbox` in `text` be followed by a name: (a quoted or
 /// bracketed one or an address, one written bare)? Most payloads say
 /// `mailbox` only in passing (`the mailbox database`, `exceeds the mailbox
@@ -290,7 +282,7 @@ fn mailbox_named(text: &[u8], quoted: bool, bare: bool) -> Option<String> {
 
 /// The email server profile an alert sentence names.
 pub(crate) fn profile(text: &[u8]) -> Option<String> {
-    let at = word_at(text, b"email server profile")?;
+    let at = find_ignoring_case(text, b"email server profile")?;
     if !text[..at].is_ascii() {
         // A spelling of the words only the pattern's case folding knows
         // (a long s) could stand before: the pattern reads all of it.

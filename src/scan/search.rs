@@ -230,10 +230,7 @@ impl Searches {
     /// at `base` in the input: (start in `buf`, index in the table).
     pub(super) fn next(&mut self, words: &Words, buf: &[u8], base: u64, from: usize) -> Option<Found> {
         let gated = ahead(&mut self.gated, words, buf, base, from, Words::gated);
-        let alone = match words.alone {
-            Some(_) => ahead(&mut self.alone, words, buf, base, from, Words::alone),
-            None => None,
-        };
+        let alone = ahead(&mut self.alone, words, buf, base, from, Words::alone);
         match (gated, alone) {
             (Some(g), Some(a)) => Some(g.min(a)),
             (g, a) => g.or(a),

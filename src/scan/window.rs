@@ -408,7 +408,6 @@ fn quality(items: &[Item]) -> i64 {
 /// The width a viewer may have cut the lines of `region` at: the widest
 /// line's, when it is at least 40 and two lines or more reach it.
 pub(super) fn cut_width(region: &[u8]) -> Option<usize> {
-    memchr::memchr(b'\n', region)?;
     // One pass over the line ends: the widest line, and how many reach it.
     let (mut width, mut reached, mut start) = (0, 0, 0);
     for end in memchr::memchr_iter(b'\n', region).chain(std::iter::once(region.len())) {
