@@ -6,13 +6,13 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use memchr::memmem::{Finder, FinderRev};
+use memchr::memmem::Finder;
 
 use super::quoted_name;
 use crate::ascii::find_ignoring_case;
 use crate::cache::Cache;
 
-static TRACE_OPEN: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new(b"<Trace"));
+static TRACE_OPEN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"<Trace"));
 static TRACE_CLOSE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"</Trace>"));
 static TIME_ATTRIBUTE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Time="));
 
@@ -136,15 +136,13 @@ pub(crate) fn time(text: &[u8]) -> Option<String> {
 /// last start tag, provided no `</Trace>` closed it since.
 pub(crate) fn trace_time(text: &[u8]) -> Option<String> {
     // The last `<Trace` followed by a blank is the only start tag that can
-    // hold the time; most payloads have none above them at all.
-    let mut end = text.len();
-    let tag_at = loop {
-        let at = TRACE_OPEN.rfind(&text[..end])?;
-        if text.get(at + 6).is_some_and(u8::is_ascii_whitespace) {
-            break at;
-        }
-        end = at;
-    };
+    // hold the time; most payloads have none above them at all. The search
+    // runs forwards: it skips ahead by vector, where a reverse search goes
+    // byte by byte.
+    let tag_at = TRACE_OPEN
+        .find_iter(text)
+        .filter(|&at| text.get(at + 6).is_some_and(u8::is_ascii_whitespace))
+        .last()?;
     let (value, tag_end) = time_attribute(&text[tag_at + 7..])?;
     if TRACE_CLOSE.find(&text[tag_at + 7 + tag_end..]).is_some() {
         return None;

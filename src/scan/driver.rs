@@ -6,6 +6,7 @@ use std::ops::{ControlFlow, Range};
 
 use super::anchor;
 use super::event::{self, RecordStart};
+use super::held::Held;
 use super::lines::{self, Lines};
 use super::recent::Recent;
 use super::recognise::{Draft, Hit, Input, Item, LOOKBACK, Outcome};
@@ -106,7 +107,7 @@ pub(crate) struct Driver<'a> {
     source: &'a SourceInfo,
     config: &'a ScanConfig,
     sink: &'a mut dyn FnMut(Event) -> ControlFlow<()>,
-    buf: Vec<u8>,
+    buf: Held,
     /// Absolute offset of `buf[0]`.
     base: u64,
     lines: Lines,
@@ -190,7 +191,7 @@ impl<'a> Driver<'a> {
             source,
             config,
             sink,
-            buf: Vec::new(),
+            buf: Held::default(),
             base: 0,
             lines: Lines::default(),
             stats: Stats::default(),
@@ -249,7 +250,7 @@ impl<'a> Driver<'a> {
             let keep = hold.unwrap_or(pos).min(pos).saturating_sub(LOOKBACK);
             if keep > 0 {
                 self.lines.locate(&self.buf, self.base, self.base + keep as u64);
-                self.buf.drain(..keep);
+                self.buf.drop_front(keep);
                 self.base += keep as u64;
                 pos -= keep;
                 floor = floor.saturating_sub(keep);
@@ -270,12 +271,8 @@ impl<'a> Driver<'a> {
 
     /// Reads the next chunk; true at the end of the input.
     fn fill<R: Read>(&mut self, reader: &mut R) -> io::Result<bool> {
-        // `read_to_end` reads into the spare capacity without zeroing it first,
-        // and stops short of the limit only at the end of the input.
         let limit = self.config.read_size.max(1);
-        self.buf.reserve(limit);
-        let read = reader.take(limit as u64).read_to_end(&mut self.buf)?;
-        Ok(read < limit)
+        Ok(self.buf.fill(reader, limit)? < limit)
     }
 
     /// Handles every anchor from `pos` on; returns where the buffer must be kept

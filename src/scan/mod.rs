@@ -80,6 +80,7 @@ mod graph_json;
 mod graph_powershell;
 mod graph_python;
 mod graph_sdk;
+mod held;
 mod http_context;
 mod json;
 mod lines;
