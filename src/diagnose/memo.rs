@@ -96,13 +96,10 @@ impl Memo {
 /// the entry lists them (an entry names far fewer than 64).
 fn seen_with(entry: &Entry, finding: &Finding, seen: &MailboxCodes) -> u64 {
     let signals = entry.causes.iter().flat_map(|c| &c.evidence).filter_map(|e| match &e.signal {
-        Signal::SeenWith(code) => Some(code),
+        Signal::SeenWith(code) => Some(code.as_str()),
         _ => None,
     });
-    signals
-        .take(64)
-        .enumerate()
-        .fold(0, |bits, (i, code)| bits | (u64::from(seen.seen_with(finding, code)) << i))
+    seen.seen_with_each(finding, signals)
 }
 
 fn hash(entry: &Entry, seen_with: u64, f: &Finding) -> u64 {

@@ -108,14 +108,27 @@ impl MailboxCodes {
     /// Does a finding *other than* `finding`, for the same mailbox, carry `code`
     /// (as its code or inner code, any case)?
     pub fn seen_with(&self, finding: &Finding, code: &str) -> bool {
-        let count =
-            self.codes(finding.mailbox.as_deref(), |codes| folded(code, |code| codes.get(code).copied()));
-        let Some(count) = count.flatten() else {
-            return false;
+        self.seen_with_each(finding, std::iter::once(code)) != 0
+    }
+
+    /// [`seen_with`](Self::seen_with) for each of `codes` (the first 64), one
+    /// bit each in their order: the mailbox is looked up once for them all.
+    pub fn seen_with_each<'a>(&self, finding: &Finding, codes: impl Iterator<Item = &'a str>) -> u64 {
+        let mut codes = codes.take(64).peekable();
+        if codes.peek().is_none() {
+            return 0;
+        }
+        let own = |code: &str| {
+            finding.code.eq_ignore_ascii_case(code)
+                || finding.inner_code.as_deref().is_some_and(|inner| inner.eq_ignore_ascii_case(code))
         };
-        let own = finding.code.eq_ignore_ascii_case(code)
-            || finding.inner_code.as_deref().is_some_and(|inner| inner.eq_ignore_ascii_case(code));
-        count > usize::from(own)
+        self.codes(finding.mailbox.as_deref(), |known| {
+            codes.enumerate().fold(0, |bits, (i, code)| {
+                let count = folded(code, |code| known.get(code).copied()).unwrap_or(0);
+                bits | u64::from(count > usize::from(own(code))) << i
+            })
+        })
+        .unwrap_or(0)
     }
 
     /// Has any finding for `mailbox` (`None`: findings with no mailbox) carried
@@ -189,6 +202,22 @@ mod tests {
         assert!(!seen.seen_with(&far, "ErrorNonExistentMailbox"), "0 is more than 100 bytes before 101");
         assert!(seen.seen_with(&far, "ErrorInvalidOperation"), "the one at 100 is near");
         assert!(!seen.has(Some("quinn park"), "errornonexistentmailbox"));
+    }
+
+    #[test]
+    fn each_code_asked_at_once_gets_its_own_bit_in_order() {
+        let findings =
+            [at("ErrorNonExistentMailbox", 0), at("ErrorInvalidOperation", 1), at("ErrorServerBusy", 2)];
+        let seen = MailboxCodes::from_findings(&findings);
+        let asked =
+            ["errorserverbusy", "ErrorAccessDenied", "ERRORNONEXISTENTMAILBOX", "ErrorInvalidOperation"];
+        let bits = seen.seen_with_each(&findings[1], asked.into_iter());
+        assert_eq!(bits, 0b0101, "its own code is no neighbour, and an unseen one is none");
+        for (i, code) in asked.iter().enumerate() {
+            assert_eq!(bits >> i & 1 == 1, seen.seen_with(&findings[1], code), "{code}");
+        }
+        let elsewhere = Finding { mailbox: Some("Ana".into()), ..at("ErrorServerBusy", 3) };
+        assert_eq!(seen.seen_with_each(&elsewhere, asked.into_iter()), 0, "another mailbox shows nothing");
     }
 
     #[test]

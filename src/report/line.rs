@@ -20,10 +20,10 @@ use serde::Serialize;
 use super::wire::DiagnosisJson;
 use super::{FindingWriter, Repeated};
 use crate::cache::Cache;
-use crate::model::{Diagnosis, Finding};
+use crate::model::{Class, Diagnosis, Encoding, Finding, Shape, Wrapping};
 
 /// Diagnoses whose JSON a writer keeps; past this the least used give way.
-const DIAGNOSES_KEPT: usize = 1024;
+const DIAGNOSES_KEPT: usize = 256;
 
 /// A diagnosis and its JSON.
 type Written = (Arc<Diagnosis>, Json);
@@ -53,6 +53,38 @@ pub(crate) struct JsonFinding {
     repeated: Vec<Repeated>,
     /// The number the next JSON made gets.
     next_id: u64,
+    shapes: Spelled<Shape>,
+    wrappings: Spelled<Wrapping>,
+    encodings: Spelled<Encoding>,
+    classes: Spelled<Option<Class>>,
+}
+
+/// What `serde_json` writes for each value of a unit enum met so far. A run
+/// meets few of each, so a look down a short list is cheaper than
+/// serializing the name again for every finding.
+struct Spelled<T>(Vec<(T, Box<[u8]>)>);
+
+impl<T> Default for Spelled<T> {
+    fn default() -> Self {
+        Spelled(Vec::new())
+    }
+}
+
+impl<T: Serialize + Copy + PartialEq> Spelled<T> {
+    fn write(&mut self, out: &mut Vec<u8>, key: &[u8], v: T) {
+        match self.0.iter().find(|(known, _)| *known == v) {
+            Some((_, json)) => {
+                out.extend_from_slice(key);
+                out.extend_from_slice(json);
+            }
+            None => {
+                out.extend_from_slice(key);
+                let start = out.len();
+                value(out, b"", &v);
+                self.0.push((v, out[start..].into()));
+            }
+        }
+    }
 }
 
 impl JsonFinding {
@@ -75,6 +107,10 @@ impl JsonFinding {
             path: (String::new(), b"\"\"".to_vec()),
             repeated: Vec::new(),
             next_id: 0,
+            shapes: Spelled::default(),
+            wrappings: Spelled::default(),
+            encodings: Spelled::default(),
+            classes: Spelled::default(),
         }
     }
 
@@ -129,10 +165,10 @@ impl FindingWriter for JsonFinding {
         number(out, b",\"column\":", f.span.column);
         number(out, b",\"offset\":", f.span.offset);
         number(out, b",\"length\":", f.span.length);
-        value(out, b",\"shape\":", &f.shape);
-        value(out, b",\"wrapping\":", &f.wrapping);
-        value(out, b",\"encoding\":", &f.encoding);
-        value(out, b",\"class\":", &f.class);
+        self.shapes.write(out, b",\"shape\":", f.shape);
+        self.wrappings.write(out, b",\"wrapping\":", f.wrapping);
+        self.encodings.write(out, b",\"encoding\":", f.encoding);
+        self.classes.write(out, b",\"class\":", f.class);
         out.extend_from_slice(b",\"code\":");
         string(out, &f.code);
         optional(out, b",\"inner_code\":", f.inner_code.as_deref());

@@ -36,7 +36,7 @@ const PREFIXES: [usize; 3] = [1024, 256, 64];
 /// Longer windows are read each time: they are rare and costly to keep.
 const LONGEST: usize = 16 << 10;
 /// About the bytes a thread keeps (windows and their findings) before it makes room.
-const HELD: usize = 1 << 20;
+const HELD: usize = 4 << 20;
 /// About what a kept finding costs besides its window's bytes.
 const PER_ITEM: usize = 1 << 10;
 /// Readings kept per prefix, the latest used first.
