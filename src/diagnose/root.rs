@@ -134,7 +134,7 @@ pub(crate) fn beats(new: (&str, Seq), kept: (&str, Seq), want: Ordering) -> bool
     match (is_iso(new.0), is_iso(kept.0)) {
         (true, false) => true,
         (false, true) => false,
-        (true, true) => match iso_key(new.0).cmp(iso_key(kept.0)) {
+        (true, true) => match iso_cmp(new.0, kept.0) {
             Ordering::Equal => new.1 < kept.1,
             order => order == want,
         },
@@ -153,10 +153,12 @@ fn is_iso(t: &str) -> bool {
         && b[13] == b':'
 }
 
-/// An ISO-8601 time's text as it sorts: `T` and a blank between date and
-/// time made equal.
-fn iso_key(t: &str) -> impl Iterator<Item = u8> + '_ {
-    t.bytes().enumerate().map(|(i, c)| if i == 10 { b' ' } else { c })
+/// How two ISO-8601 times' texts sort, `T` and a blank between date and
+/// time made equal: the bytes before and after that place, compared as
+/// slices (both are long enough to have it, see [`is_iso`]).
+fn iso_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a[..10].cmp(&b[..10]).then_with(|| a[11..].cmp(&b[11..]))
 }
 
 /// Seconds since 2000-01-01 of an ISO-8601 time (time zone ignored: times in
@@ -241,6 +243,34 @@ mod tests {
         let midnight = iso_seconds("2026-03-01 00:00");
         let before = iso_seconds("2026-02-28 23:59");
         assert_eq!(midnight.zip(before).map(|(m, b)| m - b), Some(60));
+    }
+
+    #[test]
+    fn iso_times_sort_by_their_bytes_with_the_separator_set_aside() {
+        // The order as it was once written: every byte, the tenth made a blank.
+        let by_bytes = |a: &str, b: &str| {
+            let key = |t: &str| {
+                t.bytes().enumerate().map(|(i, c)| if i == 10 { b' ' } else { c }).collect::<Vec<_>>()
+            };
+            key(a).cmp(&key(b))
+        };
+        let times = [
+            "2026-11-20T08:15:02Z",
+            "2026-11-20 08:15:02Z",
+            "2026-11-20t08:15:02.117Z",
+            "2026-11-20T08:15:02.1Z",
+            "2026-11-20T08:15",
+            "2026-11-20 08:15:02",
+            "2026-11-21T00:00:00Z",
+            "2026-11-19T23:59:59.999Z",
+            "2026-11-20T08:15:02+01:00",
+        ];
+        for a in times {
+            for b in times {
+                assert!(is_iso(a) && is_iso(b));
+                assert_eq!(iso_cmp(a, b), by_bytes(a, b), "{a} against {b}");
+            }
+        }
     }
 
     #[test]

@@ -113,9 +113,17 @@ impl MailboxCodes {
 
     /// [`seen_with`](Self::seen_with) for each of `codes` (the first 64), one
     /// bit each in their order: the mailbox is looked up once for them all.
+    /// A mailbox mostly shows few codes: then each asked is matched against
+    /// them, rather than folded and hashed.
     pub fn seen_with_each<'a>(&self, finding: &Finding, codes: impl Iterator<Item = &'a str>) -> u64 {
-        let mut codes = codes.take(64).peekable();
-        if codes.peek().is_none() {
+        let mut asked = [""; 64];
+        let mut n = 0;
+        for (slot, code) in asked.iter_mut().zip(codes) {
+            *slot = code;
+            n += 1;
+        }
+        let asked = &asked[..n];
+        if asked.is_empty() {
             return 0;
         }
         let own = |code: &str| {
@@ -123,10 +131,18 @@ impl MailboxCodes {
                 || finding.inner_code.as_deref().is_some_and(|inner| inner.eq_ignore_ascii_case(code))
         };
         self.codes(finding.mailbox.as_deref(), |known| {
-            codes.enumerate().fold(0, |bits, (i, code)| {
-                let count = folded(code, |code| known.get(code).copied()).unwrap_or(0);
-                bits | u64::from(count > usize::from(own(code))) << i
-            })
+            let mut bits = 0;
+            for (i, code) in asked.iter().enumerate() {
+                // A known code is folded; an ASCII one matches a folded
+                // code exactly when it matches it case aside.
+                let count = if code.is_ascii() && known.len() <= FEW_CODES {
+                    known.iter().find(|(k, _)| k.eq_ignore_ascii_case(code)).map(|(_, &count)| count)
+                } else {
+                    folded(code, |code| known.get(code).copied())
+                };
+                bits |= u64::from(count.unwrap_or(0) > usize::from(own(code))) << i;
+            }
+            bits
         })
         .unwrap_or(0)
     }
@@ -146,6 +162,10 @@ impl MailboxCodes {
         folded(mailbox.unwrap_or_default(), |mailbox| self.by_mailbox.get(mailbox).map(then))
     }
 }
+
+/// At most how many codes a mailbox shows for [`MailboxCodes::seen_with_each`]
+/// to match them one by one.
+const FEW_CODES: usize = 8;
 
 /// The key of `map` equal to `text`, shared, or a new one.
 fn key_in<V>(map: &FxHashMap<Arc<str>, V>, text: &str) -> Arc<str> {
@@ -218,6 +238,10 @@ mod tests {
         }
         let elsewhere = Finding { mailbox: Some("Ana".into()), ..at("ErrorServerBusy", 3) };
         assert_eq!(seen.seen_with_each(&elsewhere, asked.into_iter()), 0, "another mailbox shows nothing");
+        let mut many = findings.to_vec();
+        many.extend((0..FEW_CODES).map(|i| at(&format!("ErrorOther{i}"), 10 + i as u64)));
+        let seen = MailboxCodes::from_findings(&many);
+        assert_eq!(seen.seen_with_each(&many[1], asked.into_iter()), 0b0101, "a mailbox of many codes alike");
     }
 
     #[test]

@@ -19,9 +19,11 @@ pub mod render;
 pub mod rules;
 pub mod status;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 pub use entry::{CATEGORIES, Cause, Entry, FOLDERS, Source, Space};
 pub use evidence::{Direction, Evidence, Signal};
@@ -61,10 +63,10 @@ pub struct KnowledgeBase {
     /// Sorted by folder (EWS first), then file name.
     entries: Vec<Entry>,
     /// (Name space, normalised code, file stem or alias) → position in `entries`.
-    index: HashMap<(Space, Key), usize>,
+    index: FxHashMap<(Space, Key), usize>,
     /// Each entry's id exactly as written → position: the scanner's codes are
     /// mostly spelled this way, and this lookup needs no normalising.
-    exact: HashMap<String, usize>,
+    exact: FxHashMap<String, usize>,
     /// The correlation rules' wording, by rule id.
     rules: BTreeMap<String, RuleText>,
     problems: Vec<Problem>,
@@ -145,7 +147,7 @@ impl KnowledgeBase {
         }
         let exact = entries.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
         let mut kb =
-            KnowledgeBase { entries, index: HashMap::new(), exact, rules: BTreeMap::new(), problems };
+            KnowledgeBase { entries, index: FxHashMap::default(), exact, rules: BTreeMap::new(), problems };
         kb.build_index();
         kb
     }

@@ -129,7 +129,17 @@ const RECORD_LINES: usize = 24;
 /// The first timestamp in `text`.
 pub(crate) fn time(text: &[u8]) -> Option<String> {
     let found = super::time::find(text)?;
-    Some(String::from_utf8_lossy(&text[found]).into_owned())
+    Some(owned(&text[found]))
+}
+
+/// `bytes` as a string of its own, each invalid sequence a replacement
+/// character. Checking first is cheaper than going by chunks: nearly every
+/// time and name read is valid.
+fn owned(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// The `Time` attribute of the `<Trace …>` block that `text` ends inside: the
@@ -147,7 +157,7 @@ pub(crate) fn trace_time(text: &[u8]) -> Option<String> {
     if TRACE_CLOSE.find(&text[tag_at + 7 + tag_end..]).is_some() {
         return None;
     }
-    Some(String::from_utf8_lossy(value).into_owned())
+    Some(owned(value))
 }
 
 /// The first `Time=` in a start tag's attributes (`tag` starts after the
@@ -252,7 +262,7 @@ pub(super) fn address(text: &[u8]) -> Option<Result<usize, ()>> {
 /// `Mailbox Nadia Holm didn't synchronize.`).
 pub(crate) fn mailbox(text: &[u8]) -> Option<String> {
     match mailbox_may_follow(text) {
-        Look::Address(at) => Some(String::from_utf8_lossy(&text[at]).into_owned()),
+        Look::Address(at) => Some(owned(&text[at])),
         Look::Patterns { quoted, bare } => mailbox_named(text, quoted, bare),
     }
 }
