@@ -80,7 +80,8 @@ const ANCHORS: &[(&str, &str, Kind)] = &[
     ("Sync Error", "Error", Kind::SyncLabel),
     ("server returned", "eturned", Kind::Returned),
     ("Socket returned", "eturned", Kind::Returned),
-    ("Crm.8", "Crm.8", Kind::Crm),
+    // `Crm.` alone opens every frame of a Dynamics stack trace.
+    ("Crm.8", "rm.8", Kind::Crm),
     ("Returned hr", "eturned", Kind::Hresult),
     ("Exception", "ception", Kind::ExceptionName),
     ("Error", "Error", Kind::CodeName),
@@ -136,8 +137,44 @@ pub(crate) const LONGEST: usize = 40;
 const LONGEST_WORD: usize = 64;
 
 /// Every anchor, as the search takes them.
-static WORDS: LazyLock<Words> =
-    LazyLock::new(|| Words::new(&ANCHORS.iter().map(|(w, g, _)| (*w, *g)).collect::<Vec<_>>()));
+static WORDS: LazyLock<Words> = LazyLock::new(|| {
+    Words::new(&ANCHORS.iter().map(|(w, g, _)| (*w, *g)).collect::<Vec<_>>(), GATES_IN_ORDER)
+});
+
+/// The gates in the order they go to the vector searcher. The order changes
+/// nothing found, only how much text the searcher lets through to be
+/// checked: it sorts fingerprints into eight buckets by their place in its
+/// list, and a bucket whose fingerprints share few bytes matches more text.
+/// This order was the fastest of 150 tried on samples of three corpora
+/// (0.16 -> 0.11 s per GiB on the shared ordinary corpus, 0.31 -> 0.26 on
+/// ours, 0.50 -> 0.48 on our dense one), and it held on other files of
+/// each. A new gate may go anywhere; a test has every gate listed.
+const GATES_IN_ORDER: &[&str] = &[
+    "espons",
+    "-ews-p",
+    "error\\",
+    "error'",
+    "eText",
+    "IsvUnexpected",
+    "dForward",
+    "NoRecip",
+    "IsvAborted",
+    "ception",
+    "nvelop",
+    "eturned",
+    "h.micro",
+    "idSender",
+    "PrivilegeDenied",
+    "alEmailRe",
+    "Error",
+    "error\"",
+    "AADSTS",
+    "Fault",
+    "rm.8",
+    "faultc",
+    "-EWS-P",
+    "NoCorrel",
+];
 
 /// The capital letters an EWS code name goes on with after `Error`: a hit on
 /// `Error` is a mention only when one of them follows, so the countless
@@ -249,6 +286,15 @@ mod tests {
     #[test]
     fn every_anchor_fits_in_what_a_chunk_keeps_for_the_next() {
         assert!(ANCHORS.iter().all(|(word, _, _)| word.len() < LONGEST));
+    }
+
+    #[test]
+    fn every_gate_has_its_place_in_the_search_order_and_only_gates_do() {
+        let gates: std::collections::BTreeSet<&str> =
+            ANCHORS.iter().map(|(_, gate, _)| *gate).filter(|gate| !gate.is_empty()).collect();
+        let listed: std::collections::BTreeSet<&str> = GATES_IN_ORDER.iter().copied().collect();
+        assert_eq!(listed.len(), GATES_IN_ORDER.len(), "a gate is listed twice");
+        assert_eq!(gates, listed);
     }
 
     #[test]
