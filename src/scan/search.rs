@@ -105,7 +105,7 @@ impl Words {
     /// the tests build every table there is.
     ///
     /// The gates go to the vector searcher in the order `order` lists them,
-    /// any it does not list after (see [`GATES_IN_ORDER`](super::anchor)):
+    /// any it does not list after (the anchors give `GATES_IN_ORDER`):
     /// the order changes nothing found, only how fast.
     pub(super) fn new(table: &[(&'static str, &'static str)], order: &[&str]) -> Words {
         let words: Vec<&'static [u8]> = table.iter().map(|(w, _)| w.as_bytes()).collect();
