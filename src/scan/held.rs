@@ -2,13 +2,18 @@
 //!
 //! A `Vec` read into by `read_to_end` is zeroed before every read whenever the
 //! reader is one the standard library cannot read into uninitialised memory
-//! (every reader here: the input is wrapped for gzip and transcoding). Zeroing
-//! a read's worth of memory each time cost as much as searching it. This
-//! buffer zeroes its memory once, when it first grows to it, and after that
-//! only moves bytes within it.
+//! (every reader here: the input is wrapped for gzip and transcoding): 8% of
+//! the instructions of a scan of ordinary logs went to it. This buffer
+//! zeroes its memory once, when it first grows to it, and after that only
+//! moves bytes within it. It grows as reads fill it, from a small first
+//! step, so a small file costs no zeroing of a whole read's worth.
 
 use std::io::{self, Read};
 use std::ops::Deref;
+
+/// The room made for the first read: what the standard library's own
+/// buffered reads start with.
+const FIRST_ROOM: usize = 8 << 10;
 
 #[derive(Debug, Default)]
 pub(super) struct Held {
@@ -30,14 +35,16 @@ impl Held {
     /// says how many came. Bytes read before an error stay held.
     pub(super) fn fill<R: Read>(&mut self, reader: &mut R, limit: usize) -> io::Result<usize> {
         let want = self.len + limit;
-        if self.room.len() < want {
-            self.room.resize(want, 0);
-        }
         let start = self.len;
         while self.len < want {
-            match reader.read(&mut self.room[self.len..want]) {
+            if self.len == self.room.len() {
+                let grown = (2 * self.room.len()).clamp(FIRST_ROOM, want.max(FIRST_ROOM));
+                self.room.resize(grown.min(want), 0);
+            }
+            let end = want.min(self.room.len());
+            match reader.read(&mut self.room[self.len..end]) {
                 Ok(0) => break,
-                Ok(n) => self.len += n.min(want - self.len),
+                Ok(n) => self.len += n.min(end - self.len),
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => return Err(error),
             }
@@ -100,7 +107,7 @@ mod tests {
     }
 
     #[test]
-    fn bytes_read_before_a_failure_stay_and_room_grows_only_as_far_as_a_read_needs() {
+    fn bytes_read_before_a_failure_stay_held() {
         let text = b"0123456789abcdefghij".to_vec();
         let mut reader = Trickle { text: &text, step: 4, fail_at: Some(12), at: 0 };
         let mut held = Held::default();
@@ -109,9 +116,25 @@ mod tests {
         held.drop_front(10);
         assert_eq!(held.fill(&mut reader, 16).expect("reads on"), 8);
         assert_eq!(&held[..], b"abcdefghij");
-        assert_eq!(held.room.len(), 18, "two bytes held and a read of sixteen");
-        held.drop_front(10);
-        assert_eq!(held.fill(&mut reader, 16).expect("at the end"), 0);
-        assert_eq!(held.room.len(), 18, "room made once serves again");
+    }
+
+    #[test]
+    fn room_grows_as_reads_fill_it_and_is_made_once() {
+        let small = vec![7u8; 100];
+        let mut held = Held::default();
+        held.fill(&mut &small[..], 256 << 10).expect("reads");
+        assert_eq!(held.room.len(), FIRST_ROOM, "a small input makes room for a first step only");
+        let big = vec![9u8; 1 << 20];
+        let mut reader = &big[..];
+        let mut held = Held::default();
+        assert_eq!(held.fill(&mut reader, 256 << 10).expect("reads"), 256 << 10);
+        assert_eq!(held.room.len(), 256 << 10, "no more than one read's worth");
+        held.drop_front(200 << 10);
+        assert_eq!(held.fill(&mut reader, 256 << 10).expect("reads"), 256 << 10);
+        assert_eq!(held.room.len(), 312 << 10, "what was held and one read");
+        held.drop_front(300 << 10);
+        held.fill(&mut reader, 256 << 10).expect("reads");
+        assert_eq!(held.room.len(), 312 << 10, "room made once serves again");
+        assert_eq!(held.len(), 268 << 10);
     }
 }
