@@ -342,13 +342,13 @@ mod tests {
         let mut gates: Vec<&str> = TABLE.iter().map(|(_, gate)| *gate).collect();
         gates.reverse();
         let orders: [&[&str]; 2] = [&[], &gates];
+        let searchers = orders.map(|order| Words::new(TABLE, order));
         for text in texts() {
             for from in 0..=text.len() {
-                for order in orders {
-                    let words = Words::new(TABLE, order);
+                for words in &searchers {
                     let mut fresh = Searches::default();
                     assert_eq!(
-                        fresh.next(&words, &text, 0, from),
+                        fresh.next(words, &text, 0, from),
                         oracle(TABLE, &text, from),
                         "from {from} in {:?}",
                         String::from_utf8_lossy(&text)
