@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn room_grows_as_reads_fill_it_and_is_made_once() {
-        let small = vec![7u8; 100];
+        let small = [7u8; 100];
         let mut held = Held::default();
         held.fill(&mut &small[..], 256 << 10).expect("reads");
         assert_eq!(held.room.len(), FIRST_ROOM, "a small input makes room for a first step only");
