@@ -116,14 +116,8 @@ impl MailboxCodes {
     /// A mailbox mostly shows few codes: then each asked is matched against
     /// them, rather than folded and hashed.
     pub fn seen_with_each<'a>(&self, finding: &Finding, codes: impl Iterator<Item = &'a str>) -> u64 {
-        let mut asked = [""; 64];
-        let mut n = 0;
-        for (slot, code) in asked.iter_mut().zip(codes) {
-            *slot = code;
-            n += 1;
-        }
-        let asked = &asked[..n];
-        if asked.is_empty() {
+        let mut asked = codes.take(64).peekable();
+        if asked.peek().is_none() {
             return 0;
         }
         let own = |code: &str| {
@@ -132,7 +126,7 @@ impl MailboxCodes {
         };
         self.codes(finding.mailbox.as_deref(), |known| {
             let mut bits = 0;
-            for (i, code) in asked.iter().enumerate() {
+            for (i, code) in asked.enumerate() {
                 // A known code is folded; an ASCII one matches a folded
                 // code exactly when it matches it case aside.
                 let count = if code.is_ascii() && known.len() <= FEW_CODES {

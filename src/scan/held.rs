@@ -38,8 +38,7 @@ impl Held {
         let start = self.len;
         while self.len < want {
             if self.len == self.room.len() {
-                let grown = (2 * self.room.len()).clamp(FIRST_ROOM, want.max(FIRST_ROOM));
-                self.room.resize(grown.min(want), 0);
+                self.room.resize((2 * self.room.len()).max(FIRST_ROOM).min(want), 0);
             }
             let end = want.min(self.room.len());
             match reader.read(&mut self.room[self.len..end]) {
