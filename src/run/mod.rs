@@ -57,7 +57,8 @@ pub struct RunConfig {
     /// cost more than they spread).
     pub segment_len: u64,
     /// Bytes of output that may wait in memory for their turn, over all jobs
-    /// (default 2 MiB); a job ahead sets the rest aside on disk.
+    /// (default 2 MiB); a job ahead packs what does not fit whole in half of
+    /// it, and sets on disk what does not fit at all.
     pub output_budget: usize,
     /// Measure where the time goes, by phase (see [`crate::model::Timings`]).
     pub timings: bool,

@@ -6,8 +6,9 @@
 //! a shared board; the calling thread drains the queues strictly in job order.
 //! A worker may start a job only a bounded distance ahead of the one being
 //! reported, and a job's queue holds only a few pieces, so memory stays
-//! bounded however much is found. A worker ahead whose output outgrows the
-//! budget sets it aside on disk rather than wait ([`spill`](super::spill)).
+//! bounded however much is found. A worker ahead whose output outgrows half
+//! the budget packs it and sets it aside rather than wait: in memory while
+//! the budget has room, on disk past it ([`spill`](super::spill)).
 //!
 //! The board is one lock and one condition variable. Workers never wake the
 //! reporting side for a small piece: it looks again every millisecond, and
@@ -25,10 +26,10 @@ use std::time::Duration;
 use super::clock::{Clock, Phase};
 use super::one;
 use super::produce::{Done, Piece, Producer};
-use super::spill::{self, Spill};
+use super::spill::{self, SetAside, Spill};
 use super::split::Job;
 use crate::diagnose::Tally;
-use crate::report::FindingWriter;
+use crate::report::{FindingWriter, Repeated};
 use crate::scan::ScanConfig;
 
 /// How many jobs a worker may start ahead of the one being reported.
@@ -64,9 +65,10 @@ impl Shared {
     /// May job `i` hand `piece` over now? The job being reported may while
     /// its queue is short; a job ahead while what waits fits the budget. The
     /// last piece never waits: the reporting side may need it to move on.
-    /// Nor does a note of output set aside, which holds next to nothing (the
-    /// disk bounds it): were it to wait for room, the worker ahead would wait
-    /// for every turn of the reporting side instead of going on.
+    /// Nor does output set aside, which was let in when it was packed (or
+    /// holds next to nothing, on disk): were it to wait for room, the worker
+    /// ahead would wait for every turn of the reporting side instead of
+    /// going on.
     fn has_room(&self, i: usize, piece: &Piece) -> bool {
         match piece {
             Piece::Done(_) => true,
@@ -117,18 +119,16 @@ impl Board {
         }
     }
 
-    /// Adds job `i`'s next piece, waiting while too much output waits; the
-    /// findings' bytes of a job ahead go to `spill` rather than wait.
+    /// Adds job `i`'s next piece, waiting while too much output waits. The
+    /// findings' bytes of a job ahead wait whole while they fit half the
+    /// budget, and past that are packed and set aside rather than wait.
     fn put(&self, i: usize, piece: Piece, spill: &mut Spill) -> ControlFlow<()> {
         let piece = match piece {
-            Piece::Bytes { bytes, findings, repeated } if self.sets_aside(i, bytes.len()) => {
-                match spill.write(&bytes, &repeated) {
-                    Ok(set_aside) => {
-                        self.lock().set_aside += set_aside.len;
-                        Piece::SetAside { bytes: set_aside, findings }
-                    }
+            Piece::Bytes { bytes, findings, repeated } if self.packs(i, bytes.len()) => {
+                match self.set_aside(spill, &bytes, &repeated) {
+                    Some(set_aside) => Piece::SetAside { bytes: set_aside, findings },
                     // No room on disk: wait, as without.
-                    Err(_) => Piece::Bytes { bytes, findings, repeated },
+                    None => Piece::Bytes { bytes, findings, repeated },
                 }
             }
             other => other,
@@ -148,10 +148,30 @@ impl Board {
         ControlFlow::Continue(())
     }
 
-    /// Would `size` more bytes of job `i` wait for room, which the disk has?
-    fn sets_aside(&self, i: usize, size: usize) -> bool {
+    /// Would `size` more bytes of job `i`, whole, take more than half of
+    /// what may wait?
+    fn packs(&self, i: usize, size: usize) -> bool {
         let state = self.lock();
-        i != state.reported && state.buffered + size > state.budget && state.set_aside + size <= spill::CAP
+        i != state.reported && state.buffered + size > state.budget / 2
+    }
+
+    /// Packs output of a job ahead and keeps it in memory while the budget
+    /// has room, or else on disk while the disk's cap has; `None` when
+    /// neither has (or the disk fails).
+    fn set_aside(&self, spill: &mut Spill, bytes: &[u8], repeated: &[Repeated]) -> Option<SetAside> {
+        let packed = spill.pack(bytes, repeated).ok()?;
+        let state = self.lock();
+        if state.buffered + packed.len() <= state.budget {
+            return Some(spill.keep(packed));
+        }
+        if state.set_aside + packed.len() > spill::CAP {
+            spill.forget(packed);
+            return None;
+        }
+        drop(state);
+        let set_aside = spill.write(packed).ok()?;
+        self.lock().set_aside += set_aside.len;
+        Some(set_aside)
     }
 
     /// Stops the run: every worker gives up at its next step.
@@ -228,7 +248,7 @@ fn report(jobs: usize, board: &Board, take: &mut dyn FnMut(Piece) -> io::Result<
         let read_back: usize = pieces
             .iter()
             .map(|p| match p {
-                Piece::SetAside { bytes, .. } => bytes.len,
+                Piece::SetAside { bytes, .. } => bytes.on_disk(),
                 _ => 0,
             })
             .sum();
@@ -275,7 +295,7 @@ fn work(
         let state = board.worker_wait(|s| (first_job..i).all(|j| s.lines.contains_key(&j)))?;
         Some((first_job..i).filter_map(|j| state.lines.get(&j)).sum())
     };
-    let mut spill = Spill::default();
+    let mut spill = Spill::new(i);
     let mut deliver = |piece| board.put(i, piece, &mut spill);
     let mut producer = Producer::new(i, writer, tally, &config.filter, &mut deliver, clock);
     // A job that panics still answers for its place in the order, or the
@@ -324,7 +344,11 @@ mod tests {
         let spent = Shared { budget: 1 << 10, buffered: 4 << 10, ..Shared::default() };
         let bytes = || Piece::Bytes { bytes: vec![b'x'; 100], findings: 1, repeated: Vec::new() };
         let note = Piece::SetAside {
-            bytes: Spill::default().write(b"set aside", &[]).expect("a temporary file"),
+            bytes: {
+                let mut spill = Spill::new(1);
+                let packed = spill.pack(b"set aside", &[]).expect("packed");
+                spill.write(packed).expect("a temporary file")
+            },
             findings: 1,
         };
         assert!(!spent.has_room(1, &bytes()), "a job ahead waits to add output");

@@ -25,7 +25,7 @@ pub(super) enum Piece {
     /// Findings written by the format's writer, already counted, with the
     /// stretches of them that repeat (see [`Repeated`]).
     Bytes { bytes: Vec<u8>, findings: usize, repeated: Vec<Repeated> },
-    /// The same, set aside on disk while the job waited its turn.
+    /// The same, packed and set aside while the job waited its turn.
     SetAside { bytes: SetAside, findings: usize },
     /// A finding for the reporting side to count (it was found at `seq`)
     /// and report. A `held` one may repeat what the previous segment of its
@@ -43,7 +43,7 @@ impl Piece {
     pub(super) fn size(&self) -> usize {
         match self {
             Piece::Bytes { bytes, repeated, .. } => bytes.len() + size_of_val(repeated.as_slice()),
-            Piece::SetAside { .. } => 64,
+            Piece::SetAside { bytes, .. } => 64 + bytes.in_memory(),
             Piece::Finding { .. } => 2048,
             Piece::Malformed { .. } => 512,
             Piece::Done(_) => 256,
