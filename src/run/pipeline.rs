@@ -10,7 +10,8 @@
 //! the budget packs it and sets it aside rather than wait: in memory while
 //! the budget has room, on disk past it ([`spill`](super::spill)).
 //!
-//! The board is one lock and one condition variable. Workers never wake the
+//! The board is one lock, with a condition variable for each side to wait
+//! on, so that neither is woken for the other's news. Workers never wake the
 //! reporting side for a small piece: it looks again every millisecond, and
 //! then takes everything that is ready, so a folder of many tiny files costs
 //! a lock or two per file rather than a round of thread wake-ups. Workers
@@ -87,7 +88,9 @@ struct Queue {
 
 struct Board {
     state: Mutex<Shared>,
-    changed: Condvar,
+    /// Where the reporting side waits for pieces, and the workers for room.
+    to_report: Condvar,
+    to_work: Condvar,
     /// A copy of `Shared::reported` that workers read without the lock.
     reported: AtomicUsize,
 }
@@ -98,7 +101,7 @@ impl Board {
     }
 
     fn wait<'a>(&self, state: MutexGuard<'a, Shared>) -> MutexGuard<'a, Shared> {
-        self.changed.wait(state).unwrap_or_else(PoisonError::into_inner)
+        self.to_work.wait(state).unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A worker waits until `ready` holds; `None` when the run stops first.
@@ -114,8 +117,11 @@ impl Board {
 
     /// Wakes whoever waits, once a change is made.
     fn wake(&self, state: &Shared, reporter: bool, workers: bool) {
-        if (reporter && state.reporter_waiting) || (workers && state.workers_waiting > 0) {
-            self.changed.notify_all();
+        if reporter && state.reporter_waiting {
+            self.to_report.notify_one();
+        }
+        if workers && state.workers_waiting > 0 {
+            self.to_work.notify_all();
         }
     }
 
@@ -151,6 +157,11 @@ impl Board {
     /// Would `size` more bytes of job `i`, whole, take more than half of
     /// what may wait?
     fn packs(&self, i: usize, size: usize) -> bool {
+        // The job being reported never packs, and stays so: asked without
+        // the lock, which its worker takes for every piece.
+        if i == self.reported.load(Ordering::Relaxed) {
+            return false;
+        }
         let state = self.lock();
         i != state.reported && state.buffered + size > state.budget / 2
     }
@@ -179,7 +190,8 @@ impl Board {
         let mut state = self.lock();
         state.stopped = true;
         state.queues.clear();
-        self.changed.notify_all();
+        self.to_report.notify_all();
+        self.to_work.notify_all();
     }
 }
 
@@ -199,7 +211,8 @@ pub(super) fn run(
     let next = AtomicUsize::new(0);
     let board = Board {
         state: Mutex::new(Shared { budget, ..Shared::default() }),
-        changed: Condvar::new(),
+        to_report: Condvar::new(),
+        to_work: Condvar::new(),
         reported: AtomicUsize::new(0),
     };
     std::thread::scope(|scope| {
@@ -239,7 +252,7 @@ fn report(jobs: usize, board: &Board, take: &mut dyn FnMut(Piece) -> io::Result<
         let i = state.reported;
         let Some(queue) = state.queues.get_mut(&i).filter(|q| !q.pieces.is_empty()) else {
             state.reporter_waiting = true;
-            state = board.changed.wait_timeout(state, POLL).map_or_else(|e| e.into_inner().0, |(s, _)| s);
+            state = board.to_report.wait_timeout(state, POLL).map_or_else(|e| e.into_inner().0, |(s, _)| s);
             state.reporter_waiting = false;
             continue;
         };

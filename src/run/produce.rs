@@ -17,8 +17,11 @@ use super::one::{Outcome, Scanned};
 use super::spill::SetAside;
 use super::split::{Job, Part};
 
-/// Bytes gathered before they are handed on as one piece.
-const CHUNK: usize = 64 << 10;
+/// Bytes gathered before they are handed on as one piece. Pieces are what
+/// the reporting side is woken for and what the workers lock the board to
+/// hand over: at 64 KiB, a dense export made four times the wake-ups and
+/// cost 5% more time on two threads.
+const CHUNK: usize = 256 << 10;
 
 /// What a job hands to the reporting side, in order.
 pub(super) enum Piece {
