@@ -40,18 +40,22 @@ pub(super) struct Spill {
     /// The repeated stretches the job's runs hold whole, which later runs
     /// refer to instead (at most [`REMEMBERED`]).
     held: FxHashSet<u64>,
+    /// The run packed last, in room kept from one run to the next: a run
+    /// kept in memory is copied out at its packed size, one written to disk
+    /// is written from here.
+    packed: Vec<u8>,
 }
 
-/// A run of a job's output, packed.
+/// The run a spill packed last: how long it is, and the stretches it is the
+/// first of its job to hold whole.
 pub(super) struct Packed {
-    bytes: Vec<u8>,
-    /// The stretches this run is the first of its job to hold whole.
+    len: usize,
     added: Vec<u64>,
 }
 
 impl Packed {
     pub(super) fn len(&self) -> usize {
-        self.bytes.len()
+        self.len
     }
 }
 
@@ -93,7 +97,7 @@ const MARK: usize = 4 + 4 + 8 + 1;
 
 impl Spill {
     pub(super) fn new(job: usize) -> Spill {
-        Spill { job, file: None, len: 0, held: FxHashSet::default() }
+        Spill { job, file: None, len: 0, held: FxHashSet::default(), packed: Vec::new() }
     }
 
     /// Packs `bytes`: of the stretches of `repeated`, those the job's runs
@@ -112,7 +116,8 @@ impl Spill {
         // without the stretches that only refer; and the ids this run is the
         // first to hold.
         let marks_end = 4 + repeated.len() * MARK;
-        let mut out = Vec::with_capacity(marks_end + bytes.len());
+        let out = &mut self.packed;
+        out.clear();
         out.extend_from_slice(&(repeated.len() as u32).to_le_bytes());
         out.resize(marks_end, 0);
         let (mut added, mut from) = (Vec::new(), 0);
@@ -133,28 +138,28 @@ impl Spill {
             }
         }
         out.extend_from_slice(&bytes[from..]);
-        Ok(Packed { bytes: out, added })
+        Ok(Packed { len: out.len(), added })
     }
 
-    /// Keeps a packed run in memory, in no more room than it takes.
-    pub(super) fn keep(&self, mut packed: Packed) -> SetAside {
-        packed.bytes.shrink_to_fit();
-        SetAside { job: self.job, len: packed.bytes.len(), kept: Kept::InMemory(packed.bytes) }
+    /// Keeps the run packed last in memory, in no more room than it takes.
+    pub(super) fn keep(&self, packed: Packed) -> SetAside {
+        let bytes = self.packed[..packed.len].to_vec();
+        SetAside { job: self.job, len: packed.len, kept: Kept::InMemory(bytes) }
     }
 
-    /// Writes a packed run to the job's file, made on first use. When it
+    /// Writes the run packed last to the job's file, made on first use. When it
     /// cannot, the run is forgotten.
     pub(super) fn write(&mut self, packed: Packed) -> io::Result<SetAside> {
         let written = match &self.file {
             Some(file) => Ok(Arc::clone(file)),
             None => tempfile::tempfile().map(|file| Arc::clone(self.file.insert(Arc::new(file)))),
         }
-        .and_then(|file| write_at(&file, &packed.bytes, self.len).map(|()| file));
+        .and_then(|file| write_at(&file, &self.packed[..packed.len], self.len).map(|()| file));
         match written {
             Ok(file) => {
                 let at = self.len;
-                self.len += packed.bytes.len() as u64;
-                Ok(SetAside { job: self.job, len: packed.bytes.len(), kept: Kept::OnDisk { file, at } })
+                self.len += packed.len as u64;
+                Ok(SetAside { job: self.job, len: packed.len, kept: Kept::OnDisk { file, at } })
             }
             Err(e) => {
                 // What was written of it is written over by the next.
